@@ -1,0 +1,63 @@
+/**
+ * What kind of failure a domain error is, independent of transport. The HTTP
+ * layer maps kinds to status codes in one place (http/problem.ts); areas never
+ * choose status codes themselves.
+ */
+export type ErrorKind =
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'not_found'
+  | 'conflict'
+  | 'upstream_unavailable'
+  | 'upstream_rejected';
+
+/** A field-level problem, reported to callers so they can fix their request. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Base of every error an area raises on purpose. `publicDetail` is written for
+ * callers and must never carry secrets; `extensions` are extra problem fields
+ * that are safe to return (for example the onboarding's current status).
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(message: string, options: { cause?: unknown; extensions?: Record<string, unknown> } = {}) {
+    super(message, { cause: options.cause });
+    this.extensions = options.extensions ?? {};
+  }
+}
+
+/** The request does not match the route's schema; every problem is listed at once. */
+export class RequestValidationError extends DomainError {
+  override readonly name = 'RequestValidationError';
+  readonly kind = 'invalid_request';
+  readonly errors: FieldProblem[];
+
+  constructor(errors: FieldProblem[]) {
+    super(
+      errors.length === 1
+        ? `${errors[0]?.field}: ${errors[0]?.message}`
+        : `${errors.length} problems in the request`,
+      {
+        extensions: { errors },
+      },
+    );
+    this.errors = errors;
+  }
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  readonly kind = 'unsupported_media_type';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly kind = 'payload_too_large';
+}

@@ -1,0 +1,46 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { logger } from '../logger.ts';
+import { problemResponse, toProblem } from './problem.ts';
+import { prefersHtml } from './request.ts';
+import { htmlResponse } from './responses.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+type HttpFunction = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+export interface HttpHandlerOptions {
+  /** Render problems as a small HTML page when a browser asks for one (the redirect callback). */
+  htmlErrors?: boolean;
+}
+
+/**
+ * Wraps a route function: request-scoped log keys, and every thrown error
+ * turned into problem+json through the one mapping in problem.ts.
+ */
+export function httpHandler(fn: HttpFunction, options: HttpHandlerOptions = {}) {
+  return middy<HttpEvent, HttpResult>(fn)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        const problem = toProblem(request.error);
+        if (problem.status >= 500) {
+          logger.error('Request failed', {
+            route: request.event.routeKey,
+            error: request.error ?? undefined,
+          });
+        } else {
+          logger.info('Request refused', {
+            route: request.event.routeKey,
+            status: problem.status,
+            type: problem.type,
+          });
+        }
+        request.response =
+          options.htmlErrors && prefersHtml(request.event)
+            ? htmlResponse(problem.status, problem.title, problem.detail)
+            : problemResponse(problem);
+      },
+    });
+}

@@ -1,0 +1,35 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { logger } from './logger.ts';
+
+/** The state machine sent a payload this task does not understand: a deployment bug, never retried. */
+export class TaskInputError extends Error {
+  override readonly name = 'TaskInputError';
+}
+
+/**
+ * Wraps a workflow task: the payload is parsed with the task's schema, the
+ * onboarding id becomes a log key, and errors propagate with their `name`
+ * intact, because the state machine's Retry and Catch rules match on it.
+ */
+export function taskHandler<S extends z.ZodType<{ onboarding_id: string }>, R>(
+  schema: S,
+  fn: (input: z.infer<S>, context: Context) => Promise<R>,
+) {
+  return middy<unknown, R>(async (event: unknown, context: Context) => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success)
+      throw new TaskInputError(
+        `Invalid task input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+      );
+    logger.appendKeys({ onboarding_id: parsed.data.onboarding_id });
+    try {
+      return await fn(parsed.data, context);
+    } catch (error) {
+      logger.warn('Task failed', { error_name: error instanceof Error ? error.name : 'unknown', error });
+      throw error;
+    }
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

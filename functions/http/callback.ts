@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { readEnv } from '../commons/env.ts';
+import { httpHandler } from '../commons/http/handler.ts';
+import { parseParameters } from '../commons/http/request.ts';
+import { redirectResponse } from '../commons/http/responses.ts';
+import { callbackQuerySchema, handleCallback } from '../onboarding/handle-callback.ts';
+import { publish } from '../wiring/publisher.ts';
+import { now, repository } from '../wiring/repository.ts';
+import { startWorkflow } from '../wiring/workflow.ts';
+
+const { RETURN_URL } = readEnv(z.object({ RETURN_URL: z.url() }));
+
+/**
+ * GET /callback: where TrueLayer sends the user back. Public, protected by the
+ * single-use state. The query holds the authorization code, so it is never
+ * logged, and the answer is a redirect that no longer carries it.
+ */
+export const handler = httpHandler(
+  async (event) => {
+    const query = parseParameters(event.queryStringParameters, callbackQuerySchema);
+    const { onboardingId, outcome } = await handleCallback(query, {
+      repository,
+      publish,
+      now,
+      startWorkflow,
+    });
+    const target = new URL(RETURN_URL);
+    target.searchParams.set('onboarding_id', onboardingId);
+    if (outcome === 'denied') target.searchParams.set('outcome', 'denied');
+    return redirectResponse(target.toString());
+  },
+  { htmlErrors: true },
+);

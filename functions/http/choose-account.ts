@@ -1,0 +1,16 @@
+import { httpHandler } from '../commons/http/handler.ts';
+import { parseJsonBody, parseParameters } from '../commons/http/request.ts';
+import { jsonResponse } from '../commons/http/responses.ts';
+import { accountChoiceRequestSchema, chooseAccount } from '../onboarding/choose-account.ts';
+import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
+import { publish } from '../wiring/publisher.ts';
+import { now, repository } from '../wiring/repository.ts';
+import { resumeWorkflow } from '../wiring/workflow.ts';
+
+/** POST /onboardings/{id}/account-choice: resumes the workflow waiting for the user's pick. */
+export const handler = httpHandler(async (event) => {
+  const { id } = parseParameters(event.pathParameters, onboardingPathSchema);
+  const { account_id } = parseJsonBody(event, accountChoiceRequestSchema);
+  const accepted = await chooseAccount(id, account_id, { repository, publish, now, resumeWorkflow });
+  return jsonResponse(202, accepted);
+});

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { buildAuthLink } from '../truelayer/auth-link.ts';
+import { addSeconds } from './deps.ts';
+import type { Onboarding } from './model.ts';
+import type { OnboardingRepository } from './repository.ts';
+import { newStateToken, sha256 } from './state-token.ts';
+
+const providerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo');
+
+/** `POST /onboardings` body. Everything is optional: `{}` uses the configured defaults. */
+export const createOnboardingRequestSchema = z.strictObject({
+  reference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only')
+    .optional(),
+  providers: z.array(providerId).min(1).max(20).optional(),
+  provider_id: providerId.optional(),
+});
+export type CreateOnboardingRequest = z.infer<typeof createOnboardingRequestSchema>;
+
+export interface CreateOnboardingSettings {
+  authBaseUrl: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: readonly string[];
+  providers: readonly string[];
+  authLinkTtlSeconds: number;
+  retentionDays: number;
+}
+
+export interface CreateOnboardingDependencies {
+  repository: OnboardingRepository;
+  settings: CreateOnboardingSettings;
+  now: () => Date;
+}
+
+export interface CreatedOnboarding {
+  onboarding_id: string;
+  status: Onboarding['status'];
+  auth_link: string;
+  auth_link_expires_at: string;
+}
+
+/**
+ * Starts a journey: a fresh onboarding record and a single-use, expiring state
+ * bound to it, and the auth link that carries that state to TrueLayer.
+ */
+export async function createOnboarding(
+  request: CreateOnboardingRequest,
+  deps: CreateOnboardingDependencies,
+): Promise<CreatedOnboarding> {
+  const now = deps.now();
+  const onboardingId = randomUUID();
+  const state = newStateToken();
+  const expiresAt = addSeconds(now, deps.settings.authLinkTtlSeconds);
+  const onboarding: Onboarding = {
+    onboarding_id: onboardingId,
+    status: 'awaiting_authorization',
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    auth_link_expires_at: expiresAt.toISOString(),
+    timeline: [{ at: now.toISOString(), step: 'onboarding_created' }],
+    ...(request.reference === undefined ? {} : { reference: request.reference }),
+  };
+  await deps.repository.create(
+    onboarding,
+    sha256(state),
+    addSeconds(now, deps.settings.retentionDays * 86_400),
+  );
+  const authLink = buildAuthLink({
+    authBaseUrl: deps.settings.authBaseUrl,
+    clientId: deps.settings.clientId,
+    redirectUri: deps.settings.redirectUri,
+    scopes: deps.settings.scopes,
+    providers: request.providers ?? deps.settings.providers,
+    state,
+    ...(request.provider_id === undefined ? {} : { providerId: request.provider_id }),
+  });
+  return {
+    onboarding_id: onboardingId,
+    status: onboarding.status,
+    auth_link: authLink,
+    auth_link_expires_at: onboarding.auth_link_expires_at,
+  };
+}

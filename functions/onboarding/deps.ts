@@ -1,0 +1,11 @@
+import type { PublishEvent } from '../events/publisher.ts';
+import type { OnboardingRepository } from './repository.ts';
+
+/** What most onboarding use cases need; handlers build it once at module scope. */
+export interface OnboardingDependencies {
+  repository: OnboardingRepository;
+  publish: PublishEvent;
+  now: () => Date;
+}
+
+export const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { Onboarding } from './model.ts';
+import type { OnboardingRepository } from './repository.ts';
+
+export const onboardingIdSchema = z.uuid({ message: 'must be an onboarding id (a UUID)' });
+export const onboardingPathSchema = z.object({ id: onboardingIdSchema });
+
+/**
+ * What `GET /onboardings/{id}` answers: the record as integrators see it. The
+ * choices appear as `accounts` while the journey waits for one.
+ */
+export function toOnboardingView(onboarding: Onboarding) {
+  const { account_choices, ...rest } = onboarding;
+  return {
+    ...rest,
+    ...(onboarding.status === 'awaiting_account_choice' && account_choices
+      ? { accounts: account_choices }
+      : {}),
+  };
+}
+export type OnboardingView = ReturnType<typeof toOnboardingView>;
+
+export async function getOnboarding(
+  onboardingId: string,
+  repository: OnboardingRepository,
+): Promise<OnboardingView> {
+  return toOnboardingView(await repository.get(onboardingId));
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { accountDetailsSchema } from '../truelayer/schemas.ts';
+
+/**
+ * Where an onboarding stands. The last three are terminal: every journey ends
+ * in exactly one of them, with the record written and an event published.
+ */
+export const onboardingStatuses = [
+  'awaiting_authorization',
+  'authorized',
+  'awaiting_account_choice',
+  'account_chosen',
+  'completed',
+  'failed',
+  'expired',
+] as const;
+export const onboardingStatusSchema = z.enum(onboardingStatuses);
+export type OnboardingStatus = z.infer<typeof onboardingStatusSchema>;
+
+export const terminalStatuses: readonly OnboardingStatus[] = ['completed', 'failed', 'expired'];
+export const activeStatuses: readonly OnboardingStatus[] = onboardingStatuses.filter(
+  (status) => !terminalStatuses.includes(status),
+);
+
+/** The steps a journey records on its timeline, in the order they usually happen. */
+export const timelineSteps = [
+  'onboarding_created',
+  'user_authorized',
+  'code_exchanged',
+  'accounts_fetched',
+  'account_choice_required',
+  'account_chosen',
+  'identity_stored',
+  'ready_for_payment',
+  'failed',
+  'expired',
+] as const;
+export const timelineEntrySchema = z.object({
+  at: z.iso.datetime(),
+  step: z.enum(timelineSteps),
+  detail: z.string().optional(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+export type TimelineStep = TimelineEntry['step'];
+
+/** One account the user may pick, with the number masked: full numbers are never shown before a choice. */
+export const accountChoiceSchema = z.object({
+  account_id: z.string(),
+  display_name: z.string(),
+  account_type: z.string(),
+  currency: z.string(),
+  account_number_masked: z.string().optional(),
+});
+export type AccountChoice = z.infer<typeof accountChoiceSchema>;
+
+/** The person as Signup+ identified them: personal data, kept only in the record and the ready event. */
+export const userIdentitySchema = z.object({
+  title: z.string().optional(),
+  first_name: z.string(),
+  last_name: z.string(),
+  date_of_birth: z.string(),
+  national_identification_number: z.string().optional(),
+  sex: z.string().optional(),
+  address: z.object({
+    address_line1: z.string(),
+    address_line2: z.string().optional(),
+    city: z.string(),
+    state: z.string().optional(),
+    zip: z.string(),
+    country: z.string(),
+  }),
+});
+export type UserIdentity = z.infer<typeof userIdentitySchema>;
+
+export const failureSchema = z.object({ reason: z.string(), detail: z.string() });
+export type Failure = z.infer<typeof failureSchema>;
+
+/** The onboarding record as stored, validated on every read. */
+export const onboardingSchema = z.object({
+  onboarding_id: z.string(),
+  status: onboardingStatusSchema,
+  reference: z.string().optional(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  auth_link_expires_at: z.iso.datetime(),
+  timeline: z.array(timelineEntrySchema),
+  account_choices: z.array(accountChoiceSchema).optional(),
+  account_choice_expires_at: z.iso.datetime().optional(),
+  chosen_account_id: z.string().optional(),
+  user: userIdentitySchema.optional(),
+  account: accountDetailsSchema.optional(),
+  failure: failureSchema.optional(),
+});
+export type Onboarding = z.infer<typeof onboardingSchema>;
+
+/** Server-side secrets of a journey, in their own item so that status reads never load them. */
+export const journeySecretsSchema = z.object({
+  authorization_code: z.string().optional(),
+  access_token: z.string().optional(),
+  access_token_expires_at: z.iso.datetime().optional(),
+  task_token: z.string().optional(),
+});
+export type JourneySecrets = z.infer<typeof journeySecretsSchema>;
+
+/** What the `state` parameter points to. Only its SHA-256 is stored. */
+export const stateRecordSchema = z.object({
+  onboarding_id: z.string(),
+  expires_at_epoch: z.number(),
+  used_at: z.iso.datetime().optional(),
+  /** SHA-256 of the code that used this state, or `denied`; tells a duplicate callback from a replay. */
+  outcome_hash: z.string().optional(),
+});
+export type StateRecord = z.infer<typeof stateRecordSchema>;
+
+/** Masks all but the last four digits: enough for a person to recognise their account. */
+export function maskAccountNumber(accountNumber: string | undefined): string | undefined {
+  if (!accountNumber) return undefined;
+  const visible = accountNumber.slice(-4);
+  return `${'•'.repeat(Math.max(0, accountNumber.length - 4))}${visible}`;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DetailTypes } from '../../events/contracts.ts';
+import { envelopeFor } from '../../events/envelope.ts';
+import { TrueLayerErrorNames } from '../../truelayer/errors.ts';
+import type { OnboardingDependencies } from '../deps.ts';
+import { OnboardingStatusConflictError } from '../errors.ts';
+import { activeStatuses, type Failure, type Onboarding } from '../model.ts';
+import type { EndOnboardingInput } from './inputs.ts';
+
+/** Reasons recorded for errors the workflow knows; their messages are written for people and safe to keep. */
+const REASONS: Record<string, string> = {
+  [TrueLayerErrorNames.unavailable]: 'truelayer_unavailable',
+  [TrueLayerErrorNames.rejected]: 'truelayer_rejected',
+  [TrueLayerErrorNames.contract]: 'truelayer_contract_violation',
+  JourneySecretMissingError: 'journey_state_lost',
+  'States.Timeout': 'step_timed_out',
+};
+
+const lambdaCauseSchema = z.object({ errorMessage: z.string() });
+
+/** Turns the Step Functions error and cause into a failure a person can act on, without internal details. */
+export function failureFrom(input: EndOnboardingInput): Failure {
+  if (input.outcome === 'expired') {
+    return { reason: 'account_choice_timeout', detail: 'The user did not choose an account in time.' };
+  }
+  const reason = (input.error && REASONS[input.error]) || 'internal_error';
+  if (reason === 'internal_error' || reason === 'step_timed_out' || !input.cause) {
+    return { reason, detail: 'The onboarding could not be completed. Start a new one.' };
+  }
+  let message: string | undefined;
+  try {
+    const parsed = lambdaCauseSchema.safeParse(JSON.parse(input.cause));
+    message = parsed.success ? parsed.data.errorMessage : undefined;
+  } catch {
+    message = undefined;
+  }
+  return { reason, detail: message ?? 'The onboarding could not be completed. Start a new one.' };
+}
+
+/**
+ * The journey's other ends: failed (a step gave up) or expired (no choice in
+ * time). The record is closed, the event published and the secrets deleted.
+ * A retry, or an end arriving after another, changes nothing already terminal.
+ */
+export async function endOnboarding(input: EndOnboardingInput, deps: OnboardingDependencies): Promise<void> {
+  const failure = failureFrom(input);
+  const now = deps.now();
+  let onboarding: Onboarding;
+  try {
+    onboarding = await deps.repository.transition(input.onboarding_id, {
+      from: activeStatuses,
+      to: input.outcome,
+      set: { failure },
+      timeline: { at: now.toISOString(), step: input.outcome, detail: failure.reason },
+    });
+  } catch (error) {
+    if (!(error instanceof OnboardingStatusConflictError) || error.currentStatus !== input.outcome)
+      throw error;
+    onboarding = await deps.repository.get(input.onboarding_id);
+  }
+  const detailType = input.outcome === 'expired' ? DetailTypes.expired : DetailTypes.failed;
+  await deps.publish(detailType, {
+    ...envelopeFor(onboarding, detailType, now),
+    failure: onboarding.failure ?? failure,
+  });
+  await deps.repository.deleteSecrets(input.onboarding_id);
+}

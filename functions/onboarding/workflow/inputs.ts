@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { onboardingIdSchema } from '../get-onboarding.ts';
+
+/**
+ * Payloads the state machine hands to each task. They carry references and
+ * non-personal fields only: Step Functions keeps every state's input and
+ * output in its execution history.
+ */
+export const stepInputSchema = z.object({ onboarding_id: onboardingIdSchema });
+
+export const accountChoiceWaitInputSchema = stepInputSchema.extend({
+  task_token: z.string().min(1).max(2048),
+  account_choice_timeout_seconds: z.number().int().positive(),
+});
+
+export const chosenAccountInputSchema = stepInputSchema.extend({ account_id: z.string().min(1) });
+
+export const endOnboardingInputSchema = stepInputSchema.extend({
+  outcome: z.enum(['failed', 'expired']),
+  /** The Step Functions error name and cause, when a step failed. */
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+export type EndOnboardingInput = z.infer<typeof endOnboardingInputSchema>;
+
+/** What FetchAccounts returns to the state machine's Choice. */
+export const fetchAccountsResultSchema = z.object({
+  result: z.enum(['single_account', 'multiple_accounts_linked']),
+  account_count: z.number().int().positive(),
+});
+export type FetchAccountsResult = z.infer<typeof fetchAccountsResultSchema>;

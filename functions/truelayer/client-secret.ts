@@ -1,0 +1,33 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { readEnv } from '../commons/env.ts';
+
+const secretEnvSchema = z.object({
+  /** Name or ARN of the Secrets Manager secret that holds the client secret. */
+  TRUELAYER_CLIENT_SECRET_ID: z.string().min(1),
+});
+
+/** Cached in memory for five minutes, so a warm function does not call Secrets Manager per request. */
+const SECRET_MAX_AGE_SECONDS = 300;
+
+export type ClientSecretProvider = () => Promise<string>;
+
+/**
+ * Reads the TrueLayer client secret from Secrets Manager through Powertools
+ * Parameters (cached). The secret is either the bare string or a JSON object
+ * with a `client_secret` field.
+ */
+export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env): ClientSecretProvider {
+  const { TRUELAYER_CLIENT_SECRET_ID: secretId } = readEnv(secretEnvSchema, env);
+  return async () => {
+    const value = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new Error(`Secret ${secretId} holds no string value`);
+    }
+    const trimmed = value.trim();
+    if (!trimmed.startsWith('{')) return trimmed;
+    const parsed = z.object({ client_secret: z.string().min(1) }).safeParse(JSON.parse(trimmed));
+    if (!parsed.success) throw new Error(`Secret ${secretId} is JSON without a client_secret field`);
+    return parsed.data.client_secret;
+  };
+}

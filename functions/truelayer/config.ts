@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
+
+/** TrueLayer's two environments. One setting picks the hosts for every call. */
+export const TRUELAYER_HOSTS = {
+  sandbox: { auth: 'https://auth.truelayer-sandbox.com', api: 'https://api.truelayer-sandbox.com' },
+  live: { auth: 'https://auth.truelayer.com', api: 'https://api.truelayer.com' },
+} as const;
+
+const hostsSchema = z.object({
+  TRUELAYER_ENVIRONMENT: z.enum(['sandbox', 'live']).default('sandbox'),
+  // Explicit base URLs win over the environment's hosts. The local runtime sets
+  // them to its simulator; integrators may point them at a proxy.
+  TRUELAYER_AUTH_BASE_URL: z.url().optional(),
+  TRUELAYER_API_BASE_URL: z.url().optional(),
+  TRUELAYER_HTTP_TIMEOUT_MS: positiveIntFromEnv(5_000),
+});
+
+export interface TrueLayerEndpoints {
+  environment: 'sandbox' | 'live';
+  authBaseUrl: string;
+  apiBaseUrl: string;
+  timeoutMs: number;
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+export function readTrueLayerEndpoints(env: NodeJS.ProcessEnv = process.env): TrueLayerEndpoints {
+  const config = readEnv(hostsSchema, env);
+  const hosts = TRUELAYER_HOSTS[config.TRUELAYER_ENVIRONMENT];
+  return {
+    environment: config.TRUELAYER_ENVIRONMENT,
+    authBaseUrl: trimSlash(config.TRUELAYER_AUTH_BASE_URL ?? hosts.auth),
+    apiBaseUrl: trimSlash(config.TRUELAYER_API_BASE_URL ?? hosts.api),
+    timeoutMs: config.TRUELAYER_HTTP_TIMEOUT_MS,
+  };
+}
+
+const clientSchema = z.object({
+  TRUELAYER_CLIENT_ID: z.string().min(1),
+  TRUELAYER_REDIRECT_URI: z.url(),
+});
+
+export interface TrueLayerClientIdentity {
+  clientId: string;
+  redirectUri: string;
+}
+
+export function readTrueLayerClient(env: NodeJS.ProcessEnv = process.env): TrueLayerClientIdentity {
+  const config = readEnv(clientSchema, env);
+  return { clientId: config.TRUELAYER_CLIENT_ID, redirectUri: config.TRUELAYER_REDIRECT_URI };
+}

@@ -1,0 +1,73 @@
+import type { ClientSecretProvider } from './client-secret.ts';
+import type { TrueLayerClientIdentity, TrueLayerEndpoints } from './config.ts';
+import { TrueLayerContractError, TrueLayerRejectedError } from './errors.ts';
+import { sendToTrueLayer } from './http.ts';
+import { oauthErrorSchema, type TokenResponse, tokenResponseSchema } from './schemas.ts';
+
+export interface AccessToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+export interface TokenClientDependencies {
+  endpoints: TrueLayerEndpoints;
+  client: TrueLayerClientIdentity;
+  clientSecret: ClientSecretProvider;
+}
+
+async function requestToken(
+  deps: TokenClientDependencies,
+  fields: Record<string, string>,
+  operation: string,
+): Promise<AccessToken> {
+  const body = new URLSearchParams({
+    ...fields,
+    client_id: deps.client.clientId,
+    client_secret: await deps.clientSecret(),
+  });
+  const response = await sendToTrueLayer(
+    `${deps.endpoints.authBaseUrl}/connect/token`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body,
+    },
+    { timeoutMs: deps.endpoints.timeoutMs, operation },
+  );
+  if (response.status !== 200) {
+    const oauthError = oauthErrorSchema.safeParse(response.body);
+    const reason = oauthError.success ? oauthError.data.error : `http_${response.status}`;
+    // Never include the response body: it is TrueLayer's text, but the request carried the code.
+    throw new TrueLayerRejectedError(`${operation}: TrueLayer refused the token request (${reason})`, {
+      reason,
+      status: response.status,
+    });
+  }
+  const parsed = tokenResponseSchema.safeParse(response.body);
+  if (!parsed.success) {
+    throw new TrueLayerContractError(`${operation}: the token response does not match the documented shape`);
+  }
+  return toAccessToken(parsed.data);
+}
+
+const toAccessToken = (token: TokenResponse): AccessToken => ({
+  accessToken: token.access_token,
+  expiresInSeconds: token.expires_in,
+});
+
+/** Exchanges a user's authorization code for an access token (`grant_type=authorization_code`). */
+export function exchangeAuthorizationCode(deps: TokenClientDependencies, code: string): Promise<AccessToken> {
+  return requestToken(
+    deps,
+    { grant_type: 'authorization_code', code, redirect_uri: deps.client.redirectUri },
+    'code exchange',
+  );
+}
+
+/** A backend token for this client (`grant_type=client_credentials`), e.g. with scope `data`. */
+export function requestClientCredentialsToken(
+  deps: TokenClientDependencies,
+  scope: string,
+): Promise<AccessToken> {
+  return requestToken(deps, { grant_type: 'client_credentials', scope }, 'client credentials');
+}

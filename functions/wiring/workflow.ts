@@ -1,0 +1,54 @@
+import {
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { sfnClient } from '../commons/clients/sfn.ts';
+import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
+import type { ResumeOutcome } from '../onboarding/choose-account.ts';
+
+const config = readEnv(
+  z.object({
+    STATE_MACHINE_ARN: z.string().min(1),
+    // The wait for a choice must end before the access token does (TrueLayer: one hour).
+    ACCOUNT_CHOICE_TIMEOUT_SECONDS: positiveIntFromEnv(900).pipe(z.number().max(3300)),
+  }),
+);
+
+/**
+ * Starts the onboarding's execution, named after the onboarding: Step
+ * Functions then refuses a second run, and an identical request while the
+ * first runs returns it. The input is built in a fixed key order so that
+ * duplicates are byte-identical.
+ */
+export async function startWorkflow(onboardingId: string): Promise<void> {
+  const input = JSON.stringify({
+    onboarding_id: onboardingId,
+    account_choice_timeout_seconds: config.ACCOUNT_CHOICE_TIMEOUT_SECONDS,
+  });
+  try {
+    await sfnClient.send(
+      new StartExecutionCommand({ stateMachineArn: config.STATE_MACHINE_ARN, name: onboardingId, input }),
+    );
+  } catch (error) {
+    // Already started (and perhaps finished) by the first of duplicate callbacks.
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+}
+
+/** Answers the waiting task; a token whose task already ended reports `task_closed`. */
+export async function resumeWorkflow(
+  taskToken: string,
+  output: { account_id: string },
+): Promise<ResumeOutcome> {
+  try {
+    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    return 'resumed';
+  } catch (error) {
+    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist) return 'task_closed';
+    throw error;
+  }
+}

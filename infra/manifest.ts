@@ -1,0 +1,164 @@
+/**
+ * The product's moving parts, declared once. The CDK stack builds a Lambda
+ * function, route, grant and rule from each entry; the local runtime reads the
+ * same lists to route requests, resolve the state machine's task resources and
+ * deliver events. A route or function added here exists in both places.
+ */
+import { DetailTypes, EVENT_SOURCE } from '../functions/events/contracts.ts';
+
+/** What a function is allowed to touch; the stack turns each into a narrow grant and its environment variables. */
+export type Capability =
+  | 'onboardings:read'
+  | 'onboardings:write'
+  | 'events:publish'
+  | 'workflow:start'
+  | 'workflow:respond'
+  | 'truelayer:call'
+  | 'truelayer:client'
+  | 'truelayer:secret'
+  | 'consumer:idempotency';
+
+export interface FunctionSpec {
+  /** Path from the repository root to the module exporting `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  capabilities: readonly Capability[];
+  /** Settings only this function reads, beyond what its capabilities imply. */
+  settings?: readonly Setting[];
+}
+
+export type Setting =
+  | 'RETURN_URL'
+  | 'TRUELAYER_SCOPES'
+  | 'TRUELAYER_PROVIDERS'
+  | 'AUTH_LINK_TTL_SECONDS'
+  | 'RECORD_RETENTION_DAYS';
+
+const http = { memoryMb: 256, timeoutSeconds: 10 } as const;
+// TrueLayer calls time out after 5 s (TRUELAYER_HTTP_TIMEOUT_MS), well inside the Lambda's 20 s,
+// and the state machine gives each task 30 s before States.Timeout.
+const task = { memoryMb: 256, timeoutSeconds: 20 } as const;
+
+export const FUNCTIONS = {
+  CreateOnboarding: {
+    ...http,
+    entry: 'functions/http/create-onboarding.ts',
+    description: 'POST /onboardings: creates an onboarding and its auth link',
+    capabilities: ['onboardings:write', 'truelayer:client'],
+    settings: ['TRUELAYER_SCOPES', 'TRUELAYER_PROVIDERS', 'AUTH_LINK_TTL_SECONDS', 'RECORD_RETENTION_DAYS'],
+  },
+  Callback: {
+    ...http,
+    entry: 'functions/http/callback.ts',
+    description: 'GET /callback: checks the state and starts the workflow once',
+    capabilities: ['onboardings:write', 'events:publish', 'workflow:start'],
+    settings: ['RETURN_URL'],
+  },
+  GetOnboarding: {
+    ...http,
+    entry: 'functions/http/get-onboarding.ts',
+    description: 'GET /onboardings/{id}: status, timeline and choices',
+    capabilities: ['onboardings:read'],
+  },
+  ChooseAccount: {
+    ...http,
+    entry: 'functions/http/choose-account.ts',
+    description: 'POST /onboardings/{id}/account-choice: resumes the waiting workflow',
+    capabilities: ['onboardings:write', 'events:publish', 'workflow:respond'],
+  },
+  ExchangeCode: {
+    ...task,
+    entry: 'functions/tasks/exchange-code.ts',
+    description: 'Workflow: exchanges the authorization code for an access token',
+    capabilities: ['onboardings:write', 'truelayer:call', 'truelayer:client', 'truelayer:secret'],
+  },
+  FetchAccounts: {
+    ...task,
+    entry: 'functions/tasks/fetch-accounts.ts',
+    description: 'Workflow: GET /signup-plus/accounts',
+    capabilities: ['onboardings:write', 'truelayer:call'],
+  },
+  RequestAccountChoice: {
+    ...task,
+    entry: 'functions/tasks/request-account-choice.ts',
+    description: 'Workflow: stores the task token and announces the pending choice',
+    capabilities: ['onboardings:write', 'events:publish'],
+  },
+  FetchChosenAccount: {
+    ...task,
+    entry: 'functions/tasks/fetch-chosen-account.ts',
+    description: 'Workflow: GET /signup-plus/accounts?account_id= for the chosen account',
+    capabilities: ['onboardings:write', 'truelayer:call'],
+  },
+  CompleteOnboarding: {
+    ...task,
+    entry: 'functions/tasks/complete-onboarding.ts',
+    description: 'Workflow: publishes Onboarding Ready For Payment',
+    capabilities: ['onboardings:write', 'events:publish'],
+  },
+  EndOnboarding: {
+    ...task,
+    entry: 'functions/tasks/end-onboarding.ts',
+    description: 'Workflow: records a failed or expired journey and publishes it',
+    capabilities: ['onboardings:write', 'events:publish'],
+  },
+  ReadyForPaymentExample: {
+    ...task,
+    entry: 'functions/consumers/ready-for-payment-example.ts',
+    description: 'Example consumer of Onboarding Ready For Payment (validated, idempotent)',
+    capabilities: ['consumer:idempotency'],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+export type FunctionId = keyof typeof FUNCTIONS;
+
+export interface RouteSpec {
+  method: 'GET' | 'POST';
+  /** HTTP API path syntax: `{id}` is a path parameter. */
+  path: string;
+  function: FunctionId;
+  /** `iam`: SigV4-signed integrator calls; `none`: the browser redirect, protected by the state. */
+  authorization: 'iam' | 'none';
+}
+
+export const ROUTES: readonly RouteSpec[] = [
+  { method: 'POST', path: '/onboardings', function: 'CreateOnboarding', authorization: 'iam' },
+  { method: 'GET', path: '/onboardings/{id}', function: 'GetOnboarding', authorization: 'iam' },
+  {
+    method: 'POST',
+    path: '/onboardings/{id}/account-choice',
+    function: 'ChooseAccount',
+    authorization: 'iam',
+  },
+  { method: 'GET', path: '/callback', function: 'Callback', authorization: 'none' },
+];
+
+/** `${...}` placeholders of statemachines/onboarding.asl.json and the function each stands for. */
+export const WORKFLOW_TASKS = {
+  ExchangeCodeFunctionArn: 'ExchangeCode',
+  FetchAccountsFunctionArn: 'FetchAccounts',
+  RequestAccountChoiceFunctionArn: 'RequestAccountChoice',
+  FetchChosenAccountFunctionArn: 'FetchChosenAccount',
+  CompleteOnboardingFunctionArn: 'CompleteOnboarding',
+  EndOnboardingFunctionArn: 'EndOnboarding',
+} as const satisfies Record<string, FunctionId>;
+
+export const STATE_MACHINE_DEFINITION = 'statemachines/onboarding.asl.json';
+
+export interface EventRuleSpec {
+  id: string;
+  description: string;
+  /** An EventBridge event pattern; the local bus matches the same patterns. */
+  pattern: Record<string, unknown>;
+  target: FunctionId;
+}
+
+export const EVENT_RULES: readonly EventRuleSpec[] = [
+  {
+    id: 'ReadyForPaymentToExampleConsumer',
+    description: 'Delivers Onboarding Ready For Payment to the example payments consumer',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [DetailTypes.readyForPayment] },
+    target: 'ReadyForPaymentExample',
+  },
+];
