@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { EVENT_RULES, FUNCTIONS, type FunctionId, ROUTES, STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../infra/manifest.ts';
+import { type ApiFront, startApiFront } from './api-gateway.ts';
+import { loadDefinition } from './asl.ts';
+import { serveDemo } from './demo/serve.ts';
+import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
+import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
+import { startLocalSecretsManager } from './secrets-manager.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions/index.ts';
+import { type SandboxUser, startTrueLayerSimulator, type TrueLayerSimulator } from './truelayer-sim/index.ts';
+
+export const LOCAL_REGION = 'eu-west-2';
+export const LOCAL_ACCOUNT = '000000000000';
+const STATE_MACHINE_NAME = 'signupplus-onboarding';
+const EVENT_BUS_NAME = 'signupplus-onboarding';
+const CLIENT_SECRET_ID = 'signupplus/truelayer-client-secret';
+const LOCAL_CLIENT_ID = 'sandbox-signupplus-local';
+
+export interface LocalStackOptions {
+  /** Loopback address to bind; default 127.0.0.1. */
+  host?: string;
+  /** API port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Sandbox users for the simulator; default its built-in users. */
+  users?: SandboxUser[];
+  /** How long a multi-account journey waits for the user's choice. */
+  accountChoiceTimeoutSeconds?: number;
+  /** How long an auth link (its state) stays valid. */
+  authLinkTtlSeconds?: number;
+  /** When set, every Retry pause of the state machine lasts this long (tests). */
+  retryIntervalMs?: number;
+  /** Fixed latency the simulator adds to each TrueLayer call. */
+  trueLayerLatencyMs?: number;
+  /** Powertools log level of the functions; default WARN. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** DynamoDB data directory; in memory when absent. */
+  dataPath?: string;
+  /** Called with one line per journey step, for the terminal. */
+  onProgress?: (line: string) => void;
+}
+
+export interface LocalUrls {
+  api: string;
+  demo: string;
+  truelayer_auth: string;
+  truelayer_api: string;
+  dynamodb: string;
+  stepfunctions: string;
+  eventbridge: string;
+  secretsmanager: string;
+}
+
+export interface LocalStack {
+  urls: LocalUrls;
+  simulator: TrueLayerSimulator;
+  stepFunctions: LocalStepFunctions;
+  bus: LocalEventBus;
+  stateMachineArn: string;
+  tables: typeof LOCAL_TABLES;
+  /** The events published so far, oldest first, as EventBridge delivers them. */
+  events(onboardingId?: string): DeliveredEvent[];
+  close(): Promise<void>;
+}
+
+let started = false;
+
+const functionName = (id: FunctionId) => `signupplus-local-${id}`;
+const functionArn = (id: FunctionId) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(id)}`;
+
+function sendJson(response: ServerResponse, body: unknown): true {
+  response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+  return true;
+}
+
+/**
+ * Starts the whole product on loopback in this process: dynalite, the local
+ * Step Functions running statemachines/onboarding.asl.json, the local bus with
+ * the stack's rules, Secrets Manager, the TrueLayer simulator and the API. The
+ * functions are the production modules; they find the local services through
+ * the SDK's endpoint variables, set here before they load. One stack per
+ * process, because those variables and the loaded modules are process-wide.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (started) throw new Error('A local stack is already running in this process; start one per process.');
+  started = true;
+  const host = options.host ?? '127.0.0.1';
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
+    closers.push(() => api.close());
+    const redirectUri = `${api.url}/callback`;
+    const clientSecret = process.env.TRUELAYER_CLIENT_SECRET ?? randomBytes(24).toString('base64url');
+
+    const dynamo: LocalDynamoDb = await startLocalDynamoDb({ host, ...(options.dataPath ? { path: options.dataPath } : {}) });
+    closers.push(() => dynamo.close());
+    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host);
+    closers.push(() => secrets.close());
+    const simulator = await startTrueLayerSimulator({
+      host,
+      clients: [{ client_id: LOCAL_CLIENT_ID, client_secret: clientSecret, redirect_uris: [redirectUri] }],
+      ...(options.users ? { users: options.users } : {}),
+      latencyMs: options.trueLayerLatencyMs ?? 0,
+      quiet: true,
+    });
+    closers.push(() => simulator.close());
+
+    // Everything the functions read, set before any of them loads.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      POWERTOOLS_SERVICE_NAME: 'signupplus-onboarding',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+      POWERTOOLS_DEV: 'true',
+      TABLE_NAME: LOCAL_TABLES.onboardings,
+      IDEMPOTENCY_TABLE_NAME: LOCAL_TABLES.consumerIdempotency,
+      EVENT_BUS_NAME,
+      TRUELAYER_ENVIRONMENT: 'sandbox',
+      TRUELAYER_AUTH_BASE_URL: simulator.authUrl,
+      TRUELAYER_API_BASE_URL: simulator.apiUrl,
+      TRUELAYER_CLIENT_ID: LOCAL_CLIENT_ID,
+      TRUELAYER_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
+      TRUELAYER_REDIRECT_URI: redirectUri,
+      RETURN_URL: `${api.url}/`,
+      ACCOUNT_CHOICE_TIMEOUT_SECONDS: String(options.accountChoiceTimeoutSeconds ?? 900),
+      AUTH_LINK_TTL_SECONDS: String(options.authLinkTtlSeconds ?? 600),
+    });
+
+    const functions = {} as Record<FunctionId, LocalFunction>;
+    // The bus and the state machine need the functions and the functions need their endpoints:
+    // endpoints are known before loading because the servers start first.
+    const bus = await startLocalEventBus({
+      busName: EVENT_BUS_NAME,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      host,
+      rules: EVENT_RULES.map((rule) => ({
+        id: rule.id,
+        pattern: rule.pattern,
+        deliver: (event) => functions[rule.target](event),
+      })),
+    });
+    closers.push(() => bus.close());
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+
+    const substitutions = Object.fromEntries(
+      Object.entries(WORKFLOW_TASKS).map(([placeholder, id]) => [placeholder, functionArn(id)]),
+    );
+    const definition = await loadDefinition(new URL(`../${STATE_MACHINE_DEFINITION}`, import.meta.url), substitutions);
+    const stepFunctions = await startLocalStepFunctions({
+      host,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      stateMachines: [{ name: STATE_MACHINE_NAME, definition }],
+      lambdas: Object.fromEntries(
+        (Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [functionArn(id), (event: unknown) => functions[id](event)]),
+      ),
+      endpoints: { dynamodb: dynamo.endpoint, eventbridge: bus.endpoint },
+      ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
+      ...(options.onProgress ? { onHistoryEvent: progressReporter(options.onProgress) } : {}),
+    });
+    closers.push(() => stepFunctions.close());
+    const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAME);
+    process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
+    process.env.STATE_MACHINE_ARN = stateMachineArn;
+
+    for (const id of Object.keys(FUNCTIONS) as FunctionId[]) {
+      const spec = FUNCTIONS[id];
+      functions[id] = await loadLocalFunction({
+        entry: spec.entry,
+        functionName: functionName(id),
+        region: LOCAL_REGION,
+        accountId: LOCAL_ACCOUNT,
+        memoryMb: spec.memoryMb,
+        timeoutSeconds: spec.timeoutSeconds,
+      });
+    }
+
+    const urls: LocalUrls = {
+      api: api.url,
+      demo: `${api.url}/`,
+      truelayer_auth: simulator.authUrl,
+      truelayer_api: simulator.apiUrl,
+      dynamodb: dynamo.endpoint,
+      stepfunctions: stepFunctions.endpoint,
+      eventbridge: bus.endpoint,
+      secretsmanager: secrets.endpoint,
+    };
+    const eventsFor = (onboardingId?: string) =>
+      bus.events().filter((event) => onboardingId === undefined || event.detail.onboarding_id === onboardingId);
+
+    api.setRoutes(
+      ROUTES.map((route) => ({
+        method: route.method,
+        path: route.path,
+        invoke: (event: APIGatewayProxyEventV2) => functions[route.function](event),
+      })),
+      async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+        if (request.method !== 'GET') return false;
+        if (url.pathname === '/_local/urls') return sendJson(response, urls);
+        if (url.pathname === '/_local/events') {
+          return sendJson(response, eventsFor(url.searchParams.get('onboarding_id') ?? undefined));
+        }
+        return serveDemo(url, response);
+      },
+    );
+
+    return {
+      urls,
+      simulator,
+      stepFunctions,
+      bus,
+      stateMachineArn,
+      tables: LOCAL_TABLES,
+      events: eventsFor,
+      async close() {
+        await bus.drain();
+        for (const close of closers.reverse()) await close();
+        started = false;
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    started = false;
+    throw error;
+  }
+}
+
+/** One terminal line per state the workflow enters or leaves, tagged with the onboarding (the execution name). */
+function progressReporter(print: (line: string) => void) {
+  return (executionArn: string, event: { type: string; [key: string]: unknown }) => {
+    const onboardingId = executionArn.split(':').at(-1) ?? executionArn;
+    const details = Object.values(event).find(
+      (value): value is { name: string } =>
+        typeof value === 'object' && value !== null && 'name' in value && typeof value.name === 'string',
+    );
+    if (event.type.endsWith('StateEntered') || event.type.startsWith('Execution')) {
+      print(`${onboardingId}  ${event.type}${details ? ` ${details.name}` : ''}`);
+    }
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { LocalStack } from '../../local/stack.ts';
+import { eventually, requestJson } from './http.ts';
+
+export const createdSchema = z.object({
+  onboarding_id: z.string(),
+  status: z.string(),
+  auth_link: z.string(),
+  auth_link_expires_at: z.string(),
+});
+
+export const onboardingViewSchema = z
+  .object({
+    onboarding_id: z.string(),
+    status: z.string(),
+    timeline: z.array(z.object({ at: z.string(), step: z.string(), detail: z.string().optional() })),
+    accounts: z
+      .array(z.object({ account_id: z.string(), display_name: z.string(), account_number_masked: z.string().optional() }))
+      .optional(),
+    failure: z.object({ reason: z.string(), detail: z.string() }).optional(),
+    user: z.record(z.string(), z.unknown()).optional(),
+    account: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+export type OnboardingView = z.infer<typeof onboardingViewSchema>;
+
+const authorizeSchema = z.object({ redirect_to: z.string() });
+
+export async function createOnboarding(stack: LocalStack, body: unknown = {}) {
+  const response = await requestJson('POST', `${stack.urls.api}/onboardings`, body);
+  if (response.status !== 201) throw new Error(`POST /onboardings answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return createdSchema.parse(response.body);
+}
+
+/** What the user's browser does at TrueLayer, through the simulator's non-interactive hook. */
+export async function authorize(stack: LocalStack, authLink: string, user: string, decision: 'approve' | 'deny' = 'approve') {
+  const response = await requestJson('POST', `${stack.urls.truelayer_auth}/_sandbox/authorize`, {
+    auth_link: authLink,
+    user,
+    decision,
+  });
+  if (response.status !== 200) throw new Error(`authorize answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return authorizeSchema.parse(response.body).redirect_to;
+}
+
+/** Follows TrueLayer's redirect to our callback the way a browser would, without following our own redirect. */
+export async function followRedirect(url: string, accept = 'text/html') {
+  return fetch(url, { redirect: 'manual', headers: { accept } });
+}
+
+/** Creates an onboarding, approves it as `user` and lands on the callback; returns the callback answer. */
+export async function startJourney(stack: LocalStack, user: string) {
+  const created = await createOnboarding(stack);
+  const redirectTo = await authorize(stack, created.auth_link, user);
+  const callback = await followRedirect(redirectTo);
+  return { created, redirectTo, callback, onboardingId: created.onboarding_id };
+}
+
+export async function getOnboarding(stack: LocalStack, onboardingId: string): Promise<OnboardingView> {
+  const response = await requestJson('GET', `${stack.urls.api}/onboardings/${onboardingId}`);
+  if (response.status !== 200) throw new Error(`GET onboarding answered ${response.status}`);
+  return onboardingViewSchema.parse(response.body);
+}
+
+export function waitForStatus(stack: LocalStack, onboardingId: string, statuses: readonly string[], timeoutMs = 10_000) {
+  return eventually(
+    () => getOnboarding(stack, onboardingId),
+    (view) => statuses.includes(view.status),
+    { timeoutMs, what: `onboarding ${onboardingId} to reach ${statuses.join('/')}` },
+  );
+}

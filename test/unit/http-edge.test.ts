@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { RequestValidationError } from '../../functions/commons/errors.ts';
+import { toProblem } from '../../functions/commons/http/problem.ts';
+import { MAX_BODY_BYTES, parseJsonBody } from '../../functions/commons/http/request.ts';
+import { OnboardingNotFoundError, OnboardingStatusConflictError } from '../../functions/onboarding/errors.ts';
+import { TrueLayerUnavailableError } from '../../functions/truelayer/errors.ts';
+
+const event = (body: string | undefined, contentType = 'application/json'): APIGatewayProxyEventV2 => ({
+  version: '2.0',
+  routeKey: 'POST /test',
+  rawPath: '/test',
+  rawQueryString: '',
+  headers: { 'content-type': contentType },
+  isBase64Encoded: false,
+  ...(body === undefined ? {} : { body }),
+  requestContext: {
+    accountId: '1',
+    apiId: 'a',
+    domainName: 'd',
+    domainPrefix: 'd',
+    http: { method: 'POST', path: '/test', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+    requestId: 'r',
+    routeKey: 'POST /test',
+    stage: '$default',
+    time: '',
+    timeEpoch: 0,
+  },
+});
+
+const schema = z.strictObject({ name: z.string().min(1), count: z.number().int().optional() });
+
+describe('parseJsonBody', () => {
+  it('treats an empty body as {}', () => {
+    expect(() => parseJsonBody(event(undefined), schema)).toThrow(RequestValidationError);
+    expect(parseJsonBody(event(undefined), z.object({}))).toEqual({});
+  });
+
+  it.each([
+    ['not JSON', '{"name":', 'application/json', 'RequestValidationError'],
+    ['a non-JSON content type', '{"name":"a"}', 'text/plain', 'UnsupportedMediaTypeError'],
+    ['an oversized body', JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }), 'application/json', 'PayloadTooLargeError'],
+  ])('refuses %s', (_label, body, contentType, errorName) => {
+    expect(() => parseJsonBody(event(body, contentType), schema)).toThrow(expect.objectContaining({ name: errorName }));
+  });
+
+  it('reports every problem at once, each naming its field', () => {
+    try {
+      parseJsonBody(event('{"name":"","count":1.5,"extra":true}'), schema);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(RequestValidationError);
+      const fields = (error as RequestValidationError).errors.map((problem) => problem.field).sort();
+      expect(fields).toEqual(['(root)', 'count', 'name']);
+    }
+  });
+});
+
+describe('toProblem', () => {
+  it.each([
+    [new OnboardingNotFoundError('x'), 404],
+    [new OnboardingStatusConflictError('no', 'completed'), 409],
+    [new RequestValidationError([{ field: 'a', message: 'b' }]), 400],
+    [new TrueLayerUnavailableError('down'), 503],
+  ])('maps %s to %i', (error, status) => {
+    expect(toProblem(error).status).toBe(status);
+  });
+
+  it('carries the current status of a conflicting onboarding', () => {
+    expect(toProblem(new OnboardingStatusConflictError('no', 'expired'))).toMatchObject({ onboarding_status: 'expired' });
+  });
+
+  it('never echoes an unexpected error message', () => {
+    const problem = toProblem(new Error('connect ECONNREFUSED 10.0.0.1 secret=abc'));
+    expect(problem.status).toBe(500);
+    expect(JSON.stringify(problem)).not.toContain('secret');
+    expect(JSON.stringify(problem)).not.toContain('ECONNREFUSED');
+  });
+});

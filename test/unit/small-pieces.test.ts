@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { stableEventId } from '../../functions/events/event-id.ts';
+import { maskAccountNumber } from '../../functions/onboarding/model.ts';
+import { failureFrom } from '../../functions/onboarding/workflow/end-onboarding.ts';
+import { buildAuthLink } from '../../functions/truelayer/auth-link.ts';
+import { signupPlusIdentitySchema } from '../../functions/truelayer/schemas.ts';
+import { matchesPattern } from '../../local/event-pattern.ts';
+
+describe('buildAuthLink', () => {
+  it('writes every parameter TrueLayer expects, spaces as %20', () => {
+    const link = buildAuthLink({
+      authBaseUrl: 'https://auth.truelayer-sandbox.com',
+      clientId: 'client',
+      redirectUri: 'https://example.com/callback',
+      scopes: ['info', 'accounts', 'signupplus'],
+      providers: ['uk-cs-mock', 'uk-ob-all'],
+      state: 'abc',
+    });
+    expect(link).toBe(
+      'https://auth.truelayer-sandbox.com/?response_type=code&client_id=client&scope=info%20accounts%20signupplus' +
+        '&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&providers=uk-cs-mock%20uk-ob-all&state=abc',
+    );
+  });
+});
+
+describe('stableEventId', () => {
+  it('is a UUID that depends only on its parts', () => {
+    const id = stableEventId('onboarding-1', 'Onboarding Ready For Payment');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stableEventId('onboarding-1', 'Onboarding Ready For Payment')).toBe(id);
+    expect(stableEventId('onboarding-2', 'Onboarding Ready For Payment')).not.toBe(id);
+  });
+});
+
+describe('maskAccountNumber', () => {
+  it.each([
+    ['30000000', '••••0000'],
+    ['GB71MONZ04435141923452', `${'•'.repeat(18)}3452`],
+    ['123', '123'],
+    [undefined, undefined],
+  ])('masks %s', (input, expected) => {
+    expect(maskAccountNumber(input)).toBe(expected);
+  });
+});
+
+describe('Signup+ identity schema', () => {
+  const base = {
+    first_name: 'Joe',
+    last_name: 'Blogs',
+    date_of_birth: '2000-06-20',
+    account_details: { sort_code: '04-01-02', account_number: '41921234', provider_id: 'ob-monzo' },
+  };
+
+  it('accepts the guide\'s country_code and the SDK\'s country, keeping one field', () => {
+    const address = { address_line1: 'Flat 1a', city: 'Stockport', zip: 'SK3 9LQ' };
+    const fromGuide = signupPlusIdentitySchema.parse({ ...base, address: { ...address, country_code: 'GB' } });
+    const fromSdk = signupPlusIdentitySchema.parse({ ...base, address: { ...address, country: 'GB' } });
+    expect(fromGuide.address).toEqual(fromSdk.address);
+    expect(fromGuide.address).toMatchObject({ country: 'GB' });
+  });
+
+  it('accepts a Finnish user without title or sort code', () => {
+    const finnish = signupPlusIdentitySchema.parse({
+      first_name: 'Matti',
+      last_name: 'Meikäläinen',
+      date_of_birth: '1970-01-01',
+      national_identification_number: '010170-1234',
+      sex: 'M',
+      address: { address_line1: 'Mannerheimintie 1', city: 'Helsinki', zip: '00100', country: 'FI' },
+      account_details: { iban: 'FI2112345600000785', provider_id: 'fi-op' },
+    });
+    expect(finnish.national_identification_number).toBe('010170-1234');
+  });
+
+  it('refuses account details with neither IBAN nor sort code and number', () => {
+    const result = signupPlusIdentitySchema.safeParse({
+      ...base,
+      address: { address_line1: 'a', city: 'b', zip: 'c', country: 'GB' },
+      account_details: { provider_id: 'ob-monzo' },
+    });
+    expect(result.success).toBe(false);
+  });
+});
+
+describe('failureFrom', () => {
+  it('keeps our own error messages and hides unknown ones', () => {
+    const cause = JSON.stringify({ errorType: 'TrueLayerRejectedError', errorMessage: 'code exchange: refused (invalid_grant)' });
+    expect(failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TrueLayerRejectedError', cause })).toEqual({
+      reason: 'truelayer_rejected',
+      detail: 'code exchange: refused (invalid_grant)',
+    });
+    const internal = failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TypeError', cause: '{"errorMessage":"x is undefined"}' });
+    expect(internal.reason).toBe('internal_error');
+    expect(internal.detail).not.toContain('undefined');
+  });
+
+  it('explains an expiry', () => {
+    expect(failureFrom({ onboarding_id: 'x', outcome: 'expired' }).reason).toBe('account_choice_timeout');
+  });
+});
+
+describe('matchesPattern', () => {
+  const event = { source: 'signupplus.onboarding', 'detail-type': 'Onboarding Failed', detail: { reason: 'x' } };
+
+  it.each([
+    [{ source: ['signupplus.onboarding'] }, true],
+    [{ source: ['other'] }, false],
+    [{ source: ['signupplus.onboarding'], 'detail-type': ['Onboarding Ready For Payment'] }, false],
+    [{ 'detail-type': [{ prefix: 'Onboarding ' }] }, true],
+    [{ 'detail-type': [{ 'anything-but': ['Onboarding Failed'] }] }, false],
+    [{ detail: { reason: [{ exists: true }] } }, true],
+    [{ detail: { missing: [{ exists: false }] } }, true],
+    [{ detail: { reason: [{ 'unknown-operator': 1 }] } }, false],
+  ])('%j → %s', (pattern, expected) => {
+    expect(matchesPattern(pattern, event)).toBe(expected);
+  });
+});
