@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../infra/manifest.ts';
 import { TrueLayerErrorNames } from '../../functions/truelayer/errors.ts';
+import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../infra/manifest.ts';
 
 const text = readFileSync(new URL(`../../${STATE_MACHINE_DEFINITION}`, import.meta.url), 'utf8');
 const stateSchema = z
@@ -13,13 +13,23 @@ const stateSchema = z
     Resource: z.string().optional(),
     TimeoutSeconds: z.number().optional(),
     TimeoutSecondsPath: z.string().optional(),
-    Retry: z.array(z.object({ ErrorEquals: z.array(z.string()), JitterStrategy: z.string().optional(), MaxDelaySeconds: z.number().optional() })).optional(),
+    Retry: z
+      .array(
+        z.object({
+          ErrorEquals: z.array(z.string()),
+          JitterStrategy: z.string().optional(),
+          MaxDelaySeconds: z.number().optional(),
+        }),
+      )
+      .optional(),
     Catch: z.array(z.object({ ErrorEquals: z.array(z.string()), Next: z.string() })).optional(),
     Choices: z.array(z.object({ Next: z.string() })).optional(),
     Default: z.string().optional(),
   })
   .loose();
-const definition = z.object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) }).parse(JSON.parse(text));
+const definition = z
+  .object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) })
+  .parse(JSON.parse(text));
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, state]) => state.Type === 'Task');
 const callsTrueLayer = ['ExchangeCode', 'FetchAccounts', 'FetchChosenAccount'];
@@ -78,7 +88,13 @@ describe('statemachines/onboarding.asl.json', () => {
       }
       return visited;
     };
-    expect(walk('single')).toEqual(['ExchangeCode', 'FetchAccounts', 'HowManyAccounts', 'CompleteOnboarding', 'ReadyForPayment']);
+    expect(walk('single')).toEqual([
+      'ExchangeCode',
+      'FetchAccounts',
+      'HowManyAccounts',
+      'CompleteOnboarding',
+      'ReadyForPayment',
+    ]);
     expect(walk('multiple')).toHaveLength(7);
   });
 

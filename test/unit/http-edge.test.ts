@@ -40,9 +40,16 @@ describe('parseJsonBody', () => {
   it.each([
     ['not JSON', '{"name":', 'application/json', 'RequestValidationError'],
     ['a non-JSON content type', '{"name":"a"}', 'text/plain', 'UnsupportedMediaTypeError'],
-    ['an oversized body', JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }), 'application/json', 'PayloadTooLargeError'],
+    [
+      'an oversized body',
+      JSON.stringify({ name: 'x'.repeat(MAX_BODY_BYTES) }),
+      'application/json',
+      'PayloadTooLargeError',
+    ],
   ])('refuses %s', (_label, body, contentType, errorName) => {
-    expect(() => parseJsonBody(event(body, contentType), schema)).toThrow(expect.objectContaining({ name: errorName }));
+    expect(() => parseJsonBody(event(body, contentType), schema)).toThrow(
+      expect.objectContaining({ name: errorName }),
+    );
   });
 
   it('reports every problem at once, each naming its field', () => {
@@ -68,7 +75,9 @@ describe('toProblem', () => {
   });
 
   it('carries the current status of a conflicting onboarding', () => {
-    expect(toProblem(new OnboardingStatusConflictError('no', 'expired'))).toMatchObject({ onboarding_status: 'expired' });
+    expect(toProblem(new OnboardingStatusConflictError('no', 'expired'))).toMatchObject({
+      onboarding_status: 'expired',
+    });
   });
 
   it('never echoes an unexpected error message', () => {

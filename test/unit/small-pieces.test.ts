@@ -51,9 +51,12 @@ describe('Signup+ identity schema', () => {
     account_details: { sort_code: '04-01-02', account_number: '41921234', provider_id: 'ob-monzo' },
   };
 
-  it('accepts the guide\'s country_code and the SDK\'s country, keeping one field', () => {
+  it("accepts the guide's country_code and the SDK's country, keeping one field", () => {
     const address = { address_line1: 'Flat 1a', city: 'Stockport', zip: 'SK3 9LQ' };
-    const fromGuide = signupPlusIdentitySchema.parse({ ...base, address: { ...address, country_code: 'GB' } });
+    const fromGuide = signupPlusIdentitySchema.parse({
+      ...base,
+      address: { ...address, country_code: 'GB' },
+    });
     const fromSdk = signupPlusIdentitySchema.parse({ ...base, address: { ...address, country: 'GB' } });
     expect(fromGuide.address).toEqual(fromSdk.address);
     expect(fromGuide.address).toMatchObject({ country: 'GB' });
@@ -84,12 +87,22 @@ describe('Signup+ identity schema', () => {
 
 describe('failureFrom', () => {
   it('keeps our own error messages and hides unknown ones', () => {
-    const cause = JSON.stringify({ errorType: 'TrueLayerRejectedError', errorMessage: 'code exchange: refused (invalid_grant)' });
-    expect(failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TrueLayerRejectedError', cause })).toEqual({
+    const cause = JSON.stringify({
+      errorType: 'TrueLayerRejectedError',
+      errorMessage: 'code exchange: refused (invalid_grant)',
+    });
+    expect(
+      failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TrueLayerRejectedError', cause }),
+    ).toEqual({
       reason: 'truelayer_rejected',
       detail: 'code exchange: refused (invalid_grant)',
     });
-    const internal = failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TypeError', cause: '{"errorMessage":"x is undefined"}' });
+    const internal = failureFrom({
+      onboarding_id: 'x',
+      outcome: 'failed',
+      error: 'TypeError',
+      cause: '{"errorMessage":"x is undefined"}',
+    });
     expect(internal.reason).toBe('internal_error');
     expect(internal.detail).not.toContain('undefined');
   });
@@ -100,7 +113,11 @@ describe('failureFrom', () => {
 });
 
 describe('matchesPattern', () => {
-  const event = { source: 'signupplus.onboarding', 'detail-type': 'Onboarding Failed', detail: { reason: 'x' } };
+  const event = {
+    source: 'signupplus.onboarding',
+    'detail-type': 'Onboarding Failed',
+    detail: { reason: 'x' },
+  };
 
   it.each([
     [{ source: ['signupplus.onboarding'] }, true],
