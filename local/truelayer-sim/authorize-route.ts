@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { checkAuthLink, errorRedirect } from './auth-request.ts';
+import { completeAuthorization } from './authorization.ts';
+import { jsonResponse, mediaType, readJsonBody } from './http-io.ts';
+import { issuesToErrors, problemResponse } from './problems.ts';
+import type { RouteDefinition } from './router.ts';
+
+const AuthorizeBodySchema = z.strictObject({
+  auth_link: z.string().min(1),
+  decision: z.enum(['approve', 'deny']),
+  /** Sandbox username; required to approve. */
+  user: z.string().min(1).optional(),
+  /** Bank to pick when the link offers several; defaults to the link's preselected or first bank. */
+  provider_id: z.string().min(1).optional(),
+});
+
+/**
+ * `POST /_sandbox/authorize`: walks the dialog without a browser and returns where the browser
+ * would be sent. Same checks as the dialog; the link is spent the same way.
+ */
+export const authorizeRoute: RouteDefinition = {
+  method: 'POST',
+  path: '/_sandbox/authorize',
+  name: 'authorize',
+  faultable: false,
+  async handle(ctx) {
+    const invalid = (detail: string, errors?: Record<string, string[]>) =>
+      problemResponse(ctx.traceId, {
+        status: 400,
+        title: 'Invalid Parameters',
+        detail,
+        ...(errors === undefined ? {} : { errors }),
+      });
+
+    if (mediaType(ctx.req) !== 'application/json') return invalid('Send a JSON body (application/json).');
+    const parsed = AuthorizeBodySchema.safeParse(await readJsonBody(ctx.req));
+    if (!parsed.success) {
+      const errors = issuesToErrors(parsed.error.issues);
+      return invalid('The request body is invalid.', errors);
+    }
+    const body = parsed.data;
+    if (!URL.canParse(body.auth_link)) return invalid('auth_link is not an absolute URL.');
+
+    const check = checkAuthLink(new URL(body.auth_link).searchParams, ctx.sim.clients);
+    if (!check.ok) {
+      if (check.kind === 'fatal') return invalid(check.message);
+      // The dialog would redirect with this error, so that is what the caller gets.
+      return jsonResponse(200, { redirect_to: errorRedirect(check) });
+    }
+    const { request } = check;
+    if (ctx.sim.dialogs.isUsed(request.linkKey)) return invalid('This auth link has already been used.');
+
+    if (body.decision === 'deny') {
+      return jsonResponse(200, { redirect_to: completeAuthorization(ctx.sim, request, { kind: 'deny' }) });
+    }
+    if (body.user === undefined) return invalid('user is required to approve.', { user: ['Required'] });
+    const user = ctx.sim.findUser(body.user);
+    if (user === undefined)
+      return invalid(`Unknown sandbox user "${body.user}".`, { user: ['Unknown user'] });
+    const providerId = body.provider_id ?? request.preselectedProviderId ?? request.providers[0]?.id;
+    const fixed = request.preselectedProviderId;
+    // Like the dialog: a link that fixes the bank offers no other.
+    if (
+      providerId === undefined ||
+      !request.providers.some((p) => p.id === providerId) ||
+      (fixed !== undefined && fixed !== providerId)
+    ) {
+      return invalid('provider_id is not offered by the auth link.', { provider_id: ['Not offered'] });
+    }
+    return jsonResponse(200, {
+      redirect_to: completeAuthorization(ctx.sim, request, { kind: 'approve', user, providerId }),
+    });
+  },
+};

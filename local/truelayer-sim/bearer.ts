@@ -1,0 +1,57 @@
+import type { RequestContext } from './context.ts';
+import type { AccessTokenRecord } from './grants.ts';
+import type { SimResponse } from './http-io.ts';
+import { problemResponse } from './problems.ts';
+
+/** Outcome of checking a request's bearer token. */
+export type BearerCheck = { ok: true; token: AccessTokenRecord } | { ok: false; response: SimResponse };
+
+/** What an endpoint needs from the token. */
+export interface BearerRequirement {
+  /** Scope the token must carry. */
+  scope: string;
+  /** True for endpoints that read a user's data (needs an authorization_code token). */
+  user: boolean;
+}
+
+const UNAUTHENTICATED_DETAIL = {
+  missing: 'The request has no bearer token in the Authorization header.',
+  unknown: 'The access token is invalid.',
+  expired: 'The access token has expired.',
+  revoked: 'The access token has been revoked.',
+} as const;
+
+/**
+ * Checks the `Authorization: Bearer` header: 401 when the token is missing, unknown, expired or
+ * revoked; 403 when it lacks the scope or is a client token where a user token is needed.
+ * Exported for routes added by other modules.
+ */
+export function authenticateBearer(ctx: RequestContext, need: BearerRequirement): BearerCheck {
+  const unauthenticated = (reason: keyof typeof UNAUTHENTICATED_DETAIL): BearerCheck => ({
+    ok: false,
+    response: problemResponse(
+      ctx.traceId,
+      { status: 401, title: 'Unauthenticated', detail: UNAUTHENTICATED_DETAIL[reason] },
+      { 'www-authenticate': reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"' },
+    ),
+  });
+  const forbidden = (detail: string): BearerCheck => ({
+    ok: false,
+    response: problemResponse(ctx.traceId, { status: 403, title: 'Forbidden', detail }),
+  });
+
+  const match = /^Bearer +(\S+)$/i.exec(ctx.req.headers.authorization ?? '');
+  const token = match?.[1];
+  if (token === undefined) return unauthenticated('missing');
+  const lookup = ctx.sim.grants.lookupAccessToken(token);
+  if (!lookup.ok) return unauthenticated(lookup.reason);
+  if (!lookup.token.scopes.includes(need.scope)) {
+    return forbidden(`The access token does not carry the ${need.scope} scope.`);
+  }
+  if (need.user && lookup.token.username === undefined) {
+    return forbidden(
+      'This endpoint needs a user access token (authorization_code grant), not a client token.',
+    );
+  }
+  return { ok: true, token: lookup.token };
+}

@@ -1,0 +1,57 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** A client registered with the simulator, like an app set up in TrueLayer's Console. */
+export interface SandboxClient {
+  client_id: string;
+  client_secret: string;
+  /** Allow-listed redirect URIs; a link's redirect_uri must equal one of them exactly. */
+  redirect_uris: string[];
+}
+
+const RedirectUriSchema = z
+  .string()
+  .refine((value) => URL.canParse(value), 'must be an absolute URL')
+  .refine((value) => !value.includes('#'), 'must not contain a fragment (RFC 6749 §3.1.2)');
+
+/** Validates client registrations given in the simulator options. */
+export const SandboxClientsSchema = z
+  .array(
+    z.strictObject({
+      client_id: z.string().min(1),
+      client_secret: z.string().min(1),
+      redirect_uris: z.array(RedirectUriSchema).min(1),
+    }),
+  )
+  .min(1)
+  .refine((clients) => new Set(clients.map((c) => c.client_id)).size === clients.length, {
+    message: 'client_id values must be unique',
+  });
+
+/** Looks up clients and checks their credentials. */
+export class ClientRegistry {
+  readonly #clients: ReadonlyMap<string, SandboxClient>;
+
+  constructor(clients: readonly SandboxClient[]) {
+    this.#clients = new Map(clients.map((client) => [client.client_id, client]));
+  }
+
+  /** The client with this id, if registered. */
+  get(clientId: string): SandboxClient | undefined {
+    return this.#clients.get(clientId);
+  }
+
+  /** True when `redirectUri` equals one of the client's registered URIs character for character. */
+  allowsRedirect(client: SandboxClient, redirectUri: string): boolean {
+    return client.redirect_uris.includes(redirectUri);
+  }
+
+  /** Checks a client_id/client_secret pair; the secret comparison takes constant time. */
+  authenticate(clientId: string, clientSecret: string): SandboxClient | undefined {
+    const client = this.#clients.get(clientId);
+    if (client === undefined) return undefined;
+    const given = createHash('sha256').update(clientSecret).digest();
+    const expected = createHash('sha256').update(client.client_secret).digest();
+    return timingSafeEqual(given, expected) ? client : undefined;
+  }
+}

@@ -1,0 +1,34 @@
+import type { IncomingMessage } from 'node:http';
+import type { ClientRegistry } from './clients.ts';
+import type { DialogStore } from './dialog-store.ts';
+import type { FaultController } from './faults.ts';
+import type { GrantStore } from './grants.ts';
+import type { SandboxUser } from './users.ts';
+
+/** Shared state of one simulator, handed to every route (built-in and extra). */
+export interface SimulatorState {
+  readonly clients: ClientRegistry;
+  readonly users: readonly SandboxUser[];
+  /** The user with this bank login name. */
+  findUser(username: string): SandboxUser | undefined;
+  /** Clock in epoch milliseconds (injectable for tests). */
+  readonly now: () => number;
+  readonly grants: GrantStore;
+  readonly dialogs: DialogStore;
+  readonly faults: FaultController;
+  /** Base URLs, known once both servers listen. */
+  readonly urls: { auth: string; api: string };
+}
+
+/** What a route handler receives for one request. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  /** Values of `:name` segments in the route path. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Sent back as `X-Tl-Correlation-Id`. */
+  readonly correlationId: string;
+  /** Sent back as `Tl-Trace-Id` and used as `trace_id` in problem bodies. */
+  readonly traceId: string;
+  readonly sim: SimulatorState;
+}

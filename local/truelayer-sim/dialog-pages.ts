@@ -1,0 +1,111 @@
+import type { DialogSession } from './dialog-store.ts';
+import { html, page } from './html.ts';
+import type { Provider } from './providers.ts';
+import { SCOPE_DESCRIPTIONS } from './scopes.ts';
+import type { SandboxUser } from './users.ts';
+
+/** Form field names shared by the pages and the routes that read them. */
+export const FIELD = {
+  session: 'session',
+  provider: 'provider_id',
+  decision: 'decision',
+  username: 'username',
+} as const;
+
+/** Form targets of the dialog steps. */
+export const DIALOG_PATHS = {
+  provider: '/dialog/provider',
+  consent: '/dialog/consent',
+  login: '/dialog/login',
+} as const;
+
+function errorBox(message: string | undefined) {
+  return message === undefined ? '' : html`<p class="error" role="alert">${message}</p>`;
+}
+
+function sessionField(session: DialogSession) {
+  return html`<input type="hidden" name="${FIELD.session}" value="${session.id}">`;
+}
+
+/** Step 1: choose a bank. */
+export function providerPage(session: DialogSession, error?: string): string {
+  const options = session.request.providers.map(
+    (provider, i) => html`<label class="option" for="provider-${i}">
+<input type="radio" id="provider-${i}" name="${FIELD.provider}" value="${provider.id}" required${i === 0 ? html` checked` : ''}>
+<span>${provider.name}<small>${provider.id}</small></span>
+</label>`,
+  );
+  return page(
+    'Choose your bank',
+    html`<h1>Choose your bank</h1>
+${errorBox(error)}
+<form method="post" action="${DIALOG_PATHS.provider}">
+${sessionField(session)}
+<fieldset>
+<legend>Banks</legend>
+${options}
+</fieldset>
+<button class="primary" type="submit">Continue</button>
+</form>`,
+  );
+}
+
+/** Step 2: what will be shared, with Allow and Deny. */
+export function consentPage(session: DialogSession, provider: Provider): string {
+  const items = session.request.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`);
+  return page(
+    'Share your data',
+    html`<h1>Share your data with ${session.request.clientId}</h1>
+<p><strong>${session.request.clientId}</strong> asks TrueLayer to read the following from <strong>${provider.name}</strong>:</p>
+<ul>
+${items}
+</ul>
+<p>You will log in to your bank next. You can withdraw this consent at any time.</p>
+<form method="post" action="${DIALOG_PATHS.consent}">
+${sessionField(session)}
+<button class="primary" type="submit" name="${FIELD.decision}" value="allow">Allow</button>
+<button class="secondary" type="submit" name="${FIELD.decision}" value="deny">Deny</button>
+</form>`,
+  );
+}
+
+/** Default one-line description of a user for the login page. */
+export function describeUser(user: SandboxUser): string {
+  if (user.description !== undefined) return user.description;
+  const count = user.accounts.length;
+  return `${user.identity.first_name} ${user.identity.last_name}, ${count} account${count === 1 ? '' : 's'}`;
+}
+
+/** Step 3: the bank login, where a sandbox user is picked. */
+export function loginPage(
+  session: DialogSession,
+  provider: Provider,
+  users: readonly SandboxUser[],
+  error?: string,
+): string {
+  const options = users.map(
+    (user, i) => html`<label class="option" for="user-${i}">
+<input type="radio" id="user-${i}" name="${FIELD.username}" value="${user.username}" required${i === 0 ? html` checked` : ''}>
+<span><strong>${user.username}</strong><small>${describeUser(user)}</small></span>
+</label>`,
+  );
+  return page(
+    `Log in to ${provider.name}`,
+    html`<h1>Log in to ${provider.name}</h1>
+${errorBox(error)}
+<p>This is a simulated bank. Pick the sandbox user to log in as.</p>
+<form method="post" action="${DIALOG_PATHS.login}">
+${sessionField(session)}
+<fieldset>
+<legend>Sandbox users</legend>
+${options}
+</fieldset>
+<button class="primary" type="submit">Log in</button>
+</form>`,
+  );
+}
+
+/** A dead end: shown when nothing may be sent back to the application. */
+export function errorPage(title: string, message: string): string {
+  return page(title, html`<h1>${title}</h1><p class="error" role="alert">${message}</p>`);
+}

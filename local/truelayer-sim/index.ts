@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { accountsRoute } from './accounts-route.ts';
+import { authorizeRoute } from './authorize-route.ts';
+import { ClientRegistry, type SandboxClient, SandboxClientsSchema } from './clients.ts';
+import type { SimulatorState } from './context.ts';
+import { dialogRoutes } from './dialog-routes.ts';
+import { DialogStore } from './dialog-store.ts';
+import { type FaultController, FaultEngine } from './faults.ts';
+import { faultRoutes } from './faults-routes.ts';
+import { GrantStore } from './grants.ts';
+import { type RouteDefinition, Router } from './router.ts';
+import { type HostServer, startHostServer } from './server.ts';
+import { tokenRoute } from './token-route.ts';
+import { builtInUsers, parseSandboxUsers, type SandboxUser } from './users.ts';
+
+export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
+export type { SandboxClient } from './clients.ts';
+export type { RequestContext, SimulatorState } from './context.ts';
+export type { Fault, FaultController, FaultRule } from './faults.ts';
+export type { AccessTokenRecord } from './grants.ts';
+export {
+  htmlResponse,
+  jsonResponse,
+  readFormBody,
+  readJsonBody,
+  redirectResponse,
+  type SimResponse,
+} from './http-io.ts';
+export { type ProblemInit, problemResponse } from './problems.ts';
+export type { HttpMethod, RouteDefinition } from './router.ts';
+export {
+  BUILT_IN_USERS_PATH,
+  loadSandboxUsers,
+  type SandboxAccount,
+  type SandboxIdentity,
+  type SandboxUser,
+  SandboxUsersFileError,
+} from './users.ts';
+
+/** Options of {@link startTrueLayerSimulator}. */
+export interface SimulatorOptions {
+  /** Interface both hosts bind to; default `127.0.0.1`. */
+  host?: string;
+  /** Port of the auth host (dialog, token endpoint); default 0 = ephemeral. */
+  authPort?: number;
+  /** Port of the API host (Signup+); default 0 = ephemeral. */
+  apiPort?: number;
+  /** Registered applications. */
+  clients: SandboxClient[];
+  /** Sandbox users; default: the built-in users from `users.json`. */
+  users?: SandboxUser[];
+  /** Authorization code lifetime; default 300. */
+  codeTtlSeconds?: number;
+  /** Access token lifetime (`expires_in`); default 3600. */
+  accessTokenTtlSeconds?: number;
+  /** Fixed latency added to every faultable call (token, accounts, extra routes); default 0. */
+  latencyMs?: number;
+  /** Seed for rate-based faults; random when absent. */
+  seed?: number;
+  /** When true nothing is logged; otherwise a start line and one line per request go to the console. */
+  quiet?: boolean;
+  /** Clock in epoch milliseconds, for tests of expiry; default `Date.now`. */
+  now?: () => number;
+  /** More routes for the auth host (e.g. a hosted page). */
+  extraAuthRoutes?: RouteDefinition[];
+  /** More routes for the API host (e.g. `POST /v3/data-connections`). */
+  extraApiRoutes?: RouteDefinition[];
+}
+
+/** A running simulator. */
+export interface TrueLayerSimulator {
+  /** Base URL of the auth host, e.g. `http://127.0.0.1:PORT` (no trailing slash). */
+  authUrl: string;
+  /** Base URL of the API host (no trailing slash). */
+  apiUrl: string;
+  users: readonly SandboxUser[];
+  /** Fault rules, shared by both hosts and by `/_sandbox/faults`. */
+  faults: FaultController;
+  /** Changes the fixed latency added to faultable calls. */
+  setLatency(ms: number): void;
+  /** Calls so far per endpoint name (`token`, `accounts`, `dialog`, ...). */
+  calls(): Record<string, number>;
+  /** Stops both hosts and ends every open connection, held ones included. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const ScalarOptionsSchema = z.object({
+  host: z.string().min(1).optional(),
+  authPort: z.int().min(0).max(65_535).optional(),
+  apiPort: z.int().min(0).max(65_535).optional(),
+  codeTtlSeconds: z.number().positive().optional(),
+  accessTokenTtlSeconds: z.number().positive().optional(),
+  latencyMs: z.number().min(0).optional(),
+  seed: z.int().optional(),
+});
+
+const LatencySchema = z.number().min(0);
+
+/**
+ * Starts the auth host and the API host.
+ * @throws when the options are invalid or a port cannot be bound.
+ */
+export async function startTrueLayerSimulator(options: SimulatorOptions): Promise<TrueLayerSimulator> {
+  const scalars = ScalarOptionsSchema.parse(options);
+  const clients = new ClientRegistry(SandboxClientsSchema.parse(options.clients));
+  const users =
+    options.users === undefined
+      ? builtInUsers()
+      : parseSandboxUsers({ users: options.users }, 'options.users');
+  const usersByName = new Map(users.map((user) => [user.username, user]));
+  const now = options.now ?? Date.now;
+  const faults = new FaultEngine(scalars.seed);
+  const urls = { auth: '', api: '' };
+  const state: SimulatorState = {
+    clients,
+    users,
+    findUser: (username) => usersByName.get(username),
+    now,
+    grants: new GrantStore(now, {
+      codeTtlSeconds: scalars.codeTtlSeconds ?? 300,
+      accessTokenTtlSeconds: scalars.accessTokenTtlSeconds ?? 3600,
+    }),
+    dialogs: new DialogStore(now),
+    faults,
+    urls,
+  };
+
+  let latency = scalars.latencyMs ?? 0;
+  const counts = new Map<string, number>();
+  const log = options.quiet === true ? undefined : (line: string) => console.log(line);
+  const host = scalars.host ?? '127.0.0.1';
+  const common = {
+    host,
+    state,
+    faults,
+    latencyMs: () => latency,
+    countCall: (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1),
+    ...(log === undefined ? {} : { log }),
+  };
+
+  const authRouter = new Router([...dialogRoutes, authorizeRoute, tokenRoute, ...faultRoutes]);
+  for (const route of options.extraAuthRoutes ?? []) authRouter.add(route);
+  const apiRouter = new Router([accountsRoute, ...faultRoutes]);
+  for (const route of options.extraApiRoutes ?? []) apiRouter.add(route);
+
+  const auth = await startHostServer({
+    ...common,
+    label: 'auth',
+    port: scalars.authPort ?? 0,
+    router: authRouter,
+  });
+  let api: HostServer;
+  try {
+    api = await startHostServer({ ...common, label: 'api', port: scalars.apiPort ?? 0, router: apiRouter });
+  } catch (error) {
+    await auth.close();
+    throw error;
+  }
+  urls.auth = auth.url;
+  urls.api = api.url;
+  log?.(`[truelayer-sim] auth ${auth.url}  api ${api.url}  (${users.length} sandbox users)`);
+
+  let closed: Promise<void> | undefined;
+  return {
+    authUrl: auth.url,
+    apiUrl: api.url,
+    users,
+    faults,
+    setLatency(ms) {
+      latency = LatencySchema.parse(ms);
+    },
+    calls: () => Object.fromEntries(counts),
+    close() {
+      closed ??= Promise.all([auth.close(), api.close()]).then(() => undefined);
+      return closed;
+    },
+  };
+}

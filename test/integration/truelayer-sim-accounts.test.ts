@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
+import { CLIENT, getAccounts, startSim, tokenRequest, userToken } from '../fixtures/truelayer-sim/helpers.ts';
+
+let clock = Date.parse('2026-03-01T09:00:00Z');
+let sim: TrueLayerSimulator;
+
+beforeAll(async () => {
+  sim = await startSim({ now: () => clock });
+});
+
+afterAll(async () => {
+  await sim.close();
+});
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  trace_id: string;
+  detail: string;
+  errors?: Record<string, string[]>;
+}
+
+/** Checks the problem+json envelope and that trace_id matches the Tl-Trace-Id header. */
+async function problemOf(res: Response, status: number): Promise<Problem> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const body = (await res.json()) as Problem;
+  expect(body.status).toBe(status);
+  expect(body.trace_id).toBe(res.headers.get('tl-trace-id'));
+  expect(body.type).toMatch(/^https:\/\/docs\.truelayer\.com\/docs\/error-types#[a-z-]+$/);
+  return body;
+}
+
+const JANE_ACCOUNTS = ['acc-aa360adff0f1574e1', 'acc-8232b085624e6babf', 'acc-469b2c2bcaea10969'];
+
+describe('GET /signup-plus/accounts', () => {
+  it("returns john's identity with his only account's details", async () => {
+    const { access_token } = await userToken(sim, 'john');
+    const res = await getAccounts(sim, access_token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-tl-correlation-id')).toBeTruthy();
+    expect(res.headers.get('tl-trace-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(await res.json()).toEqual({
+      title: 'Mr',
+      first_name: 'John',
+      last_name: 'Doe',
+      date_of_birth: '1985-04-12',
+      address: {
+        address_line1: 'Flat 2',
+        address_line2: '14 Sandbox Street',
+        city: 'London',
+        zip: 'EC1A 1BB',
+        country: 'GB',
+      },
+      account_details: {
+        sort_code: '04-00-04',
+        account_number: '12345678',
+        iban: 'GB62MONZ04000412345678',
+        provider_id: 'ob-monzo',
+      },
+    });
+  });
+
+  it('asks jane to choose an account, exactly as the documented example', async () => {
+    const { access_token } = await userToken(sim, 'jane');
+    const res = await getAccounts(sim, access_token);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const expected = {
+      result: 'multiple_accounts_linked',
+      detail: 'Multiple valid accounts linked, please resend the request specifying an account_id.',
+      links: Object.fromEntries(JANE_ACCOUNTS.map((id) => [id, `/${id}`])),
+      accounts: JANE_ACCOUNTS.map((account_id, i) => ({
+        account_id,
+        currency: 'GBP',
+        account_type: 'CURRENT',
+        display_name: `TRANSACTION ACCOUNT ${i + 1}`,
+        account_number: ['10000000', '30000000', '50000000'][i],
+        sort_code: '01-21-31',
+      })),
+    };
+    // Same keys in the same order as the seed, not just deep-equal.
+    expect(text).toBe(JSON.stringify(expected));
+  });
+
+  it("returns jane's second account when asked by account_id", async () => {
+    const { access_token } = await userToken(sim, 'jane');
+    const res = await getAccounts(sim, access_token, 'acc-8232b085624e6babf');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { first_name: string; account_details: Record<string, string> };
+    expect(body.first_name).toBe('Jane');
+    expect(body.account_details).toEqual({
+      sort_code: '01-21-31',
+      account_number: '30000000',
+      iban: 'GB69MOCK01213130000000',
+      provider_id: 'mock',
+    });
+  });
+
+  it('refuses an unknown account_id and another user’s account_id alike', async () => {
+    const jane = await userToken(sim, 'jane');
+    const john = await userToken(sim, 'john');
+    const johnsAccount = sim.users.find((u) => u.username === 'john')?.accounts[0]?.account_id ?? '';
+
+    const unknown = await problemOf(await getAccounts(sim, jane.access_token, 'acc-does-not-exist'), 400);
+    expect(unknown.title).toBe('Invalid Parameters');
+    expect(unknown.type).toBe('https://docs.truelayer.com/docs/error-types#invalid-parameters');
+    expect(unknown.errors?.['account_id']?.length).toBe(1);
+
+    const foreign = await problemOf(await getAccounts(sim, jane.access_token, johnsAccount), 400);
+    expect(foreign.errors?.['account_id']).toEqual(unknown.errors?.['account_id']);
+    const reverse = await getAccounts(sim, john.access_token, JANE_ACCOUNTS[0]);
+    expect(reverse.status).toBe(400);
+    expect(await reverse.text()).not.toContain('Jane');
+
+    expect((await getAccounts(sim, john.access_token, '')).status).toBe(400);
+  });
+
+  it('returns the Finnish shape for matti: no title or sort code, national id and sex', async () => {
+    const { access_token } = await userToken(sim, 'matti', { providers: 'fi-op' });
+    const body = (await (await getAccounts(sim, access_token)).json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('title');
+    expect(body['national_identification_number']).toBe('010170-123F');
+    expect(body['sex']).toBe('M');
+    expect(body['address']).toMatchObject({ country: 'FI', city: 'Helsinki' });
+    expect(body['account_details']).toEqual({ iban: 'FI4350001520000123', provider_id: 'fi-op' });
+  });
+
+  it.each([
+    ['error.user_data_not_found', 404, 'User data not found'],
+    ['error.joint_account', 400, 'Joint accounts not supported'],
+  ])('answers the configured problem for %s', async (user, status, detail) => {
+    const { access_token } = await userToken(sim, user);
+    const problem = await problemOf(await getAccounts(sim, access_token), status);
+    expect(problem.detail).toBe(detail);
+    // The error applies to every call, account_id or not.
+    const account = sim.users.find((u) => u.username === user)?.accounts[0]?.account_id ?? '';
+    expect((await getAccounts(sim, access_token, account)).status).toBe(status);
+  });
+
+  it('answers 401 Unauthenticated for a missing, malformed, unknown or expired token', async () => {
+    const missing = await problemOf(await getAccounts(sim), 401);
+    expect(missing).toMatchObject({
+      type: 'https://docs.truelayer.com/docs/error-types#unauthenticated',
+      title: 'Unauthenticated',
+      status: 401,
+    });
+    const basic = await fetch(`${sim.apiUrl}/signup-plus/accounts`, {
+      headers: { authorization: 'Basic abc' },
+    });
+    await problemOf(basic, 401);
+    await problemOf(await getAccounts(sim, 'not-a-token'), 401);
+
+    const { access_token } = await userToken(sim, 'john');
+    clock += 3600 * 1000;
+    const expired = await problemOf(await getAccounts(sim, access_token), 401);
+    expect(expired.detail).toContain('expired');
+  });
+
+  it('answers 403 Forbidden without the signupplus scope or with a client token', async () => {
+    const dataOnly = await userToken(sim, 'john', { scope: 'info accounts' });
+    const noScope = await problemOf(await getAccounts(sim, dataOnly.access_token), 403);
+    expect(noScope.title).toBe('Forbidden');
+
+    const res = await tokenRequest(sim, {
+      grant_type: 'client_credentials',
+      client_id: CLIENT.client_id,
+      client_secret: CLIENT.client_secret,
+      scope: 'signupplus',
+    });
+    const { access_token } = (await res.json()) as { access_token: string };
+    const clientToken = await problemOf(await getAccounts(sim, access_token), 403);
+    expect(clientToken.detail).toContain('user access token');
+  });
+
+  it('answers unknown paths and methods with problems', async () => {
+    await problemOf(await fetch(`${sim.apiUrl}/signup-plus/nothing`), 404);
+    const post = await fetch(`${sim.apiUrl}/signup-plus/accounts`, { method: 'POST' });
+    await problemOf(post, 405);
+    expect(post.headers.get('allow')).toBe('GET');
+  });
+});
