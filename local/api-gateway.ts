@@ -14,7 +14,11 @@ export interface ApiRoute {
 }
 
 /** A request the API routes do not own (local-only pages and JSON); return false to fall through to 404. */
-export type LocalRequestHandler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+export type LocalRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+) => Promise<boolean>;
 
 export interface ApiFront {
   url: string;
@@ -31,14 +35,17 @@ interface CompiledRoute extends ApiRoute {
 
 function compile(route: ApiRoute): CompiledRoute {
   const names: string[] = [];
-  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  const source = route.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
   return { ...route, pattern: new RegExp(`^${source}$`), names };
 }
 
-const TEXT_TYPES = /^(text\/|application\/([a-z0-9.+-]*\+)?json|application\/x-www-form-urlencoded|application\/xml)/i;
+const TEXT_TYPES =
+  /^(text\/|application\/([a-z0-9.+-]*\+)?json|application\/x-www-form-urlencoded|application\/xml)/i;
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
   const chunks: Buffer[] = [];
@@ -139,7 +146,9 @@ export async function startApiFront(options: { host: string; port: number }): Pr
   let routes: CompiledRoute[] = [];
   let local: LocalRequestHandler = async () => false;
 
-  const server: Server = createServer(async (request, response) => {
+  // Larger than Node's 16 KiB default so that an oversized query string reaches the handler, which
+  // refuses it with problem+json, as it would behind API Gateway.
+  const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? options.host}`);
       for (const route of routes) {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { EVENT_RULES, FUNCTIONS, type FunctionId, ROUTES, STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../infra/manifest.ts';
+import {
+  EVENT_RULES,
+  FUNCTIONS,
+  type FunctionId,
+  ROUTES,
+  STATE_MACHINE_DEFINITION,
+  WORKFLOW_TASKS,
+} from '../infra/manifest.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
 import { serveDemo } from './demo/serve.ts';
@@ -34,6 +41,12 @@ export interface LocalStackOptions {
   retryIntervalMs?: number;
   /** Fixed latency the simulator adds to each TrueLayer call. */
   trueLayerLatencyMs?: number;
+  /** Per-attempt timeout of the functions' TrueLayer calls; default 5000 ms as on AWS. */
+  trueLayerTimeoutMs?: number;
+  /** Lifetime of the simulator's authorization codes; default 300 s. */
+  trueLayerCodeTtlSeconds?: number;
+  /** The TrueLayer client secret; default TRUELAYER_CLIENT_SECRET or a random one. */
+  clientSecret?: string;
   /** Powertools log level of the functions; default WARN. */
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
@@ -68,7 +81,8 @@ export interface LocalStack {
 let started = false;
 
 const functionName = (id: FunctionId) => `signupplus-local-${id}`;
-const functionArn = (id: FunctionId) => `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(id)}`;
+const functionArn = (id: FunctionId) =>
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(id)}`;
 
 function sendJson(response: ServerResponse, body: unknown): true {
   response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -93,9 +107,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
     closers.push(() => api.close());
     const redirectUri = `${api.url}/callback`;
-    const clientSecret = process.env.TRUELAYER_CLIENT_SECRET ?? randomBytes(24).toString('base64url');
+    const clientSecret =
+      options.clientSecret ?? process.env.TRUELAYER_CLIENT_SECRET ?? randomBytes(24).toString('base64url');
 
-    const dynamo: LocalDynamoDb = await startLocalDynamoDb({ host, ...(options.dataPath ? { path: options.dataPath } : {}) });
+    const dynamo: LocalDynamoDb = await startLocalDynamoDb({
+      host,
+      ...(options.dataPath ? { path: options.dataPath } : {}),
+    });
     closers.push(() => dynamo.close());
     const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host);
     closers.push(() => secrets.close());
@@ -104,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients: [{ client_id: LOCAL_CLIENT_ID, client_secret: clientSecret, redirect_uris: [redirectUri] }],
       ...(options.users ? { users: options.users } : {}),
       latencyMs: options.trueLayerLatencyMs ?? 0,
+      ...(options.trueLayerCodeTtlSeconds === undefined
+        ? {}
+        : { codeTtlSeconds: options.trueLayerCodeTtlSeconds }),
       quiet: true,
     });
     closers.push(() => simulator.close());
@@ -124,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TRUELAYER_ENVIRONMENT: 'sandbox',
       TRUELAYER_AUTH_BASE_URL: simulator.authUrl,
       TRUELAYER_API_BASE_URL: simulator.apiUrl,
+      TRUELAYER_HTTP_TIMEOUT_MS: String(options.trueLayerTimeoutMs ?? 5000),
       TRUELAYER_CLIENT_ID: LOCAL_CLIENT_ID,
       TRUELAYER_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
       TRUELAYER_REDIRECT_URI: redirectUri,
@@ -152,14 +174,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const substitutions = Object.fromEntries(
       Object.entries(WORKFLOW_TASKS).map(([placeholder, id]) => [placeholder, functionArn(id)]),
     );
-    const definition = await loadDefinition(new URL(`../${STATE_MACHINE_DEFINITION}`, import.meta.url), substitutions);
+    const definition = await loadDefinition(
+      new URL(`../${STATE_MACHINE_DEFINITION}`, import.meta.url),
+      substitutions,
+    );
     const stepFunctions = await startLocalStepFunctions({
       host,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       stateMachines: [{ name: STATE_MACHINE_NAME, definition }],
       lambdas: Object.fromEntries(
-        (Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [functionArn(id), (event: unknown) => functions[id](event)]),
+        (Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [
+          functionArn(id),
+          (event: unknown) => functions[id](event),
+        ]),
       ),
       endpoints: { dynamodb: dynamo.endpoint, eventbridge: bus.endpoint },
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
@@ -193,7 +221,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretsmanager: secrets.endpoint,
     };
     const eventsFor = (onboardingId?: string) =>
-      bus.events().filter((event) => onboardingId === undefined || event.detail.onboarding_id === onboardingId);
+      bus
+        .events()
+        .filter((event) => onboardingId === undefined || event.detail.onboarding_id === onboardingId);
 
     api.setRoutes(
       ROUTES.map((route) => ({

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { runWithinDeadline } from './invocation.ts';
 import { logger } from './logger.ts';
 
 /** The state machine sent a payload this task does not understand: a deployment bug, never retried. */
@@ -26,7 +27,8 @@ export function taskHandler<S extends z.ZodType<{ onboarding_id: string }>, R>(
       );
     logger.appendKeys({ onboarding_id: parsed.data.onboarding_id });
     try {
-      return await fn(parsed.data, context);
+      const input = parsed.data;
+      return await runWithinDeadline(context.getRemainingTimeInMillis(), () => fn(input, context));
     } catch (error) {
       logger.warn('Task failed', { error_name: error instanceof Error ? error.name : 'unknown', error });
       throw error;

@@ -1,4 +1,5 @@
 import { TrueLayerUnavailableError } from './errors.ts';
+import { withRetries } from './retry.ts';
 
 export interface TrueLayerResponse {
   status: number;
@@ -16,13 +17,22 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /**
- * One HTTP call to TrueLayer with a hard timeout (kept well below the Lambda's,
+ * An HTTP call to TrueLayer, retried in-invocation when TrueLayer is briefly
+ * unavailable (see retry.ts). Each attempt has a hard timeout (kept well below the Lambda's,
  * so a slow TrueLayer surfaces as a retriable error rather than a killed
  * function). Transport failures, 429 and 5xx become TrueLayerUnavailableError;
  * every other status is returned for the caller to interpret. Node's fetch keeps
  * connections alive across invocations of a warm function.
  */
-export async function sendToTrueLayer(
+export function sendToTrueLayer(
+  url: string,
+  init: RequestInit,
+  options: { timeoutMs: number; operation: string },
+): Promise<TrueLayerResponse> {
+  return withRetries(() => sendOnce(url, init, options), { attemptTimeoutMs: options.timeoutMs });
+}
+
+async function sendOnce(
   url: string,
   init: RequestInit,
   options: { timeoutMs: number; operation: string },

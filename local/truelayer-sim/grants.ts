@@ -95,6 +95,8 @@ export class GrantStore {
   readonly #refresh = new Map<string, RefreshState>();
   readonly #families = new Map<string, GrantFamily>();
   #issued = 0;
+  /** Every secret value ever minted, kept past expiry so leak checks can look for all of them. */
+  readonly #minted: string[] = [];
 
   constructor(now: () => number, settings: GrantSettings) {
     this.#now = now;
@@ -104,7 +106,7 @@ export class GrantStore {
   /** Mints a single-use authorization code. */
   issueCode(input: CodeGrantInput): string {
     this.#maybeSweep();
-    const code = opaqueToken();
+    const code = this.#remember(opaqueToken());
     this.#codes.set(code, {
       ...input,
       scopes: [...input.scopes],
@@ -214,7 +216,7 @@ export class GrantStore {
     const body = this.#body(token, owner.scopes);
     // Refresh tokens only for offline_access, as TrueLayer's token reference says.
     if (owner.scopes.includes('offline_access')) {
-      const refreshToken = opaqueToken();
+      const refreshToken = this.#remember(opaqueToken());
       this.#refresh.set(refreshToken, { ...owner, grantId, used: false });
       family?.refreshTokens.push(refreshToken);
       body.refresh_token = refreshToken;
@@ -224,13 +226,23 @@ export class GrantStore {
 
   #mintAccess(record: Omit<AccessTokenRecord, 'expiresAt'>): string {
     this.#maybeSweep();
-    const token = opaqueToken();
+    const token = this.#remember(opaqueToken());
     this.#access.set(token, {
       ...record,
       expiresAt: this.#now() + this.#settings.accessTokenTtlSeconds * 1000,
       revoked: false,
     });
     return token;
+  }
+
+  #remember(value: string): string {
+    this.#minted.push(value);
+    return value;
+  }
+
+  /** Every code, access token and refresh token issued so far (for tests that scan for leaks). */
+  mintedSecrets(): readonly string[] {
+    return this.#minted;
   }
 
   #body(token: string, scopes: readonly string[]): TokenResponseBody {

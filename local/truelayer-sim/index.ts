@@ -80,6 +80,8 @@ export interface TrueLayerSimulator {
   setLatency(ms: number): void;
   /** Calls so far per endpoint name (`token`, `accounts`, `dialog`, ...). */
   calls(): Record<string, number>;
+  /** Every authorization code, access token and refresh token issued so far, for leak checks in tests. */
+  issuedSecrets(): readonly string[];
   /** Stops both hosts and ends every open connection, held ones included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -170,6 +172,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
       latency = LatencySchema.parse(ms);
     },
     calls: () => Object.fromEntries(counts),
+    issuedSecrets: () => state.grants.mintedSecrets(),
     close() {
       closed ??= Promise.all([auth.close(), api.close()]).then(() => undefined);
       return closed;

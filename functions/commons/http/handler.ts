@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { runWithinDeadline } from '../invocation.ts';
 import { logger } from '../logger.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { prefersHtml } from './request.ts';
@@ -20,7 +21,9 @@ export interface HttpHandlerOptions {
  * turned into problem+json through the one mapping in problem.ts.
  */
 export function httpHandler(fn: HttpFunction, options: HttpHandlerOptions = {}) {
-  return middy<HttpEvent, HttpResult>(fn)
+  return middy<HttpEvent, HttpResult>((event: HttpEvent, context: Context) =>
+    runWithinDeadline(context.getRemainingTimeInMillis(), () => fn(event, context)),
+  )
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       onError: (request) => {
