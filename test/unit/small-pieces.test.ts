@@ -92,7 +92,11 @@ describe('failureFrom', () => {
       errorMessage: 'code exchange: refused (invalid_grant)',
     });
     expect(
-      failureFrom({ onboarding_id: 'x', outcome: 'failed', error: 'TrueLayerRejectedError', cause }),
+      failureFrom({
+        onboarding_id: 'x',
+        outcome: 'failed',
+        error: { Error: 'TrueLayerRejectedError', Cause: cause },
+      }),
     ).toEqual({
       reason: 'truelayer_rejected',
       detail: 'code exchange: refused (invalid_grant)',
@@ -100,11 +104,19 @@ describe('failureFrom', () => {
     const internal = failureFrom({
       onboarding_id: 'x',
       outcome: 'failed',
-      error: 'TypeError',
-      cause: '{"errorMessage":"x is undefined"}',
+      error: { Error: 'TypeError', Cause: '{"errorMessage":"x is undefined"}' },
     });
     expect(internal.reason).toBe('internal_error');
     expect(internal.detail).not.toContain('undefined');
+  });
+
+  it('copes with an error that has no cause, as Step Functions sends for its own errors', () => {
+    expect(
+      failureFrom({ onboarding_id: 'x', outcome: 'failed', error: { Error: 'States.Timeout' } }),
+    ).toEqual({
+      reason: 'step_timed_out',
+      detail: 'The onboarding could not be completed. Start a new one.',
+    });
   });
 
   it('explains an expiry', () => {

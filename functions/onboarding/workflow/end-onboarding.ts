@@ -23,13 +23,14 @@ export function failureFrom(input: EndOnboardingInput): Failure {
   if (input.outcome === 'expired') {
     return { reason: 'account_choice_timeout', detail: 'The user did not choose an account in time.' };
   }
-  const reason = (input.error && REASONS[input.error]) || 'internal_error';
-  if (reason === 'internal_error' || reason === 'step_timed_out' || !input.cause) {
+  const reason = (input.error && REASONS[input.error.Error]) || 'internal_error';
+  const cause = input.error?.Cause;
+  if (reason === 'internal_error' || reason === 'step_timed_out' || !cause) {
     return { reason, detail: 'The onboarding could not be completed. Start a new one.' };
   }
   let message: string | undefined;
   try {
-    const parsed = lambdaCauseSchema.safeParse(JSON.parse(input.cause));
+    const parsed = lambdaCauseSchema.safeParse(JSON.parse(cause));
     message = parsed.success ? parsed.data.errorMessage : undefined;
   } catch {
     message = undefined;

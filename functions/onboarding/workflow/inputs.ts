@@ -17,9 +17,11 @@ export const chosenAccountInputSchema = stepInputSchema.extend({ account_id: z.s
 
 export const endOnboardingInputSchema = stepInputSchema.extend({
   outcome: z.enum(['failed', 'expired']),
-  /** The Step Functions error name and cause, when a step failed. */
-  error: z.string().optional(),
-  cause: z.string().optional(),
+  /**
+   * What the Catch recorded when a step failed. Step Functions leaves `Cause`
+   * out for some of its own errors, so only `Error` is certain.
+   */
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 export type EndOnboardingInput = z.infer<typeof endOnboardingInputSchema>;
 

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { type AwsLocation, executionArn, isStatesArn } from './arn.ts';
+import type { DynamoDbIntegration } from './dynamodb.ts';
+import { ServiceError } from './errors.ts';
+import type { EventBridgeIntegration } from './eventbridge.ts';
+import { Execution } from './execution.ts';
+import { tryParseJson } from './json.ts';
+import type { CompiledStateMachine } from './machine.ts';
+import { assertValidExecutionName } from './names.ts';
+import { TaskTokenRegistry } from './task-tokens.ts';
+import type { ExecutionStatus, HistoryEvent, LambdaFunction } from './types.ts';
+
+/** Everything the service runs executions with. */
+export interface ServiceOptions {
+  location: AwsLocation;
+  machines: CompiledStateMachine[];
+  lambdas: Record<string, LambdaFunction>;
+  dynamodb: DynamoDbIntegration | undefined;
+  eventbridge: EventBridgeIntegration | undefined;
+  retryIntervalMs: number | undefined;
+  onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
+}
+
+/**
+ * The Step Functions API semantics, independent of HTTP: state machines, executions (kept in memory for
+ * the life of the process, like AWS keeps them for 90 days) and task tokens. Failures throw
+ * {@link ServiceError} with the AWS error code.
+ */
+export class StepFunctionsService {
+  readonly #options: ServiceOptions;
+  readonly #machines = new Map<string, CompiledStateMachine>();
+  /** All executions by ARN, in start order. */
+  readonly #executions = new Map<string, Execution>();
+  readonly #tokens = new TaskTokenRegistry();
+
+  constructor(options: ServiceOptions) {
+    this.#options = options;
+    for (const machine of options.machines) {
+      if (this.#machines.has(machine.arn)) throw new Error(`Two state machines are named '${machine.name}'`);
+      this.#machines.set(machine.arn, machine);
+    }
+  }
+
+  /** The served state machines. */
+  get machines(): CompiledStateMachine[] {
+    return [...this.#machines.values()];
+  }
+
+  /** All executions, oldest first. */
+  get executions(): Execution[] {
+    return [...this.#executions.values()];
+  }
+
+  /**
+   * StartExecution, idempotent as on AWS (Standard workflows): the same name while the execution is
+   * still running with the identical input string returns that execution; a different input, or any
+   * input once it has closed, is `ExecutionAlreadyExists`. A missing name becomes a UUID; a missing
+   * input is `{}`.
+   */
+  startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined): Execution {
+    const machine = this.#machine(stateMachineArn);
+    const executionName = name ?? randomUUID();
+    assertValidExecutionName(executionName);
+    const executionInput = input ?? '{}';
+    if (!tryParseJson(executionInput)) {
+      throw new ServiceError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: not valid JSON',
+      );
+    }
+    const arn = executionArn(this.#options.location, machine.name, executionName);
+    const existing = this.#executions.get(arn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === executionInput) return existing;
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const execution = new Execution(machine, arn, executionName, executionInput, {
+      location: this.#options.location,
+      tokens: this.#tokens,
+      lambdas: this.#options.lambdas,
+      dynamodb: this.#options.dynamodb,
+      eventbridge: this.#options.eventbridge,
+      retryIntervalMs: this.#options.retryIntervalMs,
+      onHistoryEvent: this.#options.onHistoryEvent,
+    });
+    this.#executions.set(arn, execution);
+    return execution;
+  }
+
+  /** The execution with this ARN: `InvalidArn` if malformed, `ExecutionDoesNotExist` if unknown. */
+  execution(arn: string): Execution {
+    if (!isStatesArn(arn, 'execution')) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    const execution = this.#executions.get(arn);
+    if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+
+  /** ListExecutions: the machine's executions, newest first, optionally only those with `status`. */
+  listExecutions(stateMachineArn: string, status: ExecutionStatus | undefined): Execution[] {
+    const machine = this.#machine(stateMachineArn);
+    return this.executions
+      .filter((e) => e.machine === machine && (status === undefined || e.status === status))
+      .reverse();
+  }
+
+  /** StopExecution: ends a running execution as ABORTED (a no-op on a closed one); resolves with its stop date. */
+  async stopExecution(arn: string, error: string | undefined, cause: string | undefined): Promise<Date> {
+    const execution = this.execution(arn);
+    await execution.stop(error, cause);
+    return execution.stopDate ?? new Date();
+  }
+
+  /** SendTaskSuccess: `output` must be JSON (`InvalidOutput`); token errors as in {@link TaskTokenRegistry}. */
+  sendTaskSuccess(token: string, output: string): void {
+    const parsed = tryParseJson(output);
+    if (!parsed) throw new ServiceError('InvalidOutput', 'Invalid Output: not valid JSON');
+    this.#tokens.succeed(token, parsed.value);
+  }
+
+  /** SendTaskFailure: fails the waiting Task with `error` and `cause`. */
+  sendTaskFailure(token: string, error: string | undefined, cause: string | undefined): void {
+    this.#tokens.fail(token, error, cause);
+  }
+
+  /** SendTaskHeartbeat: restarts the waiting Task's heartbeat clock. */
+  sendTaskHeartbeat(token: string): void {
+    this.#tokens.heartbeat(token);
+  }
+
+  /** Aborts every running execution and waits until they have all ended. */
+  async close(): Promise<void> {
+    await Promise.all(this.executions.map((execution) => execution.stop()));
+  }
+
+  #machine(arn: string): CompiledStateMachine {
+    if (!isStatesArn(arn, 'stateMachine')) throw new ServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
+    const machine = this.#machines.get(arn);
+    if (!machine)
+      throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { eventually } from '../helpers/http.ts';
+import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
+
+// Short lifetimes in a stack of its own: auth links live one second, codes 50 ms.
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    retryIntervalMs: 1,
+    authLinkTtlSeconds: 1,
+    trueLayerCodeTtlSeconds: 0.05,
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('expiry', () => {
+  it('refuses the callback of an auth link whose state has expired, and starts nothing', async () => {
+    const created = await createOnboarding(stack);
+    const redirectTo = await authorize(stack, created.auth_link, 'john');
+
+    // Wait on the clock (not on the system) until the link's expiry has passed, then arrive once.
+    const expiresAt = Date.parse(created.auth_link_expires_at);
+    await eventually(
+      async () => Date.now(),
+      (now) => now >= expiresAt + 1000,
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
+
+    const response = await followRedirect(redirectTo, 'application/json');
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ state_problem: 'expired' });
+    expect(
+      stack.stepFunctions.executions().some((execution) => execution.name === created.onboarding_id),
+    ).toBe(false);
+  });
+
+  it('fails the journey when the code expired before the exchange, without retrying', async () => {
+    const created = await createOnboarding(stack);
+    const redirectTo = await authorize(stack, created.auth_link, 'john');
+    const issuedAt = Date.now();
+    // Let the 50 ms code lifetime pass (a deadline-bounded wait on the clock, not on the system under test).
+    await eventually(
+      async () => Date.now() - issuedAt,
+      (elapsed) => elapsed > 100,
+      { intervalMs: 10 },
+    );
+    const tokenCalls = stack.simulator.calls().token ?? 0;
+
+    await followRedirect(redirectTo);
+    const view = await waitForStatus(stack, created.onboarding_id, ['failed', 'completed']);
+
+    expect(view.status).toBe('failed');
+    expect(view.failure).toMatchObject({
+      reason: 'truelayer_rejected',
+      detail: expect.stringContaining('invalid_grant'),
+    });
+    expect((stack.simulator.calls().token ?? 0) - tokenCalls).toBe(1);
+    expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
+      'Onboarding Failed',
+    ]);
+  });
+});

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
+
+/**
+ * Runs single-account, multi-account and failed journeys with every log line
+ * on, then searches everything an operator or a consumer could observe for
+ * secrets and personal data. Secrets must appear nowhere; personal data only
+ * in the record, the ready event and the integrator's status answer.
+ */
+const CLIENT_SECRET = 'leak-scan-client-secret-5f1c';
+let stack: LocalStack;
+const logged: string[] = [];
+const restore: Array<() => void> = [];
+
+/** What our API answered, except GET /onboardings/{id}, which may carry personal data. */
+const answers: string[] = [];
+const statusAnswers: string[] = [];
+
+function capture(stream: NodeJS.WriteStream) {
+  const original = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return original(chunk, ...(rest as []));
+  }) as typeof stream.write;
+  restore.push(() => {
+    stream.write = original;
+  });
+}
+
+async function record(response: Response, into: string[]) {
+  const text = await response.clone().text();
+  into.push(`${response.status} ${JSON.stringify([...response.headers])} ${text}`);
+  return response;
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${stack.urls.api}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return record(response, path.startsWith('/onboardings/') && method === 'GET' ? statusAnswers : answers);
+}
+
+async function journey(user: string, choose?: string) {
+  const created = await createOnboarding(stack, { reference: `leak-${user}` });
+  answers.push(JSON.stringify(created));
+  const redirectTo = await authorize(stack, created.auth_link, user);
+  await record(await followRedirect(redirectTo), answers);
+  if (choose) {
+    await waitForStatus(stack, created.onboarding_id, ['awaiting_account_choice']);
+    await api('GET', `/onboardings/${created.onboarding_id}`);
+    await api('POST', `/onboardings/${created.onboarding_id}/account-choice`, { account_id: choose });
+  }
+  await waitForStatus(stack, created.onboarding_id, ['completed', 'failed', 'expired']);
+  await api('GET', `/onboardings/${created.onboarding_id}`);
+  return created.onboarding_id;
+}
+
+/** Powertools writes through the global console in dev mode, and straight to the streams otherwise: catch both. */
+function captureConsole() {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    const original = console[method];
+    console[method] = (...parts: unknown[]) => {
+      logged.push(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+      original(...parts);
+    };
+    restore.push(() => {
+      console[method] = original;
+    });
+  }
+}
+
+beforeAll(async () => {
+  capture(process.stdout);
+  capture(process.stderr);
+  captureConsole();
+  stack = await startLocalStack({ logLevel: 'DEBUG', retryIntervalMs: 1, clientSecret: CLIENT_SECRET });
+  await journey('john');
+  await journey('jane', 'acc-8232b085624e6babf');
+  await journey('error.user_data_not_found');
+  stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'status', status: 503 } }]);
+  await journey('john');
+  stack.simulator.faults.clear();
+  await stack.bus.drain();
+}, 60_000);
+
+afterAll(async () => {
+  for (const undo of restore) undo();
+  await stack?.close();
+});
+
+function observable() {
+  const histories = stack.stepFunctions
+    .executions()
+    .map((execution) => JSON.stringify(stack.stepFunctions.history(execution.executionArn)));
+  const executions = JSON.stringify(stack.stepFunctions.executions());
+  const events = stack.bus.events();
+  const ready = events.filter((event) => event['detail-type'] === 'Onboarding Ready For Payment');
+  const otherEvents = events.filter((event) => event['detail-type'] !== 'Onboarding Ready For Payment');
+  return {
+    logs: logged.join(''),
+    history: histories.join('\n') + executions,
+    readyEvents: JSON.stringify(ready),
+    otherEvents: JSON.stringify(otherEvents),
+    answers: answers.join('\n'),
+    statusAnswers: statusAnswers.join('\n'),
+  };
+}
+
+describe('what an operator or consumer can observe', () => {
+  it('ran the journeys it scans, with logs captured', () => {
+    const seen = observable();
+    expect(stack.stepFunctions.executions().length).toBeGreaterThanOrEqual(4);
+    expect(seen.readyEvents).toContain('Onboarding Ready For Payment');
+    expect(seen.otherEvents).toContain('Onboarding Failed');
+    expect(seen.logs.length).toBeGreaterThan(0);
+  });
+
+  it('never contains an authorization code, access token or client secret', () => {
+    const secrets = [...stack.simulator.issuedSecrets(), CLIENT_SECRET];
+    expect(secrets.length).toBeGreaterThanOrEqual(7); // codes and tokens of four journeys, and the client secret
+    for (const [where, text] of Object.entries(observable())) {
+      for (const secret of secrets) {
+        expect(text.includes(secret), `${where} contains a secret`).toBe(false);
+      }
+    }
+  });
+
+  it('shows personal data only in the ready event and the integrator status answer', () => {
+    const people = stack.simulator.users.filter((user) => ['john', 'jane'].includes(user.username));
+    const personal = people.flatMap((user) => [
+      user.identity.last_name,
+      user.identity.date_of_birth,
+      user.identity.address.address_line1,
+      ...user.accounts.flatMap((account) =>
+        [account.account_number, account.iban].filter((value): value is string => !!value),
+      ),
+    ]);
+    expect(personal.length).toBeGreaterThan(6);
+    const seen = observable();
+    for (const where of ['logs', 'history', 'otherEvents', 'answers'] as const) {
+      for (const value of personal) {
+        expect(seen[where].includes(value), `${where} contains personal data (${value.slice(0, 3)}…)`).toBe(
+          false,
+        );
+      }
+    }
+    // and the places where it belongs do carry it
+    expect(seen.readyEvents).toContain('30000000');
+    expect(seen.statusAnswers).toContain('30000000');
+  });
+});
