@@ -32,6 +32,7 @@ const HOSTILE = [
   '𝕳𝖊𝖑𝖑𝖔',
   'Ｃａｌｌｂａｃｋ',
   '\uD800',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style probe, on purpose
   '${jndi:ldap://127.0.0.1/a}',
   '%00%0d%0aSet-Cookie:x=1',
   'x'.repeat(20_000),
