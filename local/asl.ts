@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 export function substituteDefinition(template: string, values: Readonly<Record<string, string>>): string {
   return template.replace(/\$\{(\w+)\}/g, (_match, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`No substitution for \${${name}} in the state machine definition`);
+    if (value === undefined)
+      throw new Error(`No substitution for \${${name}} in the state machine definition`);
     return value;
   });
 }

@@ -29,7 +29,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     const buffer = chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
     size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) throw new AwsServiceError('SerializationException', 'Request too large', 413);
+    if (size > MAX_REQUEST_BYTES)
+      throw new AwsServiceError('SerializationException', 'Request too large', 413);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -60,7 +61,8 @@ export async function startAwsJsonServer(options: {
       const target = String(request.headers['x-amz-target'] ?? '');
       const [prefix, name] = target.split('.');
       const operation = prefix === options.targetPrefix && name ? options.operations[name] : undefined;
-      if (!operation || !name) throw new AwsServiceError('UnknownOperationException', `Unsupported operation ${target}`);
+      if (!operation || !name)
+        throw new AwsServiceError('UnknownOperationException', `Unsupported operation ${target}`);
       const text = await readBody(request);
       let input: unknown = {};
       try {
@@ -78,7 +80,9 @@ export async function startAwsJsonServer(options: {
       }
     }
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://${options.host ?? '127.0.0.1'}:${port}`,

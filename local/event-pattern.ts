@@ -6,7 +6,9 @@
  * loudly in tests instead of silently matching everything.
  */
 export function matchesPattern(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
-  return Object.entries(pattern).every(([field, expected]) => matchField(expected, event[field], field in event));
+  return Object.entries(pattern).every(([field, expected]) =>
+    matchField(expected, event[field], field in event),
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

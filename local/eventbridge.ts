@@ -65,7 +65,11 @@ export async function startLocalEventBus(options: {
         .deliver(event)
         .then(() => undefined)
         .catch((error: unknown) => {
-          failures.push({ rule: rule.id, eventId: event.id, error: error instanceof Error ? error.name : 'Error' });
+          failures.push({
+            rule: rule.id,
+            eventId: event.id,
+            error: error instanceof Error ? error.name : 'Error',
+          });
         })
         .finally(() => inFlight.delete(delivery));
       inFlight.add(delivery);
@@ -84,7 +88,8 @@ export async function startLocalEventBus(options: {
         }
         let failed = 0;
         const results = entries.map((entry: unknown) => {
-          if (!isRecord(entry)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Entry is not an object' };
+          if (!isRecord(entry))
+            return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Entry is not an object' };
           if (entriesToFail > 0) {
             entriesToFail--;
             failed++;
@@ -103,7 +108,10 @@ export async function startLocalEventBus(options: {
           }
           if (!isRecord(detail) || typeof entry.Source !== 'string' || typeof entry.DetailType !== 'string') {
             failed++;
-            return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and a JSON object Detail are required' };
+            return {
+              ErrorCode: 'MalformedDetail',
+              ErrorMessage: 'Source, DetailType and a JSON object Detail are required',
+            };
           }
           const event: DeliveredEvent = {
             version: '0',

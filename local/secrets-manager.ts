@@ -5,7 +5,10 @@ import { type AwsJsonServer, AwsServiceError, startAwsJsonServer } from './aws-j
  * that Powertools Parameters reads the client secret locally exactly as it
  * does on AWS (AWS_ENDPOINT_URL_SECRETS_MANAGER points here).
  */
-export function startLocalSecretsManager(secrets: Record<string, string>, host?: string): Promise<AwsJsonServer> {
+export function startLocalSecretsManager(
+  secrets: Record<string, string>,
+  host?: string,
+): Promise<AwsJsonServer> {
   return startAwsJsonServer({
     targetPrefix: 'secretsmanager',
     contentType: 'application/x-amz-json-1.1',
@@ -14,7 +17,8 @@ export function startLocalSecretsManager(secrets: Record<string, string>, host?:
       GetSecretValue: (input) => {
         const id = typeof input.SecretId === 'string' ? input.SecretId : '';
         const value = secrets[id];
-        if (value === undefined) throw new AwsServiceError('ResourceNotFoundException', `Secret ${id} not found`);
+        if (value === undefined)
+          throw new AwsServiceError('ResourceNotFoundException', `Secret ${id} not found`);
         return {
           ARN: `arn:aws:secretsmanager:eu-west-2:000000000000:secret:${id}`,
           Name: id,

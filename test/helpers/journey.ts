@@ -15,7 +15,13 @@ export const onboardingViewSchema = z
     status: z.string(),
     timeline: z.array(z.object({ at: z.string(), step: z.string(), detail: z.string().optional() })),
     accounts: z
-      .array(z.object({ account_id: z.string(), display_name: z.string(), account_number_masked: z.string().optional() }))
+      .array(
+        z.object({
+          account_id: z.string(),
+          display_name: z.string(),
+          account_number_masked: z.string().optional(),
+        }),
+      )
       .optional(),
     failure: z.object({ reason: z.string(), detail: z.string() }).optional(),
     user: z.record(z.string(), z.unknown()).optional(),
@@ -28,18 +34,25 @@ const authorizeSchema = z.object({ redirect_to: z.string() });
 
 export async function createOnboarding(stack: LocalStack, body: unknown = {}) {
   const response = await requestJson('POST', `${stack.urls.api}/onboardings`, body);
-  if (response.status !== 201) throw new Error(`POST /onboardings answered ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`POST /onboardings answered ${response.status}: ${JSON.stringify(response.body)}`);
   return createdSchema.parse(response.body);
 }
 
 /** What the user's browser does at TrueLayer, through the simulator's non-interactive hook. */
-export async function authorize(stack: LocalStack, authLink: string, user: string, decision: 'approve' | 'deny' = 'approve') {
+export async function authorize(
+  stack: LocalStack,
+  authLink: string,
+  user: string,
+  decision: 'approve' | 'deny' = 'approve',
+) {
   const response = await requestJson('POST', `${stack.urls.truelayer_auth}/_sandbox/authorize`, {
     auth_link: authLink,
     user,
     decision,
   });
-  if (response.status !== 200) throw new Error(`authorize answered ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`authorize answered ${response.status}: ${JSON.stringify(response.body)}`);
   return authorizeSchema.parse(response.body).redirect_to;
 }
 
@@ -62,7 +75,12 @@ export async function getOnboarding(stack: LocalStack, onboardingId: string): Pr
   return onboardingViewSchema.parse(response.body);
 }
 
-export function waitForStatus(stack: LocalStack, onboardingId: string, statuses: readonly string[], timeoutMs = 10_000) {
+export function waitForStatus(
+  stack: LocalStack,
+  onboardingId: string,
+  statuses: readonly string[],
+  timeoutMs = 10_000,
+) {
   return eventually(
     () => getOnboarding(stack, onboardingId),
     (view) => statuses.includes(view.status),

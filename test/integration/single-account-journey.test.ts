@@ -1,10 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
-import { authorize, createOnboarding, followRedirect, startJourney, waitForStatus } from '../helpers/journey.ts';
+import {
+  authorize,
+  createOnboarding,
+  followRedirect,
+  startJourney,
+  waitForStatus,
+} from '../helpers/journey.ts';
 
 let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
@@ -24,7 +30,9 @@ afterAll(async () => {
 });
 
 async function executionsOf(onboardingId: string) {
-  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }));
+  const { executions = [] } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }),
+  );
   return executions.filter((execution) => execution.name === onboardingId);
 }
 
@@ -75,8 +83,16 @@ describe('single-account Signup+ journey', () => {
     expect(profile).toMatchObject({
       status: 'completed',
       reference: 'customer-42',
-      user: { first_name: expect.any(String), last_name: expect.any(String), date_of_birth: expect.any(String) },
-      account: { provider_id: expect.any(String), sort_code: expect.any(String), account_number: expect.any(String) },
+      user: {
+        first_name: expect.any(String),
+        last_name: expect.any(String),
+        date_of_birth: expect.any(String),
+      },
+      account: {
+        provider_id: expect.any(String),
+        sort_code: expect.any(String),
+        account_number: expect.any(String),
+      },
     });
     expect(await storedItem(created.onboarding_id, 'SECRETS')).toBeUndefined();
 
@@ -98,7 +114,10 @@ describe('single-account Signup+ journey', () => {
     });
 
     // the same events through the automation endpoint
-    const viaHttp = await requestJson('GET', `${stack.urls.api}/_local/events?onboarding_id=${created.onboarding_id}`);
+    const viaHttp = await requestJson(
+      'GET',
+      `${stack.urls.api}/_local/events?onboarding_id=${created.onboarding_id}`,
+    );
     expect(viaHttp.body).toEqual(events);
 
     const [execution] = await executionsOf(created.onboarding_id);
@@ -118,7 +137,9 @@ describe('single-account Signup+ journey', () => {
     expect(location.searchParams.get('outcome')).toBe('denied');
     const view = await waitForStatus(stack, created.onboarding_id, ['failed']);
     expect(view.failure?.reason).toBe('access_denied');
-    expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual(['Onboarding Failed']);
+    expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
+      'Onboarding Failed',
+    ]);
     expect(await executionsOf(created.onboarding_id)).toHaveLength(0);
   });
 
@@ -126,7 +147,10 @@ describe('single-account Signup+ journey', () => {
     const before = stack.stepFunctions.executions().length;
 
     const page = await followRedirect(`${stack.urls.api}/callback?code=abc&state=not-a-state-we-issued`);
-    const json = await followRedirect(`${stack.urls.api}/callback?code=abc&state=not-a-state-we-issued`, 'application/json');
+    const json = await followRedirect(
+      `${stack.urls.api}/callback?code=abc&state=not-a-state-we-issued`,
+      'application/json',
+    );
 
     expect(page.status).toBe(400);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -166,15 +190,22 @@ describe('single-account Signup+ journey', () => {
 
     for (const answer of [...answers, late]) {
       expect(answer.status).toBe(302);
-      expect(new URL(answer.headers.get('location') ?? '').searchParams.get('onboarding_id')).toBe(created.onboarding_id);
+      expect(new URL(answer.headers.get('location') ?? '').searchParams.get('onboarding_id')).toBe(
+        created.onboarding_id,
+      );
     }
     expect(await executionsOf(created.onboarding_id)).toHaveLength(1);
     await stack.bus.drain();
-    expect(stack.events(created.onboarding_id).filter((e) => e['detail-type'] === 'Onboarding Ready For Payment')).toHaveLength(1);
+    expect(
+      stack.events(created.onboarding_id).filter((e) => e['detail-type'] === 'Onboarding Ready For Payment'),
+    ).toHaveLength(1);
   });
 
   it('answers 404 for an unknown onboarding and 400 for a malformed id', async () => {
-    const unknown = await requestJson('GET', `${stack.urls.api}/onboardings/5f0c6c8e-4a53-4a8e-9a57-1b8f0f0b7a11`);
+    const unknown = await requestJson(
+      'GET',
+      `${stack.urls.api}/onboardings/5f0c6c8e-4a53-4a8e-9a57-1b8f0f0b7a11`,
+    );
     const malformed = await requestJson('GET', `${stack.urls.api}/onboardings/not-an-id`);
 
     expect(unknown.status).toBe(404);
