@@ -3,7 +3,6 @@ import { parseJsonBody, parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
 import { accountChoiceRequestSchema, chooseAccount } from '../onboarding/choose-account.ts';
 import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
-import { publish } from '../wiring/publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { resumeWorkflow } from '../wiring/workflow.ts';
 
@@ -11,6 +10,6 @@ import { resumeWorkflow } from '../wiring/workflow.ts';
 export const handler = httpHandler(async (event) => {
   const { id } = parseParameters(event.pathParameters, onboardingPathSchema);
   const { account_id } = parseJsonBody(event, accountChoiceRequestSchema);
-  const accepted = await chooseAccount(id, account_id, { repository, publish, now, resumeWorkflow });
+  const accepted = await chooseAccount(id, account_id, { repository, now, resumeWorkflow });
   return jsonResponse(202, accepted);
 });

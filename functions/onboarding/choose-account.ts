@@ -10,7 +10,7 @@ export const accountChoiceRequestSchema = z.strictObject({
 /** Why a task token could not be answered. */
 export type ResumeOutcome = 'resumed' | 'task_closed';
 
-export interface ChooseAccountDependencies extends OnboardingDependencies {
+export interface ChooseAccountDependencies extends Omit<OnboardingDependencies, 'publish'> {
   /** Answers the workflow's waiting task (SendTaskSuccess). */
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
 }
