@@ -66,7 +66,7 @@ export const FUNCTIONS = {
     ...http,
     entry: 'functions/http/choose-account.ts',
     description: 'POST /onboardings/{id}/account-choice: resumes the waiting workflow',
-    capabilities: ['onboardings:write', 'events:publish', 'workflow:respond'],
+    capabilities: ['onboardings:write', 'workflow:respond'],
   },
   ExchangeCode: {
     ...task,
