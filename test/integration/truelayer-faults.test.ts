@@ -110,8 +110,10 @@ describe('TrueLayer faults that end the journey visibly', () => {
         (list) => list.length > 0,
       ),
     ).toEqual(['Onboarding Failed']);
-    const execution = stack.stepFunctions.executions().find((record) => record.name === view.onboarding_id);
-    expect(execution?.status).toBe('FAILED');
+    const started = stack.stepFunctions.executions().find((record) => record.name === view.onboarding_id);
+    // The record says failed a moment before the execution reaches its Fail state.
+    const execution = await stack.stepFunctions.waitForExecution(started?.executionArn ?? '');
+    expect(execution.status).toBe('FAILED');
   });
 
   it('does not retry a body that breaks the documented shape', async () => {

@@ -1,0 +1,71 @@
+/**
+ * The deployable app's settings, read from CDK context (`-c key=value` or
+ * cdk.json `context`). Every key has a safe example default so that
+ * `npx cdk synth` works out of the box; docs/deploy.md lists them.
+ */
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** Example values: enough to synthesize, never enough to onboard anyone. */
+export const EXAMPLE_CLIENT_ID = 'sandbox-example-client-id';
+export const EXAMPLE_RETURN_URL = 'https://example.com/onboarding/complete';
+
+/** Stages whose data is protected (deletion protection, RETAIN) unless `deletionProtection=false`. */
+export const PROTECTED_STAGES: readonly string[] = ['prod', 'production'];
+
+/** `-c flag=true` arrives as a string; cdk.json may hold a real boolean. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+const arn = (service: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`), `must be a ${service} ARN`);
+
+export const contextSchema = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lower-case letters, digits and dashes, starting with a letter')
+    .default('dev'),
+  environment: z.enum(['sandbox', 'live']).default('sandbox'),
+  clientId: z.string().min(1).default(EXAMPLE_CLIENT_ID),
+  /** Complete ARN (with the 6-character suffix), as `aws secretsmanager create-secret` prints it. */
+  clientSecretArn: arn('secretsmanager').optional(),
+  /** Only when that secret is encrypted with a customer-managed KMS key. */
+  clientSecretKmsKeyArn: arn('kms').optional(),
+  redirectUri: z.url({ protocol: /^https$/ }).optional(),
+  connectionReturnUri: z.url({ protocol: /^https$/ }).optional(),
+  aispLicensed: flag.optional(),
+  returnUrl: z.url({ protocol: /^https?$/ }).default(EXAMPLE_RETURN_URL),
+  accountChoiceTimeoutSeconds: z.coerce.number().int().positive().max(3300).optional(),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  archiveEvents: flag.default(false),
+  deletionProtection: flag.optional(),
+  alarmTopicArn: arn('sns').optional(),
+});
+
+export type AppSettings = z.infer<typeof contextSchema> & { readonly deletionProtection: boolean };
+
+/** Reads and validates the settings; throws one error listing every problem. */
+export function readSettings(node: Node): AppSettings {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(contextSchema.shape)) {
+    const value: unknown = node.tryGetContext(key);
+    // An empty `-c key=` means "not set".
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = contextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `-c ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
+  }
+  const settings = parsed.data;
+  if (
+    settings.environment === 'live' &&
+    (settings.clientId === EXAMPLE_CLIENT_ID || !settings.clientSecretArn)
+  ) {
+    throw new Error('-c environment=live needs your own -c clientId and -c clientSecretArn');
+  }
+  return {
+    ...settings,
+    deletionProtection: settings.deletionProtection ?? PROTECTED_STAGES.includes(settings.stage),
+  };
+}

@@ -1,0 +1,731 @@
+import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../functions/events/contracts.ts';
+import { tableKeys } from '../functions/onboarding/repository.ts';
+import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
+import { toEventPattern } from './event-pattern.ts';
+import {
+  EVENT_RULES,
+  FUNCTIONS,
+  type FunctionId,
+  type FunctionSpec,
+  ROUTES,
+  type RouteSpec,
+  STATE_MACHINE_DEFINITION,
+  WORKFLOW_TASKS,
+} from './manifest.ts';
+import { acknowledgeNag, XRAY_WILDCARD_REASON } from './nag.ts';
+import { fromRepoRoot } from './paths.ts';
+import { type PowertoolsLogLevel, ProjectFunction } from './project-function.ts';
+
+/** The wait for an account choice must end before TrueLayer's one-hour access token does. */
+export const MAX_ACCOUNT_CHOICE_TIMEOUT = Duration.minutes(55);
+export const DEFAULT_ACCOUNT_CHOICE_TIMEOUT = Duration.minutes(15);
+/** Matches the functions' own default (functions/truelayer/config.ts). */
+export const DEFAULT_TRUELAYER_HTTP_TIMEOUT = Duration.seconds(5);
+/**
+ * Default stage throttling. Each onboarding costs a handful of requests (one
+ * create, one browser callback, a few status polls, perhaps one choice), so
+ * 50 requests/s sustained is ~4 million a day, far above what a signup funnel
+ * sends, while a burst of 100 absorbs a batch job or a marketing spike. The
+ * limit caps what a misbehaving client (or traffic on the public /callback)
+ * can cost in Lambda concurrency and TrueLayer calls.
+ */
+export const DEFAULT_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * HTTP API access log fields. The callback's query string carries the
+ * authorization code (RFC 9700 §3: URLs leak through logs), so no variable
+ * that could hold it is logged: the route key (`GET /callback`) says which
+ * route ran, and `$context.path` is left out too, so that a future route with
+ * data in its path does not start logging it.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  caller: '$context.identity.userArn',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+} as const;
+
+const BROWSER_ROUTE =
+  "is a browser redirect target: TrueLayer sends the end user's browser here, and a browser holds no AWS " +
+  'credentials to sign the request with. The route is throttled with the stage and its access log omits ' +
+  'the query string. ';
+
+/**
+ * Why each public route may be public: the cdk-nag APIG4 acknowledgement.
+ * A new public route in the manifest fails synthesis until its reason is added here.
+ */
+export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
+  'GET /callback':
+    `GET /callback ${BROWSER_ROUTE}It is protected by the OAuth state instead: a single-use, unguessable ` +
+    'value stored (as a SHA-256 hash) when the auth link was created and checked before anything happens; ' +
+    'the code it carries is bound to our client id and redirect URI at TrueLayer and needs the client ' +
+    'secret to be exchanged.',
+  'GET /connections/return':
+    `GET /connections/return ${BROWSER_ROUTE}Nothing in the query is trusted: the outcome of the Data API ` +
+    'connection is confirmed with TrueLayer (client credentials) before it is recorded, and the user is only ' +
+    'ever sent on to the configured return URL.',
+};
+
+/** EventBridge → Lambda delivery: retried for an hour, then parked in the rule's DLQ. */
+export const EVENT_TARGET_RETRY = { maxEventAge: Duration.hours(1), retryAttempts: 8 } as const;
+
+export interface SignupPlusOnboardingProps {
+  /** TrueLayer environment for every call: `sandbox` or `live`. */
+  readonly environment: 'sandbox' | 'live';
+  /** TrueLayer client id (Console → App settings). */
+  readonly clientId: string;
+  /**
+   * The TrueLayer client secret: a plain string or JSON `{"client_secret": "..."}`.
+   * Only the functions that call TrueLayer's token endpoint may read it. If it is encrypted with a
+   * customer-managed key, import it with `Secret.fromSecretAttributes(..., { encryptionKey })`
+   * so that the read grant covers the key.
+   */
+  readonly clientSecret: secretsmanager.ISecret;
+  /**
+   * The redirect URI registered in TrueLayer Console; TrueLayer compares it
+   * character for character. It must reach this API's `GET /callback`.
+   * @default `<api endpoint>/callback`, the API's own URL (known after the first deploy: see the RedirectUri output)
+   */
+  readonly redirectUri?: string;
+  /** Where /callback sends the user's browser, with `?onboarding_id=` (and `&outcome=denied`). */
+  readonly returnUrl: string;
+  /**
+   * The Data API v3 return URI registered in TrueLayer Console, reaching this
+   * API's `GET /connections/return`.
+   * @default `<api endpoint>/connections/return` (see the ConnectionReturnUri output)
+   */
+  readonly connectionReturnUri?: string;
+  /** TRUELAYER_AISP_LICENSED: the TrueLayer client holds an AISP licence. @default the functions' default (false) */
+  readonly aispLicensed?: boolean;
+  /** The bus to publish onto. @default a new custom event bus */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * How long a journey waits for the user's account choice. At most 55
+   * minutes: the choice is followed by a TrueLayer call with the access
+   * token, which lives one hour.
+   * @default 15 minutes
+   */
+  readonly accountChoiceTimeout?: Duration;
+  /**
+   * Protects the data: DynamoDB deletion protection, and the table, its key,
+   * the log groups and the dead-letter queues kept (RETAIN) when the stack goes.
+   * Set `false` for development stages, where everything is destroyed.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** POWERTOOLS_LOG_LEVEL of every function. @default 'INFO' */
+  readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * Archive the product's events (for replay). Off by default: the ready-for-payment
+   * event carries personal data, and an archive is one more copy to govern.
+   * @default false
+   */
+  readonly archiveEvents?: boolean;
+  /** @default 7 days */
+  readonly archiveRetention?: Duration;
+  /** Notified when an alarm fires. @default no alarm actions */
+  readonly alarmTopic?: sns.ITopic;
+  /** POWERTOOLS_SERVICE_NAME. @default 'signupplus-onboarding' */
+  readonly serviceName?: string;
+  /** TRUELAYER_SCOPES. @default the functions' default, `info accounts signupplus` */
+  readonly scopes?: readonly string[];
+  /** TRUELAYER_PROVIDERS. @default the functions' default for the environment */
+  readonly providers?: readonly string[];
+  /** AUTH_LINK_TTL_SECONDS. @default the functions' default (10 minutes) */
+  readonly authLinkTtl?: Duration;
+  /** RECORD_RETENTION_DAYS: how long onboarding records live (DynamoDB TTL). @default the functions' default (30 days) */
+  readonly recordRetention?: Duration;
+  /** TRUELAYER_HTTP_TIMEOUT_MS, below the task functions' timeout. @default 5 seconds */
+  readonly trueLayerHttpTimeout?: Duration;
+  /** Override TrueLayer base URLs (e.g. an egress proxy). @default the environment's hosts */
+  readonly trueLayerBaseUrls?: { readonly auth?: string; readonly api?: string };
+  /** Default stage throttling. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
+  readonly throttle?: apigwv2.ThrottleSettings;
+  /** Retention of every log group. @default one month */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+interface ResolvedSettings {
+  readonly protect: boolean;
+  readonly removalPolicy: RemovalPolicy;
+  readonly accountChoiceTimeoutSeconds: number;
+  readonly trueLayerHttpTimeoutMs: number;
+  readonly logLevel: PowertoolsLogLevel;
+  readonly serviceName: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+const HTTP_METHODS: Record<RouteSpec['method'], apigwv2.HttpMethod> = {
+  GET: apigwv2.HttpMethod.GET,
+  POST: apigwv2.HttpMethod.POST,
+};
+
+const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
+const workflowTaskIds: ReadonlySet<FunctionId> = new Set(Object.values(WORKFLOW_TASKS));
+
+function wholeSeconds(duration: Duration, what: string): number {
+  const value = duration.toSeconds();
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${what} must be a positive whole number of seconds, got ${duration.toHumanString()}`);
+  }
+  return value;
+}
+
+function checkUrl(value: string | undefined, what: string, protocols: readonly string[]): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!URL.canParse(value) || !protocols.includes(new URL(value).protocol)) {
+    throw new Error(`${what} must be an absolute ${protocols.join(' or ')} URL, got '${value}'`);
+  }
+}
+
+function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
+  if (props.environment !== 'sandbox' && props.environment !== 'live') {
+    throw new Error(`environment must be 'sandbox' or 'live', got '${String(props.environment)}'`);
+  }
+  if (!Token.isUnresolved(props.clientId) && props.clientId.trim() === '') {
+    throw new Error('clientId must not be empty');
+  }
+  checkUrl(props.returnUrl, 'returnUrl', ['https:', 'http:']);
+  checkUrl(props.redirectUri, 'redirectUri', ['https:']);
+  checkUrl(props.connectionReturnUri, 'connectionReturnUri', ['https:']);
+  checkUrl(props.trueLayerBaseUrls?.auth, 'trueLayerBaseUrls.auth', ['https:']);
+  checkUrl(props.trueLayerBaseUrls?.api, 'trueLayerBaseUrls.api', ['https:']);
+
+  const timeout = props.accountChoiceTimeout ?? DEFAULT_ACCOUNT_CHOICE_TIMEOUT;
+  const accountChoiceTimeoutSeconds = wholeSeconds(timeout, 'accountChoiceTimeout');
+  if (accountChoiceTimeoutSeconds > MAX_ACCOUNT_CHOICE_TIMEOUT.toSeconds()) {
+    throw new Error(
+      `accountChoiceTimeout must be at most 55 minutes (the TrueLayer access token lives one hour ` +
+        `and is needed after the choice), got ${timeout.toHumanString()}`,
+    );
+  }
+
+  const httpTimeout = props.trueLayerHttpTimeout ?? DEFAULT_TRUELAYER_HTTP_TIMEOUT;
+  const trueLayerHttpTimeoutMs = httpTimeout.toMilliseconds();
+  const specs: FunctionSpec[] = Object.values(FUNCTIONS);
+  const shortestCaller = Math.min(
+    ...specs
+      .filter((spec) => spec.capabilities.includes('truelayer:call'))
+      .map((spec) => spec.timeoutSeconds * 1000),
+  );
+  if (!Number.isInteger(trueLayerHttpTimeoutMs) || trueLayerHttpTimeoutMs <= 0) {
+    throw new Error('trueLayerHttpTimeout must be a positive whole number of milliseconds');
+  }
+  if (trueLayerHttpTimeoutMs >= shortestCaller) {
+    throw new Error(
+      `trueLayerHttpTimeout (${httpTimeout.toHumanString()}) must be shorter than the calling functions' ` +
+        `timeout (${shortestCaller / 1000} seconds)`,
+    );
+  }
+  if (props.authLinkTtl) wholeSeconds(props.authLinkTtl, 'authLinkTtl');
+  if (props.recordRetention) {
+    const days = props.recordRetention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days <= 0) {
+      throw new Error('recordRetention must be a whole number of days');
+    }
+  }
+  if (props.archiveRetention) {
+    const days = props.archiveRetention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days <= 0) {
+      throw new Error('archiveRetention must be a whole number of days');
+    }
+  }
+
+  const protect = props.deletionProtection ?? true;
+  return {
+    protect,
+    removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    accountChoiceTimeoutSeconds,
+    trueLayerHttpTimeoutMs,
+    logLevel: props.logLevel ?? 'INFO',
+    serviceName: props.serviceName ?? 'signupplus-onboarding',
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+  };
+}
+
+/**
+ * The whole Signup+ onboarding backend as one construct: HTTP API (IAM for
+ * integrators, public /callback), the Lambda functions of the manifest, the
+ * Standard state machine from statemachines/onboarding.asl.json, a DynamoDB
+ * table under a customer-managed key, the event bus and its rules, and the
+ * alarms that say when a journey or an event went wrong.
+ *
+ * @example
+ * const onboarding = new SignupPlusOnboarding(this, 'Onboarding', {
+ *   environment: 'sandbox',
+ *   clientId: 'sandbox-myapp-1a2b3c',
+ *   clientSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'TlSecret', clientSecretArn),
+ *   returnUrl: 'https://app.example.com/onboarding/done',
+ * });
+ * onboarding.grantInvokeApi(myBackendRole);
+ */
+export class SignupPlusOnboarding extends Construct {
+  /** The HTTP API; its default stage URL is `apiUrl`. */
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  /** Base URL of the API (ends with `/`). */
+  readonly apiUrl: string;
+  /** The API's own callback URL, `<api endpoint>/callback`. */
+  readonly callbackUrl: string;
+  /** The redirect URI the functions send to TrueLayer (prop, or `callbackUrl`). */
+  readonly redirectUri: string;
+  /** The Data v3 return URI the functions send to TrueLayer (prop, or `<api endpoint>/connections/return`). */
+  readonly connectionReturnUri: string;
+  readonly table: dynamodb.Table;
+  /** Customer-managed key of the onboarding table. */
+  readonly tableKey: kms.Key;
+  /** Powertools Idempotency records of the example consumer. */
+  readonly idempotencyTable: dynamodb.Table;
+  readonly eventBus: events.IEventBus;
+  readonly eventArchive: events.Archive | undefined;
+  readonly eventRules: readonly events.Rule[];
+  readonly stateMachine: sfn.StateMachine;
+  /** Every function of the manifest, by id. */
+  readonly functions: Readonly<Record<FunctionId, NodejsFunction>>;
+  /** The same functions with their role and log group. */
+  readonly projectFunctions: Readonly<Record<FunctionId, ProjectFunction>>;
+  readonly routes: readonly apigwv2.HttpRoute[];
+  /** Where undeliverable events and failed asynchronous invocations end. */
+  readonly deadLetterQueues: readonly sqs.Queue[];
+  readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: SignupPlusOnboardingProps) {
+    super(scope, id);
+    const settings = resolveSettings(props);
+
+    // Data
+    this.tableKey = new kms.Key(this, 'TableKey', {
+      description: 'Signup+ onboarding records (identity, account details, journey secrets)',
+      enableKeyRotation: true,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: tableKeys.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableKeys.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: tableKeys.timeToLive,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
+      deletionProtection: settings.protect,
+      removalPolicy: settings.removalPolicy,
+    });
+    // Powertools Idempotency defaults: partition key `id`, TTL attribute `expiration`.
+    // Holds only hashes and the consumer's non-personal result, so the AWS owned key suffices.
+    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Events
+    this.eventBus =
+      props.eventBus ??
+      new events.EventBus(this, 'EventBus', {
+        description: 'Signup+ onboarding events (source signupplus.onboarding)',
+      });
+    this.eventArchive = props.archiveEvents
+      ? new events.Archive(this, 'EventArchive', {
+          sourceEventBus: this.eventBus,
+          description: 'Signup+ onboarding events, for replay; contains personal data',
+          eventPattern: { source: [EVENT_SOURCE] },
+          retention: props.archiveRetention ?? Duration.days(7),
+        })
+      : undefined;
+
+    // API (routes come last: they need the functions, whose redirect URI needs the API)
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description:
+        'Signup+ onboarding: IAM-authenticated integrator routes and public browser redirect targets',
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    this.apiUrl = this.stage.url;
+    this.callbackUrl = `${this.api.apiEndpoint}/callback`;
+    this.redirectUri = props.redirectUri ?? this.callbackUrl;
+    this.connectionReturnUri = props.connectionReturnUri ?? `${this.api.apiEndpoint}/connections/return`;
+
+    // Functions, first pass: everything but the workflow capabilities
+    const resources: CapabilityResources = {
+      table: this.table,
+      tableKey: this.tableKey,
+      idempotencyTable: this.idempotencyTable,
+      eventBus: this.eventBus,
+      clientSecret: props.clientSecret,
+      trueLayer: {
+        environment: props.environment,
+        clientId: props.clientId,
+        redirectUri: this.redirectUri,
+        httpTimeoutMs: settings.trueLayerHttpTimeoutMs,
+        ...(props.trueLayerBaseUrls?.auth ? { authBaseUrl: props.trueLayerBaseUrls.auth } : {}),
+        ...(props.trueLayerBaseUrls?.api ? { apiBaseUrl: props.trueLayerBaseUrls.api } : {}),
+      },
+    };
+    const projectFunctions = this.createFunctions(props, settings);
+    for (const fnId of functionIds) {
+      for (const capability of FUNCTIONS[fnId].capabilities) {
+        if (!WORKFLOW_CAPABILITIES.includes(capability)) {
+          applyCapability(projectFunctions[fnId], capability, resources);
+        }
+      }
+    }
+    this.projectFunctions = projectFunctions;
+    this.functions = mapFunctions(projectFunctions, (fn) => fn.function);
+
+    // Workflow: depends on the task functions; the HTTP functions then depend on it
+    this.stateMachine = this.createStateMachine(projectFunctions, settings);
+    const withWorkflow: CapabilityResources = {
+      ...resources,
+      workflow: {
+        stateMachine: this.stateMachine,
+        accountChoiceTimeoutSeconds: settings.accountChoiceTimeoutSeconds,
+      },
+    };
+    for (const fnId of functionIds) {
+      for (const capability of FUNCTIONS[fnId].capabilities) {
+        if (!WORKFLOW_CAPABILITIES.includes(capability)) continue;
+        if (workflowTaskIds.has(fnId)) {
+          throw new Error(
+            `${fnId} is a workflow task and cannot have ${capability}: the state machine would depend on ` +
+              'the function and the function on the state machine',
+          );
+        }
+        applyCapability(projectFunctions[fnId], capability, withWorkflow);
+      }
+    }
+
+    this.routes = this.createRoutes(projectFunctions);
+
+    const deadLetterQueues: sqs.Queue[] = [];
+    this.eventRules = this.createEventRules(projectFunctions, settings, deadLetterQueues);
+    this.deadLetterQueues = deadLetterQueues;
+
+    this.alarms = this.createAlarms(props.alarmTopic);
+  }
+
+  /**
+   * Lets an integrator's backend call the IAM-authenticated routes (SigV4):
+   * `execute-api:Invoke` on exactly those routes.
+   */
+  grantInvokeApi(grantee: iam.IGrantable): iam.Grant {
+    const arns = ROUTES.filter((route) => route.authorization === 'iam').map((route) =>
+      this.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), this.stage.stageName),
+    );
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: arns });
+  }
+
+  private createFunctions(
+    props: SignupPlusOnboardingProps,
+    settings: ResolvedSettings,
+  ): Record<FunctionId, ProjectFunction> {
+    const entries = functionIds.map((fnId): [FunctionId, ProjectFunction] => {
+      const spec: FunctionSpec = FUNCTIONS[fnId];
+      const fn = new ProjectFunction(this, fnId, {
+        entry: spec.entry,
+        description: spec.description,
+        memorySize: spec.memoryMb,
+        timeout: Duration.seconds(spec.timeoutSeconds),
+        serviceName: settings.serviceName,
+        logLevel: settings.logLevel,
+        logRetention: settings.logRetention,
+        logRemovalPolicy: settings.removalPolicy,
+        environment: functionSettings(spec, props, { connectionReturnUri: this.connectionReturnUri }),
+      });
+      acknowledgeNag(fn.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
+      return [fnId, fn];
+    });
+    return completeRecord(entries);
+  }
+
+  private createStateMachine(
+    projectFunctions: Record<FunctionId, ProjectFunction>,
+    settings: ResolvedSettings,
+  ): sfn.StateMachine {
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's
+      // CloudWatch Logs resource policy by one entry per log group.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}-onboarding`,
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    const substitutions: Record<string, string> = {};
+    for (const [placeholder, fnId] of Object.entries(WORKFLOW_TASKS)) {
+      substitutions[placeholder] = projectFunctions[fnId].function.functionArn;
+    }
+    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: 'Signup+ onboarding journey',
+      definitionBody: sfn.DefinitionBody.fromFile(fromRepoRoot(STATE_MACHINE_DEFINITION)),
+      definitionSubstitutions: substitutions,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      // ERROR only and never execution data: state carries references, but errors'
+      // causes come from the task functions and are not worth a second copy.
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    for (const fnId of new Set(Object.values(WORKFLOW_TASKS))) {
+      // The ASL invokes the unqualified ARN: grant exactly that, not `<arn>:*` (every version and alias).
+      projectFunctions[fnId].function.grantInvokeLatestVersion(stateMachine);
+    }
+    acknowledgeNag(
+      stateMachine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      `${XRAY_WILDCARD_REASON} Also CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery, ` +
+        'logs:GetLogDelivery, logs:UpdateLogDelivery, logs:DeleteLogDelivery, logs:ListLogDeliveries, ' +
+        'logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups), which AWS documents ' +
+        'as requiring Resource "*" (vended logs are configured on the account, not on a log group).',
+    );
+    acknowledgeNag(
+      stateMachine,
+      'AwsSolutions-SF1',
+      'Logging level ERROR by design: a journey is a handful of states, its full history is kept 90 days by ' +
+        'Step Functions itself, and ALL would add a CloudWatch Logs write per state transition for no ' +
+        'operational gain. Failures and timeouts are logged and alarmed (ExecutionsFailed/ExecutionsTimedOut).',
+    );
+    return stateMachine;
+  }
+
+  private createRoutes(projectFunctions: Record<FunctionId, ProjectFunction>): apigwv2.HttpRoute[] {
+    const iamAuthorizer = new HttpIamAuthorizer();
+    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    return ROUTES.map((route) => {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${route.function}Integration`,
+          projectFunctions[route.function].function,
+        );
+        integrations.set(route.function, integration);
+      }
+      const id = `Route-${route.method}-${route.path.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+      const httpRoute = new apigwv2.HttpRoute(this, id, {
+        httpApi: this.api,
+        routeKey: apigwv2.HttpRouteKey.with(route.path, HTTP_METHODS[route.method]),
+        integration,
+        authorizer: route.authorization === 'iam' ? iamAuthorizer : new apigwv2.HttpNoneAuthorizer(),
+      });
+      if (route.authorization === 'none') {
+        const routeKey = `${route.method} ${route.path}`;
+        const reason = PUBLIC_ROUTE_REASONS[routeKey];
+        if (!reason) {
+          throw new Error(
+            `${routeKey} is public (authorization 'none'): add the reviewed reason why to PUBLIC_ROUTE_REASONS`,
+          );
+        }
+        acknowledgeNag(httpRoute, 'AwsSolutions-APIG4', reason);
+      }
+      return httpRoute;
+    });
+  }
+
+  private createEventRules(
+    projectFunctions: Record<FunctionId, ProjectFunction>,
+    settings: ResolvedSettings,
+    deadLetterQueues: sqs.Queue[],
+  ): events.Rule[] {
+    const failureQueues = new Map<FunctionId, sqs.Queue>();
+    return EVENT_RULES.map((spec) => {
+      const target = projectFunctions[spec.target].function;
+      const dlq = this.deadLetterQueue(
+        `${spec.id}DeadLetterQueue`,
+        settings,
+        'AwsSolutions-SQS3',
+        `Dead-letter queue of the EventBridge rule ${spec.id} (RuleTarget DeadLetterConfig), which cdk-nag ` +
+          'cannot see as a DLQ; a dead-letter queue of its own would have nothing to catch.',
+      );
+      deadLetterQueues.push(dlq);
+
+      // EventBridge hands events to Lambda asynchronously: the rule's DLQ catches events it could not
+      // deliver, the function's on-failure destination catches events the function failed on.
+      if (!failureQueues.has(spec.target)) {
+        const failures = this.deadLetterQueue(
+          `${spec.target}FailureQueue`,
+          settings,
+          'AwsSolutions-SQS3',
+          `On-failure destination of ${spec.target}'s asynchronous invocations (Lambda EventInvokeConfig), ` +
+            'which cdk-nag cannot see as a DLQ; a dead-letter queue of its own would have nothing to catch.',
+        );
+        target.configureAsyncInvoke({
+          onFailure: new lambdaDestinations.SqsDestination(failures),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+        });
+        failureQueues.set(spec.target, failures);
+        deadLetterQueues.push(failures);
+      }
+
+      return new events.Rule(this, spec.id, {
+        eventBus: this.eventBus,
+        description: spec.description,
+        eventPattern: toEventPattern(spec.pattern),
+        targets: [new targets.LambdaFunction(target, { deadLetterQueue: dlq, ...EVENT_TARGET_RETRY })],
+      });
+    });
+  }
+
+  private deadLetterQueue(
+    id: string,
+    settings: ResolvedSettings,
+    nagId: string,
+    nagReason: string,
+  ): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      // Events carry personal data: encrypted at rest, TLS only, kept the SQS maximum to allow a redrive.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: settings.removalPolicy,
+    });
+    acknowledgeNag(queue, nagId, nagReason);
+    return queue;
+  }
+
+  private createAlarms(topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
+    const period = Duration.minutes(5);
+    const alarms: cloudwatch.Alarm[] = [];
+    const anyAbove0 = (id: string, metric: cloudwatch.IMetric, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${description} Runbook: docs/deploy.md#alarms`,
+      });
+      if (topic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+      alarms.push(alarm);
+    };
+
+    anyAbove0(
+      'ExecutionsFailedAlarm',
+      this.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
+      'An onboarding journey ended failed (Step Functions ExecutionsFailed > 0 in 5 minutes).',
+    );
+    anyAbove0(
+      'ExecutionsTimedOutAlarm',
+      this.stateMachine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
+      'An onboarding execution timed out (Step Functions ExecutionsTimedOut > 0 in 5 minutes).',
+    );
+    for (const fnId of functionIds) {
+      anyAbove0(
+        `${fnId}ErrorsAlarm`,
+        this.functions[fnId].metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        `Lambda ${fnId} reported errors (Errors > 0 in 5 minutes).`,
+      );
+    }
+    for (const queue of this.deadLetterQueues) {
+      anyAbove0(
+        `${queue.node.id}MessagesAlarm`,
+        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        `Dead-letter queue ${queue.node.id} holds messages: events were not handled.`,
+      );
+    }
+    anyAbove0(
+      'ApiServerErrorsAlarm',
+      this.stage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
+      'The HTTP API answered 5xx (throttled or failing integrations included).',
+    );
+    return alarms;
+  }
+}
+
+/** Per-function settings (manifest `settings`) from props; unset ones keep the functions' own defaults. */
+function functionSettings(
+  spec: FunctionSpec,
+  props: SignupPlusOnboardingProps,
+  derived: { readonly connectionReturnUri: string },
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const setting of spec.settings ?? []) {
+    switch (setting) {
+      case 'RETURN_URL':
+        environment.RETURN_URL = props.returnUrl;
+        break;
+      case 'CONNECTION_RETURN_URL':
+        environment.CONNECTION_RETURN_URL = derived.connectionReturnUri;
+        break;
+      case 'TRUELAYER_AISP_LICENSED':
+        if (props.aispLicensed !== undefined)
+          environment.TRUELAYER_AISP_LICENSED = String(props.aispLicensed);
+        break;
+      case 'TRUELAYER_SCOPES':
+        if (props.scopes) environment.TRUELAYER_SCOPES = props.scopes.join(' ');
+        break;
+      case 'TRUELAYER_PROVIDERS':
+        if (props.providers) environment.TRUELAYER_PROVIDERS = props.providers.join(' ');
+        break;
+      case 'AUTH_LINK_TTL_SECONDS':
+        if (props.authLinkTtl) environment.AUTH_LINK_TTL_SECONDS = String(props.authLinkTtl.toSeconds());
+        break;
+      case 'RECORD_RETENTION_DAYS':
+        if (props.recordRetention) environment.RECORD_RETENTION_DAYS = String(props.recordRetention.toDays());
+        break;
+      default: {
+        const unknown: never = setting;
+        throw new Error(`Unknown setting: ${String(unknown)}`);
+      }
+    }
+  }
+  return environment;
+}
+
+function isComplete<T>(record: Partial<Record<FunctionId, T>>): record is Record<FunctionId, T> {
+  return functionIds.every((fnId) => record[fnId] !== undefined);
+}
+
+function completeRecord<T>(entries: readonly [FunctionId, T][]): Record<FunctionId, T> {
+  const record: Partial<Record<FunctionId, T>> = {};
+  for (const [fnId, value] of entries) record[fnId] = value;
+  if (!isComplete(record)) throw new Error('Every function of the manifest must be present');
+  return record;
+}
+
+function mapFunctions<T, U>(record: Record<FunctionId, T>, fn: (value: T) => U): Record<FunctionId, U> {
+  return completeRecord(functionIds.map((fnId): [FunctionId, U] => [fnId, fn(record[fnId])]));
+}

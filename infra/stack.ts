@@ -1,0 +1,130 @@
+import {
+  type App,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { type AppSettings, readSettings } from './config.ts';
+import { acknowledgeNag } from './nag.ts';
+import { SignupPlusOnboarding } from './signup-plus-onboarding.ts';
+
+/** The value of the placeholder secret the stack creates when no `clientSecretArn` is given. */
+export const PLACEHOLDER_CLIENT_SECRET = 'REPLACE_WITH_YOUR_TRUELAYER_CLIENT_SECRET';
+
+export interface SignupPlusOnboardingStackProps extends StackProps {
+  readonly settings: AppSettings;
+}
+
+/**
+ * The deployable app: one SignupPlusOnboarding construct, the TrueLayer client
+ * secret (imported by ARN, or a clearly named placeholder to fill in), and
+ * the outputs an integrator needs. Account and region come from the CLI's
+ * credentials at deploy time; synthesis needs neither.
+ */
+export class SignupPlusOnboardingStack extends Stack {
+  readonly onboarding: SignupPlusOnboarding;
+  readonly clientSecret: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: SignupPlusOnboardingStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.clientSecret = settings.clientSecretArn
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'TrueLayerClientSecret', {
+          secretCompleteArn: settings.clientSecretArn,
+          ...(settings.clientSecretKmsKeyArn
+            ? {
+                encryptionKey: kms.Key.fromKeyArn(
+                  this,
+                  'TrueLayerClientSecretKey',
+                  settings.clientSecretKmsKeyArn,
+                ),
+              }
+            : {}),
+        })
+      : this.placeholderSecret(settings);
+
+    this.onboarding = new SignupPlusOnboarding(this, 'Onboarding', {
+      environment: settings.environment,
+      clientId: settings.clientId,
+      clientSecret: this.clientSecret,
+      returnUrl: settings.returnUrl,
+      deletionProtection: settings.deletionProtection,
+      logLevel: settings.logLevel,
+      archiveEvents: settings.archiveEvents,
+      ...(settings.redirectUri ? { redirectUri: settings.redirectUri } : {}),
+      ...(settings.connectionReturnUri ? { connectionReturnUri: settings.connectionReturnUri } : {}),
+      ...(settings.aispLicensed !== undefined ? { aispLicensed: settings.aispLicensed } : {}),
+      ...(settings.accountChoiceTimeoutSeconds
+        ? { accountChoiceTimeout: Duration.seconds(settings.accountChoiceTimeoutSeconds) }
+        : {}),
+      ...(settings.alarmTopicArn
+        ? { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) }
+        : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.onboarding.apiUrl, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'RedirectUri', {
+      value: this.onboarding.redirectUri,
+      description:
+        'Register exactly this redirect URI in TrueLayer Console (App settings > Allowed redirect URIs)',
+    });
+    new CfnOutput(this, 'ConnectionReturnUri', {
+      value: this.onboarding.connectionReturnUri,
+      description: 'Data API v3 return URI: register it in TrueLayer Console as well',
+    });
+    new CfnOutput(this, 'ClientSecretArn', {
+      value: this.clientSecret.secretArn,
+      description: 'Secrets Manager secret holding the TrueLayer client secret',
+    });
+    new CfnOutput(this, 'TableName', { value: this.onboarding.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.onboarding.eventBus.eventBusName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.onboarding.stateMachine.stateMachineArn });
+  }
+
+  private placeholderSecret(settings: AppSettings): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'TrueLayerClientSecret', {
+      secretName: `signupplus-onboarding/${settings.stage}/truelayer-client-secret`,
+      description:
+        'PLACEHOLDER created by the stack: put your TrueLayer client secret here ' +
+        '(aws secretsmanager put-secret-value, see docs/deploy.md)',
+      secretObjectValue: { client_secret: SecretValue.unsafePlainText(PLACEHOLDER_CLIENT_SECRET) },
+      removalPolicy: settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledgeNag(
+      secret,
+      'AwsSolutions-SMG4',
+      'The TrueLayer client secret is issued by TrueLayer and can only be rotated in TrueLayer Console; a ' +
+        'Secrets Manager rotation Lambda could not obtain a new one. Rotate it in the Console and update this ' +
+        'secret (docs/deploy.md), which the functions re-read within five minutes.',
+    );
+    return secret;
+  }
+}
+
+/**
+ * Builds the app from its context: the stack for `-c stage` (default `dev`)
+ * and the AWS Solutions cdk-nag checks, which fail synthesis on any
+ * unacknowledged finding.
+ */
+export function defineApp(app: App): SignupPlusOnboardingStack {
+  const settings = readSettings(app.node);
+  const stack = new SignupPlusOnboardingStack(app, `SignupPlusOnboarding-${settings.stage}`, {
+    settings,
+    description: `Signup+ onboarding workflow (${settings.stage}, TrueLayer ${settings.environment})`,
+  });
+  Tags.of(stack).add('project', 'signupplus-onboarding');
+  Tags.of(stack).add('stage', settings.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

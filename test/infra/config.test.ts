@@ -1,0 +1,77 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_CLIENT_ID, EXAMPLE_RETURN_URL, readSettings } from '../../infra/config.ts';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf';
+const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
+
+describe('CDK context', () => {
+  it('has safe example defaults, so `cdk synth` works out of the box', () => {
+    expect(settingsOf({})).toEqual({
+      stage: 'dev',
+      environment: 'sandbox',
+      clientId: EXAMPLE_CLIENT_ID,
+      returnUrl: EXAMPLE_RETURN_URL,
+      logLevel: 'INFO',
+      archiveEvents: false,
+      deletionProtection: false,
+    });
+  });
+
+  it('reads `-c key=value` strings, booleans included', () => {
+    const settings = settingsOf({
+      stage: 'staging',
+      clientId: 'sandbox-myapp-1a2b3c',
+      clientSecretArn: SECRET_ARN,
+      redirectUri: 'https://onboarding.example.com/callback',
+      returnUrl: 'https://app.example.com/done',
+      accountChoiceTimeoutSeconds: '600',
+      logLevel: 'DEBUG',
+      archiveEvents: 'true',
+      deletionProtection: 'true',
+      aispLicensed: 'false',
+    });
+    expect(settings).toMatchObject({
+      stage: 'staging',
+      clientSecretArn: SECRET_ARN,
+      accountChoiceTimeoutSeconds: 600,
+      archiveEvents: true,
+      deletionProtection: true,
+      aispLicensed: false,
+    });
+  });
+
+  it.each([
+    ['prod', true],
+    ['production', true],
+    ['dev', false],
+  ])('protects data on stage %s: %s', (stage, protectedStage) => {
+    expect(settingsOf({ stage }).deletionProtection).toBe(protectedStage);
+  });
+
+  it('lets a protected stage opt out explicitly', () => {
+    expect(settingsOf({ stage: 'prod', deletionProtection: 'false' }).deletionProtection).toBe(false);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(settingsOf({ clientSecretArn: '', redirectUri: '' })).not.toHaveProperty('clientSecretArn');
+  });
+
+  it('lists every invalid key in one error', () => {
+    expect(() =>
+      settingsOf({
+        environment: 'prod',
+        clientSecretArn: 'my-secret',
+        returnUrl: 'not a url',
+        accountChoiceTimeoutSeconds: '3600',
+      }),
+    ).toThrow(/-c environment:.*-c clientSecretArn:.*-c returnUrl:.*-c accountChoiceTimeoutSeconds:/);
+  });
+
+  it('refuses live without a real client id and secret', () => {
+    expect(() => settingsOf({ environment: 'live' })).toThrow(/environment=live needs your own/);
+    expect(
+      settingsOf({ environment: 'live', clientId: 'live-client', clientSecretArn: SECRET_ARN }).environment,
+    ).toBe('live');
+  });
+});

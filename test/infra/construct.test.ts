@@ -1,0 +1,252 @@
+/**
+ * SignupPlusOnboarding as an integrator uses it: dropped into their own stack
+ * with their own bus, secret and topic.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionId, ROUTES } from '../../infra/manifest.ts';
+import {
+  DEFAULT_ACCOUNT_CHOICE_TIMEOUT,
+  MAX_ACCOUNT_CHOICE_TIMEOUT,
+  SignupPlusOnboarding,
+  type SignupPlusOnboardingProps,
+} from '../../infra/signup-plus-onboarding.ts';
+import {
+  actionsOf,
+  environmentOf,
+  identityStatements,
+  logicalIdOf,
+  newApp,
+  resource,
+  resources,
+  resourcesOf,
+  statementsOfRole,
+} from './helpers.ts';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf';
+const BUS_ARN = 'arn:aws:events:eu-west-2:123456789012:event-bus/payments';
+const TOPIC_ARN = 'arn:aws:sns:eu-west-2:123456789012:oncall';
+
+type Fixture = (stack: Stack) => SignupPlusOnboardingProps;
+
+const minimal: Fixture = (stack) => ({
+  environment: 'sandbox',
+  clientId: 'sandbox-myapp-1a2b3c',
+  clientSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', SECRET_ARN),
+  returnUrl: 'https://app.example.com/onboarding/done',
+});
+
+function build(fixture: Fixture): {
+  stack: Stack;
+  construct: SignupPlusOnboarding;
+  props: SignupPlusOnboardingProps;
+} {
+  const stack = new Stack(newApp(), 'IntegratorStack');
+  const props = fixture(stack);
+  return { stack, construct: new SignupPlusOnboarding(stack, 'Onboarding', props), props };
+}
+
+describe('with only the required props', () => {
+  let stack: Stack;
+  let construct: SignupPlusOnboarding;
+  let template: Template;
+  let integratorRole: iam.Role;
+  beforeAll(() => {
+    ({ stack, construct } = build(minimal));
+    integratorRole = new iam.Role(stack, 'IntegratorBackend', { assumedBy: new iam.AccountRootPrincipal() });
+    construct.grantInvokeApi(integratorRole);
+    template = Template.fromStack(stack);
+  });
+  const envOf = (id: FunctionId) =>
+    environmentOf(resource(template, logicalIdOf(stack, construct.functions[id])));
+
+  it('exposes every function, the API, table, bus and state machine', () => {
+    expect(Object.keys(construct.functions).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    expect(construct.routes).toHaveLength(ROUTES.length);
+    expect(stack.resolve(construct.apiUrl)).toBeDefined();
+    expect(construct.eventArchive).toBeUndefined();
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+  });
+
+  it('protects the data by default: deletion protection and RETAIN', () => {
+    const table = resource(template, logicalIdOf(stack, construct.table));
+    expect(table.properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.deletionPolicy).toBe('Retain');
+    expect(resource(template, logicalIdOf(stack, construct.tableKey)).deletionPolicy).toBe('Retain');
+  });
+
+  it('derives the redirect and return URIs from the API endpoint', () => {
+    const apiId = logicalIdOf(stack, construct.api);
+    const endpoint = { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] };
+    expect(envOf('CreateOnboarding').TRUELAYER_REDIRECT_URI).toEqual({
+      'Fn::Join': ['', [endpoint, '/callback']],
+    });
+    expect(envOf('ExchangeCode').TRUELAYER_REDIRECT_URI).toEqual(
+      envOf('CreateOnboarding').TRUELAYER_REDIRECT_URI,
+    );
+    expect(envOf('CreateConnection').CONNECTION_RETURN_URL).toEqual({
+      'Fn::Join': ['', [endpoint, '/connections/return']],
+    });
+  });
+
+  it('uses the default choice timeout and TrueLayer HTTP timeout', () => {
+    expect(envOf('Callback').ACCOUNT_CHOICE_TIMEOUT_SECONDS).toBe(
+      String(DEFAULT_ACCOUNT_CHOICE_TIMEOUT.toSeconds()),
+    );
+    expect(envOf('FetchAccounts').TRUELAYER_HTTP_TIMEOUT_MS).toBe('5000');
+    expect(envOf('FetchAccounts').TRUELAYER_ENVIRONMENT).toBe('sandbox');
+  });
+
+  it('reads the imported secret by its complete ARN', () => {
+    expect(envOf('ExchangeCode').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
+  });
+
+  it('configures no alarm actions without a topic', () => {
+    for (const alarm of resources(template, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.properties.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('lets an integrator role call exactly the IAM routes', () => {
+    const statements = statementsOfRole(template, logicalIdOf(stack, integratorRole));
+    expect(statements.flatMap(actionsOf)).toEqual(['execute-api:Invoke']);
+    const arns = statements.flatMap(resourcesOf).map((arn) => JSON.stringify(arn));
+    const iamRoutes = ROUTES.filter((route) => route.authorization === 'iam');
+    expect(arns).toHaveLength(iamRoutes.length);
+    for (const route of iamRoutes) {
+      const suffix = `/$default/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
+      expect(arns.some((arn) => arn.includes(`${suffix}"`))).toBe(true);
+    }
+    expect(arns.join(' ')).not.toContain('/callback');
+  });
+});
+
+describe('with every option set', () => {
+  let stack: Stack;
+  let construct: SignupPlusOnboarding;
+  let template: Template;
+  let props: SignupPlusOnboardingProps;
+  beforeAll(() => {
+    ({ stack, construct, props } = build((s) =>
+      Object.freeze({
+        ...minimal(s),
+        environment: 'live',
+        redirectUri: 'https://onboarding.example.com/callback',
+        connectionReturnUri: 'https://onboarding.example.com/connections/return',
+        eventBus: events.EventBus.fromEventBusArn(s, 'Bus', BUS_ARN),
+        accountChoiceTimeout: MAX_ACCOUNT_CHOICE_TIMEOUT,
+        deletionProtection: false,
+        logLevel: 'DEBUG',
+        archiveEvents: true,
+        alarmTopic: sns.Topic.fromTopicArn(s, 'Topic', TOPIC_ARN),
+        serviceName: 'acme-onboarding',
+        scopes: ['info', 'accounts', 'signupplus', 'offline_access'],
+        providers: ['uk-ob-all'],
+        authLinkTtl: Duration.minutes(5),
+        recordRetention: Duration.days(7),
+        trueLayerHttpTimeout: Duration.seconds(3),
+        trueLayerBaseUrls: {
+          auth: 'https://tl-auth.proxy.example.com',
+          api: 'https://tl-api.proxy.example.com',
+        },
+        aispLicensed: true,
+      }),
+    ));
+    template = Template.fromStack(stack);
+  });
+  const envOf = (id: FunctionId) =>
+    environmentOf(resource(template, logicalIdOf(stack, construct.functions[id])));
+
+  it('leaves the caller props untouched (they were frozen)', () => {
+    expect(Object.isFrozen(props)).toBe(true);
+    expect(props.deletionProtection).toBe(false);
+  });
+
+  it('publishes onto the given bus instead of creating one', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(envOf('Callback').EVENT_BUS_NAME).toBe('payments');
+    const rule = resources(template, 'AWS::Events::Rule')[0];
+    expect(rule?.properties.EventBusName).toBe('payments');
+    const putEvents = identityStatements(template)
+      .map(({ statement }) => statement)
+      .filter((statement) => actionsOf(statement).includes('events:PutEvents'))
+      .flatMap(resourcesOf);
+    expect(new Set(putEvents)).toEqual(new Set([BUS_ARN]));
+  });
+
+  it('archives the product events when asked', () => {
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: BUS_ARN,
+      EventPattern: { source: ['signupplus.onboarding'] },
+      RetentionDays: 7,
+    });
+  });
+
+  it('destroys data when protection is off', () => {
+    const table = resource(template, logicalIdOf(stack, construct.table));
+    expect(table.properties.DeletionProtectionEnabled).toBe(false);
+    expect(table.deletionPolicy).toBe('Delete');
+  });
+
+  it('passes every setting to the functions that read it', () => {
+    expect(envOf('CreateOnboarding')).toMatchObject({
+      TRUELAYER_ENVIRONMENT: 'live',
+      TRUELAYER_REDIRECT_URI: 'https://onboarding.example.com/callback',
+      TRUELAYER_AUTH_BASE_URL: 'https://tl-auth.proxy.example.com',
+      TRUELAYER_SCOPES: 'info accounts signupplus offline_access',
+      TRUELAYER_PROVIDERS: 'uk-ob-all',
+      AUTH_LINK_TTL_SECONDS: '300',
+      RECORD_RETENTION_DAYS: '7',
+      POWERTOOLS_SERVICE_NAME: 'acme-onboarding',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    });
+    expect(envOf('CreateConnection')).toMatchObject({
+      CONNECTION_RETURN_URL: 'https://onboarding.example.com/connections/return',
+      TRUELAYER_AISP_LICENSED: 'true',
+      RECORD_RETENTION_DAYS: '7',
+    });
+    expect(envOf('FetchAccounts')).toMatchObject({
+      TRUELAYER_HTTP_TIMEOUT_MS: '3000',
+      TRUELAYER_API_BASE_URL: 'https://tl-api.proxy.example.com',
+    });
+    expect(envOf('Callback').ACCOUNT_CHOICE_TIMEOUT_SECONDS).toBe('3300');
+    expect(envOf('GetOnboarding')).not.toHaveProperty('TRUELAYER_SCOPES');
+  });
+
+  it('sends every alarm to the topic', () => {
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.properties.AlarmActions).toEqual([TOPIC_ARN]);
+  });
+});
+
+describe('props validation', () => {
+  it.each([
+    [
+      'an account-choice timeout above 55 minutes',
+      { accountChoiceTimeout: Duration.minutes(56) },
+      /at most 55 minutes/,
+    ],
+    [
+      'a fractional account-choice timeout',
+      { accountChoiceTimeout: Duration.millis(1500) },
+      /whole number of seconds/,
+    ],
+    ['an empty client id', { clientId: ' ' }, /clientId/],
+    ['a relative return URL', { returnUrl: '/done' }, /returnUrl/],
+    ['an http redirect URI', { redirectUri: 'http://example.com/callback' }, /redirectUri/],
+    [
+      'a TrueLayer timeout as long as the task',
+      { trueLayerHttpTimeout: Duration.seconds(20) },
+      /shorter than/,
+    ],
+  ])('rejects %s with a clear error', (_, override, message) => {
+    expect(() => build((stack) => ({ ...minimal(stack), ...override }))).toThrow(message);
+  });
+});

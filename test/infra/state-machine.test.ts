@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  FUNCTIONS,
+  type FunctionId,
+  STATE_MACHINE_DEFINITION,
+  WORKFLOW_TASKS,
+} from '../../infra/manifest.ts';
+import { fromRepoRoot } from '../../infra/paths.ts';
+import {
+  actionsOf,
+  arnOf,
+  jsonObject,
+  logicalIdOf,
+  resource,
+  resourcesOf,
+  type SynthResult,
+  statementsOfRole,
+  synthApp,
+} from './helpers.ts';
+
+// asl-validator is CommonJS without type declarations: load it, then hold it to the shape it documents.
+const validatorResultSchema = z.object({
+  isValid: z.boolean(),
+  errors: z.array(z.unknown()),
+  errorsText: z.function(),
+});
+function validateAsl(definition: unknown): { isValid: boolean; errors: string } {
+  const loaded: unknown = createRequire(import.meta.url)('asl-validator');
+  if (typeof loaded !== 'function') throw new Error('asl-validator does not export a function');
+  // The validator annotates the object it is given (QueryLanguage on each state): hand it a copy.
+  const copy = structuredClone(definition);
+  const result = validatorResultSchema.parse(loaded(copy, { checkPaths: true, checkArn: true }));
+  return { isValid: result.isValid, errors: JSON.stringify(result.errors) };
+}
+
+const definitionText = readFileSync(fromRepoRoot(STATE_MACHINE_DEFINITION), 'utf8');
+const definition: unknown = JSON.parse(definitionText);
+const placeholders = new Set([...definitionText.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]));
+
+const taskSchema = z.object({
+  Type: z.literal('Task'),
+  Resource: z.string(),
+  Parameters: z.object({ FunctionName: z.string() }).passthrough(),
+  TimeoutSeconds: z.number().optional(),
+  TimeoutSecondsPath: z.string().optional(),
+});
+const states = z.object({ States: z.record(z.string(), jsonObject) }).parse(definition).States;
+const tasks = Object.entries(states)
+  .filter(([, state]) => state.Type === 'Task')
+  .map(([name, state]) => ({ name, ...taskSchema.parse(state) }));
+
+const taskFunctionIds = [...new Set(Object.values(WORKFLOW_TASKS))];
+
+let synth: SynthResult;
+beforeAll(() => {
+  synth = synthApp();
+});
+
+describe('statemachines/onboarding.asl.json', () => {
+  it('is valid Amazon States Language', () => {
+    const result = validateAsl(definition);
+    expect(result.errors).toBe('[]');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('stays valid with the function ARNs substituted in', () => {
+    const substituted = definitionText.replace(
+      /\$\{([^}]+)\}/g,
+      (_, name: string) => `arn:aws:lambda:eu-west-2:123456789012:function:${name.replace(/Arn$/, '')}`,
+    );
+    expect(validateAsl(JSON.parse(substituted)).isValid).toBe(true);
+  });
+
+  it('uses a placeholder for exactly each workflow task the manifest declares', () => {
+    expect(placeholders).toEqual(new Set(Object.keys(WORKFLOW_TASKS)));
+  });
+
+  it('invokes Lambda only through the optimized integration, with a substituted function name', () => {
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const task of tasks) {
+      expect(['arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken']).toContain(
+        task.Resource,
+      );
+      expect(task.Parameters.FunctionName, task.name).toMatch(/^\$\{[A-Za-z]+\}$/);
+    }
+  });
+
+  it('gives every task at least as long as its function may run', () => {
+    for (const task of tasks) {
+      const placeholder = task.Parameters.FunctionName.slice(2, -1);
+      const fnId: FunctionId | undefined = Object.entries(WORKFLOW_TASKS).find(
+        ([key]) => key === placeholder,
+      )?.[1];
+      expect(fnId, task.name).toBeDefined();
+      if (task.TimeoutSecondsPath) continue; // the account-choice wait, bounded by the construct (≤ 55 min)
+      expect(task.TimeoutSeconds, task.name).toBeGreaterThanOrEqual(
+        FUNCTIONS[fnId ?? 'ExchangeCode'].timeoutSeconds,
+      );
+    }
+  });
+});
+
+describe('the deployed state machine', () => {
+  const machine = () =>
+    resource(synth.template, logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine));
+  const fnLogicalId = (id: FunctionId) => logicalIdOf(synth.stack, synth.stack.onboarding.functions[id]);
+
+  it('is the ASL file itself, uploaded as an asset', () => {
+    const location = z
+      .object({ Key: z.string().regex(/^[0-9a-f]{64}\.json$/) })
+      .parse(machine().properties.DefinitionS3Location);
+    const staged = readFileSync(join(synth.app.outdir, `asset.${location.Key}`), 'utf8');
+    expect(staged).toBe(definitionText);
+  });
+
+  it('substitutes every placeholder with the ARN of its manifest function', () => {
+    const substitutions = jsonObject.parse(machine().properties.DefinitionSubstitutions);
+    expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
+    for (const [placeholder, fnId] of Object.entries(WORKFLOW_TASKS)) {
+      expect(substitutions[placeholder], placeholder).toEqual(arnOf(fnLogicalId(fnId)));
+    }
+  });
+
+  it('may invoke exactly the functions the ASL references, unqualified or $LATEST, no other version', () => {
+    const roleId = logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine.role);
+    const invokable = statementsOfRole(synth.template, roleId)
+      .filter(
+        (statement) => statement.Effect === 'Allow' && actionsOf(statement).includes('lambda:InvokeFunction'),
+      )
+      .flatMap(resourcesOf)
+      .map((arn) => JSON.stringify(arn))
+      .sort();
+    const expected = taskFunctionIds.flatMap((id) => [
+      JSON.stringify(arnOf(fnLogicalId(id))),
+      JSON.stringify({ 'Fn::Join': ['', [arnOf(fnLogicalId(id)), ':$LATEST']] }),
+    ]);
+    expect(invokable).toEqual(expected.sort());
+  });
+
+  it('lets no other function be invoked by the workflow role', () => {
+    const roleId = logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine.role);
+    const lambdaActions = statementsOfRole(synth.template, roleId)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('lambda:'));
+    expect(new Set(lambdaActions)).toEqual(new Set(['lambda:InvokeFunction']));
+  });
+});
