@@ -34,7 +34,11 @@ export type Setting =
   | 'TRUELAYER_SCOPES'
   | 'TRUELAYER_PROVIDERS'
   | 'AUTH_LINK_TTL_SECONDS'
-  | 'RECORD_RETENTION_DAYS';
+  | 'RECORD_RETENTION_DAYS'
+  /** The product's public `GET /connections/return` URL, registered with TrueLayer as a return URI. */
+  | 'CONNECTION_RETURN_URL'
+  /** `true` when the TrueLayer client holds an AISP licence (user name/email/phone become optional). */
+  | 'TRUELAYER_AISP_LICENSED';
 
 const http = { memoryMb: 256, timeoutSeconds: 10 } as const;
 // TrueLayer calls time out after 5 s (TRUELAYER_HTTP_TIMEOUT_MS), well inside the Lambda's 20 s,
@@ -104,6 +108,39 @@ export const FUNCTIONS = {
     description: 'Workflow: records a failed or expired journey and publishes it',
     capabilities: ['onboardings:write', 'events:publish'],
   },
+  CreateConnection: {
+    ...http,
+    entry: 'functions/http/create-connection.ts',
+    description: 'POST /connections: validates and creates a Data v3 connection',
+    // onboardings:write also covers the Idempotency records kept in the same table.
+    capabilities: [
+      'onboardings:write',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
+    settings: ['CONNECTION_RETURN_URL', 'TRUELAYER_AISP_LICENSED', 'RECORD_RETENTION_DAYS'],
+  },
+  ConnectionReturn: {
+    ...http,
+    entry: 'functions/http/connection-return.ts',
+    description: 'GET /connections/return: confirms and records the outcome, sends the user on',
+    capabilities: [
+      'onboardings:write',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
+    settings: ['RETURN_URL'],
+  },
+  GetConnection: {
+    ...http,
+    entry: 'functions/http/get-connection.ts',
+    description: 'GET /connections/{id}: the connection onboarding record',
+    capabilities: ['onboardings:read'],
+  },
   ReadyForPaymentExample: {
     ...task,
     entry: 'functions/consumers/ready-for-payment-example.ts',
@@ -132,6 +169,11 @@ export const ROUTES: readonly RouteSpec[] = [
     authorization: 'iam',
   },
   { method: 'GET', path: '/callback', function: 'Callback', authorization: 'none' },
+  { method: 'POST', path: '/connections', function: 'CreateConnection', authorization: 'iam' },
+  // Public like /callback: the browser returns here; the outcome is confirmed with TrueLayer, not read from the query.
+  // Listed before /connections/{id}: the local front matches in order (API Gateway prefers the static path).
+  { method: 'GET', path: '/connections/return', function: 'ConnectionReturn', authorization: 'none' },
+  { method: 'GET', path: '/connections/{id}', function: 'GetConnection', authorization: 'iam' },
 ];
 
 /** `${...}` placeholders of statemachines/onboarding.asl.json and the function each stands for. */

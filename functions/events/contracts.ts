@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionEventFields } from '../connections/model.ts';
 import { failureSchema, userIdentitySchema } from '../onboarding/model.ts';
 import { accountDetailsSchema } from '../truelayer/schemas.ts';
 
@@ -13,6 +14,9 @@ export const DetailTypes = {
   accountChoiceRequired: 'Onboarding Account Choice Required',
   failed: 'Onboarding Failed',
   expired: 'Onboarding Expired',
+  dataConnectionCreated: 'Data Connection Created',
+  dataConnectionAuthorized: 'Data Connection Authorized',
+  dataConnectionFailed: 'Data Connection Failed',
 } as const;
 export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
 
@@ -44,11 +48,20 @@ export const failedDetailSchema = envelope.extend({ failure: failureSchema });
 
 export const expiredDetailSchema = envelope.extend({ failure: failureSchema });
 
+/** Data v3: ids, the configuration and what was asked for; no personal data. */
+export const dataConnectionCreatedDetailSchema = envelope.extend(connectionEventFields.created);
+/** The user came back and TrueLayer confirmed the connection: later data calls need `connection_id`. */
+export const dataConnectionAuthorizedDetailSchema = envelope.extend(connectionEventFields.authorized);
+export const dataConnectionFailedDetailSchema = envelope.extend(connectionEventFields.failed);
+
 export const detailSchemas = {
   [DetailTypes.readyForPayment]: readyForPaymentDetailSchema,
   [DetailTypes.accountChoiceRequired]: accountChoiceRequiredDetailSchema,
   [DetailTypes.failed]: failedDetailSchema,
   [DetailTypes.expired]: expiredDetailSchema,
+  [DetailTypes.dataConnectionCreated]: dataConnectionCreatedDetailSchema,
+  [DetailTypes.dataConnectionAuthorized]: dataConnectionAuthorizedDetailSchema,
+  [DetailTypes.dataConnectionFailed]: dataConnectionFailedDetailSchema,
 } as const;
 
 export type DetailOf<T extends DetailType> = z.infer<(typeof detailSchemas)[T]>;

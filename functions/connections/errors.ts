@@ -1,0 +1,51 @@
+import { DomainError } from '../commons/errors.ts';
+import { CONFIGURATIONS, type ConfigurationShape, describeShape } from './configurations.ts';
+
+/** The body is valid field by field but combines them in a way TrueLayer does not support. */
+export class UnsupportedConfigurationError extends DomainError {
+  override readonly name = 'UnsupportedConfigurationError';
+  readonly kind = 'invalid_request';
+
+  constructor(shape: ConfigurationShape) {
+    const described = describeShape(shape);
+    super(
+      `${described} is not a supported combination. TrueLayer supports five configurations: ${CONFIGURATIONS.map(
+        (c) => `${c.configuration} (${describeShape(c)})`,
+      ).join('; ')}.`,
+      {
+        extensions: {
+          errors: [
+            {
+              field: '(configuration)',
+              message: `${described} is not one of the five supported configurations`,
+            },
+          ],
+          supported_configurations: CONFIGURATIONS.map((c) => ({
+            configuration: c.configuration,
+            summary: c.summary,
+            provider_selection_type: c.provider_selection,
+            user_consent_type: c.user_consent,
+            hosted_page_type: c.hosted_page === 'none' ? null : c.hosted_page,
+            authorization_flow: c.authorization_flow,
+          })),
+        },
+      },
+    );
+  }
+}
+
+export class ConnectionNotFoundError extends DomainError {
+  override readonly name = 'ConnectionNotFoundError';
+  readonly kind = 'not_found';
+
+  constructor() {
+    // The id is not echoed: on the browser return leg it comes from the query string.
+    super('No connection with this id.');
+  }
+}
+
+/** An Idempotency-Key came back with a different body, or while its first request is still running. */
+export class IdempotencyKeyConflictError extends DomainError {
+  override readonly name = 'IdempotencyKeyConflictError';
+  readonly kind = 'conflict';
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { failureSchema } from '../onboarding/model.ts';
+import { connectionConfigurationSchema } from './configurations.ts';
+import { dataAccessTypes, dataScopes } from './request.ts';
+
+/**
+ * Where a Data v3 connection stands, in TrueLayer's words. The first two are
+ * what TrueLayer answers at creation; the last two are recorded when the user
+ * comes back and TrueLayer confirms the outcome.
+ */
+export const connectionStatuses = ['authorization_required', 'authorizing', 'authorized', 'failed'] as const;
+export const connectionStatusSchema = z.enum(connectionStatuses);
+export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
+export const pendingConnectionStatuses: readonly ConnectionStatus[] = [
+  'authorization_required',
+  'authorizing',
+];
+
+/** TrueLayer's ids go into keys, paths and query strings: hold them to a safe alphabet. */
+export const connectionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be a connection id (letters, digits and . _ : - only)');
+
+export const connectionTimelineEntrySchema = z.object({
+  at: z.iso.datetime(),
+  step: z.enum(['connection_created', 'authorized', 'failed']),
+  detail: z.string().optional(),
+});
+export type ConnectionTimelineEntry = z.infer<typeof connectionTimelineEntrySchema>;
+
+/**
+ * The connection's onboarding record. It holds no personal data: the user's
+ * name, email, phone, IP address and the request's metadata go to TrueLayer
+ * and nowhere else. `return_uri` is the integrator's page, where the user is
+ * sent after the product has recorded the return.
+ */
+export const connectionRecordSchema = z.object({
+  onboarding_id: z.string(),
+  connection_id: connectionIdSchema,
+  truelayer_user_id: z.string(),
+  status: connectionStatusSchema,
+  configuration: connectionConfigurationSchema,
+  scopes: z.array(z.enum(dataScopes)),
+  data_access_type: z.enum(dataAccessTypes),
+  provider_id: z.string().optional(),
+  return_uri: z.string().optional(),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  failure: failureSchema.optional(),
+  timeline: z.array(connectionTimelineEntrySchema),
+});
+export type ConnectionRecord = z.infer<typeof connectionRecordSchema>;
+
+const connectionEventBase = {
+  connection_id: connectionIdSchema,
+  configuration: connectionConfigurationSchema,
+  scopes: z.array(z.enum(dataScopes)),
+  data_access_type: z.enum(dataAccessTypes),
+  provider_id: z.string().optional(),
+};
+
+/** Detail fields of the Data v3 events beyond the common envelope (functions/events/contracts.ts). */
+export const connectionEventFields = {
+  created: {
+    ...connectionEventBase,
+    truelayer_user_id: z.string(),
+    status: z.enum(['authorization_required', 'authorizing']),
+  },
+  authorized: { ...connectionEventBase, truelayer_user_id: z.string() },
+  failed: { ...connectionEventBase, failure: failureSchema },
+};

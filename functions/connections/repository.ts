@@ -1,0 +1,140 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tableKeys } from '../onboarding/repository.ts';
+import { ConnectionNotFoundError } from './errors.ts';
+import {
+  type ConnectionRecord,
+  type ConnectionStatus,
+  type ConnectionTimelineEntry,
+  connectionRecordSchema,
+  pendingConnectionStatuses,
+} from './model.ts';
+
+/**
+ * Connections live in the onboarding table under their own prefix, one item
+ * each, reached by TrueLayer's connection id (the browser's return names it):
+ *   CONNECTION#<connection id> / PROFILE
+ * Writes are single-item and conditional, like the rest of the table.
+ */
+const profileKey = (connectionId: string) => ({
+  [tableKeys.partitionKey]: `CONNECTION#${connectionId}`,
+  [tableKeys.sortKey]: 'PROFILE',
+});
+
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+function parseRecord(item: Record<string, unknown>): ConnectionRecord {
+  const {
+    [tableKeys.partitionKey]: _pk,
+    [tableKeys.sortKey]: _sk,
+    [tableKeys.timeToLive]: _ttl,
+    ...rest
+  } = item;
+  const parsed = connectionRecordSchema.safeParse(rest);
+  if (!parsed.success)
+    throw new Error(`Stored connection does not match its schema: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export interface SettleRequest {
+  to: Extract<ConnectionStatus, 'authorized' | 'failed'>;
+  failure?: ConnectionRecord['failure'];
+  timeline: ConnectionTimelineEntry;
+}
+
+export class ConnectionRepository {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string) {
+    this.#client = client;
+    this.#tableName = tableName;
+  }
+
+  /**
+   * Stores a new connection. When TrueLayer answered a retried request with a
+   * connection already stored, the stored record wins and is returned.
+   */
+  async create(record: ConnectionRecord, retentionUntil: Date): Promise<ConnectionRecord> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...profileKey(record.connection_id),
+            ...record,
+            [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
+        }),
+      );
+      return record;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return this.get(record.connection_id);
+    }
+  }
+
+  async find(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: profileKey(connectionId), ConsistentRead: true }),
+    );
+    return Item ? parseRecord(Item) : undefined;
+  }
+
+  async get(connectionId: string): Promise<ConnectionRecord> {
+    const record = await this.find(connectionId);
+    if (!record) throw new ConnectionNotFoundError();
+    return record;
+  }
+
+  /**
+   * Moves a pending connection to its outcome. Only the first of concurrent or
+   * repeated returns changes the record (`won`); the others get it as it is.
+   */
+  async settle(
+    connectionId: string,
+    request: SettleRequest,
+  ): Promise<{ record: ConnectionRecord; won: boolean }> {
+    const values: Record<string, unknown> = {
+      ':to': request.to,
+      ':at': request.timeline.at,
+      ':entry': [request.timeline],
+    };
+    const sets = ['#status = :to', '#updated_at = :at', '#timeline = list_append(#timeline, :entry)'];
+    const names: Record<string, string> = {
+      '#pk': tableKeys.partitionKey,
+      '#status': 'status',
+      '#updated_at': 'updated_at',
+      '#timeline': 'timeline',
+    };
+    if (request.failure) {
+      names['#failure'] = 'failure';
+      values[':failure'] = request.failure;
+      sets.push('#failure = :failure');
+    }
+    const pending = pendingConnectionStatuses.map((status, index) => {
+      values[`:pending${index}`] = status;
+      return `:pending${index}`;
+    });
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: profileKey(connectionId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(#pk) AND #status IN (${pending.join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!Attributes) throw new Error('UpdateItem returned no attributes');
+      return { record: parseRecord(Attributes), won: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { record: await this.get(connectionId), won: false };
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
+import { returnUriProblem } from './request.ts';
+
+const publicUrl = z.string().superRefine((value, ctx) => {
+  const problem = returnUriProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const settingsSchema = z.object({
+  /** The product's public `GET /connections/return` URL, registered with TrueLayer like the redirect URI. */
+  CONNECTION_RETURN_URL: publicUrl,
+  /** `true` when the TrueLayer client holds an AISP licence: the user's name, email and phone become optional. */
+  TRUELAYER_AISP_LICENSED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  RECORD_RETENTION_DAYS: positiveIntFromEnv(30),
+});
+
+export interface ConnectionSettings {
+  returnUrl: string;
+  aispLicensed: boolean;
+  retentionDays: number;
+}
+
+export function readConnectionSettings(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
+  const config = readEnv(settingsSchema, env);
+  return {
+    returnUrl: config.CONNECTION_RETURN_URL,
+    aispLicensed: config.TRUELAYER_AISP_LICENSED,
+    retentionDays: config.RECORD_RETENTION_DAYS,
+  };
+}

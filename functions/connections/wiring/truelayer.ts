@@ -1,0 +1,17 @@
+import { secretsManagerClientSecret } from '../../truelayer/client-secret.ts';
+import { readTrueLayerClient, readTrueLayerEndpoints } from '../../truelayer/config.ts';
+import { requestClientCredentialsToken } from '../../truelayer/token-client.ts';
+import { cachedClientToken } from '../token-cache.ts';
+import { dataConnectionsClient } from '../truelayer-client.ts';
+
+const endpoints = readTrueLayerEndpoints();
+const tokenDependencies = {
+  endpoints,
+  client: readTrueLayerClient(),
+  clientSecret: secretsManagerClientSecret(),
+};
+
+/** One `data` token per execution environment, renewed shortly before it expires. */
+export const dataToken = cachedClientToken(() => requestClientCredentialsToken(tokenDependencies, 'data'));
+
+export const dataConnections = dataConnectionsClient({ endpoints, token: dataToken });

@@ -1,0 +1,296 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigurationError } from '../../functions/commons/env.ts';
+import { CONFIGURATIONS, classifyConfiguration } from '../../functions/connections/configurations.ts';
+import {
+  type CreateConnectionDependencies,
+  createConnection,
+  trueLayerBody,
+} from '../../functions/connections/create-connection.ts';
+import {
+  type HandleReturnDependencies,
+  handleConnectionReturn,
+} from '../../functions/connections/handle-return.ts';
+import type { ConnectionRecord } from '../../functions/connections/model.ts';
+import type { SettleRequest } from '../../functions/connections/repository.ts';
+import { type ConnectionRequest, checkConnectionRequest } from '../../functions/connections/request.ts';
+import { readConnectionSettings } from '../../functions/connections/settings.ts';
+import { cachedClientToken, REFRESH_MARGIN_SECONDS } from '../../functions/connections/token-cache.ts';
+import type {
+  CreatedDataConnection,
+  DataConnectionState,
+} from '../../functions/connections/truelayer-client.ts';
+import type { DetailType } from '../../functions/events/contracts.ts';
+import { TrueLayerContractError } from '../../functions/truelayer/errors.ts';
+import { CALLER_RETURN_URI, EXAMPLES } from '../helpers/connections.ts';
+
+const PRODUCT_RETURN = 'https://api.example.com/connections/return';
+
+function requestOf(configuration: keyof typeof EXAMPLES): ConnectionRequest {
+  const check = checkConnectionRequest(EXAMPLES[configuration], { aispLicensed: false });
+  if (!check.ok) throw new Error(`example ${configuration} is invalid`);
+  return check.request;
+}
+
+describe('client-credentials token cache', () => {
+  function fakeAuthServer(expiresInSeconds = 3600) {
+    let fetches = 0;
+    return {
+      fetch: async () => {
+        fetches += 1;
+        await Promise.resolve();
+        return { accessToken: `token-${fetches}`, expiresInSeconds };
+      },
+      fetches: () => fetches,
+    };
+  }
+
+  it('fetches one token for a burst of concurrent requests', async () => {
+    const server = fakeAuthServer();
+    const cache = cachedClientToken(server.fetch, () => 0);
+
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => cache.get()));
+
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+    expect(server.fetches()).toBe(1);
+  });
+
+  it('renews the token a minute before TrueLayer says it expires', async () => {
+    const server = fakeAuthServer(3600);
+    let now = 0;
+    const cache = cachedClientToken(server.fetch, () => now);
+    await cache.get();
+
+    now = (3600 - REFRESH_MARGIN_SECONDS) * 1000 - 1;
+    const stillCached = await cache.get();
+    now += 1;
+    const renewed = await cache.get();
+
+    expect(stillCached).toBe('token-1');
+    expect(renewed).toBe('token-2');
+  });
+
+  it('reuses a very short-lived token for half its life', async () => {
+    const server = fakeAuthServer(30);
+    let now = 0;
+    const cache = cachedClientToken(server.fetch, () => now);
+    await cache.get();
+
+    now = 14_999;
+    expect(await cache.get()).toBe('token-1');
+    now = 15_000;
+    expect(await cache.get()).toBe('token-2');
+  });
+
+  it('fetches a new token once the current one is invalidated, and ignores stale invalidations', async () => {
+    const server = fakeAuthServer();
+    const cache = cachedClientToken(server.fetch, () => 0);
+    const first = await cache.get();
+
+    cache.invalidate(first);
+    const second = await cache.get();
+    cache.invalidate(first);
+
+    expect(second).toBe('token-2');
+    expect(await cache.get()).toBe('token-2');
+  });
+});
+
+describe('the body sent to TrueLayer', () => {
+  it.each(Object.keys(EXAMPLES) as Array<keyof typeof EXAMPLES>)(
+    'carries the product’s return URL instead of the caller’s (%s)',
+    (configuration) => {
+      const body = trueLayerBody(requestOf(configuration), PRODUCT_RETURN);
+
+      const sent = JSON.stringify(body);
+      expect(sent).toContain(PRODUCT_RETURN);
+      expect(sent).not.toContain(CALLER_RETURN_URI);
+      expect(body.data_access_type).toBe('recurring');
+    },
+  );
+
+  it('adds a redirect to a fully custom flow that had none', () => {
+    const request = { ...requestOf('fully_custom'), authorization_flow: {} };
+
+    expect(trueLayerBody(request, PRODUCT_RETURN).authorization_flow).toEqual({
+      redirect: { return_uri: PRODUCT_RETURN },
+    });
+  });
+});
+
+describe('configurations', () => {
+  it('are five distinct shapes', () => {
+    expect(CONFIGURATIONS).toHaveLength(5);
+    for (const description of CONFIGURATIONS) {
+      expect(classifyConfiguration(description)?.configuration).toBe(description.configuration);
+    }
+  });
+});
+
+describe('connection settings', () => {
+  const base = { CONNECTION_RETURN_URL: PRODUCT_RETURN };
+
+  it('reads the AISP licence switch, off by default', () => {
+    expect(readConnectionSettings(base).aispLicensed).toBe(false);
+    expect(readConnectionSettings({ ...base, TRUELAYER_AISP_LICENSED: 'true' }).aispLicensed).toBe(true);
+    expect(readConnectionSettings({ ...base, TRUELAYER_AISP_LICENSED: 'false' }).aispLicensed).toBe(false);
+  });
+
+  it.each([
+    { CONNECTION_RETURN_URL: 'http://api.example.com/connections/return' },
+    {},
+    { ...base, TRUELAYER_AISP_LICENSED: 'yes' },
+  ])('refuses %j at load', (env) => {
+    expect(() => readConnectionSettings(env)).toThrow(ConfigurationError);
+  });
+});
+
+/** An in-memory stand-in for the repository, the publisher and TrueLayer. */
+function fakes(options: { created?: CreatedDataConnection; state?: DataConnectionState } = {}) {
+  const records = new Map<string, ConnectionRecord>();
+  const published: Array<{ type: DetailType; detail: unknown }> = [];
+  const repository = {
+    async create(record: ConnectionRecord) {
+      const existing = records.get(record.connection_id);
+      if (existing) return existing;
+      records.set(record.connection_id, record);
+      return record;
+    },
+    async get(connectionId: string) {
+      const record = records.get(connectionId);
+      if (!record) throw new Error('not found');
+      return record;
+    },
+    async settle(connectionId: string, request: SettleRequest) {
+      const record = await repository.get(connectionId);
+      if (record.status === 'authorized' || record.status === 'failed') return { record, won: false };
+      const settled: ConnectionRecord = {
+        ...record,
+        status: request.to,
+        ...(request.failure ? { failure: request.failure } : {}),
+        timeline: [...record.timeline, request.timeline],
+      };
+      records.set(connectionId, settled);
+      return { record: settled, won: true };
+    },
+  };
+  const publish: CreateConnectionDependencies['publish'] = async (type, detail) => {
+    published.push({ type, detail });
+  };
+  const created = options.created ?? {
+    id: 'conn-1',
+    user: { id: 'user-1' },
+    status: 'authorization_required',
+    hosted_page: { uri: 'https://app.truelayer.test/data/conn-1' },
+  };
+  let state = options.state ?? { id: 'conn-1', status: 'authorized' };
+  const trueLayer = {
+    create: async () => created,
+    get: async () => state,
+  };
+  const deps: CreateConnectionDependencies & HandleReturnDependencies = {
+    trueLayer,
+    repository,
+    publish,
+    settings: { returnUrl: PRODUCT_RETURN, retentionDays: 30 },
+    now: () => new Date('2025-06-01T10:00:00Z'),
+    newId: () => '4a7c0f52-9a3b-4f3e-8a55-3d8c1f0e2b61',
+  };
+  return {
+    deps,
+    records,
+    published,
+    setState: (next: DataConnectionState) => {
+      state = next;
+    },
+  };
+}
+
+describe('createConnection', () => {
+  it('refuses a TrueLayer answer without the URI its configuration needs, storing nothing', async () => {
+    const { deps, records, published } = fakes({
+      created: { id: 'conn-1', user: { id: 'u' }, status: 'authorizing' },
+    });
+
+    const attempt = createConnection(
+      { request: requestOf('fully_custom'), configuration: 'fully_custom', trueLayerIdempotencyKey: 'k' },
+      deps,
+    );
+
+    await expect(attempt).rejects.toBeInstanceOf(TrueLayerContractError);
+    expect(records.size).toBe(0);
+    expect(published).toHaveLength(0);
+  });
+
+  it('stores no personal data and publishes the same event id when retried', async () => {
+    const { deps, records, published } = fakes();
+    const input = {
+      request: requestOf('hosted_flow'),
+      configuration: 'hosted_flow' as const,
+      trueLayerIdempotencyKey: 'k',
+    };
+
+    const first = await createConnection(input, deps);
+    const retry = await createConnection({ ...input }, { ...deps, newId: () => 'another-id' });
+
+    expect(retry).toEqual(first);
+    const stored = JSON.stringify([...records.values()]);
+    expect(stored).not.toContain('Jane');
+    expect(stored).not.toContain('jane@example.com');
+    expect(published.map((event) => event.type)).toEqual([
+      'Data Connection Created',
+      'Data Connection Created',
+    ]);
+    expect(JSON.stringify(published)).not.toContain('Jane');
+    const ids = published.map((event) => z.object({ event_id: z.string() }).parse(event.detail).event_id);
+    expect(new Set(ids).size).toBe(1);
+  });
+});
+
+describe('handleConnectionReturn', () => {
+  async function createdConnection(options: Parameters<typeof fakes>[0] = {}) {
+    const world = fakes(options);
+    await createConnection(
+      { request: requestOf('hosted_flow'), configuration: 'hosted_flow', trueLayerIdempotencyKey: 'k' },
+      world.deps,
+    );
+    return world;
+  }
+
+  it('records nothing while TrueLayer reports the connection pending, whatever the query says', async () => {
+    const world = await createdConnection({ state: { id: 'conn-1', status: 'authorization_required' } });
+
+    const result = await handleConnectionReturn(
+      { connection_id: 'conn-1', error: 'access_denied' },
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('pending');
+    expect(world.records.get('conn-1')?.status).toBe('authorization_required');
+    expect(world.published.map((event) => event.type)).toEqual(['Data Connection Created']);
+  });
+
+  it('takes the failure reason from TrueLayer first, then from the query, never a malformed one', async () => {
+    const world = await createdConnection({ state: { id: 'conn-1', status: 'failed' } });
+
+    const result = await handleConnectionReturn(
+      { connection_id: 'conn-1', error: '<script>alert(1)</script>' },
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('failed');
+    expect(result.record.failure?.reason).toBe('authorization_failed');
+    expect(world.published.at(-1)?.type).toBe('Data Connection Failed');
+  });
+
+  it('keeps the first outcome when TrueLayer later reports another', async () => {
+    const world = await createdConnection();
+    await handleConnectionReturn({ connection_id: 'conn-1' }, world.deps);
+    world.setState({ id: 'conn-1', status: 'failed', failure_reason: 'revoked' });
+
+    const again = await handleConnectionReturn({ connection_id: 'conn-1' }, world.deps);
+
+    expect(again.outcome).toBe('authorized');
+    expect(world.records.get('conn-1')?.status).toBe('authorized');
+  });
+});
