@@ -87,3 +87,17 @@ export function waitForStatus(
     { timeoutMs, what: `onboarding ${onboardingId} to reach ${statuses.join('/')}` },
   );
 }
+
+/**
+ * Waits for the onboarding's execution to end. The record turns terminal a
+ * moment before the last step finishes publishing and deleting secrets, so
+ * checks on those wait for this rather than for the status.
+ */
+export async function executionEnded(stack: LocalStack, onboardingId: string) {
+  const started = await eventually(
+    async () => stack.stepFunctions.executions().find((record) => record.name === onboardingId),
+    (record) => record !== undefined,
+    { what: `the execution of ${onboardingId}` },
+  );
+  return stack.stepFunctions.waitForExecution(started?.executionArn ?? '');
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
-import { startJourney, waitForStatus } from '../helpers/journey.ts';
+import { executionEnded, startJourney, waitForStatus } from '../helpers/journey.ts';
 
 // A stack of its own: the wait for a choice is one second here.
 let stack: LocalStack;
@@ -38,7 +38,6 @@ describe('a multi-account journey nobody finishes', () => {
     expect(types).toEqual(['Onboarding Account Choice Required', 'Onboarding Expired']);
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ onboarding_status: 'expired' });
-    const execution = stack.stepFunctions.executions().find((record) => record.name === onboardingId);
-    expect(execution?.status).toBe('SUCCEEDED');
+    expect((await executionEnded(stack, onboardingId)).status).toBe('SUCCEEDED');
   });
 });

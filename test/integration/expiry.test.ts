@@ -1,16 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually } from '../helpers/http.ts';
-import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
+import {
+  authorize,
+  createOnboarding,
+  executionEnded,
+  followRedirect,
+  waitForStatus,
+} from '../helpers/journey.ts';
 
-// Short lifetimes in a stack of its own: auth links live one second, codes 50 ms.
+// Short lifetimes in a stack of its own: auth links live five seconds (long enough for a busy
+// machine to get from link to callback), codes 50 ms.
 let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     retryIntervalMs: 1,
-    authLinkTtlSeconds: 1,
+    authLinkTtlSeconds: 5,
     trueLayerCodeTtlSeconds: 0.05,
   });
 });
@@ -29,7 +36,7 @@ describe('expiry', () => {
     await eventually(
       async () => Date.now(),
       (now) => now >= expiresAt + 1000,
-      { timeoutMs: 5_000, intervalMs: 50 },
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
 
     const response = await followRedirect(redirectTo, 'application/json');
@@ -53,8 +60,10 @@ describe('expiry', () => {
     );
     const tokenCalls = stack.simulator.calls().token ?? 0;
 
-    await followRedirect(redirectTo);
+    const callback = await followRedirect(redirectTo);
+    expect(callback.status).toBe(302);
     const view = await waitForStatus(stack, created.onboarding_id, ['failed', 'completed']);
+    expect((await executionEnded(stack, created.onboarding_id)).status).toBe('FAILED');
 
     expect(view.status).toBe('failed');
     expect(view.failure).toMatchObject({

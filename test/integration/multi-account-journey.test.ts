@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
-import { getOnboarding, startJourney, waitForStatus } from '../helpers/journey.ts';
+import { executionEnded, getOnboarding, startJourney, waitForStatus } from '../helpers/journey.ts';
 
 let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
@@ -106,6 +106,7 @@ describe('multi-account Signup+ journey', () => {
     expect(ready[0]?.detail).toMatchObject({
       account: { sort_code: '01-21-31', account_number: '30000000' },
     });
+    expect((await executionEnded(stack, onboardingId)).status).toBe('SUCCEEDED');
     expect(await secretsOf(onboardingId)).toBeUndefined();
   });
 

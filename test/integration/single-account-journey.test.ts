@@ -7,6 +7,7 @@ import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,
   createOnboarding,
+  executionEnded,
   followRedirect,
   startJourney,
   waitForStatus,
@@ -94,6 +95,7 @@ describe('single-account Signup+ journey', () => {
         account_number: expect.any(String),
       },
     });
+    expect((await executionEnded(stack, created.onboarding_id)).status).toBe('SUCCEEDED');
     expect(await storedItem(created.onboarding_id, 'SECRETS')).toBeUndefined();
 
     // exactly one Ready For Payment event, carrying what a payment needs

@@ -5,6 +5,7 @@ import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,
   createOnboarding,
+  executionEnded,
   followRedirect,
   startJourney,
   waitForStatus,
@@ -110,10 +111,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
         (list) => list.length > 0,
       ),
     ).toEqual(['Onboarding Failed']);
-    const started = stack.stepFunctions.executions().find((record) => record.name === view.onboarding_id);
-    // The record says failed a moment before the execution reaches its Fail state.
-    const execution = await stack.stepFunctions.waitForExecution(started?.executionArn ?? '');
-    expect(execution.status).toBe('FAILED');
+    expect((await executionEnded(stack, view.onboarding_id)).status).toBe('FAILED');
   });
 
   it('does not retry a body that breaks the documented shape', async () => {
