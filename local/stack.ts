@@ -15,8 +15,11 @@ import { serveDemo } from './demo/serve.ts';
 import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
+import { openApiDocument } from './openapi/document.ts';
+import { formatStep, isMilestone, JourneyProgress } from './progress.ts';
 import { startLocalSecretsManager } from './secrets-manager.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions/index.ts';
+import { dataConnectionRoutes } from './truelayer-sim/data-v3/index.ts';
 import { type SandboxUser, startTrueLayerSimulator, type TrueLayerSimulator } from './truelayer-sim/index.ts';
 
 export const LOCAL_REGION = 'eu-west-2';
@@ -51,7 +54,7 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
   dataPath?: string;
-  /** Called with one line per journey step, for the terminal. */
+  /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
 }
 
@@ -71,6 +74,8 @@ export interface LocalStack {
   simulator: TrueLayerSimulator;
   stepFunctions: LocalStepFunctions;
   bus: LocalEventBus;
+  /** Every journey's steps (API calls, states, events), as `GET /_local/stream` serves them. */
+  progress: JourneyProgress;
   stateMachineArn: string;
   tables: typeof LOCAL_TABLES;
   /** The events published so far, oldest first, as EventBridge delivers them. */
@@ -103,6 +108,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   started = true;
   const host = options.host ?? '127.0.0.1';
   const closers: Array<() => Promise<void>> = [];
+  const progress = new JourneyProgress();
+  const { onProgress } = options;
+  if (onProgress) progress.subscribe((step) => isMilestone(step) && onProgress(formatStep(step)));
   try {
     const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
     closers.push(() => api.close());
@@ -117,9 +125,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => dynamo.close());
     const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host);
     closers.push(() => secrets.close());
+    // Data v3: the product's return URL is registered with the simulator like the redirect URI.
+    const connectionReturnUrl = `${api.url}/connections/return`;
+    const dataV3 = dataConnectionRoutes({
+      aispLicensedClients: process.env.TRUELAYER_AISP_LICENSED === 'true' ? [LOCAL_CLIENT_ID] : [],
+    });
     const simulator = await startTrueLayerSimulator({
       host,
-      clients: [{ client_id: LOCAL_CLIENT_ID, client_secret: clientSecret, redirect_uris: [redirectUri] }],
+      clients: [
+        {
+          client_id: LOCAL_CLIENT_ID,
+          client_secret: clientSecret,
+          redirect_uris: [redirectUri, connectionReturnUrl],
+        },
+      ],
+      extraApiRoutes: dataV3.apiRoutes,
+      extraAuthRoutes: dataV3.authRoutes,
       ...(options.users ? { users: options.users } : {}),
       latencyMs: options.trueLayerLatencyMs ?? 0,
       ...(options.trueLayerCodeTtlSeconds === undefined
@@ -150,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TRUELAYER_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
       TRUELAYER_REDIRECT_URI: redirectUri,
       RETURN_URL: `${api.url}/`,
+      CONNECTION_RETURN_URL: connectionReturnUrl,
       ACCOUNT_CHOICE_TIMEOUT_SECONDS: String(options.accountChoiceTimeoutSeconds ?? 900),
       AUTH_LINK_TTL_SECONDS: String(options.authLinkTtlSeconds ?? 600),
     });
@@ -169,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       })),
     });
     closers.push(() => bus.close());
+    bus.subscribe((event) => progress.busEvent(event));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
 
     const substitutions = Object.fromEntries(
@@ -191,7 +214,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       endpoints: { dynamodb: dynamo.endpoint, eventbridge: bus.endpoint },
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
-      ...(options.onProgress ? { onHistoryEvent: progressReporter(options.onProgress) } : {}),
+      onHistoryEvent: (executionArn, event) => progress.historyEvent(executionArn, event),
     });
     closers.push(() => stepFunctions.close());
     const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAME);
@@ -229,11 +252,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ROUTES.map((route) => ({
         method: route.method,
         path: route.path,
-        invoke: (event: APIGatewayProxyEventV2) => functions[route.function](event),
+        invoke: async (event: APIGatewayProxyEventV2) => {
+          const result = await functions[route.function](event);
+          progress.apiCall(route, event, result);
+          return result;
+        },
       })),
       async (request: IncomingMessage, response: ServerResponse, url: URL) => {
         if (request.method !== 'GET') return false;
         if (url.pathname === '/_local/urls') return sendJson(response, urls);
+        if (url.pathname === '/_local/stream') return progress.stream(request, response, url);
+        if (url.pathname === '/_local/users') {
+          return sendJson(
+            response,
+            simulator.users.map((user) => ({ username: user.username, description: user.description ?? '' })),
+          );
+        }
+        if (url.pathname === '/openapi.json')
+          return sendJson(response, openApiDocument({ localUrl: api.url }));
         if (url.pathname === '/_local/events') {
           return sendJson(response, eventsFor(url.searchParams.get('onboarding_id') ?? undefined));
         }
@@ -246,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator,
       stepFunctions,
       bus,
+      progress,
       stateMachineArn,
       tables: LOCAL_TABLES,
       events: eventsFor,
@@ -260,18 +297,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started = false;
     throw error;
   }
-}
-
-/** One terminal line per state the workflow enters or leaves, tagged with the onboarding (the execution name). */
-function progressReporter(print: (line: string) => void) {
-  return (executionArn: string, event: { type: string; [key: string]: unknown }) => {
-    const onboardingId = executionArn.split(':').at(-1) ?? executionArn;
-    const details = Object.values(event).find(
-      (value): value is { name: string } =>
-        typeof value === 'object' && value !== null && 'name' in value && typeof value.name === 'string',
-    );
-    if (event.type.endsWith('StateEntered') || event.type.startsWith('Execution')) {
-      print(`${onboardingId}  ${event.type}${details ? ` ${details.name}` : ''}`);
-    }
-  };
 }

@@ -1,16 +1,20 @@
 import { parseArgs } from 'node:util';
-import { loadSandboxUsers } from './truelayer-sim/index.ts';
 import { startLocalStack } from './stack.ts';
+import { loadSandboxUsers } from './truelayer-sim/index.ts';
 
 /**
- * `npm start`: the whole product on this machine. Prints the URLs it serves
- * and one line per journey step. Flags: --quiet (no step lines), --port N.
+ * `npm start`: the whole product on this machine. Prints the URLs it serves,
+ * then one line per journey step (time, short onboarding id, kind, step,
+ * outcome). Flags: --quiet (no step lines), --port N, --account-choice-timeout S,
+ * --truelayer-latency MS (slows the simulator so a journey can be watched),
+ * --log-level LEVEL (the functions' Powertools logs).
  */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     quiet: { type: 'boolean', default: false },
     'account-choice-timeout': { type: 'string' },
+    'truelayer-latency': { type: 'string' },
     'log-level': { type: 'string' },
   },
 });
@@ -22,7 +26,10 @@ const isLogLevel = (level: string | undefined): level is 'DEBUG' | 'INFO' | 'WAR
 const stack = await startLocalStack({
   port: Number(values.port),
   ...(process.env.SANDBOX_USERS ? { users: loadSandboxUsers(process.env.SANDBOX_USERS) } : {}),
-  ...(values['account-choice-timeout'] ? { accountChoiceTimeoutSeconds: Number(values['account-choice-timeout']) } : {}),
+  ...(values['account-choice-timeout']
+    ? { accountChoiceTimeoutSeconds: Number(values['account-choice-timeout']) }
+    : {}),
+  ...(values['truelayer-latency'] ? { trueLayerLatencyMs: Number(values['truelayer-latency']) } : {}),
   ...(isLogLevel(logLevel) ? { logLevel } : {}),
   ...(values.quiet ? {} : { onProgress: (line: string) => console.log(line) }),
 });
@@ -33,6 +40,7 @@ Signup+ onboarding, running locally
 
   Demo (open in a browser)   ${urls.demo}
   Integrator API             ${urls.api}
+  OpenAPI document           ${urls.api}/openapi.json
   TrueLayer auth (simulator) ${urls.truelayer_auth}
   TrueLayer API (simulator)  ${urls.truelayer_api}
   DynamoDB (dynalite)        ${urls.dynamodb}
@@ -40,16 +48,11 @@ Signup+ onboarding, running locally
   EventBridge (local)        ${urls.eventbridge}
   Secrets Manager (local)    ${urls.secretsmanager}
 
-  Automation: GET ${urls.api}/_local/urls and ${urls.api}/_local/events
+  Automation: GET ${urls.api}/_local/urls, ${urls.api}/_local/events, ${urls.api}/_local/stream (SSE)
+  A journey from the terminal: npm run journey -- --user john
   Sandbox users: ${stack.simulator.users.map((user) => user.username).join(', ')}
   Press Ctrl+C to stop.
-`);
-
-if (!values.quiet) {
-  stack.bus.subscribe((event) => {
-    console.log(`${String(event.detail.onboarding_id ?? '')}  event: ${event['detail-type']}`);
-  });
-}
+${values.quiet ? '' : '\nJourney progress, one line per step (time, onboarding, kind, step, outcome); --quiet hides it:\n'}`);
 
 const stop = async () => {
   await stack.close();

@@ -1,0 +1,303 @@
+/**
+ * What the OpenAPI document says about each route, keyed by the route's
+ * `METHOD path` in infra/manifest.ts ROUTES. Request schemas are the ones the
+ * handlers parse with; answers come from ./responses.ts. A route without an
+ * entry here is still documented, from the manifest alone (see document.ts).
+ */
+import { z } from 'zod';
+import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import { connectionPathSchema } from '../../functions/connections/get-connection.ts';
+import { connectionReturnQuerySchema } from '../../functions/connections/handle-return.ts';
+import { connectionRequestSchema } from '../../functions/connections/request.ts';
+import { accountChoiceRequestSchema } from '../../functions/onboarding/choose-account.ts';
+import { createOnboardingRequestSchema } from '../../functions/onboarding/create-onboarding.ts';
+import { onboardingPathSchema } from '../../functions/onboarding/get-onboarding.ts';
+import { callbackQuerySchema } from '../../functions/onboarding/handle-callback.ts';
+import {
+  accountChoiceAcceptedExample,
+  accountChoiceRequestExample,
+  connectionRequestExamples,
+  connectionViewExample,
+  createdConnectionExample,
+  createdExample,
+  createRequestExamples,
+  EXAMPLE_CONNECTION_ID,
+  EXAMPLE_ONBOARDING_ID,
+  onboardingExamples,
+  problemExamples,
+} from './examples.ts';
+import {
+  accountChoiceAcceptedSchema,
+  connectionViewSchema,
+  createdConnectionSchema,
+  createdOnboardingSchema,
+  onboardingViewSchema,
+  problemSchema,
+} from './responses.ts';
+
+/** The parts of an operation that routes do not share; `security` and `tags` come from the manifest. */
+export type OperationDoc = Omit<ZodOpenApiOperationObject, 'security' | 'operationId'> & {
+  operationId: string;
+};
+
+type ProblemExample = keyof typeof problemExamples;
+
+/** An error answer as application/problem+json, with the named examples. */
+export function problem(description: string, ...examples: ProblemExample[]): ZodOpenApiResponseObject {
+  return {
+    description,
+    content: {
+      'application/problem+json': {
+        schema: problemSchema,
+        ...(examples.length
+          ? { examples: Object.fromEntries(examples.map((name) => [name, problemExamples[name]])) }
+          : {}),
+      },
+    },
+  };
+}
+
+const json = (schema: z.ZodType, examples: Record<string, { summary: string; value: unknown }>) => ({
+  'application/json': { schema, examples },
+});
+
+const connectionPath = connectionPathSchema.extend({
+  id: connectionPathSchema.shape.id.meta({
+    description: "TrueLayer's connection id, as POST /connections returned it.",
+    example: EXAMPLE_CONNECTION_ID,
+  }),
+});
+
+const onboardingPath = onboardingPathSchema.extend({
+  id: onboardingPathSchema.shape.id.meta({
+    description: 'The onboarding id returned by POST /onboardings.',
+    example: EXAMPLE_ONBOARDING_ID,
+  }),
+});
+
+export const OPERATIONS: Record<string, OperationDoc> = {
+  'POST /onboardings': {
+    operationId: 'createOnboarding',
+    summary: 'Start a Signup+ onboarding',
+    description:
+      "Creates an onboarding and TrueLayer's auth link for it. Send the user's browser to `auth_link`; " +
+      'TrueLayer sends it back to `GET /callback`, which starts the workflow. `{}` (or no body) uses the ' +
+      'configured scopes and providers.',
+    requestBody: {
+      required: false,
+      content: {
+        'application/json': { schema: createOnboardingRequestSchema, examples: createRequestExamples },
+      },
+    },
+    responses: {
+      '201': {
+        description: 'Created. `Location` points to the new onboarding.',
+        headers: z.object({
+          location: z
+            .string()
+            .meta({ description: '/onboardings/{id}', example: `/onboardings/${EXAMPLE_ONBOARDING_ID}` }),
+        }),
+        content: json(createdOnboardingSchema, { created: { summary: 'Created', value: createdExample } }),
+      },
+      '400': problem('The body does not match the schema; `errors` lists every field.', 'invalid'),
+      '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
+      '415': problem('The body is not `application/json`.', 'unsupportedMediaType'),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'GET /onboardings/{id}': {
+    operationId: 'getOnboarding',
+    summary: 'Read an onboarding',
+    description:
+      'Status, timeline and, once completed, the identity and account. While `status` is ' +
+      '`awaiting_account_choice`, `accounts` lists the choices (numbers masked). Terminal statuses: ' +
+      '`completed`, `failed` (with `failure.reason`), `expired`. Carries personal data: keep it on your backend.',
+    requestParams: { path: onboardingPath },
+    responses: {
+      '200': {
+        description: 'The onboarding as it stands.',
+        content: json(onboardingViewSchema, onboardingExamples),
+      },
+      '400': problem('The id is not a UUID.', 'invalid'),
+      '404': problem('No onboarding with this id.', 'notFound'),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'POST /onboardings/{id}/account-choice': {
+    operationId: 'chooseAccount',
+    summary: 'Choose the account to pay from',
+    description:
+      'Resumes a journey waiting in `awaiting_account_choice` with one of the offered `accounts`. ' +
+      'Of concurrent or repeated choices exactly one is accepted; the others get 409 with the current status. ' +
+      'Poll `GET /onboardings/{id}` (or consume the events) for the outcome.',
+    requestParams: { path: onboardingPath },
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: accountChoiceRequestSchema,
+          examples: { choice: { summary: 'The second account', value: accountChoiceRequestExample } },
+        },
+      },
+    },
+    responses: {
+      '202': {
+        description: 'Accepted: the workflow resumes with this account.',
+        content: json(accountChoiceAcceptedSchema, {
+          accepted: { summary: 'Accepted', value: accountChoiceAcceptedExample },
+        }),
+      },
+      '400': problem('Invalid body, or an account that was not offered.', 'invalid', 'notOffered'),
+      '404': problem('No onboarding with this id.', 'notFound'),
+      '409': problem('The onboarding is not waiting for a choice (already chosen, ended).', 'conflict'),
+      '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
+      '415': problem('The body is not `application/json`.', 'unsupportedMediaType'),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'GET /callback': {
+    operationId: 'handleCallback',
+    summary: "TrueLayer's redirect back to you (the user's browser)",
+    description:
+      'Not for your backend: register `<api>/callback` as the redirect URI. Checks the single-use `state`, ' +
+      'stores the code server-side, starts the workflow once (a repeated identical redirect is harmless) and ' +
+      'redirects the browser to the configured return page with `onboarding_id` (and `outcome=denied` when ' +
+      'the user declined). Browsers asking for HTML get a small page for errors, others problem+json.',
+    requestParams: {
+      query: callbackQuerySchema,
+    },
+    responses: {
+      '302': {
+        description: 'To the return page: `?onboarding_id=…[&outcome=denied]`. Never carries the code.',
+        headers: z.object({
+          location: z.string().meta({
+            description: 'The configured RETURN_URL with the onboarding id.',
+            example: `https://app.example.com/onboarding/done?onboarding_id=${EXAMPLE_ONBOARDING_ID}`,
+          }),
+        }),
+      },
+      '400': {
+        description: 'Missing, unknown, expired or already used `state`, or neither `code` nor `error`.',
+        content: {
+          'application/problem+json': {
+            schema: problemSchema,
+            examples: { badState: problemExamples.badState },
+          },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '500': problem('Internal error; the user can retry the redirect.', 'internal'),
+    },
+  },
+  'POST /connections': {
+    operationId: 'createConnection',
+    summary: 'Create a Data API v3 connection',
+    description:
+      "Takes TrueLayer's own `POST /v3/data-connections` body and holds it to every rule of TrueLayer's table " +
+      '(the schema below gives the field shapes; the rules that relate fields, such as which combinations make ' +
+      'one of the five configurations, are checked too and all reported at once). The connection is created ' +
+      "with the product's own return URI in place of yours, so that the user's return is recorded before " +
+      'they go on to your page. Send the user to `redirect_to`. See docs/connections.md.',
+    requestParams: {
+      header: z.object({
+        'idempotency-key': z
+          .string()
+          .optional()
+          .meta({ description: 'Makes retries safe: the same key and body answer the same connection.' }),
+        'x-end-user-ip': z
+          .string()
+          .optional()
+          .meta({ description: "The end user's IP address, passed to TrueLayer as Tl-User-IP." }),
+      }),
+    },
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: connectionRequestSchema, examples: connectionRequestExamples },
+      },
+    },
+    responses: {
+      '201': {
+        description: 'Created. `Location` points to the connection.',
+        headers: z.object({
+          location: z
+            .string()
+            .meta({ description: '/connections/{id}', example: `/connections/${EXAMPLE_CONNECTION_ID}` }),
+        }),
+        content: json(createdConnectionSchema, {
+          created: { summary: 'Created', value: createdConnectionExample },
+        }),
+      },
+      '400': problem(
+        'A field is invalid, or the combination is not one of the five configurations; `errors` lists every problem.',
+        'invalid',
+      ),
+      '409': problem(
+        'The Idempotency-Key was used with another body, or its first request is still running.',
+      ),
+      '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
+      '415': problem('The body is not `application/json`.', 'unsupportedMediaType'),
+      '500': problem('Internal error; safe to retry with the same Idempotency-Key.', 'internal'),
+      '502': problem('TrueLayer refused the request.'),
+      '503': problem('TrueLayer is unavailable; retry later.'),
+    },
+  },
+  'GET /connections/{id}': {
+    operationId: 'getConnection',
+    summary: 'Read a data connection',
+    description:
+      'The connection as the product recorded it: status (`authorization_required`, `authorizing`, ' +
+      '`authorized`, `failed` with a reason), configuration, scopes and timeline. No personal data.',
+    requestParams: { path: connectionPath },
+    responses: {
+      '200': {
+        description: 'The connection as it stands.',
+        content: json(connectionViewSchema, {
+          authorized: { summary: 'Authorized', value: connectionViewExample },
+        }),
+      },
+      '400': problem('The id is malformed.', 'invalid'),
+      '404': problem('No connection with this id.'),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'GET /connections/return': {
+    operationId: 'handleConnectionReturn',
+    summary: "TrueLayer's return after a data connection (the user's browser)",
+    description:
+      'Not for your backend: TrueLayer sends the user here (the product registers this URL in place of ' +
+      'yours). Nothing in the query is trusted: the outcome is confirmed with TrueLayer, recorded and published ' +
+      '(`Data Connection Authorized` or `Data Connection Failed`), then the browser goes on to the return URI ' +
+      'of your request (or the configured return page) with `connection_id`, `onboarding_id`, `status` and, ' +
+      'on failure, `error`.',
+    requestParams: { query: connectionReturnQuerySchema },
+    responses: {
+      '302': {
+        description:
+          'To your return page: `?connection_id=…&onboarding_id=…&status=authorized|failed[&error=…]`.',
+        headers: z.object({
+          location: z.string().meta({
+            description: 'Your return URI with the outcome.',
+            example: `https://app.example.com/connected?connection_id=${EXAMPLE_CONNECTION_ID}&onboarding_id=${EXAMPLE_ONBOARDING_ID}&status=authorized`,
+          }),
+        }),
+      },
+      '400': {
+        description: 'The query is malformed.',
+        content: {
+          'application/problem+json': { schema: problemSchema },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '404': {
+        description: 'No connection with this id.',
+        content: {
+          'application/problem+json': { schema: problemSchema },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '500': problem('Internal error; the user can retry the redirect.', 'internal'),
+      '503': problem('TrueLayer could not confirm the outcome; the user can retry the redirect.'),
+    },
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * The integrator API's answers as zod schemas, for the OpenAPI document and
+ * for clients of the API in this repository (the journey CLI parses every
+ * answer with them, so a drift between the handlers and the document shows
+ * up as a failing journey). Built from the domain's own schemas.
+ */
+import { z } from 'zod';
+import { connectionConfigurationSchema } from '../../functions/connections/configurations.ts';
+import { connectionIdSchema, connectionRecordSchema } from '../../functions/connections/model.ts';
+import { dataAccessTypes } from '../../functions/connections/request.ts';
+import { onboardingIdSchema } from '../../functions/onboarding/get-onboarding.ts';
+import {
+  accountChoiceSchema,
+  onboardingSchema,
+  onboardingStatusSchema,
+} from '../../functions/onboarding/model.ts';
+
+/** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
+export const createdOnboardingSchema = z
+  .object({
+    onboarding_id: onboardingIdSchema,
+    status: onboardingStatusSchema,
+    auth_link: z.url().meta({
+      description: "TrueLayer's auth link carrying this onboarding's single-use state. Send the user there.",
+    }),
+    auth_link_expires_at: z.iso
+      .datetime()
+      .meta({ description: 'After this the link and its state are refused.' }),
+  })
+  .meta({ id: 'CreatedOnboarding' });
+
+/** `200` of `GET /onboardings/{id}` (what `toOnboardingView` returns). */
+export const onboardingViewSchema = onboardingSchema
+  .omit({ account_choices: true })
+  .extend({
+    accounts: z.array(accountChoiceSchema).optional().meta({
+      description: 'Present while `status` is `awaiting_account_choice`: the accounts to pick from.',
+    }),
+  })
+  .meta({ id: 'Onboarding' });
+
+/** `202` of `POST /onboardings/{id}/account-choice` (the use case's `AccountChoiceAccepted`). */
+export const accountChoiceAcceptedSchema = z
+  .object({
+    onboarding_id: onboardingIdSchema,
+    status: onboardingStatusSchema,
+    chosen_account_id: z.string(),
+  })
+  .meta({ id: 'AccountChoiceAccepted' });
+
+/** RFC 9457 problem details, as every error of the API is answered (`application/problem+json`). */
+export const problemSchema = z
+  .object({
+    type: z
+      .string()
+      .meta({ description: 'A URN naming the kind of problem, e.g. urn:signupplus:problem:not-found' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z
+      .string()
+      .meta({ description: 'What went wrong, written for the caller. Never internal for 5xx.' }),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'Invalid fields (snake_case paths), for 400 answers.' }),
+    onboarding_status: onboardingStatusSchema
+      .optional()
+      .meta({ description: 'The current status, for 409 answers.' }),
+    state_problem: z
+      .enum(['missing', 'unknown', 'expired', 'already_used'])
+      .optional()
+      .meta({ description: 'Why a callback state was refused.' }),
+  })
+  .loose()
+  .meta({ id: 'Problem' });
+
+/** `201` of `POST /connections` (the use case's `CreatedConnection`). */
+export const createdConnectionSchema = z
+  .object({
+    onboarding_id: onboardingIdSchema.meta({
+      description: "The product's id of this journey; every event carries it.",
+    }),
+    connection_id: connectionIdSchema.meta({
+      description: "TrueLayer's connection id; later data calls need it.",
+    }),
+    user: z.object({ id: z.string().meta({ description: "TrueLayer's user id" }) }),
+    status: z.enum(['authorization_required', 'authorizing']),
+    configuration: connectionConfigurationSchema,
+    data_access_type: z.enum(dataAccessTypes),
+    redirect_to: z.string().meta({
+      description:
+        'Where to send the user now: the hosted page or the next authorization step, whichever applies.',
+    }),
+    hosted_page: z.object({ uri: z.string() }).optional(),
+    authorization_flow: z
+      .object({ actions: z.object({ next: z.object({ type: z.string(), uri: z.string() }) }) })
+      .optional(),
+  })
+  .meta({ id: 'CreatedConnection' });
+
+/** `200` of `GET /connections/{id}`: the connection's record (it holds no personal data). */
+export const connectionViewSchema = connectionRecordSchema.meta({ id: 'Connection' });

@@ -1,0 +1,192 @@
+/**
+ * docs/openapi.json: current (regenerated and compared), OpenAPI 3.1, and
+ * faithful to the manifest: every route of ROUTES documented with the
+ * security the deployed HTTP API applies, nothing documented that does not
+ * exist; every example valid against the schema it illustrates.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import type { CreatedConnection } from '../../functions/connections/create-connection.ts';
+import { connectionRequestSchema } from '../../functions/connections/request.ts';
+import type { AccountChoiceAccepted } from '../../functions/onboarding/choose-account.ts';
+import type { CreatedOnboarding } from '../../functions/onboarding/create-onboarding.ts';
+import type { OnboardingView } from '../../functions/onboarding/get-onboarding.ts';
+import { ROUTES } from '../../infra/manifest.ts';
+import { openApiDocument, SIGV4 } from '../../local/openapi/document.ts';
+import {
+  accountChoiceAcceptedExample,
+  connectionRequestExamples,
+  connectionViewExample,
+  createdConnectionExample,
+  createdExample,
+  onboardingExamples,
+  problemExamples,
+} from '../../local/openapi/examples.ts';
+import { OPERATIONS } from '../../local/openapi/operations.ts';
+import {
+  accountChoiceAcceptedSchema,
+  connectionViewSchema,
+  createdConnectionSchema,
+  createdOnboardingSchema,
+  onboardingViewSchema,
+  problemSchema,
+} from '../../local/openapi/responses.ts';
+import { fromRoot, staleFiles } from '../../scripts/lib/files.ts';
+import { OPENAPI_DOC, openApiFiles } from '../../scripts/lib/generated.ts';
+import { jsonSchemaValidator } from '../../scripts/lib/json-schema.ts';
+
+const record = z.record(z.string(), z.unknown());
+const mediaSchema = z
+  .object({
+    schema: record.optional(),
+    examples: z.record(z.string(), z.object({ value: z.unknown() })).optional(),
+  })
+  .loose();
+const operationSchema = z
+  .object({
+    operationId: z.string(),
+    summary: z.string(),
+    security: z.array(z.record(z.string(), z.array(z.string()))),
+    parameters: z.array(z.object({ in: z.string(), name: z.string() }).loose()).optional(),
+    requestBody: z
+      .object({ content: z.record(z.string(), mediaSchema) })
+      .loose()
+      .optional(),
+    responses: z.record(
+      z.string(),
+      z.object({ content: z.record(z.string(), mediaSchema).optional() }).loose(),
+    ),
+  })
+  .loose();
+const documentSchema = z
+  .object({
+    openapi: z.string(),
+    paths: z.record(z.string(), z.record(z.string(), operationSchema)),
+    components: z.object({ schemas: record, securitySchemes: record }).loose(),
+  })
+  .loose();
+
+const committed = documentSchema.parse(JSON.parse(readFileSync(fromRoot(OPENAPI_DOC), 'utf8')));
+const operations = Object.entries(committed.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })),
+);
+
+describe('docs/openapi.json', () => {
+  it('is committed exactly as the generator makes it now (run npm run docs when this fails)', () => {
+    expect(staleFiles(openApiFiles())).toEqual([]);
+  });
+
+  it('is an OpenAPI 3.1 document with the SigV4 security scheme of API Gateway', () => {
+    expect(committed.openapi).toBe('3.1.0');
+    expect(committed.components.securitySchemes[SIGV4]).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+      'x-amazon-apigateway-authtype': 'awsSigv4',
+    });
+  });
+
+  it('documents every route of the manifest and nothing else', () => {
+    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    const declared = ROUTES.map((route) => `${route.method} ${route.path}`).sort();
+
+    expect(documented).toEqual(declared);
+  });
+
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s: carries the security the HTTP API applies, and its path parameters',
+    (_key, route) => {
+      const operation = committed.paths[route.path]?.[route.method.toLowerCase()];
+
+      expect(operation?.security).toEqual(route.authorization === 'iam' ? [{ [SIGV4]: [] }] : []);
+      const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      const declared = (operation?.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+      expect(declared.sort()).toEqual(names.sort());
+    },
+  );
+
+  it('gives every operation a unique id, a success answer and problem+json errors', () => {
+    const ids = operations.map(({ operation }) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { operation } of operations) {
+      const codes = Object.keys(operation.responses);
+      expect(codes.some((code) => /^[23]/.test(code))).toBe(true);
+      for (const code of codes.filter((c) => /^[45]/.test(c))) {
+        expect(Object.keys(operation.responses[code]?.content ?? {})).toContain('application/problem+json');
+      }
+    }
+  });
+
+  it('describes no route that is gone from the manifest', () => {
+    // A new route without a description is still documented, from the manifest (npm run docs warns).
+    const declared = ROUTES.map((route) => `${route.method} ${route.path}`);
+    expect(Object.keys(OPERATIONS).filter((key) => !declared.includes(key))).toEqual([]);
+  });
+
+  it('has examples that validate against the schemas they illustrate', () => {
+    const ajv = jsonSchemaValidator({ strict: false });
+    // OpenAPI 3.1 schema objects are JSON Schema 2020-12: resolve $refs against the document's components.
+    ajv.addSchema({ $id: 'https://openapi.invalid/document', components: committed.components });
+    const resolve = (schema: Record<string, unknown>) =>
+      JSON.parse(
+        JSON.stringify(schema).replaceAll('"#/components/', '"https://openapi.invalid/document#/components/'),
+      );
+    let checked = 0;
+    for (const { method, path, operation } of operations) {
+      const media = [
+        ...Object.values(operation.requestBody?.content ?? {}),
+        ...Object.values(operation.responses).flatMap((response) => Object.values(response.content ?? {})),
+      ];
+      for (const { schema, examples } of media) {
+        if (!schema || !examples) continue;
+        const validate = ajv.compile(resolve(schema));
+        for (const [name, example] of Object.entries(examples)) {
+          checked++;
+          expect(
+            validate(example.value),
+            `${method} ${path} example ${name}: ${ajv.errorsText(validate.errors)}`,
+          ).toBe(true);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
+
+describe('the served document', () => {
+  it('is the committed one plus the running local API as first server', () => {
+    const served = openApiDocument({ localUrl: 'http://127.0.0.1:9' });
+
+    expect(served.servers?.[0]).toEqual({ url: 'http://127.0.0.1:9', description: 'This local runtime' });
+    expect({ ...served, servers: served.servers?.slice(1) }).toEqual(
+      JSON.parse(readFileSync(fromRoot(OPENAPI_DOC), 'utf8')),
+    );
+  });
+});
+
+describe('response schemas', () => {
+  it('parse the examples written for them', () => {
+    expect(createdOnboardingSchema.safeParse(createdExample).success).toBe(true);
+    expect(accountChoiceAcceptedSchema.safeParse(accountChoiceAcceptedExample).success).toBe(true);
+    for (const example of Object.values(onboardingExamples)) {
+      expect(onboardingViewSchema.safeParse(example.value).error).toBeUndefined();
+    }
+    for (const example of Object.values(problemExamples)) {
+      expect(problemSchema.safeParse(example.value).success).toBe(true);
+    }
+    expect(createdConnectionSchema.safeParse(createdConnectionExample).error).toBeUndefined();
+    expect(connectionViewSchema.safeParse(connectionViewExample).error).toBeUndefined();
+    for (const example of Object.values(connectionRequestExamples)) {
+      expect(connectionRequestSchema.safeParse(example.value).error).toBeUndefined();
+    }
+  });
+
+  it('describe what the use cases return (checked by the type checker)', () => {
+    expectTypeOf<CreatedOnboarding>().toExtend<z.input<typeof createdOnboardingSchema>>();
+    expectTypeOf<AccountChoiceAccepted>().toExtend<z.input<typeof accountChoiceAcceptedSchema>>();
+    expectTypeOf<OnboardingView>().toExtend<z.input<typeof onboardingViewSchema>>();
+    expectTypeOf<CreatedConnection>().toExtend<z.input<typeof createdConnectionSchema>>();
+    expect(true).toBe(true);
+  });
+});
