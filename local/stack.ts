@@ -78,6 +78,8 @@ export interface LocalStack {
   progress: JourneyProgress;
   stateMachineArn: string;
   tables: typeof LOCAL_TABLES;
+  /** Which DynamoDB engine serves the tables (`LOCAL_DYNAMODB_ENGINE`). */
+  dynamoDbEngine: LocalDynamoDb['engine'];
   /** The events published so far, oldest first, as EventBridge delivers them. */
   events(onboardingId?: string): DeliveredEvent[];
   close(): Promise<void>;
@@ -285,6 +287,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       progress,
       stateMachineArn,
       tables: LOCAL_TABLES,
+      dynamoDbEngine: dynamo.engine,
       events: eventsFor,
       async close() {
         await bus.drain();

@@ -43,7 +43,7 @@ Signup+ onboarding, running locally
   OpenAPI document           ${urls.api}/openapi.json
   TrueLayer auth (simulator) ${urls.truelayer_auth}
   TrueLayer API (simulator)  ${urls.truelayer_api}
-  DynamoDB (dynalite)        ${urls.dynamodb}
+  ${`DynamoDB (${stack.dynamoDbEngine})`.padEnd(27)}${urls.dynamodb}
   Step Functions (local)     ${urls.stepfunctions}
   EventBridge (local)        ${urls.eventbridge}
   Secrets Manager (local)    ${urls.secretsmanager}
