@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
-import { jsonResponse, mediaType, readJsonBody } from './http-io.ts';
-import { issuesToErrors, problemResponse } from './problems.ts';
+import { jsonResponse } from './http-io.ts';
 import type { RouteDefinition } from './router.ts';
+import { invalidParameters, readSandboxBody } from './sandbox-request.ts';
 
 const AuthorizeBodySchema = z.strictObject({
   auth_link: z.string().min(1),
@@ -25,20 +25,10 @@ export const authorizeRoute: RouteDefinition = {
   faultable: false,
   async handle(ctx) {
     const invalid = (detail: string, errors?: Record<string, string[]>) =>
-      problemResponse(ctx.traceId, {
-        status: 400,
-        title: 'Invalid Parameters',
-        detail,
-        ...(errors === undefined ? {} : { errors }),
-      });
-
-    if (mediaType(ctx.req) !== 'application/json') return invalid('Send a JSON body (application/json).');
-    const parsed = AuthorizeBodySchema.safeParse(await readJsonBody(ctx.req));
-    if (!parsed.success) {
-      const errors = issuesToErrors(parsed.error.issues);
-      return invalid('The request body is invalid.', errors);
-    }
-    const body = parsed.data;
+      invalidParameters(ctx, detail, errors);
+    const read = await readSandboxBody(ctx, AuthorizeBodySchema);
+    if ('problem' in read) return read.problem;
+    const { body } = read;
     if (!URL.canParse(body.auth_link)) return invalid('auth_link is not an absolute URL.');
 
     const check = checkAuthLink(new URL(body.auth_link).searchParams, ctx.sim.clients);

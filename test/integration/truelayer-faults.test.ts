@@ -33,6 +33,20 @@ afterAll(async () => {
 
 const callsTo = (endpoint: string) => stack.simulator.calls()[endpoint] ?? 0;
 
+/** Exchanges the code carried by a TrueLayer redirect ourselves, as an attacker or a replay would. */
+function spendCode(redirectTo: string, authLink: string) {
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: new URL(redirectTo).searchParams.get('code') ?? '',
+    client_id: new URL(authLink).searchParams.get('client_id') ?? '',
+    client_secret: CLIENT_SECRET,
+    redirect_uri: `${stack.urls.api}/callback`,
+  });
+  return requestJson('POST', `${stack.urls.truelayer_auth}/connect/token`, form.toString(), {
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+}
+
 async function journeyUnder(rules: FaultRule[], user = 'john') {
   stack.simulator.faults.set(rules);
   const before = { token: callsTo('token'), accounts: callsTo('accounts') };
@@ -125,20 +139,8 @@ describe('TrueLayer faults that end the journey visibly', () => {
   it('does not retry invalid_grant: a code already used fails the journey at once', async () => {
     const created = await createOnboarding(stack);
     const redirectTo = await authorize(stack, created.auth_link, 'john');
-    const code = new URL(redirectTo).searchParams.get('code') ?? '';
     // Someone else spends the code first.
-    const stolen = await requestJson(
-      'POST',
-      `${stack.urls.truelayer_auth}/connect/token`,
-      new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        client_id: new URL(created.auth_link).searchParams.get('client_id') ?? '',
-        client_secret: CLIENT_SECRET,
-        redirect_uri: `${stack.urls.api}/callback`,
-      }).toString(),
-      { 'content-type': 'application/x-www-form-urlencoded' },
-    );
+    const stolen = await spendCode(redirectTo, created.auth_link);
     expect(stolen.status).toBe(200);
     const tokenCallsBefore = callsTo('token');
 
@@ -159,19 +161,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
     await followRedirect(redirectTo);
     await waitForStatus(stack, created.onboarding_id, ['awaiting_account_choice']);
     // Replaying the code makes TrueLayer revoke every token issued from it (RFC 6749 §4.1.2).
-    const code = new URL(redirectTo).searchParams.get('code') ?? '';
-    const replay = await requestJson(
-      'POST',
-      `${stack.urls.truelayer_auth}/connect/token`,
-      new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        client_id: new URL(created.auth_link).searchParams.get('client_id') ?? '',
-        client_secret: CLIENT_SECRET,
-        redirect_uri: `${stack.urls.api}/callback`,
-      }).toString(),
-      { 'content-type': 'application/x-www-form-urlencoded' },
-    );
+    const replay = await spendCode(redirectTo, created.auth_link);
     expect(replay.status).toBe(400);
     const accountCalls = callsTo('accounts');
 

@@ -12,8 +12,9 @@ import {
   redirectResponse,
   type SimResponse,
 } from '../http-io.ts';
-import { issuesToErrors, problemResponse } from '../problems.ts';
+import { problemResponse } from '../problems.ts';
 import type { RouteDefinition } from '../router.ts';
+import { invalidParameters, readSandboxBody } from '../sandbox-request.ts';
 import type { SandboxUser } from '../users.ts';
 import {
   bankLogin,
@@ -429,17 +430,10 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     faultable: false,
     async handle(ctx) {
       const invalid = (detail: string, errors?: Record<string, string[]>) =>
-        problemResponse(ctx.traceId, {
-          status: 400,
-          title: 'Invalid Parameters',
-          detail,
-          ...(errors === undefined ? {} : { errors }),
-        });
-      if (mediaType(ctx.req) !== 'application/json') return invalid('Send a JSON body (application/json).');
-      const parsed = AuthorizeBodySchema.safeParse(await readJsonBody(ctx.req));
-      if (!parsed.success)
-        return invalid('The request body is invalid.', issuesToErrors(parsed.error.issues));
-      const body = parsed.data;
+        invalidParameters(ctx, detail, errors);
+      const read = await readSandboxBody(ctx, AuthorizeBodySchema);
+      if ('problem' in read) return read.problem;
+      const { body } = read;
       const path = URL.parse(body.uri)?.pathname ?? '';
       const match = /^\/data\/([^/]+)(\/bank)?$/.exec(path);
       const connection = match ? store.get(decodeURIComponent(match[1] ?? '')) : undefined;
