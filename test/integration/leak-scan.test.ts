@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { authorizeConnection, EXAMPLES, USER } from '../helpers/connections.ts';
 import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
 
 /**
- * Runs single-account, multi-account and failed journeys with every log line
+ * Runs single-account, multi-account, failed and Data v3 journeys with every log line
  * on, then searches everything an operator or a consumer could observe for
  * secrets and personal data. Secrets must appear nowhere; personal data only
  * in the record, the ready event and the integrator's status answer.
@@ -73,6 +75,14 @@ function captureConsole() {
   }
 }
 
+/** A hosted-flow Data v3 connection, authorised at the simulated bank and back through the return leg. */
+async function connectionJourney() {
+  const created = await api('POST', '/connections', EXAMPLES.hosted_flow);
+  const { redirect_to } = z.object({ redirect_to: z.string() }).parse(await created.json());
+  const bankRedirect = await authorizeConnection(stack, redirect_to, 'approve', 'john');
+  await record(await fetch(bankRedirect, { redirect: 'manual' }), answers);
+}
+
 beforeAll(async () => {
   capture(process.stdout);
   capture(process.stderr);
@@ -84,6 +94,7 @@ beforeAll(async () => {
   stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'status', status: 503 } }]);
   await journey('john');
   stack.simulator.faults.clear();
+  await connectionJourney();
   await stack.bus.drain();
 }, 60_000);
 
@@ -116,12 +127,14 @@ describe('what an operator or consumer can observe', () => {
     expect(stack.stepFunctions.executions().length).toBeGreaterThanOrEqual(4);
     expect(seen.readyEvents).toContain('Onboarding Ready For Payment');
     expect(seen.otherEvents).toContain('Onboarding Failed');
+    expect(seen.otherEvents).toContain('Data Connection Authorized');
     expect(seen.logs.length).toBeGreaterThan(0);
   });
 
   it('never contains an authorization code, access token or client secret', () => {
     const secrets = [...stack.simulator.issuedSecrets(), CLIENT_SECRET];
-    expect(secrets.length).toBeGreaterThanOrEqual(7); // codes and tokens of four journeys, and the client secret
+    // codes and tokens of four journeys, the Data v3 client-credentials token, and the client secret
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
     for (const [where, text] of Object.entries(observable())) {
       for (const secret of secrets) {
         expect(text.includes(secret), `${where} contains a secret`).toBe(false);
@@ -132,6 +145,9 @@ describe('what an operator or consumer can observe', () => {
   it('shows personal data only in the ready event and the integrator status answer', () => {
     const people = stack.simulator.users.filter((user) => ['john', 'jane'].includes(user.username));
     const personal = people.flatMap((user) => [
+      // the Data v3 request's user, which the product forwards to TrueLayer and never keeps
+      USER.name,
+      USER.email,
       user.identity.last_name,
       user.identity.date_of_birth,
       user.identity.address.address_line1,
