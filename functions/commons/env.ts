@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Raised at module load when the function's configuration is missing or malformed. */
 export class ConfigurationError extends Error {

@@ -3,7 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import { type DetailOf, type DetailType, detailSchemas, EVENT_SOURCE } from './contracts.ts';
+import type { DetailOf, DetailType, detailSchemas } from './contracts.ts';
+import { EVENT_SOURCE } from './onboarding-contracts.ts';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
@@ -12,15 +13,28 @@ export class EventPublishError extends Error {
 /** PutEvents can accept some entries and refuse others; refused ones are resent this many times. */
 const MAX_ATTEMPTS = 3;
 
-export type PublishEvent = <T extends DetailType>(detailType: T, detail: DetailOf<T>) => Promise<void>;
+/** Publishes one of the detail types `K` (by default any of the product's events). */
+export type PublishEvent<K extends DetailType = DetailType> = <T extends K>(
+  detailType: T,
+  detail: DetailOf<T>,
+) => Promise<void>;
+
+/** The contracts a publisher checks details against, for the detail types it may publish. */
+export type DetailSchemas<K extends DetailType> = Pick<typeof detailSchemas, K>;
 
 /**
  * Publishes onto the product's bus. The detail is checked against its contract
- * before it leaves, and entries PutEvents reports as failed are resent.
+ * before it leaves, and entries PutEvents reports as failed are resent. The
+ * caller passes the contracts of the events it publishes, so that a function
+ * bundles only those (functions/events/contracts.ts has them all).
  */
-export function eventPublisher(client: EventBridgeClient, eventBusName: string): PublishEvent {
+export function eventPublisher<K extends DetailType>(
+  client: EventBridgeClient,
+  eventBusName: string,
+  schemas: DetailSchemas<K>,
+): PublishEvent<K> {
   return async (detailType, detail) => {
-    const checked = detailSchemas[detailType].parse(detail);
+    const checked = schemas[detailType].parse(detail);
     let pending: PutEventsRequestEntry[] = [
       {
         EventBusName: eventBusName,

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from '../commons/env.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { redirectResponse } from '../commons/http/responses.ts';
 import { callbackQuerySchema, handleCallback } from '../onboarding/handle-callback.ts';
-import { publish } from '../wiring/publisher.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { startWorkflow } from '../wiring/workflow.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OnboardingDependencies } from './deps.ts';
 import { InvalidAccountChoiceError, OnboardingStatusConflictError } from './errors.ts';
 import type { OnboardingStatus } from './model.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import { addSeconds } from './deps.ts';
 import type { Onboarding } from './model.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Onboarding } from './model.ts';
 import type { OnboardingRepository } from './repository.ts';
 

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { DetailTypes } from '../events/contracts.ts';
+import * as z from 'zod';
 import { envelopeFor } from '../events/envelope.ts';
+import { DetailTypes } from '../events/onboarding-contracts.ts';
 import { addSeconds, type OnboardingDependencies } from './deps.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
 import type { StateRecord } from './model.ts';

@@ -1,7 +1,7 @@
 import { taskHandler } from '../commons/task-handler.ts';
 import { completeOnboarding } from '../onboarding/workflow/complete-onboarding.ts';
 import { stepInputSchema } from '../onboarding/workflow/inputs.ts';
-import { publish } from '../wiring/publisher.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 
 /** Workflow step CompleteOnboarding: publishes Onboarding Ready For Payment. */

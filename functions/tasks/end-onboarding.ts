@@ -1,7 +1,7 @@
 import { taskHandler } from '../commons/task-handler.ts';
 import { endOnboarding } from '../onboarding/workflow/end-onboarding.ts';
 import { endOnboardingInputSchema } from '../onboarding/workflow/inputs.ts';
-import { publish } from '../wiring/publisher.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 
 /** Workflow steps FailOnboarding and ExpireOnboarding. */

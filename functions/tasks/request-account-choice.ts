@@ -1,7 +1,7 @@
 import { taskHandler } from '../commons/task-handler.ts';
 import { accountChoiceWaitInputSchema } from '../onboarding/workflow/inputs.ts';
 import { requestAccountChoice } from '../onboarding/workflow/request-account-choice.ts';
-import { publish } from '../wiring/publisher.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 
 /** Workflow step WaitForAccountChoice (invoked with .waitForTaskToken). */

@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from '../commons/env.ts';
 
 const secretEnvSchema = z.object({

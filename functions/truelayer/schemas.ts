@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `POST /connect/token` success body. Extra fields are ignored. */
 export const tokenResponseSchema = z.object({

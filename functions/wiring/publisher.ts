@@ -1,9 +1,7 @@
-import { z } from 'zod';
 import { eventBridgeClient } from '../commons/clients/eventbridge.ts';
-import { readEnv } from '../commons/env.ts';
+import { detailSchemas } from '../events/contracts.ts';
 import { eventPublisher } from '../events/publisher.ts';
+import { EVENT_BUS_NAME } from './event-bus.ts';
 
-const { EVENT_BUS_NAME } = readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) }));
-
-/** Publishes onto the product's bus. */
-export const publish = eventPublisher(eventBridgeClient, EVENT_BUS_NAME);
+/** Publishes any of the product's events onto its bus (onboarding functions use onboarding-publisher.ts). */
+export const publish = eventPublisher(eventBridgeClient, EVENT_BUS_NAME, detailSchemas);

@@ -5,7 +5,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sfnClient } from '../commons/clients/sfn.ts';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import type { ResumeOutcome } from '../onboarding/choose-account.ts';

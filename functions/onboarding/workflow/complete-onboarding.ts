@@ -1,5 +1,5 @@
-import { DetailTypes } from '../../events/contracts.ts';
 import { envelopeFor } from '../../events/envelope.ts';
+import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import type { OnboardingDependencies } from '../deps.ts';
 
 export class IdentityMissingError extends Error {

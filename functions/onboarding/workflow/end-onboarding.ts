@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { DetailTypes } from '../../events/contracts.ts';
+import * as z from 'zod';
 import { envelopeFor } from '../../events/envelope.ts';
+import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import { TrueLayerErrorNames } from '../../truelayer/errors.ts';
 import type { OnboardingDependencies } from '../deps.ts';
 import { OnboardingStatusConflictError } from '../errors.ts';

@@ -1,5 +1,5 @@
-import { DetailTypes } from '../../events/contracts.ts';
 import { envelopeFor } from '../../events/envelope.ts';
+import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import { addSeconds, type OnboardingDependencies } from '../deps.ts';
 import { OnboardingStatusConflictError } from '../errors.ts';
 import type { Onboarding } from '../model.ts';

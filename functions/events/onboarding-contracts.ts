@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { failureSchema, userIdentitySchema } from '../onboarding/model.ts';
+import { accountDetailsSchema } from '../truelayer/schemas.ts';
+
+/*
+ * The onboarding (Signup+) events, in a module of their own so that a
+ * function publishing only these does not bundle, and load at cold start,
+ * the Data v3 schemas. contracts.ts gathers every event of the product and
+ * re-exports all of this.
+ */
+
+/** The `source` of every event this product publishes. */
+export const EVENT_SOURCE = 'signupplus.onboarding';
+
+/** Bumped on breaking changes to a detail; consumers can branch on it. */
+export const SCHEMA_VERSION = '1' as const;
+
+export const DetailTypes = {
+  readyForPayment: 'Onboarding Ready For Payment',
+  accountChoiceRequired: 'Onboarding Account Choice Required',
+  failed: 'Onboarding Failed',
+  expired: 'Onboarding Expired',
+  dataConnectionCreated: 'Data Connection Created',
+  dataConnectionAuthorized: 'Data Connection Authorized',
+  dataConnectionFailed: 'Data Connection Failed',
+} as const;
+export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
+
+/** Fields every detail carries: a version, an id stable across retries for deduplication, and the journey. */
+export const detailEnvelopeSchema = z.object({
+  schema_version: z.literal(SCHEMA_VERSION),
+  event_id: z.uuid(),
+  onboarding_id: z.string(),
+  reference: z.string().optional(),
+  occurred_at: z.iso.datetime(),
+});
+
+/**
+ * Everything a payment service needs to create a TrueLayer payment for this
+ * user without another lookup. Carries personal data by design.
+ */
+export const readyForPaymentDetailSchema = detailEnvelopeSchema.extend({
+  user: userIdentitySchema,
+  account: accountDetailsSchema,
+});
+
+/** No personal data: the choices themselves are read from GET /onboardings/{id}. */
+export const accountChoiceRequiredDetailSchema = detailEnvelopeSchema.extend({
+  account_count: z.number().int().min(2),
+  choose_before: z.iso.datetime(),
+});
+
+export const failedDetailSchema = detailEnvelopeSchema.extend({ failure: failureSchema });
+
+export const expiredDetailSchema = detailEnvelopeSchema.extend({ failure: failureSchema });
+
+/** The schemas of the events an onboarding journey publishes. */
+export const onboardingDetailSchemas = {
+  [DetailTypes.readyForPayment]: readyForPaymentDetailSchema,
+  [DetailTypes.accountChoiceRequired]: accountChoiceRequiredDetailSchema,
+  [DetailTypes.failed]: failedDetailSchema,
+  [DetailTypes.expired]: expiredDetailSchema,
+} as const;
+export type OnboardingDetailType = keyof typeof onboardingDetailSchemas;

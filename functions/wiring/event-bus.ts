@@ -1,0 +1,5 @@
+import * as z from 'zod';
+import { readEnv } from '../commons/env.ts';
+
+/** The product's custom bus, named once per execution environment. */
+export const { EVENT_BUS_NAME } = readEnv(z.object({ EVENT_BUS_NAME: z.string().min(1) }));
