@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The five ways TrueLayer documents to split the authorisation journey between

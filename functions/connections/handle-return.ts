@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { failureSchema } from '../onboarding/model.ts';
 import { connectionConfigurationSchema } from './configurations.ts';
 import { dataAccessTypes, dataScopes } from './request.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { TrueLayerContractError, TrueLayerRejectedError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';

@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { parse } from '@aws-lambda-powertools/parser';
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readEnv } from '../commons/env.ts';
 import { logger } from '../commons/logger.ts';
 import { readyForPaymentDetailSchema } from '../events/contracts.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldProblem, RequestValidationError } from '../commons/errors.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';

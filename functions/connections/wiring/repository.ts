@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentClient } from '../../commons/clients/dynamodb.ts';
 import { readEnv } from '../../commons/env.ts';
 import { ConnectionRepository } from '../repository.ts';
