@@ -117,8 +117,8 @@ export function applyCapability(
     }
     case 'workflow:respond': {
       const workflow = requireWorkflow(resources, capability);
-      target.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
-      // The choice endpoint only ever answers with SendTaskSuccess; failure and heartbeats are not its business.
+      // The task token names the execution, so no ARN is needed at run time. The choice endpoint only ever
+      // answers with SendTaskSuccess; failure and heartbeats are not its business.
       workflow.stateMachine.grant(fn, 'states:SendTaskSuccess');
       return;
     }

@@ -6,7 +6,7 @@ import { redirectResponse } from '../commons/http/responses.ts';
 import { callbackQuerySchema, handleCallback } from '../onboarding/handle-callback.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
-import { startWorkflow } from '../wiring/workflow.ts';
+import { startWorkflow } from '../wiring/start-workflow.ts';
 
 const { RETURN_URL } = readEnv(z.object({ RETURN_URL: z.url() }));
 

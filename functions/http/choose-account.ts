@@ -4,7 +4,7 @@ import { jsonResponse } from '../commons/http/responses.ts';
 import { accountChoiceRequestSchema, chooseAccount } from '../onboarding/choose-account.ts';
 import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
 import { now, repository } from '../wiring/repository.ts';
-import { resumeWorkflow } from '../wiring/workflow.ts';
+import { resumeWorkflow } from '../wiring/resume-workflow.ts';
 
 /** POST /onboardings/{id}/account-choice: resumes the workflow waiting for the user's pick. */
 export const handler = httpHandler(async (event) => {

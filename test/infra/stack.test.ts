@@ -36,7 +36,7 @@ const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'onboardings:write': ['TABLE_NAME'],
   'events:publish': ['EVENT_BUS_NAME'],
   'workflow:start': ['STATE_MACHINE_ARN', 'ACCOUNT_CHOICE_TIMEOUT_SECONDS'],
-  'workflow:respond': ['STATE_MACHINE_ARN'],
+  'workflow:respond': [],
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],

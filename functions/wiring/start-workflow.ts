@@ -1,14 +1,7 @@
-import {
-  ExecutionAlreadyExists,
-  SendTaskSuccessCommand,
-  StartExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 import { sfnClient } from '../commons/clients/sfn.ts';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
-import type { ResumeOutcome } from '../onboarding/choose-account.ts';
 
 const config = readEnv(
   z.object({
@@ -36,19 +29,5 @@ export async function startWorkflow(onboardingId: string): Promise<void> {
   } catch (error) {
     // Already started (and perhaps finished) by the first of duplicate callbacks.
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
-  }
-}
-
-/** Answers the waiting task; a token whose task already ended reports `task_closed`. */
-export async function resumeWorkflow(
-  taskToken: string,
-  output: { account_id: string },
-): Promise<ResumeOutcome> {
-  try {
-    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
-    return 'resumed';
-  } catch (error) {
-    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist) return 'task_closed';
-    throw error;
   }
 }

@@ -1,0 +1,21 @@
+import { SendTaskSuccessCommand, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { sfnClient } from '../commons/clients/sfn.ts';
+import type { ResumeOutcome } from '../onboarding/choose-account.ts';
+
+/**
+ * Answers the waiting task with the user's choice. The token alone names the
+ * execution, so this needs no configuration; a token whose task already ended
+ * (timed out, or answered by a concurrent choice) reports `task_closed`.
+ */
+export async function resumeWorkflow(
+  taskToken: string,
+  output: { account_id: string },
+): Promise<ResumeOutcome> {
+  try {
+    await sfnClient.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    return 'resumed';
+  } catch (error) {
+    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist) return 'task_closed';
+    throw error;
+  }
+}
