@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../functions/onboarding/state-token.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
@@ -63,6 +64,12 @@ describe('single-account Signup+ journey', () => {
     expect(authLink.searchParams.get('redirect_uri')).toBe(`${stack.urls.api}/callback`);
     expect(authLink.searchParams.get('providers')).toContain('uk-cs-mock');
     expect(authLink.searchParams.get('state')?.length).toBeGreaterThanOrEqual(43);
+
+    // the state is kept only as its SHA-256: no stored item holds the value itself
+    const state = authLink.searchParams.get('state') ?? '';
+    const { Items = [] } = await documents.send(new ScanCommand({ TableName: stack.tables.onboardings }));
+    expect(JSON.stringify(Items)).not.toContain(state);
+    expect(Items.some((item) => item.pk === `STATE#${sha256(state)}`)).toBe(true);
 
     // the callback sends the browser to the return page with the onboarding id and nothing secret
     expect(callback.status).toBe(302);
