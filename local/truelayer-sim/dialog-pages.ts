@@ -1,5 +1,5 @@
 import type { DialogSession } from './dialog-store.ts';
-import { html, page } from './html.ts';
+import { html, page, type SafeHtml } from './html.ts';
 import type { Provider } from './providers.ts';
 import { SCOPE_DESCRIPTIONS } from './scopes.ts';
 import type { SandboxUser } from './users.ts';
@@ -19,7 +19,8 @@ export const DIALOG_PATHS = {
   login: '/dialog/login',
 } as const;
 
-function errorBox(message: string | undefined) {
+/** An error line a screen reader announces; nothing when there is no error. */
+export function errorBox(message: string | undefined) {
   return message === undefined ? '' : html`<p class="error" role="alert">${message}</p>`;
 }
 
@@ -27,27 +28,47 @@ function sessionField(session: DialogSession) {
   return html`<input type="hidden" name="${FIELD.session}" value="${session.id}">`;
 }
 
-/** Step 1: choose a bank. */
-export function providerPage(session: DialogSession, error?: string): string {
-  const options = session.request.providers.map(
+/**
+ * The bank list, shared by the Signup+ dialog and the Data v3 hosted page:
+ * one radio button per provider, the first preselected.
+ */
+export function bankChoicePage(options: {
+  action: string;
+  field: string;
+  providers: readonly Pick<Provider, 'id' | 'name'>[];
+  hidden?: SafeHtml | string;
+  error?: string | undefined;
+}): string {
+  const choices = options.providers.map(
     (provider, i) => html`<label class="option" for="provider-${i}">
-<input type="radio" id="provider-${i}" name="${FIELD.provider}" value="${provider.id}" required${i === 0 ? html` checked` : ''}>
+<input type="radio" id="provider-${i}" name="${options.field}" value="${provider.id}" required${i === 0 ? html` checked` : ''}>
 <span>${provider.name}<small>${provider.id}</small></span>
 </label>`,
   );
   return page(
     'Choose your bank',
     html`<h1>Choose your bank</h1>
-${errorBox(error)}
-<form method="post" action="${DIALOG_PATHS.provider}">
-${sessionField(session)}
+${errorBox(options.error)}
+<form method="post" action="${options.action}">
+${options.hidden ?? ''}
 <fieldset>
 <legend>Banks</legend>
-${options}
+${choices}
 </fieldset>
 <button class="primary" type="submit">Continue</button>
 </form>`,
   );
+}
+
+/** Step 1: choose a bank. */
+export function providerPage(session: DialogSession, error?: string): string {
+  return bankChoicePage({
+    action: DIALOG_PATHS.provider,
+    field: FIELD.provider,
+    providers: session.request.providers,
+    hidden: sessionField(session),
+    error,
+  });
 }
 
 /** Step 2: what will be shared, with Allow and Deny. */

@@ -151,12 +151,7 @@ export class GrantStore {
     this.#families.set(state.grantId, { accessTokens: [], refreshTokens: [], revoked: false });
     return {
       ok: true,
-      body: this.#mintUserTokens(state.grantId, {
-        clientId: state.clientId,
-        username: state.username,
-        providerId: state.providerId,
-        scopes: state.scopes,
-      }),
+      body: this.#mintUserTokens(state.grantId, state),
     };
   }
 
@@ -181,12 +176,7 @@ export class GrantStore {
     }
     return {
       ok: true,
-      body: this.#mintUserTokens(state.grantId, {
-        clientId: state.clientId,
-        username: state.username,
-        providerId: state.providerId,
-        scopes: state.scopes,
-      }),
+      body: this.#mintUserTokens(state.grantId, state),
     };
   }
 
@@ -208,8 +198,15 @@ export class GrantStore {
 
   #mintUserTokens(
     grantId: string,
-    owner: { clientId: string; username: string; providerId: string; scopes: readonly string[] },
+    grant: { clientId: string; username: string; providerId: string; scopes: readonly string[] },
   ): TokenResponseBody {
+    // Only who the tokens are for is carried over, never the code's or refresh token's own state.
+    const owner = {
+      clientId: grant.clientId,
+      username: grant.username,
+      providerId: grant.providerId,
+      scopes: grant.scopes,
+    };
     const family = this.#families.get(grantId);
     const token = this.#mintAccess({ ...owner, scopes: [...owner.scopes] });
     family?.accessTokens.push(token);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DeliveredEvent } from '../../local/eventbridge.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { FaultRule } from '../../local/truelayer-sim/faults.ts';
+import { seededRandom } from '../../local/truelayer-sim/rng.ts';
 import { requestJson } from '../helpers/http.ts';
 import { authorize, createOnboarding, followRedirect, getOnboarding } from '../helpers/journey.ts';
 
@@ -80,18 +81,6 @@ export interface LoadRun {
   faults: { calls: Record<string, number>; injected: Record<string, number> };
 }
 
-/** Small seeded generator (mulberry32) so that a seed gives the same fault plan every run. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FAULT_KINDS = [
   { kind: 'status', status: 503, retryAfterSeconds: 0 },
   { kind: 'status', status: 429, retryAfterSeconds: 0 },
@@ -105,7 +94,7 @@ const FAULT_KINDS = [
  * decides which journey makes call i, so the set of faulted journeys varies; the count does not.
  */
 export function faultPlan(endpoints: readonly string[], length: number, rate: number, seed: number) {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const rules: FaultRule[] = [];
   const planned: Record<string, boolean[]> = {};
   for (const endpoint of endpoints) {

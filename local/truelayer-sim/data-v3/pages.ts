@@ -1,4 +1,4 @@
-import { describeUser, errorPage } from '../dialog-pages.ts';
+import { bankChoicePage, describeUser, errorBox, errorPage } from '../dialog-pages.ts';
 import { html, page } from '../html.ts';
 import { SCOPE_DESCRIPTIONS } from '../scopes.ts';
 import type { SandboxUser } from '../users.ts';
@@ -17,29 +17,14 @@ export const dataPaths = {
 
 export const FORM = { provider: 'provider_id', decision: 'decision', username: 'username' } as const;
 
-const errorBox = (message: string | undefined) =>
-  message === undefined ? '' : html`<p class="error" role="alert">${message}</p>`;
-
 /** Hosted page, step 1: the bank list, narrowed by the connection's filter. */
 export function providerStep(connection: SimConnection, error?: string): string {
-  const options = connection.providers.map(
-    (provider, i) => html`<label class="option" for="provider-${i}">
-<input type="radio" id="provider-${i}" name="${FORM.provider}" value="${provider.id}" required${i === 0 ? html` checked` : ''}>
-<span>${provider.name}<small>${provider.id}</small></span>
-</label>`,
-  );
-  return page(
-    'Choose your bank',
-    html`<h1>Choose your bank</h1>
-${errorBox(error)}
-<form method="post" action="${dataPaths.provider(connection.id)}">
-<fieldset>
-<legend>Banks</legend>
-${options}
-</fieldset>
-<button class="primary" type="submit">Continue</button>
-</form>`,
-  );
+  return bankChoicePage({
+    action: dataPaths.provider(connection.id),
+    field: FORM.provider,
+    providers: connection.providers,
+    error,
+  });
 }
 
 /** Hosted page, step 2: what will be shared, with Allow and Deny. */
