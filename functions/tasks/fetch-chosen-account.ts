@@ -2,7 +2,7 @@ import { taskHandler } from '../commons/task-handler.ts';
 import { fetchChosenAccount } from '../onboarding/workflow/fetch-chosen-account.ts';
 import { chosenAccountInputSchema } from '../onboarding/workflow/inputs.ts';
 import { now, repository } from '../wiring/repository.ts';
-import { fetchSignupPlusAccounts } from '../wiring/truelayer.ts';
+import { fetchSignupPlusAccounts } from '../wiring/signup-plus.ts';
 
 /** Workflow step FetchChosenAccount. */
 export const handler = taskHandler(chosenAccountInputSchema, async (input) => {
