@@ -4,9 +4,13 @@
  * id; `--quiet` prints no step lines.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { BUILT_IN_USERS_PATH } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 
 const START = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
@@ -23,9 +27,9 @@ interface Started {
   stop: () => Promise<number | null>;
 }
 
-async function start(...args: string[]): Promise<Started> {
+async function start(args: string[] = [], env: Record<string, string> = {}): Promise<Started> {
   const child = spawn(process.execPath, [START, '--port', '0', ...args], {
-    env: { ...process.env, PORT: '' },
+    env: { ...process.env, PORT: '', ...env },
   });
   children.push(child);
   let output = '';
@@ -54,8 +58,8 @@ async function start(...args: string[]): Promise<Started> {
   };
 }
 
-/** One journey as john, through the HTTP API only; resolves with the onboarding id once completed. */
-async function johnJourney(api: string) {
+/** One journey as `user` (john by default), through the HTTP API only; resolves with the onboarding id once completed. */
+async function johnJourney(api: string, user = 'john') {
   const created = z
     .object({ onboarding_id: z.string(), auth_link: z.string() })
     .parse((await requestJson('POST', `${api}/onboardings`, {})).body);
@@ -64,7 +68,7 @@ async function johnJourney(api: string) {
     .parse((await requestJson('GET', `${api}/_local/urls`)).body);
   const authorized = await requestJson('POST', `${urls.truelayer_auth}/_sandbox/authorize`, {
     auth_link: created.auth_link,
-    user: 'john',
+    user,
     decision: 'approve',
   });
   const redirectTo = z.object({ redirect_to: z.string() }).parse(authorized.body).redirect_to;
@@ -124,7 +128,7 @@ describe('npm start', () => {
   });
 
   it('prints no step lines with --quiet', async () => {
-    const started = await start('--quiet');
+    const started = await start(['--quiet']);
 
     const id = await johnJourney(started.api);
     const code = await started.stop();
@@ -133,5 +137,26 @@ describe('npm start', () => {
     expect(started.output()).toContain('Integrator API');
     expect(started.output()).not.toContain(id.slice(0, 8));
     expect(started.output()).not.toMatch(/^\d\d:\d\d:\d\d\.\d{3} /m);
+  });
+
+  it('replaces the sandbox users with the file SANDBOX_USERS names', async () => {
+    // Prepare: the built-in john, renamed, is the only user
+    const builtIn = z
+      .object({ users: z.array(z.object({ username: z.string() }).loose()) })
+      .parse(JSON.parse(await readFile(BUILT_IN_USERS_PATH, 'utf8')));
+    const john = builtIn.users.find((user) => user.username === 'john');
+    const directory = await mkdtemp(join(tmpdir(), 'sandbox-users-'));
+    const file = join(directory, 'users.json');
+    await writeFile(file, JSON.stringify({ users: [{ ...john, username: 'alice' }] }));
+
+    // Act
+    const started = await start(['--quiet'], { SANDBOX_USERS: file });
+    const id = await johnJourney(started.api, 'alice');
+
+    // Assess
+    expect(started.output()).toMatch(/Sandbox users: alice\n/);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(started.stop()).resolves.toBe(0);
+    await rm(directory, { recursive: true });
   });
 });
