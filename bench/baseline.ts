@@ -12,11 +12,8 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DetailTypes, EVENT_SOURCE, readyForPaymentDetailSchema } from '../functions/events/contracts.ts';
 import { envelopeFor } from '../functions/events/envelope.ts';
-import {
-  multipleAccountsSchema,
-  signupPlusIdentitySchema,
-  tokenResponseSchema,
-} from '../functions/truelayer/schemas.ts';
+import { tokenResponseSchema } from '../functions/truelayer/common-schemas.ts';
+import { multipleAccountsSchema, signupPlusIdentitySchema } from '../functions/truelayer/schemas.ts';
 import type { LocalStack } from '../local/stack.ts';
 import {
   type ApiCounter,

@@ -65,9 +65,9 @@ export async function loadPrices(): Promise<Prices> {
 }
 
 const DESCRIPTIONS: Record<CostPath, string> = {
-  single: 'john, one account: callback → ExchangeCode → FetchAccounts → CompleteOnboarding',
-  multi: 'jane, three accounts: … → WaitForAccountChoice → choice → FetchChosenAccount → CompleteOnboarding',
-  failure: 'Signup+ answers 404 for the user: … → FetchAccounts fails → FailOnboarding',
+  single: 'john, one account: callback → LinkAccounts (exchange, accounts, event) → ReadyForPayment',
+  multi: 'jane, three accounts: … → WaitForAccountChoice → choice → CompleteWithChosenAccount',
+  failure: 'Signup+ answers 404 for the user: … → LinkAccounts fails → FailOnboarding',
   denied: 'the user denies consent at the bank: the callback records the failure, no workflow',
 };
 

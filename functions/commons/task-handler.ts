@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { runWithinDeadline } from './invocation.ts';
 import { logger } from './logger.ts';
 
@@ -15,7 +15,7 @@ export class TaskInputError extends Error {
  * onboarding id becomes a log key, and errors propagate with their `name`
  * intact, because the state machine's Retry and Catch rules match on it.
  */
-export function taskHandler<S extends z.ZodType<{ onboarding_id: string }>, R>(
+export function taskHandler<S extends z.ZodMiniType<{ onboarding_id: string }>, R>(
   schema: S,
   fn: (input: z.infer<S>, context: Context) => Promise<R>,
 ) {

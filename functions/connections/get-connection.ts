@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';
 import type { ConnectionRepository } from './repository.ts';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';
@@ -14,7 +14,7 @@ import type { DataConnectionsClient } from './truelayer-client.ts';
  */
 export const connectionReturnQuerySchema = z.object({
   connection_id: connectionIdSchema,
-  error: z.string().max(256).optional(),
+  error: z.optional(z.string().check(z.maxLength(256))),
 });
 export type ConnectionReturnQuery = z.infer<typeof connectionReturnQuerySchema>;
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import { tableKeys } from '../onboarding/repository.ts';
+import { tableKeys } from '../commons/table-keys.ts';
 import { IdempotencyKeyConflictError } from './errors.ts';
 
 /** How long a caller's Idempotency-Key keeps answering with the first result. */

@@ -1,7 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { failureSchema } from '../onboarding/model.ts';
 import { connectionConfigurationSchema } from './configurations.ts';
-import { dataAccessTypes, dataScopes } from './request.ts';
+
+/**
+ * What a connection may ask TrueLayer for, and for how long (seed 003). Here
+ * rather than beside the request schema (request.ts), so that functions that
+ * only read records do not build that schema at cold start.
+ */
+export const dataScopes = ['info', 'accounts', 'balance', 'transactions'] as const;
+export const dataAccessTypes = ['one_time', 'recurring'] as const;
 
 /**
  * Where a Data v3 connection stands, in TrueLayer's words. The first two are
@@ -19,12 +26,12 @@ export const pendingConnectionStatuses: readonly ConnectionStatus[] = [
 /** TrueLayer's ids go into keys, paths and query strings: hold them to a safe alphabet. */
 export const connectionIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be a connection id (letters, digits and . _ : - only)');
+  .check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be a connection id (letters, digits and . _ : - only)'));
 
 export const connectionTimelineEntrySchema = z.object({
   at: z.iso.datetime(),
   step: z.enum(['connection_created', 'authorized', 'failed']),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type ConnectionTimelineEntry = z.infer<typeof connectionTimelineEntrySchema>;
 
@@ -42,11 +49,11 @@ export const connectionRecordSchema = z.object({
   configuration: connectionConfigurationSchema,
   scopes: z.array(z.enum(dataScopes)),
   data_access_type: z.enum(dataAccessTypes),
-  provider_id: z.string().optional(),
-  return_uri: z.string().optional(),
+  provider_id: z.optional(z.string()),
+  return_uri: z.optional(z.string()),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
-  failure: failureSchema.optional(),
+  failure: z.optional(failureSchema),
   timeline: z.array(connectionTimelineEntrySchema),
 });
 export type ConnectionRecord = z.infer<typeof connectionRecordSchema>;
@@ -56,7 +63,7 @@ const connectionEventBase = {
   configuration: connectionConfigurationSchema,
   scopes: z.array(z.enum(dataScopes)),
   data_access_type: z.enum(dataAccessTypes),
-  provider_id: z.string().optional(),
+  provider_id: z.optional(z.string()),
 };
 
 /** Detail fields of the Data v3 events beyond the common envelope (functions/events/contracts.ts). */

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { tableKeys } from '../onboarding/repository.ts';
+import { tableKeys } from '../commons/table-keys.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import {
   type ConnectionRecord,

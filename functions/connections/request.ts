@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { FieldProblem } from '../commons/errors.ts';
 import {
   type ConfigurationShape,
@@ -6,7 +6,9 @@ import {
   classifyConfiguration,
   describeShape,
 } from './configurations.ts';
+import '../commons/zod-messages.ts';
 import { countryCodes, languageCodes } from './iso-codes.ts';
+import { dataAccessTypes, dataScopes } from './model.ts';
 
 /**
  * `POST /connections` takes TrueLayer's own `POST /v3/data-connections` body
@@ -16,10 +18,8 @@ import { countryCodes, languageCodes } from './iso-codes.ts';
  * violation is reported in one answer rather than one round trip at a time.
  */
 
-export const dataScopes = ['info', 'accounts', 'balance', 'transactions'] as const;
 export const releaseChannels = ['general_availability', 'public_beta', 'private_beta'] as const;
 export const customerSegments = ['retail', 'business', 'corporate'] as const;
-export const dataAccessTypes = ['one_time', 'recurring'] as const;
 
 export const METADATA_LIMITS = { pairs: 10, keyCharacters: 40, valueCharacters: 500 } as const;
 export const RETURN_URI_MAX_LENGTH = 2048;
@@ -77,7 +77,7 @@ export function returnUriProblem(value: string): string | undefined {
 }
 
 const refineString = (check: (value: string) => boolean, message: string) =>
-  z.string().refine(check, { message });
+  z.string().check(z.refine(check, { message }));
 
 const providerId = refineString(
   (value) => PROVIDER_ID.test(value),
@@ -91,96 +91,103 @@ const languageCode = refineString(
   (value) => languageCodes.has(value),
   'must be an ISO 639-1 language code such as en',
 );
-const returnUri = z.string().superRefine((value, ctx) => {
-  const problem = returnUriProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-const nonEmptyList = <T extends z.ZodType>(item: T) =>
-  z.array(item).min(1, { message: 'must list at least one value' });
+const returnUri = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = returnUriProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
+const nonEmptyList = <T extends z.ZodMiniType>(item: T) =>
+  z.array(item).check(z.minLength(1, { message: 'must list at least one value' }));
 
 const filterSchema = z.strictObject({
-  countries: nonEmptyList(countryCode).optional(),
-  release_channel: z.enum(releaseChannels).optional(),
-  customer_segments: nonEmptyList(z.enum(customerSegments)).optional(),
-  provider_ids: nonEmptyList(providerId).optional(),
-  excludes: nonEmptyList(providerId).optional(),
+  countries: z.optional(nonEmptyList(countryCode)),
+  release_channel: z.optional(z.enum(releaseChannels)),
+  customer_segments: z.optional(nonEmptyList(z.enum(customerSegments))),
+  provider_ids: z.optional(nonEmptyList(providerId)),
+  excludes: z.optional(nonEmptyList(providerId)),
 });
 
 const userSchema = z.strictObject({
-  id: z
-    .string()
-    .refine((value) => value.trim() !== '', { message: 'must not be blank' })
-    .refine((value) => characterCount(value) <= 128, { message: 'must be at most 128 characters' })
-    .optional(),
-  name: z
-    .string()
-    .refine((value) => value.trim() !== '', { message: 'must not be blank' })
-    .refine((value) => characterCount(value) <= 200, { message: 'must be at most 200 characters' })
-    .optional(),
-  email: refineString(
-    (value) => value.length <= 254 && EMAIL.test(value),
-    'must be an email address',
-  ).optional(),
-  phone: refineString(
-    (value) => E164.test(value),
-    'must be a phone number in E.164 format, such as +447700900000',
-  ).optional(),
+  id: z.optional(
+    z.string().check(
+      z.refine((value) => value.trim() !== '', { message: 'must not be blank' }),
+      z.refine((value) => characterCount(value) <= 128, { message: 'must be at most 128 characters' }),
+    ),
+  ),
+  name: z.optional(
+    z.string().check(
+      z.refine((value) => value.trim() !== '', { message: 'must not be blank' }),
+      z.refine((value) => characterCount(value) <= 200, { message: 'must be at most 200 characters' }),
+    ),
+  ),
+  email: z.optional(
+    refineString((value) => value.length <= 254 && EMAIL.test(value), 'must be an email address'),
+  ),
+  phone: z.optional(
+    refineString(
+      (value) => E164.test(value),
+      'must be a phone number in E.164 format, such as +447700900000',
+    ),
+  ),
 });
 
-const metadataSchema = z.record(z.string(), z.unknown()).superRefine((metadata, ctx) => {
-  const entries = Object.entries(metadata);
-  if (entries.length > METADATA_LIMITS.pairs) {
-    ctx.addIssue({ code: 'custom', message: `must have at most ${METADATA_LIMITS.pairs} pairs` });
-  }
-  for (const [key, value] of entries) {
-    const length = characterCount(key);
-    if (length < 1 || length > METADATA_LIMITS.keyCharacters) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `keys must be 1 to ${METADATA_LIMITS.keyCharacters} characters`,
-      });
+const metadataSchema = z.record(z.string(), z.unknown()).check(
+  z.superRefine((metadata, ctx) => {
+    const entries = Object.entries(metadata);
+    if (entries.length > METADATA_LIMITS.pairs) {
+      ctx.addIssue({ code: 'custom', message: `must have at most ${METADATA_LIMITS.pairs} pairs` });
     }
-    if (typeof value !== 'string') {
-      ctx.addIssue({ code: 'custom', path: [key], message: 'must be a string' });
-    } else if (characterCount(value) > METADATA_LIMITS.valueCharacters) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `must be at most ${METADATA_LIMITS.valueCharacters} characters`,
-      });
+    for (const [key, value] of entries) {
+      const length = characterCount(key);
+      if (length < 1 || length > METADATA_LIMITS.keyCharacters) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `keys must be 1 to ${METADATA_LIMITS.keyCharacters} characters`,
+        });
+      }
+      if (typeof value !== 'string') {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be a string' });
+      } else if (characterCount(value) > METADATA_LIMITS.valueCharacters) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must be at most ${METADATA_LIMITS.valueCharacters} characters`,
+        });
+      }
     }
-  }
-});
+  }),
+);
 
 /** Field shapes. Fields whose presence depends on another field are optional here and checked below. */
 export const connectionRequestSchema = z.strictObject({
   scopes: nonEmptyList(z.enum(dataScopes)),
   provider_selection: z.strictObject({
     type: z.enum(['preselected', 'user_selected']),
-    provider_id: providerId.optional(),
-    filter: filterSchema.optional(),
+    provider_id: z.optional(providerId),
+    filter: z.optional(filterSchema),
   }),
   user: userSchema,
-  metadata: metadataSchema.optional(),
+  metadata: z.optional(metadataSchema),
   user_consent: z.strictObject({
     type: z.enum(['precaptured', 'authorization_flow_captured']),
-    captured_at: refineString(isRfc3339DateTime, 'must be an RFC 3339 timestamp').optional(),
+    captured_at: z.optional(refineString(isRfc3339DateTime, 'must be an RFC 3339 timestamp')),
   }),
-  hosted_page: z
-    .strictObject({
+  hosted_page: z.optional(
+    z.strictObject({
       type: z.enum(['result_page', 'authorization_flow']),
       return_uri: returnUri,
-      country_code: countryCode.optional(),
-      language_code: languageCode.optional(),
-    })
-    .optional(),
-  authorization_flow: z
-    .strictObject({
-      redirect: z.strictObject({ return_uri: returnUri.optional() }).optional(),
-    })
-    .optional(),
-  data_access_type: z.enum(dataAccessTypes).default('recurring'),
+      country_code: z.optional(countryCode),
+      language_code: z.optional(languageCode),
+    }),
+  ),
+  authorization_flow: z.optional(
+    z.strictObject({
+      redirect: z.optional(z.strictObject({ return_uri: z.optional(returnUri) })),
+    }),
+  ),
+  data_access_type: z._default(z.enum(dataAccessTypes), 'recurring'),
 });
 export type ConnectionRequest = z.infer<typeof connectionRequestSchema>;
 
@@ -204,7 +211,7 @@ function describeType(expected: string): string {
 
 const joinPath = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
-function toProblems(error: z.ZodError): FieldProblem[] {
+function toProblems(error: z.core.$ZodError): FieldProblem[] {
   return error.issues.flatMap((issue): FieldProblem[] => {
     if (issue.code === 'unrecognized_keys') {
       // One problem per unknown field, named by its full path.

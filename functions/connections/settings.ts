@@ -1,20 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { returnUriProblem } from './request.ts';
 
-const publicUrl = z.string().superRefine((value, ctx) => {
-  const problem = returnUriProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const publicUrl = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problem = returnUriProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 
 const settingsSchema = z.object({
   /** The product's public `GET /connections/return` URL, registered with TrueLayer like the redirect URI. */
   CONNECTION_RETURN_URL: publicUrl,
   /** `true` when the TrueLayer client holds an AISP licence: the user's name, email and phone become optional. */
-  TRUELAYER_AISP_LICENSED: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  TRUELAYER_AISP_LICENSED: z.pipe(
+    z._default(z.enum(['true', 'false']), 'false'),
+    z.transform((value) => value === 'true'),
+  ),
   RECORD_RETENTION_DAYS: positiveIntFromEnv(30),
 });
 

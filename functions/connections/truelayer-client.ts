@@ -1,8 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { trueLayerProblemSchema } from '../truelayer/common-schemas.ts';
 import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { TrueLayerContractError, TrueLayerRejectedError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
-import { trueLayerProblemSchema } from '../truelayer/schemas.ts';
 import { connectionIdSchema } from './model.ts';
 import type { ClientToken } from './token-cache.ts';
 
@@ -11,12 +11,14 @@ const webUrl = z.url({ protocol: /^https?$/ });
 /** `POST /v3/data-connections` 201 body. Extra fields are ignored. */
 export const createdDataConnectionSchema = z.object({
   id: connectionIdSchema,
-  user: z.object({ id: z.string().min(1).max(128) }),
+  user: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }),
   status: z.enum(['authorization_required', 'authorizing']),
-  hosted_page: z.object({ uri: webUrl }).optional(),
-  authorization_flow: z
-    .object({ actions: z.object({ next: z.object({ type: z.string().min(1), uri: webUrl }) }) })
-    .optional(),
+  hosted_page: z.optional(z.object({ uri: webUrl })),
+  authorization_flow: z.optional(
+    z.object({
+      actions: z.object({ next: z.object({ type: z.string().check(z.minLength(1)), uri: webUrl }) }),
+    }),
+  ),
 });
 export type CreatedDataConnection = z.infer<typeof createdDataConnectionSchema>;
 
@@ -27,8 +29,8 @@ export type CreatedDataConnection = z.infer<typeof createdDataConnectionSchema>;
  */
 export const dataConnectionStateSchema = z.object({
   id: connectionIdSchema,
-  status: z.string().min(1).max(64),
-  failure_reason: z.string().max(200).optional(),
+  status: z.string().check(z.minLength(1), z.maxLength(64)),
+  failure_reason: z.optional(z.string().check(z.maxLength(200))),
 });
 export type DataConnectionState = z.infer<typeof dataConnectionStateSchema>;
 

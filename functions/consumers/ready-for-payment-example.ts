@@ -1,17 +1,38 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { parse } from '@aws-lambda-powertools/parser';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readEnv } from '../commons/env.ts';
 import { logger } from '../commons/logger.ts';
-import { readyForPaymentDetailSchema } from '../events/contracts.ts';
+import { readyForPaymentDetailSchema } from '../events/onboarding-contracts.ts';
 
-const { IDEMPOTENCY_TABLE_NAME } = readEnv(z.object({ IDEMPOTENCY_TABLE_NAME: z.string().min(1) }));
+const { IDEMPOTENCY_TABLE_NAME } = readEnv(
+  z.object({ IDEMPOTENCY_TABLE_NAME: z.string().check(z.minLength(1)) }),
+);
 
-/** The whole EventBridge event, with the detail held to the published contract. */
-export const readyForPaymentEventSchema = EventBridgeSchema.extend({ detail: readyForPaymentDetailSchema });
+/**
+ * The whole EventBridge event, with the detail held to the published contract.
+ * The envelope is Powertools Parser's EventBridgeSchema, written out in
+ * zod/mini: the Parser loads classic zod, which a consumer pays for on every
+ * cold start.
+ */
+export const readyForPaymentEventSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: readyForPaymentDetailSchema,
+  'replay-name': z.optional(z.string()),
+});
+
+/** The event breaks the published contract; only the failing fields are named, never their values. */
+export class ReadyForPaymentContractError extends Error {
+  override readonly name = 'ReadyForPaymentContractError';
+}
 
 const persistenceStore = new DynamoDBPersistenceLayer({ tableName: IDEMPOTENCY_TABLE_NAME });
 
@@ -23,7 +44,12 @@ const persistenceStore = new DynamoDBPersistenceLayer({ tableName: IDEMPOTENCY_T
  * it would pay to, without logging personal data.
  */
 async function handleReadyForPayment(event: unknown, _context: Context) {
-  const { detail } = parse(event, undefined, readyForPaymentEventSchema);
+  const parsed = readyForPaymentEventSchema.safeParse(event);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(event)');
+    throw new ReadyForPaymentContractError(`Not an Onboarding Ready For Payment event: ${fields.join(', ')}`);
+  }
+  const { detail } = parsed.data;
   const payee = detail.account.iban ? 'iban' : 'sort_code_account_number';
   logger.info('Ready for payment', { onboarding_id: detail.onboarding_id, event_id: detail.event_id, payee });
   return { onboarding_id: detail.onboarding_id, event_id: detail.event_id, payee };

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { connectionEventFields } from '../connections/model.ts';
 import {
   type DetailType,
@@ -27,12 +27,16 @@ export {
 } from './onboarding-contracts.ts';
 
 /** Data v3: ids, the configuration and what was asked for; no personal data. */
-export const dataConnectionCreatedDetailSchema = detailEnvelopeSchema.extend(connectionEventFields.created);
+export const dataConnectionCreatedDetailSchema = z.extend(
+  detailEnvelopeSchema,
+  connectionEventFields.created,
+);
 /** The user came back and TrueLayer confirmed the connection: later data calls need `connection_id`. */
-export const dataConnectionAuthorizedDetailSchema = detailEnvelopeSchema.extend(
+export const dataConnectionAuthorizedDetailSchema = z.extend(
+  detailEnvelopeSchema,
   connectionEventFields.authorized,
 );
-export const dataConnectionFailedDetailSchema = detailEnvelopeSchema.extend(connectionEventFields.failed);
+export const dataConnectionFailedDetailSchema = z.extend(detailEnvelopeSchema, connectionEventFields.failed);
 
 export const detailSchemas = {
   ...onboardingDetailSchemas,

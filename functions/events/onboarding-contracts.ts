@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { failureSchema, userIdentitySchema } from '../onboarding/model.ts';
-import { accountDetailsSchema } from '../truelayer/schemas.ts';
+import { accountDetailsSchema } from '../truelayer/account-details.ts';
 
 /*
  * The onboarding (Signup+) events, in a module of their own so that a
@@ -31,7 +31,7 @@ export const detailEnvelopeSchema = z.object({
   schema_version: z.literal(SCHEMA_VERSION),
   event_id: z.uuid(),
   onboarding_id: z.string(),
-  reference: z.string().optional(),
+  reference: z.optional(z.string()),
   occurred_at: z.iso.datetime(),
 });
 
@@ -39,20 +39,20 @@ export const detailEnvelopeSchema = z.object({
  * Everything a payment service needs to create a TrueLayer payment for this
  * user without another lookup. Carries personal data by design.
  */
-export const readyForPaymentDetailSchema = detailEnvelopeSchema.extend({
+export const readyForPaymentDetailSchema = z.extend(detailEnvelopeSchema, {
   user: userIdentitySchema,
   account: accountDetailsSchema,
 });
 
 /** No personal data: the choices themselves are read from GET /onboardings/{id}. */
-export const accountChoiceRequiredDetailSchema = detailEnvelopeSchema.extend({
-  account_count: z.number().int().min(2),
+export const accountChoiceRequiredDetailSchema = z.extend(detailEnvelopeSchema, {
+  account_count: z.number().check(z.int(), z.minimum(2)),
   choose_before: z.iso.datetime(),
 });
 
-export const failedDetailSchema = detailEnvelopeSchema.extend({ failure: failureSchema });
+export const failedDetailSchema = z.extend(detailEnvelopeSchema, { failure: failureSchema });
 
-export const expiredDetailSchema = detailEnvelopeSchema.extend({ failure: failureSchema });
+export const expiredDetailSchema = z.extend(detailEnvelopeSchema, { failure: failureSchema });
 
 /** The schemas of the events an onboarding journey publishes. */
 export const onboardingDetailSchemas = {

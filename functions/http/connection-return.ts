@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readEnv } from '../commons/env.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type FieldProblem, RequestValidationError } from '../commons/errors.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';
@@ -46,7 +46,7 @@ const createOnce = callerIdempotent('create-connection', TABLE_NAME, (call: Call
 const headerValue = (headers: Record<string, string | undefined> | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
-const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/);
+const idempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/));
 
 /** The two optional headers: the caller's Idempotency-Key and the end user's IP for Tl-User-IP. */
 function readHeaders(headers: Record<string, string | undefined> | undefined) {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';
@@ -12,14 +12,15 @@ const endpoints = readTrueLayerEndpoints();
 const client = readTrueLayerClient();
 const config = readEnv(
   z.object({
-    TRUELAYER_SCOPES: z.string().default('info accounts signupplus').transform(words),
+    TRUELAYER_SCOPES: z.pipe(z._default(z.string(), 'info accounts signupplus'), z.transform(words)),
     // The sandbox's mock bank only exists in the sandbox.
-    TRUELAYER_PROVIDERS: z
-      .string()
-      .default(
+    TRUELAYER_PROVIDERS: z.pipe(
+      z._default(
+        z.string(),
         endpoints.environment === 'sandbox' ? 'uk-cs-mock uk-ob-all uk-oauth-all' : 'uk-ob-all uk-oauth-all',
-      )
-      .transform(words),
+      ),
+      z.transform(words),
+    ),
     AUTH_LINK_TTL_SECONDS: positiveIntFromEnv(600),
     RECORD_RETENTION_DAYS: positiveIntFromEnv(30),
   }),

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { OnboardingDependencies } from './deps.ts';
 import { InvalidAccountChoiceError, OnboardingStatusConflictError } from './errors.ts';
 import type { OnboardingStatus } from './model.ts';
 
 export const accountChoiceRequestSchema = z.strictObject({
-  account_id: z.string().trim().min(1).max(128),
+  account_id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
 });
 
 /** Why a task token could not be answered. */
@@ -31,7 +31,9 @@ export async function chooseAccount(
   accountId: string,
   deps: ChooseAccountDependencies,
 ): Promise<AccountChoiceAccepted> {
-  const onboarding = await deps.repository.get(onboardingId);
+  // The record and the task token in one read: the token is stored before the
+  // record says "waiting", and it is used only if this choice wins the claim.
+  const { onboarding, secrets } = await deps.repository.getJourney(onboardingId);
   if (onboarding.status !== 'awaiting_account_choice') {
     throw new OnboardingStatusConflictError(
       `The onboarding is ${onboarding.status}, not waiting for a choice.`,
@@ -47,7 +49,7 @@ export async function chooseAccount(
     set: { chosen_account_id: accountId },
     timeline: { at: deps.now().toISOString(), step: 'account_chosen' },
   });
-  const taskToken = (await deps.repository.findSecrets(onboardingId))?.task_token;
+  const taskToken = secrets?.task_token;
   if (!taskToken) throw new Error('The waiting workflow left no task token');
   let outcome: ResumeOutcome;
   try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import { addSeconds } from './deps.ts';
 import type { Onboarding } from './model.ts';
@@ -8,19 +8,22 @@ import { newStateToken, sha256 } from './state-token.ts';
 
 const providerId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo');
+  .check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo'));
 
 /** `POST /onboardings` body. Everything is optional: `{}` uses the configured defaults. */
 export const createOnboardingRequestSchema = z.strictObject({
-  reference: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only')
-    .optional(),
-  providers: z.array(providerId).min(1).max(20).optional(),
-  provider_id: providerId.optional(),
+  reference: z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1),
+        z.maxLength(128),
+        z.regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only'),
+      ),
+  ),
+  providers: z.optional(z.array(providerId).check(z.minLength(1), z.maxLength(20))),
+  provider_id: z.optional(providerId),
 });
 export type CreateOnboardingRequest = z.infer<typeof createOnboardingRequestSchema>;
 

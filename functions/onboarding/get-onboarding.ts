@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Onboarding } from './model.ts';
 import type { OnboardingRepository } from './repository.ts';
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { envelopeFor } from '../events/envelope.ts';
 import { DetailTypes } from '../events/onboarding-contracts.ts';
 import { addSeconds, type OnboardingDependencies } from './deps.ts';
@@ -9,9 +9,11 @@ import { sameDigest, sha256 } from './state-token.ts';
 const queryValue = (max: number) =>
   z
     .string()
-    .min(1)
-    .max(max)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+    .check(
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    );
 
 /**
  * The redirect's query: either a code or an error, always with the state.
@@ -20,15 +22,17 @@ const queryValue = (max: number) =>
  */
 export const callbackQuerySchema = z
   .object({
-    state: queryValue(512).optional(),
-    code: queryValue(2048).optional(),
-    error: queryValue(128).optional(),
-    error_description: z.string().max(1024).optional(),
+    state: z.optional(queryValue(512)),
+    code: z.optional(queryValue(2048)),
+    error: z.optional(queryValue(128)),
+    error_description: z.optional(z.string().check(z.maxLength(1024))),
   })
-  .refine((query) => (query.code === undefined) !== (query.error === undefined), {
-    message: 'exactly one of code and error is required',
-    path: ['code'],
-  });
+  .check(
+    z.refine((query) => (query.code === undefined) !== (query.error === undefined), {
+      message: 'exactly one of code and error is required',
+      path: ['code'],
+    }),
+  );
 export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 
 export interface HandleCallbackDependencies extends OnboardingDependencies {
@@ -77,17 +81,21 @@ export async function handleCallback(
   const state = await claimState(stateHash, sha256(`code:${code}`), deps);
   const onboardingId = state.onboarding_id;
   const now = deps.now();
-  await deps.repository.storeAuthorizationCode(onboardingId, code, addSeconds(now, CODE_RETENTION_SECONDS));
-  try {
-    await deps.repository.transition(onboardingId, {
-      from: ['awaiting_authorization'],
-      to: 'authorized',
-      timeline: { at: now.toISOString(), step: 'user_authorized' },
-    });
-  } catch (error) {
-    // A duplicate callback finds the journey already moving on.
-    if (!(error instanceof OnboardingStatusConflictError)) throw error;
-  }
+  // Two different items, both needed before the workflow starts and neither
+  // depending on the other: written side by side.
+  await Promise.all([
+    deps.repository.storeAuthorizationCode(onboardingId, code, addSeconds(now, CODE_RETENTION_SECONDS)),
+    deps.repository
+      .transition(onboardingId, {
+        from: ['awaiting_authorization'],
+        to: 'authorized',
+        timeline: { at: now.toISOString(), step: 'user_authorized' },
+      })
+      .catch((error: unknown) => {
+        // A duplicate callback finds the journey already moving on.
+        if (!(error instanceof OnboardingStatusConflictError)) throw error;
+      }),
+  ]);
   await deps.startWorkflow(onboardingId);
   return { onboardingId, outcome: 'started' };
 }

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { accountDetailsSchema } from '../truelayer/schemas.ts';
+import * as z from 'zod/mini';
+import { accountDetailsSchema } from '../truelayer/account-details.ts';
 
 /**
  * Where an onboarding stands. The last three are terminal: every journey ends
@@ -38,7 +38,7 @@ export const timelineSteps = [
 export const timelineEntrySchema = z.object({
   at: z.iso.datetime(),
   step: z.enum(timelineSteps),
-  detail: z.string().optional(),
+  detail: z.optional(z.string()),
 });
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type TimelineStep = TimelineEntry['step'];
@@ -49,23 +49,23 @@ export const accountChoiceSchema = z.object({
   display_name: z.string(),
   account_type: z.string(),
   currency: z.string(),
-  account_number_masked: z.string().optional(),
+  account_number_masked: z.optional(z.string()),
 });
 export type AccountChoice = z.infer<typeof accountChoiceSchema>;
 
 /** The person as Signup+ identified them: personal data, kept only in the record and the ready event. */
 export const userIdentitySchema = z.object({
-  title: z.string().optional(),
+  title: z.optional(z.string()),
   first_name: z.string(),
   last_name: z.string(),
   date_of_birth: z.string(),
-  national_identification_number: z.string().optional(),
-  sex: z.string().optional(),
+  national_identification_number: z.optional(z.string()),
+  sex: z.optional(z.string()),
   address: z.object({
     address_line1: z.string(),
-    address_line2: z.string().optional(),
+    address_line2: z.optional(z.string()),
     city: z.string(),
-    state: z.string().optional(),
+    state: z.optional(z.string()),
     zip: z.string(),
     country: z.string(),
   }),
@@ -79,26 +79,28 @@ export type Failure = z.infer<typeof failureSchema>;
 export const onboardingSchema = z.object({
   onboarding_id: z.string(),
   status: onboardingStatusSchema,
-  reference: z.string().optional(),
+  reference: z.optional(z.string()),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   auth_link_expires_at: z.iso.datetime(),
   timeline: z.array(timelineEntrySchema),
-  account_choices: z.array(accountChoiceSchema).optional(),
-  account_choice_expires_at: z.iso.datetime().optional(),
-  chosen_account_id: z.string().optional(),
-  user: userIdentitySchema.optional(),
-  account: accountDetailsSchema.optional(),
-  failure: failureSchema.optional(),
+  account_choices: z.optional(z.array(accountChoiceSchema)),
+  account_choice_expires_at: z.optional(z.iso.datetime()),
+  chosen_account_id: z.optional(z.string()),
+  user: z.optional(userIdentitySchema),
+  account: z.optional(accountDetailsSchema),
+  failure: z.optional(failureSchema),
 });
 export type Onboarding = z.infer<typeof onboardingSchema>;
 
 /** Server-side secrets of a journey, in their own item so that status reads never load them. */
 export const journeySecretsSchema = z.object({
-  authorization_code: z.string().optional(),
-  access_token: z.string().optional(),
-  access_token_expires_at: z.iso.datetime().optional(),
-  task_token: z.string().optional(),
+  authorization_code: z.optional(z.string()),
+  access_token: z.optional(z.string()),
+  access_token_expires_at: z.optional(z.iso.datetime()),
+  /** When the code was swapped for the token: a retried step still records the exchange in the timeline. */
+  code_exchanged_at: z.optional(z.iso.datetime()),
+  task_token: z.optional(z.string()),
 });
 export type JourneySecrets = z.infer<typeof journeySecretsSchema>;
 
@@ -106,9 +108,9 @@ export type JourneySecrets = z.infer<typeof journeySecretsSchema>;
 export const stateRecordSchema = z.object({
   onboarding_id: z.string(),
   expires_at_epoch: z.number(),
-  used_at: z.iso.datetime().optional(),
+  used_at: z.optional(z.iso.datetime()),
   /** SHA-256 of the code that used this state, or `denied`; tells a duplicate callback from a replay. */
-  outcome_hash: z.string().optional(),
+  outcome_hash: z.optional(z.string()),
 });
 export type StateRecord = z.infer<typeof stateRecordSchema>;
 

@@ -4,9 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { tableKeys } from '../commons/table-keys.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import {
   type JourneySecrets,
@@ -27,12 +29,6 @@ import {
  * Every change is a single-item conditional write, so concurrent callbacks and
  * choices resolve to exactly one winner without transactions.
  */
-export const tableKeys = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  timeToLive: 'expires_at_ttl',
-} as const;
-
 const profileKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'PROFILE' });
 const secretsKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' });
 const stateKey = (stateHash: string) => ({ pk: `STATE#${stateHash}`, sk: 'STATE' });
@@ -45,7 +41,11 @@ function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-function parseItem<S extends z.ZodType>(schema: S, item: Record<string, unknown>, what: string): z.infer<S> {
+function parseItem<S extends z.ZodMiniType>(
+  schema: S,
+  item: Record<string, unknown>,
+  what: string,
+): z.infer<S> {
   const parsed = schema.safeParse(withoutKeys(item));
   if (!parsed.success) throw new Error(`Stored ${what} does not match its schema: ${parsed.error.message}`);
   return parsed.data;
@@ -59,10 +59,16 @@ export interface TransitionRequest {
   to?: OnboardingStatus;
   set?: Partial<Omit<Onboarding, 'onboarding_id' | 'status' | 'timeline' | 'created_at' | 'updated_at'>>;
   remove?: ReadonlyArray<keyof Onboarding>;
-  /** Appended to the timeline; omitted only when undoing a claim. */
-  timeline?: TimelineEntry;
+  /** Appended to the timeline, in order; omitted only when undoing a claim. */
+  timeline?: TimelineEntry | readonly TimelineEntry[];
   /** Extra condition on a field's current value, e.g. the account a claim was made for. */
   expect?: { field: keyof Onboarding; value: string };
+}
+
+/** Everything a workflow step starts from, read in one request. */
+export interface Journey {
+  onboarding: Onboarding;
+  secrets: JourneySecrets | undefined;
 }
 
 export class OnboardingRepository {
@@ -158,14 +164,15 @@ export class OnboardingRepository {
    */
   async transition(onboardingId: string, request: TransitionRequest): Promise<Onboarding> {
     const names: Record<string, string> = { '#status': 'status', '#updated_at': 'updated_at' };
+    const entries = request.timeline === undefined ? [] : [request.timeline].flat();
     const values: Record<string, unknown> = {
-      ':updated_at': request.timeline?.at ?? new Date().toISOString(),
+      ':updated_at': entries.at(-1)?.at ?? new Date().toISOString(),
     };
     const sets = ['#updated_at = :updated_at'];
-    if (request.timeline) {
+    if (entries.length > 0) {
       names['#timeline'] = 'timeline';
-      values[':entry'] = [request.timeline];
-      sets.push('#timeline = list_append(#timeline, :entry)');
+      values[':entries'] = entries;
+      sets.push('#timeline = list_append(#timeline, :entries)');
     }
     if (request.to) {
       sets.push('#status = :to');
@@ -234,23 +241,45 @@ export class OnboardingRepository {
     }
   }
 
-  async findSecrets(onboardingId: string): Promise<JourneySecrets | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: secretsKey(onboardingId), ConsistentRead: true }),
+  /**
+   * The record and its secrets together: both live under the onboarding's
+   * partition key, so one strongly consistent Query returns them.
+   */
+  async getJourney(onboardingId: string): Promise<Journey> {
+    const { Items = [] } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': profileKey(onboardingId).pk },
+        ConsistentRead: true,
+      }),
     );
-    return Item ? parseItem(journeySecretsSchema, Item, 'journey secrets') : undefined;
+    const profile = Items.find((item) => item.sk === 'PROFILE');
+    if (!profile) throw new OnboardingNotFoundError(onboardingId);
+    const secrets = Items.find((item) => item.sk === 'SECRETS');
+    return {
+      onboarding: parseItem(onboardingSchema, profile, 'onboarding'),
+      secrets: secrets ? parseItem(journeySecretsSchema, secrets, 'journey secrets') : undefined,
+    };
   }
 
   /** Replaces the single-use code with the access token it was exchanged for. */
-  async storeAccessToken(onboardingId: string, accessToken: string, expiresAt: Date): Promise<void> {
+  async storeAccessToken(
+    onboardingId: string,
+    token: { accessToken: string; expiresAt: Date; exchangedAt: Date },
+  ): Promise<void> {
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
         Key: secretsKey(onboardingId),
         UpdateExpression:
-          'SET access_token = :token, access_token_expires_at = :expires REMOVE authorization_code',
+          'SET access_token = :token, access_token_expires_at = :expires, code_exchanged_at = :exchanged REMOVE authorization_code',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':token': accessToken, ':expires': expiresAt.toISOString() },
+        ExpressionAttributeValues: {
+          ':token': token.accessToken,
+          ':expires': token.expiresAt.toISOString(),
+          ':exchanged': token.exchangedAt.toISOString(),
+        },
       }),
     );
   }

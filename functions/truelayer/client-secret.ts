@@ -1,10 +1,10 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readEnv } from '../commons/env.ts';
 
 const secretEnvSchema = z.object({
   /** Name or ARN of the Secrets Manager secret that holds the client secret. */
-  TRUELAYER_CLIENT_SECRET_ID: z.string().min(1),
+  TRUELAYER_CLIENT_SECRET_ID: z.string().check(z.minLength(1)),
 });
 
 /** Cached in memory for five minutes, so a warm function does not call Secrets Manager per request. */
@@ -26,7 +26,9 @@ export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env)
     }
     const trimmed = value.trim();
     if (!trimmed.startsWith('{')) return trimmed;
-    const parsed = z.object({ client_secret: z.string().min(1) }).safeParse(JSON.parse(trimmed));
+    const parsed = z
+      .object({ client_secret: z.string().check(z.minLength(1)) })
+      .safeParse(JSON.parse(trimmed));
     if (!parsed.success) throw new Error(`Secret ${secretId} is JSON without a client_secret field`);
     return parsed.data.client_secret;
   };

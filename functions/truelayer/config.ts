@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 
 /** TrueLayer's two environments. One setting picks the hosts for every call. */
@@ -8,11 +8,11 @@ export const TRUELAYER_HOSTS = {
 } as const;
 
 const hostsSchema = z.object({
-  TRUELAYER_ENVIRONMENT: z.enum(['sandbox', 'live']).default('sandbox'),
+  TRUELAYER_ENVIRONMENT: z._default(z.enum(['sandbox', 'live']), 'sandbox'),
   // Explicit base URLs win over the environment's hosts. The local runtime sets
   // them to its simulator; integrators may point them at a proxy.
-  TRUELAYER_AUTH_BASE_URL: z.url().optional(),
-  TRUELAYER_API_BASE_URL: z.url().optional(),
+  TRUELAYER_AUTH_BASE_URL: z.optional(z.url()),
+  TRUELAYER_API_BASE_URL: z.optional(z.url()),
   TRUELAYER_HTTP_TIMEOUT_MS: positiveIntFromEnv(5_000),
 });
 
@@ -37,7 +37,7 @@ export function readTrueLayerEndpoints(env: NodeJS.ProcessEnv = process.env): Tr
 }
 
 const clientSchema = z.object({
-  TRUELAYER_CLIENT_ID: z.string().min(1),
+  TRUELAYER_CLIENT_ID: z.string().check(z.minLength(1)),
   TRUELAYER_REDIRECT_URI: z.url(),
 });
 

@@ -1,69 +1,41 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { accountDetailsSchema, optionalText } from './account-details.ts';
 
-/** `POST /connect/token` success body. Extra fields are ignored. */
-export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().int().positive(),
-  token_type: z.string().regex(/^bearer$/i),
-  scope: z.string().optional(),
-});
-export type TokenResponse = z.infer<typeof tokenResponseSchema>;
-
-/** TrueLayer's legacy OAuth error shape on the auth host. */
-export const oauthErrorSchema = z.object({
-  error: z.string(),
-  error_description: z.string().optional(),
-});
-
-/** Problem details as TrueLayer's newer APIs answer errors. */
-export const trueLayerProblemSchema = z.object({
-  type: z.string().optional(),
-  title: z.string().optional(),
-  status: z.number().optional(),
-  detail: z.string().optional(),
-  trace_id: z.string().optional(),
-  errors: z.record(z.string(), z.array(z.string())).optional(),
-});
-
-const optionalText = z.string().trim().min(1).optional();
+/*
+ * What Signup+ answers (`GET /signup-plus/accounts`). The token and error
+ * shapes every TrueLayer client reads are in common-schemas.ts; the account
+ * details the onboarding record keeps are in account-details.ts.
+ */
 
 /**
  * The address as Signup+ returns it. TrueLayer's SDK fixtures name the country
  * `country`, the Signup+ guide writes `country_code`: accept both, keep one.
  */
-const addressSchema = z
-  .object({
-    address_line1: z.string().min(1),
-    address_line2: optionalText,
-    city: z.string().min(1),
-    state: optionalText,
-    zip: z.string().min(1),
-    country: z.string().length(2).optional(),
-    country_code: z.string().length(2).optional(),
-  })
-  .refine((address) => address.country ?? address.country_code, { message: 'country is required' })
-  .transform(({ country, country_code, ...rest }) => ({
+const addressSchema = z.pipe(
+  z
+    .object({
+      address_line1: z.string().check(z.minLength(1)),
+      address_line2: optionalText,
+      city: z.string().check(z.minLength(1)),
+      state: optionalText,
+      zip: z.string().check(z.minLength(1)),
+      country: z.optional(z.string().check(z.length(2))),
+      country_code: z.optional(z.string().check(z.length(2))),
+    })
+    .check(
+      z.refine((address) => address.country ?? address.country_code, { message: 'country is required' }),
+    ),
+  z.transform(({ country, country_code, ...rest }) => ({
     ...rest,
     country: (country ?? country_code ?? '').toUpperCase(),
-  }));
-
-export const accountDetailsSchema = z
-  .object({
-    provider_id: z.string().min(1),
-    sort_code: optionalText,
-    account_number: optionalText,
-    iban: optionalText,
-  })
-  .refine((details) => details.iban ?? (details.sort_code && details.account_number), {
-    message: 'account_details needs an IBAN or a sort code and account number',
-  });
-export type AccountDetails = z.infer<typeof accountDetailsSchema>;
+  })),
+);
 
 /** Identity and account of one account, as `GET /signup-plus/accounts` returns it. */
 export const signupPlusIdentitySchema = z.object({
   title: optionalText,
-  first_name: z.string().min(1),
-  last_name: z.string().min(1),
+  first_name: z.string().check(z.minLength(1)),
+  last_name: z.string().check(z.minLength(1)),
   date_of_birth: z.iso.date(),
   // Finnish users carry these instead of a title.
   national_identification_number: optionalText,
@@ -74,10 +46,10 @@ export const signupPlusIdentitySchema = z.object({
 export type SignupPlusIdentity = z.infer<typeof signupPlusIdentitySchema>;
 
 export const linkedAccountSchema = z.object({
-  account_id: z.string().min(1),
-  display_name: z.string().min(1),
-  account_type: z.string().min(1),
-  currency: z.string().length(3),
+  account_id: z.string().check(z.minLength(1)),
+  display_name: z.string().check(z.minLength(1)),
+  account_type: z.string().check(z.minLength(1)),
+  currency: z.string().check(z.length(3)),
   account_number: optionalText,
   sort_code: optionalText,
   iban: optionalText,
@@ -87,7 +59,7 @@ export type LinkedAccount = z.infer<typeof linkedAccountSchema>;
 /** The answer when the user linked several accounts and must pick one. */
 export const multipleAccountsSchema = z.object({
   result: z.literal('multiple_accounts_linked'),
-  detail: z.string().optional(),
-  links: z.record(z.string(), z.string()).optional(),
-  accounts: z.array(linkedAccountSchema).min(2),
+  detail: z.optional(z.string()),
+  links: z.optional(z.record(z.string(), z.string())),
+  accounts: z.array(linkedAccountSchema).check(z.minLength(2)),
 });

@@ -1,3 +1,4 @@
+import { trueLayerProblemSchema } from './common-schemas.ts';
 import type { TrueLayerEndpoints } from './config.ts';
 import { TrueLayerContractError, TrueLayerRejectedError } from './errors.ts';
 import { sendToTrueLayer } from './http.ts';
@@ -6,7 +7,6 @@ import {
   multipleAccountsSchema,
   type SignupPlusIdentity,
   signupPlusIdentitySchema,
-  trueLayerProblemSchema,
 } from './schemas.ts';
 
 export type SignupPlusAccountsResult =

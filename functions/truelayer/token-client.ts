@@ -1,8 +1,8 @@
 import type { ClientSecretProvider } from './client-secret.ts';
+import { oauthErrorSchema, type TokenResponse, tokenResponseSchema } from './common-schemas.ts';
 import type { TrueLayerClientIdentity, TrueLayerEndpoints } from './config.ts';
 import { TrueLayerContractError, TrueLayerRejectedError } from './errors.ts';
 import { sendToTrueLayer } from './http.ts';
-import { oauthErrorSchema, type TokenResponse, tokenResponseSchema } from './schemas.ts';
 
 export interface AccessToken {
   accessToken: string;

@@ -1,13 +1,13 @@
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnClient } from '../commons/clients/sfn.ts';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 
 const config = readEnv(
   z.object({
-    STATE_MACHINE_ARN: z.string().min(1),
+    STATE_MACHINE_ARN: z.string().check(z.minLength(1)),
     // The wait for a choice must end before the access token does (TrueLayer: one hour).
-    ACCOUNT_CHOICE_TIMEOUT_SECONDS: positiveIntFromEnv(900).pipe(z.number().max(3300)),
+    ACCOUNT_CHOICE_TIMEOUT_SECONDS: z.pipe(positiveIntFromEnv(900), z.number().check(z.maximum(3300))),
   }),
 );
 

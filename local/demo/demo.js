@@ -73,12 +73,11 @@ const API_LABELS = {
 };
 
 const STATE_LABELS = {
-  ExchangeCode: 'Exchange the authorization code for an access token',
-  FetchAccounts: 'Fetch identity and accounts from Signup+',
+  LinkAccounts:
+    'Exchange the code, read your accounts from Signup+ (one account: store it, publish the event)',
   HowManyAccounts: 'One account or several?',
   WaitForAccountChoice: 'Wait for your account choice',
-  FetchChosenAccount: 'Fetch the chosen account',
-  CompleteOnboarding: 'Store the result and publish the event',
+  CompleteWithChosenAccount: 'Read the chosen account, store it, publish the event',
   ReadyForPayment: 'Ready for payment',
   FailOnboarding: 'Record the failure and publish it',
   ExpireOnboarding: 'Record the expiry and publish it',

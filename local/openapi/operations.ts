@@ -5,6 +5,7 @@
  * entry here is still documented, from the manifest alone (see document.ts).
  */
 import { z } from 'zod';
+import * as zm from 'zod/mini';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import { connectionPathSchema } from '../../functions/connections/get-connection.ts';
 import { connectionReturnQuerySchema } from '../../functions/connections/handle-return.ts';
@@ -26,6 +27,7 @@ import {
   onboardingExamples,
   problemExamples,
 } from './examples.ts';
+import { described } from './meta.ts';
 import {
   accountChoiceAcceptedSchema,
   connectionViewSchema,
@@ -57,19 +59,19 @@ export function problem(description: string, ...examples: ProblemExample[]): Zod
   };
 }
 
-const json = (schema: z.ZodType, examples: Record<string, { summary: string; value: unknown }>) => ({
+const json = (schema: z.core.$ZodType, examples: Record<string, { summary: string; value: unknown }>) => ({
   'application/json': { schema, examples },
 });
 
-const connectionPath = connectionPathSchema.extend({
-  id: connectionPathSchema.shape.id.meta({
+const connectionPath = zm.extend(connectionPathSchema, {
+  id: described(connectionPathSchema.shape.id, {
     description: "TrueLayer's connection id, as POST /connections returned it.",
     example: EXAMPLE_CONNECTION_ID,
   }),
 });
 
-const onboardingPath = onboardingPathSchema.extend({
-  id: onboardingPathSchema.shape.id.meta({
+const onboardingPath = zm.extend(onboardingPathSchema, {
+  id: described(onboardingPathSchema.shape.id, {
     description: 'The onboarding id returned by POST /onboardings.',
     example: EXAMPLE_ONBOARDING_ID,
   }),

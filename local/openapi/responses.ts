@@ -5,15 +5,20 @@
  * up as a failing journey). Built from the domain's own schemas.
  */
 import { z } from 'zod';
+import * as zm from 'zod/mini';
 import { connectionConfigurationSchema } from '../../functions/connections/configurations.ts';
-import { connectionIdSchema, connectionRecordSchema } from '../../functions/connections/model.ts';
-import { dataAccessTypes } from '../../functions/connections/request.ts';
+import {
+  connectionIdSchema,
+  connectionRecordSchema,
+  dataAccessTypes,
+} from '../../functions/connections/model.ts';
 import { onboardingIdSchema } from '../../functions/onboarding/get-onboarding.ts';
 import {
   accountChoiceSchema,
   onboardingSchema,
   onboardingStatusSchema,
 } from '../../functions/onboarding/model.ts';
+import { described } from './meta.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
 export const createdOnboardingSchema = z
@@ -30,14 +35,14 @@ export const createdOnboardingSchema = z
   .meta({ id: 'CreatedOnboarding' });
 
 /** `200` of `GET /onboardings/{id}` (what `toOnboardingView` returns). */
-export const onboardingViewSchema = onboardingSchema
-  .omit({ account_choices: true })
-  .extend({
+export const onboardingViewSchema = described(
+  zm.extend(zm.omit(onboardingSchema, { account_choices: true }), {
     accounts: z.array(accountChoiceSchema).optional().meta({
       description: 'Present while `status` is `awaiting_account_choice`: the accounts to pick from.',
     }),
-  })
-  .meta({ id: 'Onboarding' });
+  }),
+  { id: 'Onboarding' },
+);
 
 /** `202` of `POST /onboardings/{id}/account-choice` (the use case's `AccountChoiceAccepted`). */
 export const accountChoiceAcceptedSchema = z
@@ -63,8 +68,8 @@ export const problemSchema = z
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
       .meta({ description: 'Invalid fields (snake_case paths), for 400 answers.' }),
-    onboarding_status: onboardingStatusSchema
-      .optional()
+    onboarding_status: z
+      .optional(onboardingStatusSchema)
       .meta({ description: 'The current status, for 409 answers.' }),
     state_problem: z
       .enum(['missing', 'unknown', 'expired', 'already_used'])
@@ -77,10 +82,10 @@ export const problemSchema = z
 /** `201` of `POST /connections` (the use case's `CreatedConnection`). */
 export const createdConnectionSchema = z
   .object({
-    onboarding_id: onboardingIdSchema.meta({
+    onboarding_id: described(onboardingIdSchema, {
       description: "The product's id of this journey; every event carries it.",
     }),
-    connection_id: connectionIdSchema.meta({
+    connection_id: described(connectionIdSchema, {
       description: "TrueLayer's connection id; later data calls need it.",
     }),
     user: z.object({ id: z.string().meta({ description: "TrueLayer's user id" }) }),
@@ -99,4 +104,4 @@ export const createdConnectionSchema = z
   .meta({ id: 'CreatedConnection' });
 
 /** `200` of `GET /connections/{id}`: the connection's record (it holds no personal data). */
-export const connectionViewSchema = connectionRecordSchema.meta({ id: 'Connection' });
+export const connectionViewSchema = described(connectionRecordSchema, { id: 'Connection' });

@@ -116,14 +116,13 @@ describe('demo page, Signup+ in Chromium', () => {
       expect.arrayContaining([
         'POST /onboardings',
         'GET /callback',
-        'ExchangeCode',
-        'FetchAccounts',
-        'CompleteOnboarding',
+        'LinkAccounts',
+        'HowManyAccounts',
         'Onboarding Ready For Payment',
       ]),
     );
     expect(names).not.toContain('WaitForAccountChoice');
-    await expect(stepOutcome(page, 'CompleteOnboarding')).resolves.toBe('succeeded');
+    await expect(stepOutcome(page, 'LinkAccounts')).resolves.toBe('succeeded');
     expect((await getOnboarding(stack, onboardingId)).status).toBe('completed');
     // nothing was fetched from anywhere but this machine
     const hosts = new Set(chromium.requests.map((url) => new URL(url).hostname));
@@ -172,7 +171,7 @@ describe('demo page, Signup+ in Chromium', () => {
       expect.arrayContaining([
         'Onboarding Account Choice Required',
         'POST /onboardings/{id}/account-choice',
-        'FetchChosenAccount',
+        'CompleteWithChosenAccount',
         'Onboarding Ready For Payment',
       ]),
     );

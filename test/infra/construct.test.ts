@@ -87,7 +87,7 @@ describe('with only the required props', () => {
     expect(envOf('CreateOnboarding').TRUELAYER_REDIRECT_URI).toEqual({
       'Fn::Join': ['', [endpoint, '/callback']],
     });
-    expect(envOf('ExchangeCode').TRUELAYER_REDIRECT_URI).toEqual(
+    expect(envOf('LinkAccounts').TRUELAYER_REDIRECT_URI).toEqual(
       envOf('CreateOnboarding').TRUELAYER_REDIRECT_URI,
     );
     expect(envOf('CreateConnection').CONNECTION_RETURN_URL).toEqual({
@@ -99,12 +99,12 @@ describe('with only the required props', () => {
     expect(envOf('Callback').ACCOUNT_CHOICE_TIMEOUT_SECONDS).toBe(
       String(DEFAULT_ACCOUNT_CHOICE_TIMEOUT.toSeconds()),
     );
-    expect(envOf('FetchAccounts').TRUELAYER_HTTP_TIMEOUT_MS).toBe('5000');
-    expect(envOf('FetchAccounts').TRUELAYER_ENVIRONMENT).toBe('sandbox');
+    expect(envOf('CompleteWithChosenAccount').TRUELAYER_HTTP_TIMEOUT_MS).toBe('5000');
+    expect(envOf('CompleteWithChosenAccount').TRUELAYER_ENVIRONMENT).toBe('sandbox');
   });
 
   it('reads the imported secret by its complete ARN', () => {
-    expect(envOf('ExchangeCode').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
+    expect(envOf('LinkAccounts').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
   });
 
   it('configures no alarm actions without a topic', () => {
@@ -211,7 +211,7 @@ describe('with every option set', () => {
       TRUELAYER_AISP_LICENSED: 'true',
       RECORD_RETENTION_DAYS: '7',
     });
-    expect(envOf('FetchAccounts')).toMatchObject({
+    expect(envOf('CompleteWithChosenAccount')).toMatchObject({
       TRUELAYER_HTTP_TIMEOUT_MS: '3000',
       TRUELAYER_API_BASE_URL: 'https://tl-api.proxy.example.com',
     });

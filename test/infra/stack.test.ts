@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tableKeys } from '../../functions/onboarding/repository.ts';
+import { tableKeys } from '../../functions/commons/table-keys.ts';
 import {
   type Capability,
   EVENT_RULES,

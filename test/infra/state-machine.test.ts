@@ -98,7 +98,7 @@ describe('statemachines/onboarding.asl.json', () => {
       expect(fnId, task.name).toBeDefined();
       if (task.TimeoutSecondsPath) continue; // the account-choice wait, bounded by the construct (≤ 55 min)
       expect(task.TimeoutSeconds, task.name).toBeGreaterThanOrEqual(
-        FUNCTIONS[fnId ?? 'ExchangeCode'].timeoutSeconds,
+        FUNCTIONS[fnId ?? 'LinkAccounts'].timeoutSeconds,
       );
     }
   });

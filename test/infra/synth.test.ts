@@ -139,7 +139,7 @@ describe('the app, run as `cdk synth` runs it, offline and without credentials',
   it('bundles the AWS SDK instead of relying on the runtime copy', () => {
     // Left unresolved on purpose by the SDK: optional SigV4a/CRT signers, required inside try/catch.
     const optional = new Set(['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a']);
-    for (const id of ['Callback', 'ExchangeCode'] as const) {
+    for (const id of ['Callback', 'LinkAccounts'] as const) {
       const code = readFileSync(join(assetOf(id), BUNDLE_FILE), 'utf8');
       const external = [
         ...code.matchAll(/(?:from\s*|import\(|require\()["']((?:@aws-sdk|@smithy)\/[^"'/]+)/g),
@@ -152,7 +152,7 @@ describe('the app, run as `cdk synth` runs it, offline and without credentials',
     expect(readFileSync(join(assetOf('Callback'), BUNDLE_FILE), 'utf8').includes('StartExecution')).toBe(
       true,
     );
-    expect(readFileSync(join(assetOf('ExchangeCode'), BUNDLE_FILE), 'utf8').includes('GetSecretValue')).toBe(
+    expect(readFileSync(join(assetOf('LinkAccounts'), BUNDLE_FILE), 'utf8').includes('GetSecretValue')).toBe(
       true,
     );
   });

@@ -79,8 +79,7 @@ describe('npm run journey', () => {
       expect.arrayContaining([
         expect.stringMatching(/api +GET \/callback +302$/),
         expect.stringMatching(/workflow +execution +started$/),
-        expect.stringMatching(/state +ExchangeCode +succeeded$/),
-        expect.stringMatching(/state +FetchAccounts +succeeded$/),
+        expect.stringMatching(/state +LinkAccounts +succeeded$/),
         expect.stringMatching(/event +Onboarding Ready For Payment +published \(event_id [0-9a-f-]{36}\)$/),
         expect.stringMatching(/workflow +execution +succeeded$/),
       ]),
@@ -115,7 +114,7 @@ describe('npm run journey', () => {
     expect(run.code).toBe(1);
     expect(timeline(run)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/state +FetchAccounts +failed \(TrueLayerRejectedError\)$/),
+        expect.stringMatching(/state +LinkAccounts +failed \(TrueLayerRejectedError\)$/),
         expect.stringMatching(/event +Onboarding Failed +published/),
       ]),
     );
@@ -142,14 +141,10 @@ describe('npm run journey', () => {
 
     stack.simulator.faults.clear();
     expect(run.code).toBe(0);
-    const fetchAccounts = timeline(run)
-      .filter((line) => line.includes('FetchAccounts'))
-      .map((line) => line.replace(/^\S+ +state +FetchAccounts +/, ''));
-    expect(fetchAccounts).toEqual([
-      'failed (TrueLayerUnavailableError)',
-      'retrying (attempt 2)',
-      'succeeded',
-    ]);
+    const linkAccounts = timeline(run)
+      .filter((line) => line.includes('LinkAccounts'))
+      .map((line) => line.replace(/^\S+ +state +LinkAccounts +/, ''));
+    expect(linkAccounts).toEqual(['failed (TrueLayerUnavailableError)', 'retrying (attempt 2)', 'succeeded']);
   });
 
   it('exits 64 with the accounts listed when --choose is out of range', async () => {

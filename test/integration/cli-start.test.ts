@@ -105,11 +105,9 @@ describe('npm start', () => {
       'api POST /onboardings 201',
       'workflow execution started',
       'api GET /callback 302',
-      'state ExchangeCode succeeded',
-      'state FetchAccounts succeeded',
-      'state HowManyAccounts succeeded',
       'event Onboarding Ready For Payment published',
-      'state CompleteOnboarding succeeded',
+      'state LinkAccounts succeeded',
+      'state HowManyAccounts succeeded',
       'state ReadyForPayment succeeded',
       'workflow execution succeeded',
     ];

@@ -32,7 +32,7 @@ const definition = z
   .parse(JSON.parse(text));
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, state]) => state.Type === 'Task');
-const callsTrueLayer = ['ExchangeCode', 'FetchAccounts', 'FetchChosenAccount'];
+const callsTrueLayer = ['LinkAccounts', 'CompleteWithChosenAccount'];
 
 describe('statemachines/onboarding.asl.json', () => {
   it('uses exactly the placeholders the manifest provides', () => {
@@ -88,14 +88,14 @@ describe('statemachines/onboarding.asl.json', () => {
       }
       return visited;
     };
-    expect(walk('single')).toEqual([
-      'ExchangeCode',
-      'FetchAccounts',
+    expect(walk('single')).toEqual(['LinkAccounts', 'HowManyAccounts', 'ReadyForPayment']);
+    expect(walk('multiple')).toEqual([
+      'LinkAccounts',
       'HowManyAccounts',
-      'CompleteOnboarding',
+      'WaitForAccountChoice',
+      'CompleteWithChosenAccount',
       'ReadyForPayment',
     ]);
-    expect(walk('multiple')).toHaveLength(7);
   });
 
   it('never names a secret in state data paths', () => {

@@ -1,17 +1,18 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   type FieldProblem,
   PayloadTooLargeError,
   RequestValidationError,
   UnsupportedMediaTypeError,
 } from '../errors.ts';
+import '../zod-messages.ts';
 
 /** Bodies of this API are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Turns zod issues into field problems named the way callers wrote them (snake_case paths). */
-export function fieldProblems(error: z.ZodError, prefix?: string): FieldProblem[] {
+export function fieldProblems(error: z.core.$ZodError, prefix?: string): FieldProblem[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     const field = [prefix, path].filter(Boolean).join('.') || '(root)';
@@ -36,7 +37,7 @@ function rawBody(event: APIGatewayProxyEventV2): string {
  * Parses a JSON request body through a schema. An empty body counts as `{}`,
  * so routes whose fields are all optional accept a bare POST.
  */
-export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
+export function parseJsonBody<S extends z.ZodMiniType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> {
   const text = rawBody(event);
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new PayloadTooLargeError(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
@@ -59,7 +60,7 @@ export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2
 }
 
 /** Parses path parameters or the query string through a schema. */
-export function parseParameters<S extends z.ZodType>(
+export function parseParameters<S extends z.ZodMiniType>(
   values: Record<string, string | undefined> | undefined,
   schema: S,
 ): z.infer<S> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { envelopeFor } from '../../events/envelope.ts';
 import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import { TrueLayerErrorNames } from '../../truelayer/errors.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { onboardingIdSchema } from '../get-onboarding.ts';
 
 /**
@@ -8,26 +8,28 @@ import { onboardingIdSchema } from '../get-onboarding.ts';
  */
 export const stepInputSchema = z.object({ onboarding_id: onboardingIdSchema });
 
-export const accountChoiceWaitInputSchema = stepInputSchema.extend({
-  task_token: z.string().min(1).max(2048),
-  account_choice_timeout_seconds: z.number().int().positive(),
+export const accountChoiceWaitInputSchema = z.extend(stepInputSchema, {
+  task_token: z.string().check(z.minLength(1), z.maxLength(2048)),
+  account_choice_timeout_seconds: z.number().check(z.int(), z.positive()),
 });
 
-export const chosenAccountInputSchema = stepInputSchema.extend({ account_id: z.string().min(1) });
+export const chosenAccountInputSchema = z.extend(stepInputSchema, {
+  account_id: z.string().check(z.minLength(1)),
+});
 
-export const endOnboardingInputSchema = stepInputSchema.extend({
+export const endOnboardingInputSchema = z.extend(stepInputSchema, {
   outcome: z.enum(['failed', 'expired']),
   /**
    * What the Catch recorded when a step failed. Step Functions leaves `Cause`
    * out for some of its own errors, so only `Error` is certain.
    */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type EndOnboardingInput = z.infer<typeof endOnboardingInputSchema>;
 
-/** What FetchAccounts returns to the state machine's Choice. */
-export const fetchAccountsResultSchema = z.object({
+/** What LinkAccounts returns to the state machine's Choice. */
+export const linkAccountsResultSchema = z.object({
   result: z.enum(['single_account', 'multiple_accounts_linked']),
-  account_count: z.number().int().positive(),
+  account_count: z.number().check(z.int(), z.positive()),
 });
-export type FetchAccountsResult = z.infer<typeof fetchAccountsResultSchema>;
+export type LinkAccountsResult = z.infer<typeof linkAccountsResultSchema>;

@@ -1,14 +1,15 @@
 import { taskHandler } from '../commons/task-handler.ts';
-import { fetchChosenAccount } from '../onboarding/workflow/fetch-chosen-account.ts';
+import { completeWithChosenAccount } from '../onboarding/workflow/complete-with-chosen-account.ts';
 import { chosenAccountInputSchema } from '../onboarding/workflow/inputs.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { fetchSignupPlusAccounts } from '../wiring/signup-plus.ts';
 
-/** Workflow step FetchChosenAccount. */
+/** Workflow step CompleteWithChosenAccount. */
 export const handler = taskHandler(chosenAccountInputSchema, async (input) => {
-  await fetchChosenAccount(
+  await completeWithChosenAccount(
     { onboardingId: input.onboarding_id, accountId: input.account_id },
-    { repository, now, fetchAccounts: fetchSignupPlusAccounts },
+    { repository, publish, now, fetchAccounts: fetchSignupPlusAccounts },
   );
   return { onboarding_id: input.onboarding_id };
 });
