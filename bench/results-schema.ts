@@ -60,8 +60,12 @@ export const handlerColdStartSchema = z.object({
   process_ms: summarySchema.nullable(),
   sdk_init_ms: summarySchema.nullable(),
   sdk_bundle_bytes: count,
-  /** Median handler init over median plain-SDK init. */
+  /** Median over rounds of (handler init ÷ plain-SDK init, started next to each other): the verdict's figure. */
   ratio_to_sdk: z.number().nullable(),
+  /** The per-round ratios behind ratio_to_sdk. */
+  paired_ratio: summarySchema.nullable().optional(),
+  /** Median handler init over median plain-SDK init, for comparison with earlier runs. */
+  ratio_of_medians: z.number().nullable().optional(),
   pass: z.boolean(),
   error: z.string().optional(),
 });

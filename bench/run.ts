@@ -170,7 +170,7 @@ function targetsOf(results: Omit<Results, 'targets'>): Verdict[] {
           `${handler.function}: init ≤ ${cold.target_ratio}× plain SDK bundle`,
           handler.ratio_to_sdk === null
             ? (handler.error ?? 'not measured')
-            : `${handler.ratio_to_sdk}× (${handler.init_ms?.median} ms vs ${handler.sdk_init_ms?.median} ms)`,
+            : `${handler.ratio_to_sdk}× paired (medians ${handler.init_ms?.median} ms vs ${handler.sdk_init_ms?.median} ms)`,
           handler.pass,
         ),
       );

@@ -23,6 +23,12 @@ import type { CpuProfile, ThroughputLevel, ThroughputResult } from './results-sc
 export const THROUGHPUT_TARGET_JPS = 100;
 /** A level that adds less than this share of throughput over the previous one is past the knee. */
 const KNEE_GAIN = 0.1;
+/**
+ * Workers in the unrecorded window run before each variant's sweep. A fresh
+ * process needs several seconds of traffic before V8 has optimised the hot
+ * paths (SDK, dynalite, HTTP); without it the first levels measure the JIT.
+ */
+const WARM_UP_CONCURRENCY = 16;
 
 export interface ThroughputOptions {
   levels: readonly number[];
@@ -138,27 +144,20 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   stack.simulator.setLatency(0);
   const levels: ThroughputLevel[] = [];
+  const warmUps: ThroughputLevel[] = [];
   for (const variant of options.variants) {
-    const mine: ThroughputLevel[] = [];
+    const warmUp = await runLevel(stack, clock, settings, variant, WARM_UP_CONCURRENCY, options.windowMs);
+    warmUps.push(warmUp);
+    options.log(
+      `throughput: ${variant} warm-up ×${WARM_UP_CONCURRENCY}: ${warmUp.journeys_per_second} journeys/s (not recorded)`,
+    );
+    // Every level runs, also past the knee: the table then shows how latency grows once throughput stops.
     for (const concurrency of options.levels) {
       const level = await runLevel(stack, clock, settings, variant, concurrency, options.windowMs);
-      mine.push(level);
       levels.push(level);
       options.log(
         `throughput: ${variant} ×${concurrency}: ${level.journeys_per_second} journeys/s, p50 ${level.journey_ms.median} ms, lost ${level.lost}, failed ${level.failed}`,
       );
-      // Two levels in a row without a real gain: latency has bent, more workers only queue.
-      const last = mine.at(-1);
-      const before = mine.at(-2);
-      const earlier = mine.at(-3);
-      if (
-        last &&
-        before &&
-        earlier &&
-        last.journeys_per_second < before.journeys_per_second * (1 + KNEE_GAIN) &&
-        before.journeys_per_second < earlier.journeys_per_second * (1 + KNEE_GAIN)
-      )
-        break;
     }
   }
   const cpuProfiles: CpuProfile[] = [];
@@ -188,7 +187,8 @@ export async function measureThroughput(
     (best, level) => (!best || level.journeys_per_second > best.journeys_per_second ? level : best),
     undefined,
   );
-  const nothingLost = product.every(
+  // The warm-up is not reported, but a journey it lost would still be a lost journey.
+  const nothingLost = [...product, ...warmUps.filter((level) => level.variant === 'product')].every(
     (level) =>
       level.lost === 0 &&
       level.failed === 0 &&
