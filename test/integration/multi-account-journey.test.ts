@@ -72,7 +72,8 @@ describe('multi-account Signup+ journey', () => {
     );
     expect(waitingEvents[0]?.['detail-type']).toBe('Onboarding Account Choice Required');
     expect(waitingEvents[0]?.detail).toMatchObject({ account_count: 3 });
-    expect(JSON.stringify(waitingEvents)).not.toMatch(/task_token|acc-|30000000/);
+    // Account ids are acc- and 17 hex digits; a bare "acc-" also occurs inside random UUIDs (…-8acc-…).
+    expect(JSON.stringify(waitingEvents)).not.toMatch(/task_token|acc-[0-9a-f]{17}|30000000/);
     expect((await secretsOf(onboardingId))?.task_token).toEqual(expect.any(String));
 
     // Act
