@@ -186,6 +186,8 @@ describe('TrueLayer faults that end the journey visibly', () => {
     expect(view.status).toBe('failed');
     expect(view.failure?.reason).toBe('truelayer_rejected');
     expect(calls.accounts).toBe(1);
+    // the exchange that did happen stays on the record, before the failure
+    expect(view.timeline.map((entry) => entry.step).slice(-2)).toEqual(['code_exchanged', 'failed']);
     expect(
       await eventually(
         async () => events(),

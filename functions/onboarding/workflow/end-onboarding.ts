@@ -4,7 +4,8 @@ import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import { TrueLayerErrorNames } from '../../truelayer/errors.ts';
 import type { OnboardingDependencies } from '../deps.ts';
 import { OnboardingStatusConflictError } from '../errors.ts';
-import { activeStatuses, type Failure, type Onboarding } from '../model.ts';
+import { activeStatuses, type Failure, type Onboarding, type TimelineEntry } from '../model.ts';
+import type { Journey } from '../repository.ts';
 import type { EndOnboardingInput } from './inputs.ts';
 
 /** Reasons recorded for errors the workflow knows; their messages are written for people and safe to keep. */
@@ -39,6 +40,17 @@ export function failureFrom(input: EndOnboardingInput): Failure {
 }
 
 /**
+ * LinkAccounts records the code exchange together with what it read from
+ * Signup+; when that read failed, the exchange it did is recorded here, so the
+ * timeline of a failed journey still shows how far it got.
+ */
+function unrecordedExchange({ onboarding, secrets }: Journey): TimelineEntry[] {
+  const at = secrets?.code_exchanged_at;
+  if (!at || onboarding.timeline.some((entry) => entry.step === 'code_exchanged')) return [];
+  return [{ at, step: 'code_exchanged' }];
+}
+
+/**
  * The journey's other ends: failed (a step gave up) or expired (no choice in
  * time). The record is closed, the event published and the secrets deleted.
  * A retry, or an end arriving after another, changes nothing already terminal.
@@ -46,13 +58,17 @@ export function failureFrom(input: EndOnboardingInput): Failure {
 export async function endOnboarding(input: EndOnboardingInput, deps: OnboardingDependencies): Promise<void> {
   const failure = failureFrom(input);
   const now = deps.now();
+  const journey = await deps.repository.getJourney(input.onboarding_id);
   let onboarding: Onboarding;
   try {
     onboarding = await deps.repository.transition(input.onboarding_id, {
       from: activeStatuses,
       to: input.outcome,
       set: { failure },
-      timeline: { at: now.toISOString(), step: input.outcome, detail: failure.reason },
+      timeline: [
+        ...unrecordedExchange(journey),
+        { at: now.toISOString(), step: input.outcome, detail: failure.reason },
+      ],
     });
   } catch (error) {
     if (!(error instanceof OnboardingStatusConflictError) || error.currentStatus !== input.outcome)
