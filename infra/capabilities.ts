@@ -20,9 +20,16 @@ export const ONBOARDING_WRITE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  // The workflow steps and the choice read a record and its secrets together (one partition).
+  'dynamodb:Query',
 ];
 /** Powertools Idempotency's DynamoDB persistence layer. */
-export const IDEMPOTENCY_ACTIONS = ONBOARDING_WRITE_ACTIONS;
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /**
  * What DynamoDB needs from the caller's identity to use a customer-managed

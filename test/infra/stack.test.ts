@@ -309,6 +309,33 @@ describe('IAM', () => {
     expect(callbackResources.map((r) => JSON.stringify(r))).not.toContain(secretArn);
   });
 
+  it('grants every DynamoDB operation the repositories send to each function that writes', () => {
+    // The local runtime does not check IAM, so an operation added to a repository is caught here.
+    const ACTION_OF_COMMAND: Record<string, string> = {
+      GetCommand: 'dynamodb:GetItem',
+      PutCommand: 'dynamodb:PutItem',
+      UpdateCommand: 'dynamodb:UpdateItem',
+      DeleteCommand: 'dynamodb:DeleteItem',
+      QueryCommand: 'dynamodb:Query',
+    };
+    const sent = ['functions/onboarding/repository.ts', 'functions/connections/repository.ts'].flatMap(
+      (file) =>
+        [...readFileSync(fromRepoRoot(file), 'utf8').matchAll(/new (\w+Command)\(/g)].map(
+          (match) => match[1] ?? '',
+        ),
+    );
+    expect(sent.length).toBeGreaterThan(0);
+    const needed = new Set(sent.map((command) => ACTION_OF_COMMAND[command] ?? `unmapped ${command}`));
+    const writers = (Object.keys(FUNCTIONS) as FunctionId[]).filter((id) =>
+      (FUNCTIONS[id].capabilities as readonly Capability[]).includes('onboardings:write'),
+    );
+    expect(writers.length).toBeGreaterThan(0);
+    for (const id of writers) {
+      const granted = new Set(statementsOfRole(synth.template, roleLogicalId(id)).flatMap(actionsOf));
+      for (const action of needed) expect(granted.has(action), `${id}: ${action}`).toBe(true);
+    }
+  });
+
   it('grants the read-only function nothing but GetItem on the table', () => {
     const dynamoActions = statementsOfRole(synth.template, roleLogicalId('GetOnboarding'))
       .flatMap(actionsOf)
