@@ -3,7 +3,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
 import { createOnboarding } from '../../functions/onboarding/create-onboarding.ts';
-import type { OnboardingDependencies } from '../../functions/onboarding/deps.ts';
 import { OnboardingRepository, type TransitionRequest } from '../../functions/onboarding/repository.ts';
 import { completeWithChosenAccount } from '../../functions/onboarding/workflow/complete-with-chosen-account.ts';
 import {
@@ -107,7 +106,7 @@ function harness(accounts: SignupPlusAccountsResult) {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const deps: LinkAccountsDependencies & OnboardingDependencies = {
+  const deps: LinkAccountsDependencies = {
     repository: flakyRepository,
     now: () => new Date(),
     publish: async (_type, detail) => {

@@ -14,16 +14,24 @@ export interface LinkAccountsDependencies extends OnboardingDependencies {
 
 const SINGLE: LinkAccountsResult = { result: 'single_account', account_count: 1 };
 
-/** The access token, exchanged now if this is the first attempt, and what the timeline still lacks. */
+interface JourneyToken {
+  accessToken: string;
+  /** Keeps a freshly exchanged token server-side; nothing to do for one read back from the table. */
+  store: () => Promise<void>;
+  /** The exchange, as the timeline records it. */
+  exchanged: TimelineEntry;
+}
+
+/** The access token, exchanged now if this is the first attempt. */
 async function accessTokenFor(
   { onboarding, secrets }: Journey,
   deps: LinkAccountsDependencies,
-): Promise<{ accessToken: string; stored: Promise<void>; exchanged: TimelineEntry }> {
+): Promise<JourneyToken> {
   if (secrets?.access_token) {
     const at = secrets.code_exchanged_at ?? onboarding.updated_at;
     return {
       accessToken: secrets.access_token,
-      stored: Promise.resolve(),
+      store: async () => {},
       exchanged: { at, step: 'code_exchanged' },
     };
   }
@@ -32,16 +40,15 @@ async function accessTokenFor(
   }
   const token = await deps.exchangeCode(secrets.authorization_code);
   const exchangedAt = deps.now();
-  // The code is spent: the token is kept server-side so that a retried step
-  // can go on without it. The write runs while Signup+ is being read.
-  const stored = deps.repository.storeAccessToken(onboarding.onboarding_id, {
-    accessToken: token.accessToken,
-    expiresAt: addSeconds(exchangedAt, token.expiresInSeconds),
-    exchangedAt,
-  });
   return {
     accessToken: token.accessToken,
-    stored,
+    // The code is spent: the token is kept server-side so that a retried step can go on without it.
+    store: () =>
+      deps.repository.storeAccessToken(onboarding.onboarding_id, {
+        accessToken: token.accessToken,
+        expiresAt: addSeconds(exchangedAt, token.expiresInSeconds),
+        exchangedAt,
+      }),
     exchanged: { at: exchangedAt.toISOString(), step: 'code_exchanged' },
   };
 }
@@ -69,9 +76,10 @@ export async function linkAccounts(
   if (onboarding.account_choices) {
     return { result: 'multiple_accounts_linked', account_count: onboarding.account_choices.length };
   }
-  const { accessToken, stored, exchanged } = await accessTokenFor(journey, deps);
-  // Both settle before the step ends, so a failed read never leaves the token unwritten.
-  const [read, write] = await Promise.allSettled([deps.fetchAccounts(accessToken), stored]);
+  const { accessToken, store, exchanged } = await accessTokenFor(journey, deps);
+  // The token is written while Signup+ is read; both settle before the step
+  // ends, so a failed read never leaves the token unwritten.
+  const [read, write] = await Promise.allSettled([deps.fetchAccounts(accessToken), store()]);
   if (write.status === 'rejected') throw write.reason;
   if (read.status === 'rejected') throw read.reason;
   const result = read.value;
