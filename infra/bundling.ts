@@ -10,22 +10,24 @@ import type { BuildOptions } from 'esbuild';
 /** Matches the Lambda runtime (nodejs24.x). */
 export const BUNDLE_TARGET = 'node24';
 
-/**
- * ESM output still meets CommonJS dependencies that call `require` for Node
- * built-ins; this shim gives them one.
- */
-export const ESM_REQUIRE_SHIM =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
 /** Prefer the packages' ESM builds: smaller bundles, better tree shaking. */
 export const MAIN_FIELDS = ['module', 'main'];
 
-/** NodejsFunction's name for the bundle it writes in ESM format. */
-export const BUNDLE_FILE = 'index.mjs';
+/** NodejsFunction's name for the bundle it writes in CommonJS format. */
+export const BUNDLE_FILE = 'index.js';
 
 /**
  * Shared NodejsFunction bundling options.
  *
+ * - CommonJS output, although the sources are ES modules. Lambda loads an
+ *   `index.js` with `require`, and Node then loads `node:http` (which the
+ *   SDK's HTTP handler imports) as a plain built-in. Imported from an ES
+ *   module instead, `node:http` gets an ESM facade whose construction reads
+ *   every export, including the lazy `WebSocket` getter, and so compiles
+ *   Node's whole fetch implementation (undici), which nothing here needs at
+ *   start: about 20 ms of every cold start on this machine (BENCHMARKS.md,
+ *   "Before and after"). Functions that call TrueLayer load it on their
+ *   first call instead.
  * - `externalModules: []` bundles the AWS SDK v3 too: the version we test is
  *   the version we run, not whatever the runtime ships that month.
  * - Minified, with a source map (`NODE_OPTIONS=--enable-source-maps` turns
@@ -40,10 +42,9 @@ export const bundling: BundlingOptions = {
   sourceMap: true,
   sourcesContent: false,
   keepNames: true,
-  format: OutputFormat.ESM,
+  format: OutputFormat.CJS,
   target: BUNDLE_TARGET,
   mainFields: MAIN_FIELDS,
-  banner: ESM_REQUIRE_SHIM,
   externalModules: [],
   forceDockerBundling: false,
 };
@@ -58,14 +59,13 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: BUNDLE_TARGET,
     minify: true,
     sourcemap: true,
     sourcesContent: false,
     keepNames: true,
     mainFields: MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_SHIM },
     external: [],
   };
 }

@@ -35,7 +35,7 @@ export interface ProjectFunctionProps {
 
 /**
  * A Lambda function with the defaults every function of this product shares:
- * Node.js 24 on arm64, ESM bundle with the AWS SDK inside, source maps,
+ * Node.js 24 on arm64, CommonJS bundle with the AWS SDK inside, source maps,
  * active tracing, Powertools settings, and its own log group with a
  * retention. Its role starts with nothing but the right to write to that log
  * group (no AWSLambdaBasicExecutionRole, whose CreateLogGroup is granted on

@@ -11,7 +11,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BUNDLE_FILE, ESM_REQUIRE_SHIM, esbuildOptions } from '../../infra/bundling.ts';
+import { handlerEnvironment } from '../../bench/cold-start.ts';
+import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling.ts';
 import { FUNCTIONS, type FunctionId } from '../../infra/manifest.ts';
 import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
 import { jsonObject, readCdkJson } from './helpers.ts';
@@ -117,14 +118,16 @@ describe('the app, run as `cdk synth` runs it, offline and without credentials',
     expect(report.pluginReports).toEqual([]);
   });
 
-  it('bundles every function locally into a minified ESM file with a source map', () => {
+  it('bundles every function locally into a minified CommonJS file with a source map', () => {
     const assets = lambdaAssets();
     expect(assets.size).toBe(functionIds.length);
     for (const [path, dir] of assets) {
       const code = readFileSync(join(dir, BUNDLE_FILE), 'utf8');
-      expect(code.startsWith(ESM_REQUIRE_SHIM), path).toBe(true);
+      expect(code.startsWith('"use strict";'), path).toBe(true);
       expect(code.trimEnd().endsWith(`//# sourceMappingURL=${BUNDLE_FILE}.map`), path).toBe(true);
-      expect(code, path).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(code, path).toMatch(/module\.exports\s*=/);
+      // Built-ins are required, never imported as ES modules (see infra/bundling.ts).
+      expect(code, path).not.toMatch(/\bfrom\s*["']node:/);
       const rawMap: unknown = JSON.parse(readFileSync(join(dir, `${BUNDLE_FILE}.map`), 'utf8'));
       const map = z.object({ version: z.literal(3), sources: z.array(z.string()) }).parse(rawMap);
       // Line mapping only: the sources themselves stay out of the package.
@@ -155,6 +158,21 @@ describe('the app, run as `cdk synth` runs it, offline and without credentials',
     expect(readFileSync(join(assetOf('LinkAccounts'), BUNDLE_FILE), 'utf8').includes('GetSecretValue')).toBe(
       true,
     );
+  });
+
+  it('loads every bundle as Lambda does (require), without compiling Node fetch at start', () => {
+    // One process per bundle, as each function gets its own execution environment.
+    const probe =
+      "const m = require(process.argv[1]); process.stdout.write(JSON.stringify({ handler: typeof m.handler, undici: process.moduleLoadList.some((name) => name.includes('undici')) }));";
+    for (const id of functionIds) {
+      const result = spawnSync(process.execPath, ['-e', probe, join(assetOf(id), BUNDLE_FILE)], {
+        env: { PATH: process.env.PATH ?? '', ...handlerEnvironment(id, FUNCTIONS[id].memoryMb) },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.stderr, id).toBe('');
+      expect(JSON.parse(result.stdout), id).toEqual({ handler: 'function', undici: false });
+    }
   });
 
   it('produces, byte for byte, what esbuildOptions() produces (the benchmark bundles the same code)', async () => {
