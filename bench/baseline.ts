@@ -4,8 +4,9 @@
  * It exchanges the code at the simulator's /connect/token, reads
  * /signup-plus/accounts (and the chosen account for jane), writes the
  * finished onboarding item and publishes Ready For Payment, through the same
- * SDK client instances the product's functions use, against the same
- * dynalite, bus and simulator. The product's overhead is measured against it.
+ * SDK client instances and TrueLayer transport the product's functions use,
+ * against the same dynalite, bus and simulator. The product's overhead is
+ * measured against it.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,7 @@ import * as z from 'zod';
 import { DetailTypes, EVENT_SOURCE, readyForPaymentDetailSchema } from '../functions/events/contracts.ts';
 import { envelopeFor } from '../functions/events/envelope.ts';
 import { tokenResponseSchema } from '../functions/truelayer/common-schemas.ts';
+import { sendToTrueLayer, type TrueLayerRequest } from '../functions/truelayer/http.ts';
 import { multipleAccountsSchema, signupPlusIdentitySchema } from '../functions/truelayer/schemas.ts';
 import type { LocalStack } from '../local/stack.ts';
 import {
@@ -72,11 +74,18 @@ export interface BaselineSteps {
   putEventsMs: number;
 }
 
-async function getJson(url: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(JOURNEY_TIMEOUT_MS) });
-  const text = await response.text();
+/**
+ * TrueLayer through the product's own HTTP transport, as the SDK calls go
+ * through the product's own clients: the comparison is about the workflow,
+ * not about which HTTP client each side uses.
+ */
+async function getJson(url: string, request: TrueLayerRequest): Promise<unknown> {
+  const response = await sendToTrueLayer(url, request, {
+    timeoutMs: JOURNEY_TIMEOUT_MS,
+    operation: 'baseline',
+  });
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-  return JSON.parse(text);
+  return response.body;
 }
 
 /** The whole onboarding, done directly. Returns how long each step took. */
@@ -97,16 +106,16 @@ export async function directOnboarding(
         redirect_uri: settings.redirectUri,
         client_id: settings.clientId,
         client_secret: settings.clientSecret,
-      }),
+      }).toString(),
     }),
   );
   const t1 = performance.now();
   const bearer = { authorization: `Bearer ${token.access_token}`, accept: 'application/json' };
-  let body = await getJson(`${settings.apiUrl}/signup-plus/accounts`, { headers: bearer });
+  let body = await getJson(`${settings.apiUrl}/signup-plus/accounts`, { method: 'GET', headers: bearer });
   if (accountId !== undefined && multipleAccountsSchema.safeParse(body).success) {
     const url = new URL('/signup-plus/accounts', `${settings.apiUrl}/`);
     url.searchParams.set('account_id', accountId);
-    body = await getJson(url.toString(), { headers: bearer });
+    body = await getJson(url.toString(), { method: 'GET', headers: bearer });
   }
   const { account_details: account, ...user } = signupPlusIdentitySchema.parse(body);
   const t2 = performance.now();

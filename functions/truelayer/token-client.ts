@@ -30,7 +30,7 @@ async function requestToken(
     {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
+      body: body.toString(),
     },
     { timeoutMs: deps.endpoints.timeoutMs, operation },
   );
