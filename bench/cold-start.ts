@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import * as z from 'zod';
 import { BUNDLE_FILE, esbuildOptions } from '../infra/bundling.ts';
 import { FUNCTIONS, type FunctionId } from '../infra/manifest.ts';
@@ -158,8 +158,25 @@ function plainSdkSource(clients: readonly SdkPackage[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function bundle(entry: string, outfile: string) {
-  const result = await build({ ...esbuildOptions(entry, outfile), metafile: true, logLevel: 'silent' });
+/**
+ * How the functions were bundled before 2026-11-22: an ES module, with a
+ * `require` for the CommonJS dependencies. Kept for one ladder rung, so every
+ * run shows what that format costs (see infra/bundling.ts).
+ */
+const AS_ES_MODULE = {
+  format: 'esm',
+  banner: {
+    js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  },
+} as const;
+
+async function bundle(entry: string, outfile: string, overrides: Partial<BuildOptions> = {}) {
+  const result = await build({
+    ...esbuildOptions(entry, outfile),
+    ...overrides,
+    metafile: true,
+    logLevel: 'silent',
+  });
   const output = outputOf(result.metafile, outfile);
   const mapBytes = await stat(`${outfile}.map`).then(
     (info) => info.size,
@@ -279,11 +296,12 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     });
   }
 
-  for (const [index, [key, source]] of LADDER.entries()) {
+  for (const [index, [key, source, format]] of LADDER.entries()) {
     const entry = join(buildDir, 'sources', `ladder-${index}.mjs`);
     await writeFile(entry, source);
-    const outfile = join(buildDir, 'ladder', String(index), BUNDLE_FILE);
-    const built = await bundle(entry, outfile);
+    const esm = format === 'esm';
+    const outfile = join(buildDir, 'ladder', String(index), esm ? 'index.mjs' : BUNDLE_FILE);
+    const built = await bundle(entry, outfile, esm ? AS_ES_MODULE : {});
     bundles.push({
       key,
       kind: 'ladder',
@@ -437,7 +455,12 @@ const logger = new Logger({ serviceName: 'bench' });
  * zod as they used to (namespace import, then \`import { z }\`, which keeps
  * every locale), then Powertools Logger and middy on top of zod/mini.
  */
-const LADDER: ReadonlyArray<readonly [string, string]> = [
+const LADDER: ReadonlyArray<readonly [key: string, source: string, format?: 'esm']> = [
+  [
+    'the same plain SDK bundle as an ES module (the bundling before 2026-11-22)',
+    `${DOCUMENT_CLIENT}export const handler = async () => client;\n`,
+    'esm',
+  ],
   [
     '+ zod/mini with English messages, reading one setting',
     `${DOCUMENT_CLIENT}${ZOD_MINI}${READ_ENV_MINI}export const handler = async () => [client, env];\n`,

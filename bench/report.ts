@@ -88,7 +88,7 @@ function coldStart(results: Results): string {
     '',
     ...(cold.ladder && cold.ladder.length > 0
       ? [
-          'Layer by layer, on top of the plain DynamoDB document client bundle (same method; the difference of medians is what the layer adds):',
+          'Layer by layer, on top of the plain DynamoDB document client bundle (same method; the difference of medians is what the layer adds). The first row is that same plain bundle in the ES-module format the functions had before 2026-11-22: what the format alone costs (infra/bundling.ts says why).',
           '',
           table(
             ['bundle', 'size', 'init ms', 'added to plain SDK'],
