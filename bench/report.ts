@@ -334,7 +334,7 @@ function cost(results: Results): string {
     '',
     usageTable(c.usage),
     '',
-    `New TCP connections are counted through Node's \`net.client.socket\` diagnostics channel for every client socket in the process (fetch to TrueLayer, the AWS SDK's HTTP handler, the bench's own client). The warm-up journey opened ${
+    `New TCP connections are counted through Node's \`net.client.socket\` diagnostics channel for every client socket in the process (the TrueLayer transport, the AWS SDK's HTTP handler, the bench's own client). The warm-up journey opened ${
       Object.entries(c.warmup_connections)
         .map(([name, opened]) => `${name} ${opened}`)
         .join(', ') || 'none'
