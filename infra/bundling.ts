@@ -24,10 +24,11 @@ export const BUNDLE_FILE = 'index.js';
  *   SDK's HTTP handler imports) as a plain built-in. Imported from an ES
  *   module instead, `node:http` gets an ESM facade whose construction reads
  *   every export, including the lazy `WebSocket` getter, and so compiles
- *   Node's whole fetch implementation (undici), which nothing here needs at
- *   start: about 20 ms of every cold start on this machine (BENCHMARKS.md,
- *   "Before and after"). Functions that call TrueLayer load it on their
- *   first call instead.
+ *   Node's whole fetch implementation (undici): 20–35 ms of every cold start
+ *   on the benchmark machine (bench/notes.md, item 6; the ladder of
+ *   BENCHMARKS.md measures it in every run). TrueLayer is called over Node's
+ *   http client as well (functions/truelayer/http.ts), so no function loads
+ *   undici at all; test/infra/synth.test.ts checks it.
  * - `externalModules: []` bundles the AWS SDK v3 too: the version we test is
  *   the version we run, not whatever the runtime ships that month.
  * - Minified, with a source map (`NODE_OPTIONS=--enable-source-maps` turns

@@ -45,7 +45,7 @@ export function sendToTrueLayer(
  * Node's own HTTP client rather than fetch, like the AWS SDK's: fetch's first
  * call compiles undici, Node's whole fetch implementation, which costs about
  * 25 ms of the cold start of every function that calls TrueLayer
- * (BENCHMARKS.md, "What was changed").
+ * (bench/notes.md, item 7).
  */
 const transports = {
   http: { send: httpRequest, agent: new HttpAgent({ keepAlive: true }) },
@@ -74,10 +74,9 @@ async function exchange(url: URL, request: TrueLayerRequest, signal: AbortSignal
   // Iterating the body throws if the connection drops or the signal fires before its end.
   for await (const chunk of response)
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  const retryAfter = response.headers['retry-after'];
   return {
     status: response.statusCode ?? 0,
-    retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+    retryAfter: response.headers['retry-after'],
     text: Buffer.concat(chunks).toString('utf8'),
   };
 }
