@@ -58,12 +58,18 @@ interface Answer {
   text: string;
 }
 
-/** One request and its whole answer; the signal bounds both, as it would a fetch and its body. */
+/**
+ * One request and its whole answer; the signal bounds both, as it would a
+ * fetch and its body. Unlike fetch, it neither decompresses nor follows
+ * redirects: it asks for an uncompressed body, and a redirect (which
+ * TrueLayer's API does not send) comes back as the status it is.
+ */
 async function exchange(url: URL, request: TrueLayerRequest, signal: AbortSignal): Promise<Answer> {
-  const headers =
-    request.body === undefined
-      ? request.headers
-      : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+  const headers = {
+    ...request.headers,
+    'accept-encoding': 'identity',
+    ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }),
+  };
   const { send, agent } = url.protocol === 'https:' ? transports.https : transports.http;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     send(url, { method: request.method, headers, agent, signal }, resolve)

@@ -19,6 +19,7 @@ import { fromRepoRoot } from '../../infra/paths.ts';
 interface Received {
   method: string | undefined;
   contentLength: string | undefined;
+  acceptEncoding: string | undefined;
   body: string;
 }
 
@@ -38,6 +39,7 @@ beforeAll(async () => {
     received.push({
       method: request.method,
       contentLength: request.headers['content-length'],
+      acceptEncoding: request.headers['accept-encoding'],
       body: await bodyOf(request),
     });
     response.setHeader('content-type', 'application/json');
@@ -56,7 +58,7 @@ afterAll(async () => {
 });
 
 describe('the TrueLayer transport', () => {
-  it('sends the body with its length, parses the JSON answer and keeps the connection for the next call', async () => {
+  it('sends the body with its length, asks for no compression, parses the JSON answer and keeps the connection', async () => {
     const { sendToTrueLayer } = await import('../../functions/truelayer/http.ts');
     const options = { timeoutMs: 5_000, operation: 'transport test' };
     const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'é-1' }).toString();
@@ -72,7 +74,13 @@ describe('the TrueLayer transport', () => {
     );
     expect(first).toEqual({ status: 200, body: { seen: 1 } });
     expect(second).toEqual({ status: 200, body: { seen: 2 } });
-    expect(received[0]).toEqual({ method: 'POST', contentLength: String(Buffer.byteLength(body)), body });
+    // The transport does not decompress, so it asks for an uncompressed answer.
+    expect(received[0]).toEqual({
+      method: 'POST',
+      contentLength: String(Buffer.byteLength(body)),
+      acceptEncoding: 'identity',
+      body,
+    });
     expect(received[1]?.method).toBe('GET');
     expect(connections).toBe(1);
   });
