@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
+import type { Failure } from '../commons/failure.ts';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';
-import type { Failure } from '../onboarding/model.ts';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';
 import type { ConnectionRepository } from './repository.ts';
 import type { DataConnectionsClient } from './truelayer-client.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { failureSchema } from '../onboarding/model.ts';
+import { failureSchema } from '../commons/failure.ts';
 import { connectionConfigurationSchema } from './configurations.ts';
 
 /**

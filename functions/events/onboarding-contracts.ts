@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { failureSchema, userIdentitySchema } from '../onboarding/model.ts';
+import { failureSchema } from '../commons/failure.ts';
+import { userIdentitySchema } from '../onboarding/user-identity.ts';
 import { accountDetailsSchema } from '../truelayer/account-details.ts';
 
 /*

@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
+import { failureSchema } from '../commons/failure.ts';
 import { accountDetailsSchema } from '../truelayer/account-details.ts';
+import { userIdentitySchema } from './user-identity.ts';
+
+export { type Failure, failureSchema } from '../commons/failure.ts';
+export { type UserIdentity, userIdentitySchema } from './user-identity.ts';
 
 /**
  * Where an onboarding stands. The last three are terminal: every journey ends
@@ -52,28 +57,6 @@ export const accountChoiceSchema = z.object({
   account_number_masked: z.optional(z.string()),
 });
 export type AccountChoice = z.infer<typeof accountChoiceSchema>;
-
-/** The person as Signup+ identified them: personal data, kept only in the record and the ready event. */
-export const userIdentitySchema = z.object({
-  title: z.optional(z.string()),
-  first_name: z.string(),
-  last_name: z.string(),
-  date_of_birth: z.string(),
-  national_identification_number: z.optional(z.string()),
-  sex: z.optional(z.string()),
-  address: z.object({
-    address_line1: z.string(),
-    address_line2: z.optional(z.string()),
-    city: z.string(),
-    state: z.optional(z.string()),
-    zip: z.string(),
-    country: z.string(),
-  }),
-});
-export type UserIdentity = z.infer<typeof userIdentitySchema>;
-
-export const failureSchema = z.object({ reason: z.string(), detail: z.string() });
-export type Failure = z.infer<typeof failureSchema>;
 
 /** The onboarding record as stored, validated on every read. */
 export const onboardingSchema = z.object({

@@ -1,0 +1,82 @@
+/**
+ * What each function's bundle may contain. Every schema a bundle reaches is
+ * built when the function starts, so the modules are split along what each
+ * function needs (see the comments in functions/); these checks keep a new
+ * import from quietly pulling a whole model, or classic zod, back into a
+ * cold start. Bundled exactly as the stack bundles (esbuildOptions).
+ */
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions } from '../../infra/bundling.ts';
+import { FUNCTIONS, type FunctionId } from '../../infra/manifest.ts';
+import { fromRepoRoot } from '../../infra/paths.ts';
+
+const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
+const ONBOARDING: readonly FunctionId[] = [
+  'CreateOnboarding',
+  'Callback',
+  'GetOnboarding',
+  'ChooseAccount',
+  'LinkAccounts',
+  'RequestAccountChoice',
+  'CompleteWithChosenAccount',
+  'EndOnboarding',
+];
+const CONNECTIONS: readonly FunctionId[] = ['CreateConnection', 'ConnectionReturn', 'GetConnection'];
+
+/** Source files (repository-relative) in each function's bundle. */
+const inputs = new Map<FunctionId, string[]>();
+
+beforeAll(async () => {
+  await Promise.all(
+    functionIds.map(async (id) => {
+      const result = await build({
+        ...esbuildOptions(fromRepoRoot(FUNCTIONS[id].entry), join('/virtual', id, 'index.js')),
+        absWorkingDir: fromRepoRoot('.'),
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      inputs.set(id, Object.keys(result.metafile.inputs));
+    }),
+  );
+}, 60_000);
+
+function bundled(id: FunctionId, file: string): boolean {
+  return (inputs.get(id) ?? []).some((input) => input === file || input.includes(`/${file}`));
+}
+
+describe('function bundles', () => {
+  it('are all built, one per function in the manifest', () => {
+    expect([...inputs.keys()].sort()).toEqual([...functionIds].sort());
+    expect([...ONBOARDING, ...CONNECTIONS, 'ReadyForPaymentExample'].sort()).toEqual([...functionIds].sort());
+  });
+
+  it.each(functionIds)('%s uses zod/mini only: classic zod never reaches a function', (id) => {
+    expect(bundled(id, 'node_modules/zod/v4/mini/schemas.js')).toBe(true);
+    expect(bundled(id, 'node_modules/zod/v4/classic/')).toBe(false);
+  });
+
+  it.each([...CONNECTIONS, 'ReadyForPaymentExample' as const])(
+    '%s does not build the onboarding model (it shares only the failure, identity and account shapes)',
+    (id) => {
+      expect(bundled(id, 'functions/onboarding/model.ts')).toBe(false);
+    },
+  );
+
+  it.each(ONBOARDING)('%s builds none of the Data API v3 schemas', (id) => {
+    expect((inputs.get(id) ?? []).filter((input) => input.startsWith('functions/connections/'))).toEqual([]);
+  });
+
+  it.each(functionIds)('%s builds the Signup+ response schemas only if it calls Signup+', (id) => {
+    const callsSignupPlus = id === 'LinkAccounts' || id === 'CompleteWithChosenAccount';
+    expect(bundled(id, 'functions/truelayer/schemas.ts')).toBe(callsSignupPlus);
+  });
+
+  it('keeps the Data v3 request schema to the one function that reads requests', () => {
+    expect(functionIds.filter((id) => bundled(id, 'functions/connections/request.ts'))).toEqual([
+      'CreateConnection',
+    ]);
+  });
+});
