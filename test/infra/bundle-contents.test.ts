@@ -4,13 +4,18 @@
  * function needs (see the comments in functions/); these checks keep a new
  * import from quietly pulling a whole model, or classic zod, back into a
  * cold start. Bundled exactly as the stack bundles (esbuildOptions).
+ * Minification, too, must leave alone what the state machine reads.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { esbuildOptions } from '../../infra/bundling.ts';
-import { FUNCTIONS, type FunctionId } from '../../infra/manifest.ts';
-import { fromRepoRoot } from '../../infra/paths.ts';
+import { z } from 'zod';
+import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling.ts';
+import { FUNCTIONS, type FunctionId, STATE_MACHINE_DEFINITION } from '../../infra/manifest.ts';
+import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
 const ONBOARDING: readonly FunctionId[] = [
@@ -78,5 +83,61 @@ describe('function bundles', () => {
     expect(functionIds.filter((id) => bundled(id, 'functions/connections/request.ts'))).toEqual([
       'CreateConnection',
     ]);
+  });
+});
+
+/** Where each error that the state machine matches by name is defined. */
+const MATCHED_ERRORS: Record<string, string> = {
+  TrueLayerUnavailableError: './functions/truelayer/errors.ts',
+  EventPublishError: './functions/events/publisher.ts',
+};
+
+/** Every name in an ErrorEquals of the definition, States.* and Lambda.* aside. */
+function matchedErrorNames(): string[] {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node !== null && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'ErrorEquals') for (const name of z.array(z.string()).parse(value)) names.add(name);
+        else visit(value);
+      }
+  };
+  visit(JSON.parse(readFileSync(fromRepoRoot(STATE_MACHINE_DEFINITION), 'utf8')));
+  return [...names].filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.')).sort();
+}
+
+describe('minified as deployed', () => {
+  it('every error the state machine retries by name still carries that name', async () => {
+    expect(matchedErrorNames()).toEqual(Object.keys(MATCHED_ERRORS).sort());
+    const dir = mkdtempSync(join(tmpdir(), 'signupplus-error-names-'));
+    try {
+      const outfile = join(dir, BUNDLE_FILE);
+      await build({
+        ...esbuildOptions('', outfile),
+        entryPoints: [],
+        stdin: {
+          contents: Object.entries(MATCHED_ERRORS)
+            .map(([name, module]) => `export { ${name} } from '${module}';`)
+            .join('\n'),
+          resolveDir: REPO_ROOT,
+          loader: 'ts',
+        },
+        logLevel: 'silent',
+      });
+      const bundle = z
+        .record(
+          z.string(),
+          z.custom<new (message: string) => Error>((value) => typeof value === 'function'),
+        )
+        .parse(createRequire(import.meta.url)(outfile));
+      for (const name of Object.keys(MATCHED_ERRORS)) {
+        const ErrorClass = bundle[name];
+        expect(ErrorClass, name).toBeDefined();
+        if (ErrorClass) expect(new ErrorClass('probe').name).toBe(name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
