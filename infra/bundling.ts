@@ -69,7 +69,7 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-      mainFields: MAIN_FIELDS,
+    mainFields: MAIN_FIELDS,
     external: [],
   };
 }
