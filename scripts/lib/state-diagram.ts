@@ -257,7 +257,9 @@ ${stateTable(machine)}
 
 Retries wait the interval, multiplied by the backoff rate after each attempt, with full jitter. Errors are
 matched by name: the function error names are shared constants (see \`functions/**/errors.ts\`) and
-\`test/unit/asl-contract.test.ts\` checks both sides.
+\`test/unit/asl-contract.test.ts\` checks both sides. Each error class sets its \`name\` as a string, which
+is what Lambda reports and what minification cannot rename; \`test/infra/bundle-contents.test.ts\` checks
+the matched names on a bundle built as the stack builds it.
 `;
 }
 
