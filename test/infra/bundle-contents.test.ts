@@ -48,8 +48,11 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-function bundled(id: FunctionId, file: string): boolean {
-  return (inputs.get(id) ?? []).some((input) => input === file || input.includes(`/${file}`));
+/** Whether the bundle holds `path`: a repository-relative file, or a folder ending in `/`. */
+function bundled(id: FunctionId, path: string): boolean {
+  return (inputs.get(id) ?? []).some((input) =>
+    path.endsWith('/') ? input.startsWith(path) : input === path,
+  );
 }
 
 describe('function bundles', () => {
