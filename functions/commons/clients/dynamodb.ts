@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SDK_CLIENT_TIMEOUTS } from './timeouts.ts';
 
 /**
  * Built once per execution environment. The endpoint comes from the SDK's own
  * resolution (AWS_ENDPOINT_URL_DYNAMODB locally), never from our code.
  */
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const documentClient = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ requestHandler: SDK_CLIENT_TIMEOUTS.dynamodb }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
