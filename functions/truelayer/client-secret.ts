@@ -1,5 +1,6 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod/mini';
+import { SDK_CLIENT_TIMEOUTS } from '../commons/clients/timeouts.ts';
 import { readEnv } from '../commons/env.ts';
 
 const secretEnvSchema = z.object({
@@ -19,8 +20,9 @@ export type ClientSecretProvider = () => Promise<string>;
  */
 export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env): ClientSecretProvider {
   const { TRUELAYER_CLIENT_SECRET_ID: secretId } = readEnv(secretEnvSchema, env);
+  const secrets = new SecretsProvider({ clientConfig: { requestHandler: SDK_CLIENT_TIMEOUTS.control } });
   return async () => {
-    const value = await getSecret(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+    const value = await secrets.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
     if (typeof value !== 'string' || value.length === 0) {
       throw new Error(`Secret ${secretId} holds no string value`);
     }

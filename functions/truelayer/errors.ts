@@ -19,10 +19,21 @@ export class TrueLayerUnavailableError extends DomainError {
   override readonly name = TrueLayerErrorNames.unavailable;
   readonly kind = 'upstream_unavailable';
   readonly retryAfterSeconds: number | undefined;
+  /**
+   * False only when TrueLayer cannot have acted on the request: the connection
+   * was never made, or it answered 429 or 503. A timeout, a dropped answer,
+   * another 5xx or a garbled body leave it unknown (true): a request that must
+   * not happen twice (a code exchange) is then not resent.
+   */
+  readonly mayHaveTakenEffect: boolean;
 
-  constructor(message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; retryAfterSeconds?: number; mayHaveTakenEffect?: boolean } = {},
+  ) {
     super(message, { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.mayHaveTakenEffect = options.mayHaveTakenEffect ?? true;
   }
 }
 

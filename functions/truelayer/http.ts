@@ -25,6 +25,19 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
+/** How a call to TrueLayer is made. */
+export interface TrueLayerCallOptions {
+  timeoutMs: number;
+  /** Names the call in errors and logs, e.g. `code exchange`. */
+  operation: string;
+  /**
+   * A request TrueLayer must not act on twice (a code exchange): it goes on a
+   * connection of its own, so that a failure can be told apart from a stale
+   * pooled one, and it is retried only when TrueLayer cannot have acted on it.
+   */
+  once?: boolean;
+}
+
 /**
  * An HTTP call to TrueLayer, retried in-invocation when TrueLayer is briefly
  * unavailable (see retry.ts). Each attempt has a hard timeout (kept well below the Lambda's,
@@ -36,9 +49,12 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export function sendToTrueLayer(
   url: string,
   request: TrueLayerRequest,
-  options: { timeoutMs: number; operation: string },
+  options: TrueLayerCallOptions,
 ): Promise<TrueLayerResponse> {
-  return withRetries(() => sendOnce(url, request, options), { attemptTimeoutMs: options.timeoutMs });
+  return withRetries(() => sendOnce(url, request, options), {
+    attemptTimeoutMs: options.timeoutMs,
+    ...(options.once ? { retryIf: (error: TrueLayerUnavailableError) => !error.mayHaveTakenEffect } : {}),
+  });
 }
 
 /*
@@ -58,48 +74,79 @@ interface Answer {
   text: string;
 }
 
+/** Raised when the request failed; `connected` says whether it ever reached TrueLayer's server. */
+class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly connected: boolean;
+
+  constructor(connected: boolean, cause: unknown) {
+    super(connected ? 'the connection failed after it was made' : 'no connection could be made', { cause });
+    this.connected = connected;
+  }
+}
+
 /**
  * One request and its whole answer; the signal bounds both, as it would a
  * fetch and its body. Unlike fetch, it neither decompresses nor follows
  * redirects: it asks for an uncompressed body, and a redirect (which
  * TrueLayer's API does not send) comes back as the status it is.
  */
-async function exchange(url: URL, request: TrueLayerRequest, signal: AbortSignal): Promise<Answer> {
+async function exchange(
+  url: URL,
+  request: TrueLayerRequest,
+  signal: AbortSignal,
+  freshConnection: boolean,
+): Promise<Answer> {
   const headers = {
     ...request.headers,
     'accept-encoding': 'identity',
     ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }),
   };
-  const { send, agent } = url.protocol === 'https:' ? transports.https : transports.http;
-  const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    send(url, { method: request.method, headers, agent, signal }, resolve)
-      .on('error', reject)
-      .end(request.body);
-  });
-  const chunks: Buffer[] = [];
-  // Iterating the body throws if the connection drops or the signal fires before its end.
-  for await (const chunk of response)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return {
-    status: response.statusCode ?? 0,
-    retryAfter: response.headers['retry-after'],
-    text: Buffer.concat(chunks).toString('utf8'),
-  };
+  const secure = url.protocol === 'https:';
+  const { send, agent } = secure ? transports.https : transports.http;
+  let connected = false;
+  try {
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const outgoing = send(
+        url,
+        { method: request.method, headers, agent: freshConnection ? false : agent, signal },
+        resolve,
+      );
+      outgoing.on('error', reject).on('socket', (socket) => {
+        // A pooled socket is already connected; a new one is once its handshake is done.
+        if (!socket.connecting) connected = true;
+        else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+      });
+      outgoing.end(request.body);
+    });
+    const chunks: Buffer[] = [];
+    // Iterating the body throws if the connection drops or the signal fires before its end.
+    for await (const chunk of response)
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    return {
+      status: response.statusCode ?? 0,
+      retryAfter: response.headers['retry-after'],
+      text: Buffer.concat(chunks).toString('utf8'),
+    };
+  } catch (error) {
+    throw new TransportError(connected, error);
+  }
 }
 
 async function sendOnce(
   url: string,
   request: TrueLayerRequest,
-  options: { timeoutMs: number; operation: string },
+  options: TrueLayerCallOptions,
 ): Promise<TrueLayerResponse> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let answer: Answer;
   try {
-    answer = await exchange(new URL(url), request, signal);
+    answer = await exchange(new URL(url), request, signal, options.once === true);
   } catch (error) {
+    const connected = error instanceof TransportError && error.connected;
     throw new TrueLayerUnavailableError(
       `${options.operation}: ${signal.aborted ? `no answer within ${options.timeoutMs} ms` : 'connection failed'}`,
-      { cause: error },
+      { cause: error, mayHaveTakenEffect: connected },
     );
   }
   const { status, text } = answer;
@@ -107,15 +154,18 @@ async function sendOnce(
     const retryAfterSeconds = parseRetryAfter(answer.retryAfter ?? null);
     throw new TrueLayerUnavailableError(`${options.operation}: TrueLayer answered ${status}`, {
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      // Rate limited or explicitly unavailable: TrueLayer did not act on the request.
+      mayHaveTakenEffect: status !== 429 && status !== 503,
     });
   }
   if (text.trim() === '') return { status, body: undefined };
   try {
     return { status, body: JSON.parse(text) };
-  } catch (error) {
-    // A truncated or garbled body is treated like a dropped connection: retry.
-    throw new TrueLayerUnavailableError(`${options.operation}: TrueLayer answered a body that is not JSON`, {
-      cause: error,
-    });
+  } catch {
+    // A truncated or garbled body is treated like a dropped connection: retry. The parser's
+    // message quotes the body, so it is not kept: only its size reaches the logs.
+    throw new TrueLayerUnavailableError(
+      `${options.operation}: TrueLayer answered ${status} with ${Buffer.byteLength(text)} bytes that are not JSON`,
+    );
   }
 }

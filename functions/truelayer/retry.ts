@@ -43,7 +43,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function withRetries<T>(
   operation: () => Promise<T>,
-  options: { attemptTimeoutMs: number; policy?: RetryPolicy; random?: () => number },
+  options: {
+    attemptTimeoutMs: number;
+    policy?: RetryPolicy;
+    random?: () => number;
+    /** Narrows which unavailability is retried (a request that must not happen twice). */
+    retryIf?: (error: TrueLayerUnavailableError) => boolean;
+  },
 ): Promise<T> {
   const policy = options.policy ?? IN_INVOCATION_RETRY;
   for (let attempt = 1; ; attempt++) {
@@ -51,6 +57,7 @@ export async function withRetries<T>(
       return await operation();
     } catch (error) {
       if (!(error instanceof TrueLayerUnavailableError) || attempt >= policy.maxAttempts) throw error;
+      if (options.retryIf && !options.retryIf(error)) throw error;
       const jittered = backoffDelayMs(attempt, policy, options.random);
       const delay = Math.max(jittered, (error.retryAfterSeconds ?? 0) * 1000);
       const remaining = remainingInvocationMs();

@@ -19,6 +19,7 @@ async function requestToken(
   deps: TokenClientDependencies,
   fields: Record<string, string>,
   operation: string,
+  once = false,
 ): Promise<AccessToken> {
   const body = new URLSearchParams({
     ...fields,
@@ -32,7 +33,7 @@ async function requestToken(
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: body.toString(),
     },
-    { timeoutMs: deps.endpoints.timeoutMs, operation },
+    { timeoutMs: deps.endpoints.timeoutMs, operation, ...(once ? { once } : {}) },
   );
   if (response.status !== 200) {
     const oauthError = oauthErrorSchema.safeParse(response.body);
@@ -55,12 +56,27 @@ const toAccessToken = (token: TokenResponse): AccessToken => ({
   expiresInSeconds: token.expires_in,
 });
 
-/** Exchanges a user's authorization code for an access token (`grant_type=authorization_code`). */
-export function exchangeAuthorizationCode(deps: TokenClientDependencies, code: string): Promise<AccessToken> {
+/**
+ * Exchanges a user's authorization code for an access token
+ * (`grant_type=authorization_code`), proving with the PKCE verifier that this
+ * journey asked for the code. A code is single-use: the request is resent
+ * only when TrueLayer cannot have acted on it (see TrueLayerCallOptions.once).
+ */
+export function exchangeAuthorizationCode(
+  deps: TokenClientDependencies,
+  code: string,
+  codeVerifier: string | undefined,
+): Promise<AccessToken> {
   return requestToken(
     deps,
-    { grant_type: 'authorization_code', code, redirect_uri: deps.client.redirectUri },
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: deps.client.redirectUri,
+      ...(codeVerifier === undefined ? {} : { code_verifier: codeVerifier }),
+    },
     'code exchange',
+    true,
   );
 }
 

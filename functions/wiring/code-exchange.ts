@@ -12,5 +12,6 @@ const tokenDependencies = {
   clientSecret: secretsManagerClientSecret(),
 };
 
-/** Exchanges a user's authorization code at the configured environment's token endpoint. */
-export const exchangeCodeAtTrueLayer = (code: string) => exchangeAuthorizationCode(tokenDependencies, code);
+/** Exchanges a user's authorization code (and its PKCE verifier) at the configured token endpoint. */
+export const exchangeCodeAtTrueLayer = (code: string, codeVerifier?: string) =>
+  exchangeAuthorizationCode(tokenDependencies, code, codeVerifier);
