@@ -1,10 +1,27 @@
 import * as z from 'zod/mini';
 
 /**
- * Why a journey or a connection failed: a stable reason code for machines and
- * a sentence for people. Shared by the onboarding and connection records and
- * by their events, and kept apart from either model so that importing it
- * builds nothing else at cold start.
+ * What TrueLayer said about a failed call, kept so that an integrator can
+ * quote it to TrueLayer Support. None of it is personal data.
  */
-export const failureSchema = z.object({ reason: z.string(), detail: z.string() });
+export const trueLayerSupportSchema = z.object({
+  status: z.optional(z.number()),
+  title: z.optional(z.string()),
+  trace_id: z.optional(z.string()),
+  correlation_id: z.optional(z.string()),
+});
+export type TrueLayerSupport = z.infer<typeof trueLayerSupportSchema>;
+
+/**
+ * Why a journey or a connection failed: a stable reason code for machines and
+ * a sentence for people, plus what TrueLayer said when it was TrueLayer's
+ * answer. Shared by the onboarding and connection records and by their
+ * events, and kept apart from either model so that importing it builds
+ * nothing else at cold start.
+ */
+export const failureSchema = z.object({
+  reason: z.string(),
+  detail: z.string(),
+  truelayer: z.optional(trueLayerSupportSchema),
+});
 export type Failure = z.infer<typeof failureSchema>;

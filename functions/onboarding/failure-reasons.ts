@@ -1,0 +1,60 @@
+import type { Failure } from '../commons/failure.ts';
+
+/**
+ * Every reason a journey ends `failed` or `expired`, with the sentence the
+ * record and the events carry and whose side the cause is on. `ours` marks the
+ * failures an operator should look at; the others are the user's, the bank's
+ * or TrueLayer's and never page anyone. The details are written for people and
+ * never carry an internal message.
+ */
+export const FAILURE_REASONS = {
+  access_denied: {
+    side: 'user',
+    detail: 'The user declined to share their bank data.',
+  },
+  authorization_error: {
+    side: 'bank',
+    detail: 'The bank or TrueLayer could not complete the authorisation. Send the user through again.',
+  },
+  link_expired: {
+    side: 'user',
+    detail: 'The sign-up link was not used before it expired.',
+  },
+  account_choice_timeout: {
+    side: 'user',
+    detail: 'The user did not choose an account in time.',
+  },
+  code_exchange_unconfirmed: {
+    side: 'truelayer',
+    detail:
+      "TrueLayer's answer to the code exchange was lost, and the single-use code cannot be sent again. " +
+      'Send the user through the sign-up again.',
+  },
+  truelayer_unavailable: {
+    side: 'truelayer',
+    detail: 'TrueLayer was unavailable for longer than the journey could wait. Start a new onboarding.',
+  },
+  truelayer_rejected: {
+    side: 'truelayer',
+    detail: 'TrueLayer refused the request. Start a new onboarding.',
+  },
+  truelayer_contract_violation: {
+    side: 'truelayer',
+    detail: 'TrueLayer answered in a shape the product does not understand.',
+  },
+  journey_state_lost: {
+    side: 'ours',
+    detail: 'The onboarding could not be completed. Start a new one.',
+  },
+  internal_error: {
+    side: 'ours',
+    detail: 'The onboarding could not be completed. Start a new one.',
+  },
+} as const satisfies Record<string, { side: 'user' | 'bank' | 'truelayer' | 'ours'; detail: string }>;
+
+export type FailureReason = keyof typeof FAILURE_REASONS;
+
+/** The failure a reason stands for, with its documented sentence. */
+export function failureOf(reason: FailureReason, extra: Omit<Failure, 'reason' | 'detail'> = {}): Failure {
+  return { reason, detail: FAILURE_REASONS[reason].detail, ...extra };
+}
