@@ -24,10 +24,17 @@ const slug = (text: string) =>
  * id TrueLayer answers either the identity of the single linked account or the
  * list of accounts to choose from; with one it answers that account's identity.
  */
+export interface SignupPlusAccountsQuery {
+  /** The account the user chose, when TrueLayer listed several. */
+  accountId?: string;
+  /** The user's IP address, passed on as X-PSU-IP (personal data: never logged). */
+  endUserIp?: string;
+}
+
 export async function getSignupPlusAccounts(
   endpoints: TrueLayerEndpoints,
   accessToken: string,
-  accountId?: string,
+  { accountId }: SignupPlusAccountsQuery = {},
 ): Promise<SignupPlusAccountsResult> {
   const url = new URL('/signup-plus/accounts', `${endpoints.apiBaseUrl}/`);
   if (accountId !== undefined) url.searchParams.set('account_id', accountId);

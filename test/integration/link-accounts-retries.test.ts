@@ -117,7 +117,7 @@ function harness(accounts: SignupPlusAccountsResult) {
       if (calls.exchange > 1) throw new Error(`code ${code} exchanged twice`);
       return { accessToken: 'token', expiresInSeconds: 3600 };
     },
-    fetchAccounts: async (_token, accountId) => {
+    fetchAccounts: async (_token, { accountId } = {}) => {
       calls.accounts += 1;
       return accountId ? { kind: 'identity', identity } : accounts;
     },

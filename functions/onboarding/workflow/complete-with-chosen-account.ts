@@ -22,7 +22,7 @@ export async function completeWithChosenAccount(
   if (!secrets?.access_token) {
     throw new JourneySecretMissingError('No access token is stored for this onboarding.');
   }
-  const result = await deps.fetchAccounts(secrets.access_token, input.accountId);
+  const result = await deps.fetchAccounts(secrets.access_token, { accountId: input.accountId });
   if (result.kind !== 'identity') {
     throw new TrueLayerContractError('TrueLayer listed accounts although one was chosen');
   }

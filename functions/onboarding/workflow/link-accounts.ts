@@ -1,4 +1,7 @@
-import type { SignupPlusAccountsResult } from '../../truelayer/signup-plus-client.ts';
+import type {
+  SignupPlusAccountsQuery,
+  SignupPlusAccountsResult,
+} from '../../truelayer/signup-plus-client.ts';
 import type { AccessToken } from '../../truelayer/token-client.ts';
 import { addSeconds, type OnboardingDependencies } from '../deps.ts';
 import { JourneySecretMissingError } from '../errors.ts';
@@ -9,7 +12,7 @@ import type { LinkAccountsResult } from './inputs.ts';
 
 export interface LinkAccountsDependencies extends OnboardingDependencies {
   exchangeCode: (code: string) => Promise<AccessToken>;
-  fetchAccounts: (accessToken: string, accountId?: string) => Promise<SignupPlusAccountsResult>;
+  fetchAccounts: (accessToken: string, query?: SignupPlusAccountsQuery) => Promise<SignupPlusAccountsResult>;
 }
 
 const SINGLE: LinkAccountsResult = { result: 'single_account', account_count: 1 };
