@@ -23,5 +23,11 @@ export const failureSchema = z.object({
   reason: z.string(),
   detail: z.string(),
   truelayer: z.optional(trueLayerSupportSchema),
+  /**
+   * The OAuth error the user came back with (RFC 6749 §4.1.2.1), only when it
+   * is one of the codes the RFC defines, with its description cut short and
+   * stripped to the RFC's character set: the redirect is attacker-controlled.
+   */
+  oauth: z.optional(z.object({ error: z.string(), description: z.optional(z.string()) })),
 });
 export type Failure = z.infer<typeof failureSchema>;

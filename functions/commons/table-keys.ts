@@ -8,3 +8,21 @@ export const tableKeys = {
   sortKey: 'sk',
   timeToLive: 'expires_at_ttl',
 } as const;
+
+/**
+ * The sparse index the reconciler sweeps: only records that something is due
+ * on carry its keys (a journey in an in-between status, an end whose event or
+ * clean-up is not confirmed yet, an auth link waiting to be used). The
+ * partition key spreads them over a few shards so that no single key takes
+ * every write; the sort key is the epoch second the record is due at.
+ */
+export const dueIndex = {
+  name: 'due',
+  partitionKey: 'due_shard',
+  sortKey: 'due_at',
+  /** One shard per first hex digit of the onboarding id (random in a UUIDv4). */
+  shards: [...'0123456789abcdef'].map((digit) => `DUE#${digit}`),
+} as const;
+
+/** The shard a record's due entry lives in. */
+export const dueShardOf = (id: string) => `DUE#${id.charAt(0).toLowerCase()}`;

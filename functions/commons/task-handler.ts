@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { isTransientAwsError, TransientAwsError } from './aws-errors.ts';
 import { runWithinDeadline } from './invocation.ts';
 import { logger } from './logger.ts';
 
@@ -13,7 +14,9 @@ export class TaskInputError extends Error {
 /**
  * Wraps a workflow task: the payload is parsed with the task's schema, the
  * onboarding id becomes a log key, and errors propagate with their `name`
- * intact, because the state machine's Retry and Catch rules match on it.
+ * intact, because the state machine's Retry and Catch rules match on it. A
+ * transient AWS error goes up as TransientAwsError, the one name the Retry
+ * rules list for every AWS service.
  */
 export function taskHandler<S extends z.ZodMiniType<{ onboarding_id: string }>, R>(
   schema: S,
@@ -31,6 +34,11 @@ export function taskHandler<S extends z.ZodMiniType<{ onboarding_id: string }>, 
       return await runWithinDeadline(context.getRemainingTimeInMillis(), () => fn(input, context));
     } catch (error) {
       logger.warn('Task failed', { error_name: error instanceof Error ? error.name : 'unknown', error });
+      if (isTransientAwsError(error)) {
+        throw new TransientAwsError(error instanceof Error ? error.name : 'AWS call failed', {
+          cause: error,
+        });
+      }
       throw error;
     }
   }).use(injectLambdaContext(logger, { resetKeys: true }));

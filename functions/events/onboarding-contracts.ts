@@ -63,3 +63,9 @@ export const onboardingDetailSchemas = {
   [DetailTypes.expired]: expiredDetailSchema,
 } as const;
 export type OnboardingDetailType = keyof typeof onboardingDetailSchemas;
+export const onboardingDetailTypes = [
+  DetailTypes.readyForPayment,
+  DetailTypes.accountChoiceRequired,
+  DetailTypes.failed,
+  DetailTypes.expired,
+] as const satisfies readonly OnboardingDetailType[];

@@ -33,7 +33,31 @@ export function eventPublisher<K extends DetailType>(
   eventBusName: string,
   schemas: DetailSchemas<K>,
 ): PublishEvent<K> {
-  return async (detailType, detail) => {
+  return checkedPublisher(client, eventBusName, schemas);
+}
+
+/** An event committed to a record's outbox: its detail was checked then, and is checked again here. */
+export interface AnnouncedEvent<K extends DetailType> {
+  detail_type: K;
+  detail: unknown;
+}
+
+/** Publishes events read back from an outbox (see functions/onboarding/model.ts). */
+export function announcedEventPublisher<K extends DetailType>(
+  client: EventBridgeClient,
+  eventBusName: string,
+  schemas: DetailSchemas<K>,
+): (event: AnnouncedEvent<K>) => Promise<void> {
+  const publish = checkedPublisher(client, eventBusName, schemas);
+  return (event) => publish(event.detail_type, event.detail);
+}
+
+function checkedPublisher<K extends DetailType>(
+  client: EventBridgeClient,
+  eventBusName: string,
+  schemas: DetailSchemas<K>,
+) {
+  return async (detailType: K, detail: unknown): Promise<void> => {
     const checked = schemas[detailType].parse(detail);
     let pending: PutEventsRequestEntry[] = [
       {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { failureSchema } from '../commons/failure.ts';
+import { onboardingDetailTypes } from '../events/onboarding-contracts.ts';
 import { accountDetailsSchema } from '../truelayer/account-details.ts';
 import { userIdentitySchema } from './user-identity.ts';
 
@@ -58,6 +59,21 @@ export const accountChoiceSchema = z.object({
 });
 export type AccountChoice = z.infer<typeof accountChoiceSchema>;
 
+/**
+ * An event the record announces, appended in the same conditional write as
+ * the change it announces (a transactional outbox inside the item). Whoever
+ * made the change publishes the pending events and then removes them; if that
+ * does not happen, the reconciler finds the record on the due index and
+ * publishes them. Ids are stable, so a second publication is a duplicate
+ * consumers drop.
+ */
+export const outboxEventSchema = z.object({
+  event_id: z.string(),
+  detail_type: z.enum(onboardingDetailTypes),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type OutboxEvent = z.infer<typeof outboxEventSchema>;
+
 /** The onboarding record as stored, validated on every read. */
 export const onboardingSchema = z.object({
   onboarding_id: z.string(),
@@ -73,12 +89,23 @@ export const onboardingSchema = z.object({
   user: z.optional(userIdentitySchema),
   account: z.optional(accountDetailsSchema),
   failure: z.optional(failureSchema),
+  /** Events committed but not yet confirmed as published, oldest first. */
+  outbox: z.optional(z.array(outboxEventSchema)),
 });
 export type Onboarding = z.infer<typeof onboardingSchema>;
 
 /** Server-side secrets of a journey, in their own item so that status reads never load them. */
 export const journeySecretsSchema = z.object({
+  /** PKCE (RFC 7636): proves at the code exchange that this journey asked for the code. */
+  code_verifier: z.optional(z.string()),
   authorization_code: z.optional(z.string()),
+  /** The user's IP address from the callback, passed on to Signup+ as X-PSU-IP; personal data. */
+  end_user_ip: z.optional(z.string()),
+  /**
+   * Set just before the code is sent to TrueLayer: a retried step that finds
+   * it without a token knows the code may be spent and never sends it again.
+   */
+  code_exchange_attempt: z.optional(z.string()),
   access_token: z.optional(z.string()),
   access_token_expires_at: z.optional(z.iso.datetime()),
   /** When the code was swapped for the token: a retried step still records the exchange in the timeline. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -8,32 +9,47 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
-import { tableKeys } from '../commons/table-keys.ts';
+import { dueIndex, dueShardOf, tableKeys } from '../commons/table-keys.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import {
   type JourneySecrets,
   journeySecretsSchema,
   type Onboarding,
   type OnboardingStatus,
+  type OutboxEvent,
   onboardingSchema,
   type StateRecord,
   stateRecordSchema,
   type TimelineEntry,
+  terminalStatuses,
 } from './model.ts';
 
 /**
- * One table, three kinds of item, all reached by key (no scans, no indexes):
+ * One table, three kinds of item, all reached by key:
  *   ONBOARDING#<id> / PROFILE  the record integrators read
- *   ONBOARDING#<id> / SECRETS  authorization code, access token, task token
+ *   ONBOARDING#<id> / SECRETS  PKCE verifier, authorization code, access token, task token, user IP
  *   STATE#<sha256>  / STATE    what an auth link's state points to
- * Every change is a single-item conditional write, so concurrent callbacks and
- * choices resolve to exactly one winner without transactions.
+ * and one sparse index, `due`, over the records something is due on (see
+ * dueAt below), which the reconciler sweeps. Every change is a single-item
+ * conditional write, so concurrent callbacks and choices resolve to exactly
+ * one winner without transactions.
  */
 const profileKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'PROFILE' });
 const secretsKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' });
 const stateKey = (stateHash: string) => ({ pk: `STATE#${stateHash}`, sk: 'STATE' });
+const onboardingIdOf = (pk: unknown) =>
+  typeof pk === 'string' && pk.startsWith('ONBOARDING#') ? pk.slice('ONBOARDING#'.length) : undefined;
 
-const KEY_ATTRIBUTES = ['pk', 'sk', tableKeys.timeToLive] as const;
+/** Bookkeeping attributes: on the item, never in what the schemas see. */
+const WRITE_ID = 'write_id';
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  tableKeys.timeToLive,
+  dueIndex.partitionKey,
+  dueIndex.sortKey,
+  WRITE_ID,
+] as const;
 
 function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...item };
@@ -53,16 +69,60 @@ function parseItem<S extends z.ZodMiniType>(
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+export interface RepositorySettings {
+  /**
+   * How long a journey may sit in an in-between status, or an end may wait
+   * for its event and clean-up, before the reconciler looks at it.
+   */
+  stallSeconds: number;
+}
+
+/**
+ * When the reconciler must look at a record next, or undefined when nothing is
+ * due: an unused auth link when it expires; a journey in an in-between status,
+ * or any record with an unpublished event, after the stall time. A terminal
+ * record whose event and clean-up are confirmed leaves the index.
+ */
+export function dueAt(
+  record: { status: OnboardingStatus; auth_link_expires_at: string; pendingEvents: boolean },
+  now: Date,
+  settings: RepositorySettings,
+): number | undefined {
+  const stalled = epochSeconds(now) + settings.stallSeconds;
+  if (record.status === 'awaiting_authorization') {
+    const expiry = epochSeconds(new Date(record.auth_link_expires_at));
+    return record.pendingEvents ? Math.min(expiry, stalled) : expiry;
+  }
+  if (terminalStatuses.includes(record.status) && !record.pendingEvents) return undefined;
+  return stalled;
+}
+
 export interface TransitionRequest {
   /** The write happens only when the record is in one of these statuses. */
   from: readonly OnboardingStatus[];
   to?: OnboardingStatus;
-  set?: Partial<Omit<Onboarding, 'onboarding_id' | 'status' | 'timeline' | 'created_at' | 'updated_at'>>;
+  set?: Partial<
+    Omit<
+      Onboarding,
+      | 'onboarding_id'
+      | 'status'
+      | 'timeline'
+      | 'created_at'
+      | 'updated_at'
+      | 'outbox'
+      | 'auth_link_expires_at'
+    >
+  >;
   remove?: ReadonlyArray<keyof Onboarding>;
   /** Appended to the timeline, in order; omitted only when undoing a claim. */
   timeline?: TimelineEntry | readonly TimelineEntry[];
+  /** The event this change announces, committed with it (see outboxEventSchema). */
+  announce?: OutboxEvent;
   /** Extra condition on a field's current value, e.g. the account a claim was made for. */
   expect?: { field: keyof Onboarding; value: string };
+  now: Date;
 }
 
 /** Everything a workflow step starts from, read in one request. */
@@ -74,37 +134,65 @@ export interface Journey {
 export class OnboardingRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #settings: RepositorySettings;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(client: DynamoDBDocumentClient, tableName: string, settings: RepositorySettings) {
     this.#client = client;
     this.#tableName = tableName;
+    this.#settings = settings;
   }
 
-  /** Stores a new onboarding and the state item its auth link carries. */
-  async create(onboarding: Onboarding, stateHash: string, retentionUntil: Date): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: {
-          ...profileKey(onboarding.onboarding_id),
-          ...onboarding,
-          [tableKeys.timeToLive]: epochSeconds(retentionUntil),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+  /**
+   * Stores a new onboarding, the state item its auth link carries and its
+   * secrets item (the PKCE verifier). The three keys are new random values, so
+   * a condition failure can only be this call's own write whose answer was
+   * lost and that the SDK sent again: it counts as written.
+   */
+  async create(
+    onboarding: Onboarding,
+    stateHash: string,
+    secrets: Pick<JourneySecrets, 'code_verifier'>,
+    retentionUntil: Date,
+  ): Promise<void> {
     const expiresAt = new Date(onboarding.auth_link_expires_at);
     const state: StateRecord = {
       onboarding_id: onboarding.onboarding_id,
       expires_at_epoch: epochSeconds(expiresAt),
     };
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        // Kept a day past expiry so that a late callback is told "expired", not "unknown".
-        Item: { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    const due = dueAt(
+      { ...onboarding, pendingEvents: false },
+      new Date(onboarding.created_at),
+      this.#settings,
+    );
+    const items: Record<string, unknown>[] = [
+      {
+        ...profileKey(onboarding.onboarding_id),
+        ...onboarding,
+        ...this.#dueKeys(onboarding.onboarding_id, due),
+        [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+      },
+      // Kept a day past expiry so that a late callback is told "expired", not "unknown".
+      { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 },
+      {
+        ...secretsKey(onboarding.onboarding_id),
+        ...secrets,
+        [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+      },
+    ];
+    await Promise.all(
+      items.map((Item) =>
+        this.#client
+          .send(
+            new PutCommand({
+              TableName: this.#tableName,
+              Item,
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
+          .catch((error: unknown) => {
+            if (!isConditionFailure(error)) throw error;
+          }),
+      ),
     );
   }
 
@@ -118,7 +206,8 @@ export class OnboardingRepository {
   /**
    * Marks a state as used by one outcome, atomically: only the first caller
    * whose state is still unused and unexpired wins and gets the state record;
-   * everyone else gets undefined.
+   * everyone else gets undefined. (A lost answer makes the SDK's resend lose;
+   * the caller then recognises its own outcome, see handle-callback.ts.)
    */
   async useState(stateHash: string, outcomeHash: string, now: Date): Promise<StateRecord | undefined> {
     try {
@@ -139,7 +228,7 @@ export class OnboardingRepository {
       );
       return Attributes ? parseItem(stateRecordSchema, Attributes, 'state') : undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   }
@@ -159,16 +248,28 @@ export class OnboardingRepository {
 
   /**
    * Moves the record from one of `from` to `to` (or only updates fields),
-   * appending a timeline entry. Throws OnboardingStatusConflictError carrying
-   * the current status when the record is elsewhere.
+   * appending timeline entries, committing the announced event with it and
+   * keeping the due index in step. Throws OnboardingStatusConflictError
+   * carrying the current status when the record is elsewhere.
+   *
+   * Each call tags its write with a fresh id. When the condition fails, the
+   * record is read back: if it carries this call's id, the write took effect
+   * and only its answer was lost (the SDK then resent it), so it succeeded.
    */
   async transition(onboardingId: string, request: TransitionRequest): Promise<Onboarding> {
-    const names: Record<string, string> = { '#status': 'status', '#updated_at': 'updated_at' };
+    const writeId = randomUUID();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#updated_at': 'updated_at',
+      '#write_id': WRITE_ID,
+    };
     const entries = request.timeline === undefined ? [] : [request.timeline].flat();
     const values: Record<string, unknown> = {
-      ':updated_at': entries.at(-1)?.at ?? new Date().toISOString(),
+      ':updated_at': request.now.toISOString(),
+      ':write_id': writeId,
     };
-    const sets = ['#updated_at = :updated_at'];
+    const sets = ['#updated_at = :updated_at', '#write_id = :write_id'];
+    const removes: string[] = [];
     if (entries.length > 0) {
       names['#timeline'] = 'timeline';
       values[':entries'] = entries;
@@ -184,10 +285,16 @@ export class OnboardingRepository {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    const removes = (request.remove ?? []).map((field) => {
+    if (request.announce) {
+      names['#outbox'] = 'outbox';
+      values[':announced'] = [request.announce];
+      values[':none'] = [];
+      sets.push('#outbox = list_append(if_not_exists(#outbox, :none), :announced)');
+    }
+    for (const field of request.remove ?? []) {
       names[`#${field}`] = field;
-      return `#${field}`;
-    });
+      removes.push(`#${field}`);
+    }
     const fromValues = request.from.map((status, index) => {
       values[`:from${index}`] = status;
       return `:from${index}`;
@@ -198,6 +305,7 @@ export class OnboardingRepository {
       values[':expected'] = request.expect.value;
       condition += ' AND #expected = :expected';
     }
+    this.#dueExpression(onboardingId, this.#dueAfter(request), names, values, sets, removes);
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
@@ -213,8 +321,13 @@ export class OnboardingRepository {
       if (!Attributes) throw new Error('UpdateItem returned no attributes');
       return parseItem(onboardingSchema, Attributes, 'onboarding');
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(onboardingId);
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#tableName, Key: profileKey(onboardingId), ConsistentRead: true }),
+      );
+      if (!Item) throw new OnboardingNotFoundError(onboardingId);
+      const current = parseItem(onboardingSchema, Item, 'onboarding');
+      if (Item[WRITE_ID] === writeId) return current;
       throw new OnboardingStatusConflictError(
         `The onboarding is ${current.status}; expected ${request.from.join(' or ')}.`,
         current.status,
@@ -222,22 +335,127 @@ export class OnboardingRepository {
     }
   }
 
-  /** Stores the authorization code unless secrets already exist (a duplicate callback must not overwrite a token). */
-  async storeAuthorizationCode(onboardingId: string, code: string, retentionUntil: Date): Promise<void> {
+  /**
+   * Publication confirmed: the events published leave the record. A terminal
+   * record leaves the due index with them (its clean-up is done by then); any
+   * other is next due after the stall time. When an event was appended since
+   * they were read, nothing changes: the record stays due and the reconciler
+   * publishes the whole list again (the same ids, which consumers drop).
+   */
+  async confirmOutbox(onboarding: Onboarding, published: readonly OutboxEvent[], now: Date): Promise<void> {
+    const last = published.at(-1);
+    if (last === undefined) return;
+    const names: Record<string, string> = { '#outbox': 'outbox', '#event_id': 'event_id' };
+    const values: Record<string, unknown> = { ':count': published.length, ':last': last.event_id };
+    const sets: string[] = [];
+    const removes = ['#outbox'];
+    const due = dueAt({ ...onboarding, pendingEvents: false }, now, this.#settings);
+    this.#dueExpression(onboarding.onboarding_id, due, names, values, sets, removes);
     try {
       await this.#client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.#tableName,
-          Item: {
-            ...secretsKey(onboardingId),
-            authorization_code: code,
-            [tableKeys.timeToLive]: epochSeconds(retentionUntil),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Key: profileKey(onboarding.onboarding_id),
+          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`,
+          ConditionExpression: `size(#outbox) = :count AND #outbox[${published.length - 1}].#event_id = :last`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** The reconciler looked and found nothing to do yet: look again after the stall time. */
+  async postpone(onboarding: Onboarding, now: Date): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':status': onboarding.status };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const pendingEvents = (onboarding.outbox?.length ?? 0) > 0;
+    this.#dueExpression(
+      onboarding.onboarding_id,
+      dueAt({ ...onboarding, pendingEvents }, now, this.#settings),
+      names,
+      values,
+      sets,
+      removes,
+    );
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: profileKey(onboarding.onboarding_id),
+          UpdateExpression: `${sets.length ? `SET ${sets.join(', ')}` : ''}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          // Only while nothing moved on meanwhile; otherwise that write set its own due time.
+          ConditionExpression: 'attribute_exists(pk) AND #status = :status',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Ids of the onboardings due at `now` or earlier, oldest first per shard, at most `limit` per shard. */
+  async listDue(now: Date, limit: number): Promise<string[]> {
+    const pages = await Promise.all(
+      dueIndex.shards.map((shard) =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: dueIndex.name,
+            KeyConditionExpression: '#shard = :shard AND #due <= :now',
+            ExpressionAttributeNames: { '#shard': dueIndex.partitionKey, '#due': dueIndex.sortKey },
+            ExpressionAttributeValues: { ':shard': shard, ':now': epochSeconds(now) },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap(({ Items = [] }) =>
+      Items.flatMap((item) => {
+        const id = onboardingIdOf(item.pk);
+        return id === undefined ? [] : [id];
+      }),
+    );
+  }
+
+  /**
+   * Keeps the authorization code and the user's IP until the workflow
+   * exchanges the code. Written only while the journey's secrets exist and no
+   * code was stored or spent yet, so a duplicate or replayed callback (even
+   * after the journey ended and its secrets were deleted) writes nothing.
+   * Returns whether this call stored the code.
+   */
+  async storeAuthorizationCode(
+    onboardingId: string,
+    code: { authorizationCode: string; endUserIp: string | undefined },
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: secretsKey(onboardingId),
+          UpdateExpression:
+            code.endUserIp === undefined
+              ? 'SET authorization_code = :code'
+              : 'SET authorization_code = :code, end_user_ip = :ip',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(authorization_code) AND ' +
+            'attribute_not_exists(access_token) AND attribute_not_exists(code_exchange_attempt)',
+          ExpressionAttributeValues: {
+            ':code': code.authorizationCode,
+            ...(code.endUserIp === undefined ? {} : { ':ip': code.endUserIp }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -261,6 +479,48 @@ export class OnboardingRepository {
       onboarding: parseItem(onboardingSchema, profile, 'onboarding'),
       secrets: secrets ? parseItem(journeySecretsSchema, secrets, 'journey secrets') : undefined,
     };
+  }
+
+  /**
+   * Records that the code is about to be sent to TrueLayer, under a fresh
+   * attempt id. Refused (JourneyCodeSpentError) when an earlier attempt was
+   * recorded: that attempt's outcome is unknown and the code must not be sent
+   * twice. A lost answer is recognised by the attempt id.
+   */
+  async beginCodeExchange(onboardingId: string, attemptId: string, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: secretsKey(onboardingId),
+          UpdateExpression: 'SET code_exchange_attempt = :attempt, code_exchanged_at = :now',
+          ConditionExpression:
+            'attribute_exists(authorization_code) AND attribute_not_exists(code_exchange_attempt)',
+          ExpressionAttributeValues: { ':attempt': attemptId, ':now': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { secrets } = await this.getJourney(onboardingId);
+      if (secrets?.code_exchange_attempt !== attemptId) throw new CodeExchangeRefusedError();
+    }
+  }
+
+  /** TrueLayer cannot have used the code (no connection, 429, 503): a later attempt may send it. */
+  async abandonCodeExchange(onboardingId: string, attemptId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: secretsKey(onboardingId),
+          UpdateExpression: 'REMOVE code_exchange_attempt, code_exchanged_at',
+          ConditionExpression: 'code_exchange_attempt = :attempt',
+          ExpressionAttributeValues: { ':attempt': attemptId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** Replaces the single-use code with the access token it was exchanged for. */
@@ -299,5 +559,60 @@ export class OnboardingRepository {
   /** Forgets every secret of the journey; called when it ends, whichever way. */
   async deleteSecrets(onboardingId: string): Promise<void> {
     await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: secretsKey(onboardingId) }));
+  }
+
+  /**
+   * The due time a transition leaves the record with. Terminal changes always
+   * announce their event, and no change moves a record (back) to
+   * awaiting_authorization, so the target status and the announcement say it.
+   */
+  #dueAfter(request: TransitionRequest): number | undefined {
+    const status = request.to ?? (request.from.length === 1 ? request.from[0] : undefined);
+    if (status === undefined || status === 'awaiting_authorization') {
+      throw new Error('A transition names its target status, or updates a record in one known status');
+    }
+    return dueAt(
+      {
+        status,
+        auth_link_expires_at: request.now.toISOString(),
+        pendingEvents: request.announce !== undefined,
+      },
+      request.now,
+      this.#settings,
+    );
+  }
+
+  #dueKeys(onboardingId: string, due: number | undefined): Record<string, unknown> {
+    return due === undefined
+      ? {}
+      : { [dueIndex.partitionKey]: dueShardOf(onboardingId), [dueIndex.sortKey]: due };
+  }
+
+  #dueExpression(
+    onboardingId: string,
+    due: number | undefined,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    sets: string[],
+    removes: string[],
+  ): void {
+    names['#due_shard'] = dueIndex.partitionKey;
+    names['#due_at'] = dueIndex.sortKey;
+    if (due === undefined) {
+      removes.push('#due_shard', '#due_at');
+      return;
+    }
+    values[':due_shard'] = dueShardOf(onboardingId);
+    values[':due_at'] = due;
+    sets.push('#due_shard = :due_shard', '#due_at = :due_at');
+  }
+}
+
+/** An earlier attempt may have spent the code: it is never sent twice. */
+export class CodeExchangeRefusedError extends Error {
+  override readonly name = 'CodeExchangeRefusedError';
+
+  constructor() {
+    super('An earlier attempt sent the authorization code; its outcome is unknown.');
   }
 }
