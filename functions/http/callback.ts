@@ -3,7 +3,8 @@ import { readEnv } from '../commons/env.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { redirectResponse } from '../commons/http/responses.ts';
-import { callbackQuerySchema, handleCallback } from '../onboarding/handle-callback.ts';
+import { callbackQuerySchema } from '../onboarding/callback-query.ts';
+import { handleCallback } from '../onboarding/handle-callback.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { startWorkflow } from '../wiring/start-workflow.ts';
@@ -18,7 +19,9 @@ const { RETURN_URL } = readEnv(z.object({ RETURN_URL: z.url() }));
 export const handler = httpHandler(
   async (event) => {
     const query = parseParameters(event.queryStringParameters, callbackQuerySchema);
-    const { onboardingId, outcome } = await handleCallback(query, {
+    // The user's address, for X-PSU-IP: API Gateway's view of the caller, never a header the caller sets.
+    const endUserIp = event.requestContext.http.sourceIp;
+    const { onboardingId, outcome } = await handleCallback(query, endUserIp, {
       repository,
       publish,
       now,

@@ -5,11 +5,12 @@ import { accountChoiceRequestSchema, chooseAccount } from '../onboarding/choose-
 import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { resumeWorkflow } from '../wiring/resume-workflow.ts';
+import { workflowState } from '../wiring/workflow-state.ts';
 
 /** POST /onboardings/{id}/account-choice: resumes the workflow waiting for the user's pick. */
 export const handler = httpHandler(async (event) => {
   const { id } = parseParameters(event.pathParameters, onboardingPathSchema);
   const { account_id } = parseJsonBody(event, accountChoiceRequestSchema);
-  const accepted = await chooseAccount(id, account_id, { repository, now, resumeWorkflow });
+  const accepted = await chooseAccount(id, account_id, { repository, now, resumeWorkflow, workflowState });
   return jsonResponse(202, accepted);
 });

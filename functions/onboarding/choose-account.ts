@@ -10,9 +10,14 @@ export const accountChoiceRequestSchema = z.strictObject({
 /** Why a task token could not be answered. */
 export type ResumeOutcome = 'resumed' | 'task_closed';
 
+/** Where the journey's execution stands, as Step Functions describes it. */
+export type WorkflowState = 'running' | 'ended' | 'not_found';
+
 export interface ChooseAccountDependencies extends Omit<OnboardingDependencies, 'publish'> {
   /** Answers the workflow's waiting task (SendTaskSuccess). */
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
+  /** DescribeExecution of the journey's execution (named after the onboarding). */
+  workflowState: (onboardingId: string) => Promise<WorkflowState>;
 }
 
 export interface AccountChoiceAccepted {
@@ -21,10 +26,23 @@ export interface AccountChoiceAccepted {
   chosen_account_id: string;
 }
 
+/** A re-minted token is looked for this many times before the answer is judged by the execution's state. */
+const TOKEN_READS = 3;
+
 /**
  * Records the user's choice and resumes the waiting workflow. The record is
  * claimed with a conditional write first, so of two concurrent choices exactly
- * one reaches the workflow; the other is told the current status.
+ * one reaches the workflow; the other is told the current status. A choice
+ * after the deadline shown to the user (`account_choice_expires_at`) is
+ * refused: that deadline is never later than the workflow's own timeout.
+ *
+ * When the token turns out closed, the answer depends on why: a newer token
+ * (the waiting step was retried) is answered instead; a running execution
+ * means this choice already reached it (SendTaskSuccess took effect and its
+ * answer was lost); an execution that does not exist will be started by the
+ * reconciler, which resumes the journey with the recorded choice. Only an
+ * execution that has ended refuses the choice, and the reconciler then ends
+ * the journey.
  */
 export async function chooseAccount(
   onboardingId: string,
@@ -43,30 +61,43 @@ export async function chooseAccount(
   if (!onboarding.account_choices?.some((choice) => choice.account_id === accountId)) {
     throw new InvalidAccountChoiceError(accountId);
   }
+  const now = deps.now();
+  const deadline = onboarding.account_choice_expires_at;
+  if (deadline !== undefined && now.getTime() >= new Date(deadline).getTime()) {
+    throw new OnboardingStatusConflictError('The time to choose an account ran out.', 'expired');
+  }
   const claimed = await deps.repository.transition(onboardingId, {
     from: ['awaiting_account_choice'],
     to: 'account_chosen',
+    now,
     set: { chosen_account_id: accountId },
-    timeline: { at: deps.now().toISOString(), step: 'account_chosen' },
+    timeline: { at: now.toISOString(), step: 'account_chosen' },
   });
-  const taskToken = secrets?.task_token;
-  if (!taskToken) throw new Error('The waiting workflow left no task token');
-  let outcome: ResumeOutcome;
-  try {
-    outcome = await deps.resumeWorkflow(taskToken, { account_id: accountId });
-  } catch (error) {
-    // The workflow could not be reached: give the choice back so the user can try again.
-    await deps.repository.transition(onboardingId, {
-      from: ['account_chosen'],
-      to: 'awaiting_account_choice',
-      remove: ['chosen_account_id'],
-      expect: { field: 'chosen_account_id', value: accountId },
-    });
-    throw error;
+  const accepted = { onboarding_id: onboardingId, status: claimed.status, chosen_account_id: accountId };
+  let taskToken = secrets?.task_token;
+  for (let read = 1; taskToken !== undefined; read++) {
+    let outcome: ResumeOutcome;
+    try {
+      outcome = await deps.resumeWorkflow(taskToken, { account_id: accountId });
+    } catch (error) {
+      // The workflow could not be reached: give the choice back so the user can try again.
+      await deps.repository.transition(onboardingId, {
+        from: ['account_chosen'],
+        to: 'awaiting_account_choice',
+        now: deps.now(),
+        remove: ['chosen_account_id'],
+        expect: { field: 'chosen_account_id', value: accountId },
+      });
+      throw error;
+    }
+    if (outcome === 'resumed') return accepted;
+    if (read >= TOKEN_READS) break;
+    const newer = (await deps.repository.getJourney(onboardingId)).secrets?.task_token;
+    taskToken = newer !== taskToken ? newer : undefined;
   }
-  if (outcome === 'task_closed') {
-    // The wait timed out a moment before the choice arrived; the workflow is expiring the journey.
-    throw new OnboardingStatusConflictError('The time to choose an account ran out.', 'expired');
-  }
-  return { onboarding_id: onboardingId, status: claimed.status, chosen_account_id: accountId };
+  if ((await deps.workflowState(onboardingId)) !== 'ended') return accepted;
+  throw new OnboardingStatusConflictError(
+    'The onboarding can no longer take a choice; it is being closed.',
+    claimed.status,
+  );
 }

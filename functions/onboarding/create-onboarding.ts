@@ -4,7 +4,7 @@ import { buildAuthLink } from '../truelayer/auth-link.ts';
 import { addSeconds } from './deps.ts';
 import type { Onboarding } from './model.ts';
 import type { OnboardingRepository } from './repository.ts';
-import { newStateToken, sha256 } from './state-token.ts';
+import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
 
 const providerId = z
   .string()
@@ -51,8 +51,9 @@ export interface CreatedOnboarding {
 }
 
 /**
- * Starts a journey: a fresh onboarding record and a single-use, expiring state
- * bound to it, and the auth link that carries that state to TrueLayer.
+ * Starts a journey: a fresh onboarding record, a single-use, expiring state
+ * bound to it, a PKCE verifier kept with the journey's secrets, and the auth
+ * link that carries the state and the verifier's challenge to TrueLayer.
  */
 export async function createOnboarding(
   request: CreateOnboardingRequest,
@@ -61,6 +62,7 @@ export async function createOnboarding(
   const now = deps.now();
   const onboardingId = randomUUID();
   const state = newStateToken();
+  const pkce = newPkcePair();
   const expiresAt = addSeconds(now, deps.settings.authLinkTtlSeconds);
   const onboarding: Onboarding = {
     onboarding_id: onboardingId,
@@ -74,6 +76,7 @@ export async function createOnboarding(
   await deps.repository.create(
     onboarding,
     sha256(state),
+    { code_verifier: pkce.verifier },
     addSeconds(now, deps.settings.retentionDays * 86_400),
   );
   const authLink = buildAuthLink({
@@ -83,6 +86,7 @@ export async function createOnboarding(
     scopes: deps.settings.scopes,
     providers: request.providers ?? deps.settings.providers,
     state,
+    codeChallenge: pkce.challenge,
     ...(request.provider_id === undefined ? {} : { providerId: request.provider_id }),
   });
   return {

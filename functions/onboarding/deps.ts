@@ -1,11 +1,12 @@
 import type { OnboardingDetailType } from '../events/onboarding-contracts.ts';
-import type { PublishEvent } from '../events/publisher.ts';
+import type { AnnouncedEvent } from '../events/publisher.ts';
 import type { OnboardingRepository } from './repository.ts';
 
 /** What most onboarding use cases need; handlers build it once at module scope. */
 export interface OnboardingDependencies {
   repository: OnboardingRepository;
-  publish: PublishEvent<OnboardingDetailType>;
+  /** Publishes an event a record announced (its outbox); the detail is checked against its contract. */
+  publish: (event: AnnouncedEvent<OnboardingDetailType>) => Promise<void>;
   now: () => Date;
 }
 

@@ -58,3 +58,22 @@ export class JourneySecretMissingError extends DomainError {
   override readonly name = 'JourneySecretMissingError';
   readonly kind = 'conflict';
 }
+
+/**
+ * Error names the state machine matches in its Catch rules (a contract with
+ * statemachines/onboarding.asl.json, checked by test/unit/asl-contract.test.ts).
+ */
+export const WorkflowErrorNames = {
+  accountAlreadyChosen: 'AccountAlreadyChosenError',
+  journeyEnded: 'JourneyEndedError',
+} as const;
+
+/** The user's choice was recorded while the workflow was still getting ready to wait for it. */
+export class AccountAlreadyChosenError extends Error {
+  override readonly name = WorkflowErrorNames.accountAlreadyChosen;
+}
+
+/** The journey ended (by the reconciler, say) while the workflow was still running: nothing left to do. */
+export class JourneyEndedError extends Error {
+  override readonly name = WorkflowErrorNames.journeyEnded;
+}

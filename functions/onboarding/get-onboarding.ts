@@ -10,7 +10,8 @@ export const onboardingPathSchema = z.object({ id: onboardingIdSchema });
  * choices appear as `accounts` while the journey waits for one.
  */
 export function toOnboardingView(onboarding: Onboarding) {
-  const { account_choices, ...rest } = onboarding;
+  // The outbox is the record's own bookkeeping (events not yet confirmed as published), not the integrator's.
+  const { account_choices, outbox: _outbox, ...rest } = onboarding;
   return {
     ...rest,
     ...(onboarding.status === 'awaiting_account_choice' && account_choices

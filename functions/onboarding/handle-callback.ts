@@ -1,49 +1,50 @@
-import * as z from 'zod/mini';
-import { envelopeFor } from '../events/envelope.ts';
-import { DetailTypes } from '../events/onboarding-contracts.ts';
-import { addSeconds, type OnboardingDependencies } from './deps.ts';
+import { isIP } from 'node:net';
+import type { Failure } from '../commons/failure.ts';
+import { logger } from '../commons/logger.ts';
+import type { CallbackQuery } from './callback-query.ts';
+import type { OnboardingDependencies } from './deps.ts';
+import { endJourney } from './end-journey.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
-import type { StateRecord } from './model.ts';
+import { failureOf } from './failure-reasons.ts';
+import { type StateRecord, terminalStatuses } from './model.ts';
 import { sameDigest, sha256 } from './state-token.ts';
-
-const queryValue = (max: number) =>
-  z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
-    );
-
-/**
- * The redirect's query: either a code or an error, always with the state.
- * A missing state is reported as an invalid state rather than a schema error,
- * so the user sees the same clear page either way.
- */
-export const callbackQuerySchema = z
-  .object({
-    state: z.optional(queryValue(512)),
-    code: z.optional(queryValue(2048)),
-    error: z.optional(queryValue(128)),
-    error_description: z.optional(z.string().check(z.maxLength(1024))),
-  })
-  .check(
-    z.refine((query) => (query.code === undefined) !== (query.error === undefined), {
-      message: 'exactly one of code and error is required',
-      path: ['code'],
-    }),
-  );
-export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 
 export interface HandleCallbackDependencies extends OnboardingDependencies {
   /** Starts the workflow for the onboarding; must be idempotent (the execution name is the onboarding id). */
   startWorkflow: (onboardingId: string) => Promise<void>;
 }
 
-export type CallbackOutcome = { onboardingId: string; outcome: 'started' | 'denied' };
+/** `started`: the workflow has the code; `denied`: the user came back with an error; `ended`: the journey was already over. */
+export type CallbackOutcome = { onboardingId: string; outcome: 'started' | 'denied' | 'ended' };
 
-/** How long the code may wait server-side for the workflow to exchange it. */
-const CODE_RETENTION_SECONDS = 86_400;
+/** The error codes RFC 6749 §4.1.2.1 defines for an authorization response. */
+const OAUTH_ERRORS = new Set([
+  'access_denied',
+  'invalid_request',
+  'unauthorized_client',
+  'unsupported_response_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+]);
+const MAX_DESCRIPTION = 200;
+
+/**
+ * What the record and the event keep of an error redirect. The query is
+ * attacker-controlled (anyone can send a browser to the callback with any
+ * text), so only an error code the RFC defines is kept, and its description
+ * only in the RFC's character set and cut short; anything else is recorded as
+ * an unknown authorisation error.
+ */
+export function denialFailure(error: string, description: string | undefined): Failure {
+  if (!OAUTH_ERRORS.has(error)) return failureOf('authorization_error', { oauth: { error: 'unknown' } });
+  const cleaned = description
+    ?.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')
+    .trim()
+    .slice(0, MAX_DESCRIPTION);
+  const oauth = { error, ...(cleaned ? { description: cleaned } : {}) };
+  return failureOf(error === 'access_denied' ? 'access_denied' : 'authorization_error', { oauth });
+}
 
 async function claimState(
   stateHash: string,
@@ -55,26 +56,45 @@ async function claimState(
   const existing = await deps.repository.findState(stateHash);
   if (!existing) throw new InvalidStateError('unknown');
   if (!existing.used_at) throw new InvalidStateError('expired');
-  // The same redirect arriving again (a reload, a double submit): let it
-  // through so its effects are completed idempotently. Anything else is a replay.
+  // The same redirect arriving again (a reload, a double submit, or the SDK
+  // resending a write whose answer was lost): let it through so its effects
+  // are completed idempotently. Anything else is a replay.
   if (existing.outcome_hash && sameDigest(existing.outcome_hash, outcomeHash)) return existing;
   throw new InvalidStateError('already_used');
 }
 
 /**
- * The user is back from TrueLayer. The state is checked and spent, then either
- * the denial is recorded, or the code is stored server-side and the workflow
- * started once. Every step tolerates a duplicate of the same redirect.
+ * The user is back from TrueLayer. The state is checked and spent, then
+ * either the denial ends the journey, or the code (and the user's IP, for
+ * X-PSU-IP) is stored server-side and the workflow started once. Every step
+ * tolerates a duplicate of the same redirect, and one that arrives after the
+ * journey ended changes nothing.
+ *
+ * If the workflow cannot be started now, the user still goes on to the
+ * return page: the record is `authorized` and due, and the reconciler starts
+ * the workflow.
  */
 export async function handleCallback(
   query: CallbackQuery,
+  endUserIp: string | undefined,
   deps: HandleCallbackDependencies,
 ): Promise<CallbackOutcome> {
   if (query.state === undefined) throw new InvalidStateError('missing');
   const stateHash = sha256(query.state);
   if (query.error !== undefined) {
     const state = await claimState(stateHash, sha256(`error:${query.error}`), deps);
-    await recordDenial(state.onboarding_id, query.error, deps);
+    const onboarding = await deps.repository.get(state.onboarding_id);
+    await endJourney(
+      {
+        onboarding,
+        end: { outcome: 'failed', failure: denialFailure(query.error, query.error_description) },
+        from: ['awaiting_authorization'],
+      },
+      deps,
+    ).catch((error: unknown) => {
+      // Recorded by the first of duplicate redirects, or the link expired meanwhile.
+      if (!(error instanceof OnboardingStatusConflictError)) throw error;
+    });
     return { onboardingId: state.onboarding_id, outcome: 'denied' };
   }
   const code = query.code ?? '';
@@ -83,47 +103,34 @@ export async function handleCallback(
   const now = deps.now();
   // Two different items, both needed before the workflow starts and neither
   // depending on the other: written side by side.
-  await Promise.all([
-    deps.repository.storeAuthorizationCode(onboardingId, code, addSeconds(now, CODE_RETENTION_SECONDS)),
+  const [, status] = await Promise.all([
+    deps.repository.storeAuthorizationCode(onboardingId, {
+      authorizationCode: code,
+      endUserIp: endUserIp !== undefined && isIP(endUserIp) !== 0 ? endUserIp : undefined,
+    }),
     deps.repository
       .transition(onboardingId, {
         from: ['awaiting_authorization'],
         to: 'authorized',
+        now,
         timeline: { at: now.toISOString(), step: 'user_authorized' },
       })
-      .catch((error: unknown) => {
-        // A duplicate callback finds the journey already moving on.
-        if (!(error instanceof OnboardingStatusConflictError)) throw error;
-      }),
+      .then(
+        (onboarding) => onboarding.status,
+        (error: unknown) => {
+          // A duplicate callback finds the journey moving on, a late one finds it over.
+          if (error instanceof OnboardingStatusConflictError) return error.currentStatus;
+          throw error;
+        },
+      ),
   ]);
-  await deps.startWorkflow(onboardingId);
-  return { onboardingId, outcome: 'started' };
-}
-
-async function recordDenial(
-  onboardingId: string,
-  error: string,
-  deps: HandleCallbackDependencies,
-): Promise<void> {
-  const now = deps.now();
-  const failure = {
-    reason: error === 'access_denied' ? 'access_denied' : 'authorization_error',
-    detail:
-      error === 'access_denied'
-        ? 'The user declined to share their data with TrueLayer.'
-        : `TrueLayer returned the user with error ${error}.`,
-  };
-  let onboarding: Awaited<ReturnType<typeof deps.repository.transition>>;
+  if (terminalStatuses.includes(status)) return { onboardingId, outcome: 'ended' };
   try {
-    onboarding = await deps.repository.transition(onboardingId, {
-      from: ['awaiting_authorization'],
-      to: 'failed',
-      set: { failure },
-      timeline: { at: now.toISOString(), step: 'failed', detail: failure.reason },
+    await deps.startWorkflow(onboardingId);
+  } catch (error) {
+    logger.error('The workflow could not be started; the reconciler will start it', {
+      error_name: error instanceof Error ? error.name : 'unknown',
     });
-  } catch (conflict) {
-    if (conflict instanceof OnboardingStatusConflictError) return; // recorded by the first of duplicate redirects
-    throw conflict;
   }
-  await deps.publish(DetailTypes.failed, { ...envelopeFor(onboarding, DetailTypes.failed, now), failure });
+  return { onboardingId, outcome: 'started' };
 }

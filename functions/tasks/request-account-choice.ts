@@ -7,11 +7,7 @@ import { now, repository } from '../wiring/repository.ts';
 /** Workflow step WaitForAccountChoice (invoked with .waitForTaskToken). */
 export const handler = taskHandler(accountChoiceWaitInputSchema, async (input) => {
   await requestAccountChoice(
-    {
-      onboardingId: input.onboarding_id,
-      taskToken: input.task_token,
-      timeoutSeconds: input.account_choice_timeout_seconds,
-    },
+    { onboardingId: input.onboarding_id, taskToken: input.task_token },
     { repository, publish, now },
   );
   return { onboarding_id: input.onboarding_id };

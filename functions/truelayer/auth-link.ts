@@ -5,6 +5,8 @@ export interface AuthLinkParameters {
   scopes: readonly string[];
   providers: readonly string[];
   state: string;
+  /** PKCE S256 challenge of the journey's verifier. */
+  codeChallenge: string;
   /** Skips the bank list; must also be covered by `providers`. */
   providerId?: string;
 }
@@ -21,6 +23,8 @@ export function buildAuthLink(parameters: AuthLinkParameters): string {
     ['redirect_uri', parameters.redirectUri],
     ['providers', parameters.providers.join(' ')],
     ['state', parameters.state],
+    ['code_challenge', parameters.codeChallenge],
+    ['code_challenge_method', 'S256'],
   ];
   if (parameters.providerId) query.push(['provider_id', parameters.providerId]);
   const encoded = query.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');

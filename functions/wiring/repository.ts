@@ -1,10 +1,18 @@
 import * as z from 'zod/mini';
 import { documentClient } from '../commons/clients/dynamodb.ts';
-import { readEnv } from '../commons/env.ts';
+import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { OnboardingRepository } from '../onboarding/repository.ts';
 
-const { TABLE_NAME } = readEnv(z.object({ TABLE_NAME: z.string().check(z.minLength(1)) }));
+const { TABLE_NAME, JOURNEY_STALL_SECONDS } = readEnv(
+  z.object({
+    TABLE_NAME: z.string().check(z.minLength(1)),
+    // How long a journey may sit in an in-between status before the reconciler looks at it.
+    JOURNEY_STALL_SECONDS: positiveIntFromEnv(120),
+  }),
+);
 
 /** The onboarding table, configured once per execution environment. */
-export const repository = new OnboardingRepository(documentClient, TABLE_NAME);
+export const repository = new OnboardingRepository(documentClient, TABLE_NAME, {
+  stallSeconds: JOURNEY_STALL_SECONDS,
+});
 export const now = () => new Date();

@@ -1,33 +1,63 @@
-import { TrueLayerContractError } from '../../truelayer/errors.ts';
-import { JourneySecretMissingError } from '../errors.ts';
-import { completeOnboarding } from './complete-onboarding.ts';
+import type { Failure } from '../../commons/failure.ts';
+import type { OnboardingDependencies } from '../deps.ts';
+import { endJourney, settleSoon } from '../end-journey.ts';
+import { failureOf } from '../failure-reasons.ts';
+import { type Onboarding, terminalStatuses } from '../model.ts';
+import { trueLayerFailureOf } from './failures.ts';
 import type { LinkAccountsDependencies } from './link-accounts.ts';
 
-export type CompleteWithChosenAccountDependencies = Omit<LinkAccountsDependencies, 'exchangeCode'>;
+export type CompleteWithChosenAccountDependencies = Omit<
+  LinkAccountsDependencies,
+  'exchangeCode' | 'newAttemptId'
+>;
+
+const fail = (onboarding: Onboarding, failure: Failure, deps: OnboardingDependencies) =>
+  endJourney({ onboarding, end: { outcome: 'failed', failure }, from: ['account_chosen'] }, deps);
 
 /**
- * After the user's choice: reads the identity behind the chosen account and
- * completes the journey with it. A retry that finds the journey completed only
- * finishes the clean-up.
+ * After the user's choice: reads the identity behind the chosen account (the
+ * record holds the choice; the state data carries none) and completes the
+ * journey with it. A refusal by TrueLayer ends it failed with its reason. A
+ * retry that finds the journey ended only settles it.
  */
 export async function completeWithChosenAccount(
-  input: { onboardingId: string; accountId: string },
+  onboardingId: string,
   deps: CompleteWithChosenAccountDependencies,
 ): Promise<void> {
-  const { onboarding, secrets } = await deps.repository.getJourney(input.onboardingId);
-  if (onboarding.status === 'completed') {
-    await deps.repository.deleteSecrets(input.onboardingId);
-    return;
+  const { onboarding, secrets } = await deps.repository.getJourney(onboardingId);
+  if (terminalStatuses.includes(onboarding.status)) return settleSoon(onboarding, deps);
+  const accountId = onboarding.chosen_account_id;
+  if (onboarding.status !== 'account_chosen' || accountId === undefined) {
+    throw new Error(`CompleteWithChosenAccount ran on an onboarding that is ${onboarding.status}`);
   }
   if (!secrets?.access_token) {
-    throw new JourneySecretMissingError('No access token is stored for this onboarding.');
+    await fail(onboarding, failureOf('journey_state_lost'), deps);
+    return;
   }
-  const result = await deps.fetchAccounts(secrets.access_token, { accountId: input.accountId });
+  let result: Awaited<ReturnType<typeof deps.fetchAccounts>>;
+  try {
+    result = await deps.fetchAccounts(secrets.access_token, {
+      accountId,
+      ...(secrets.end_user_ip === undefined ? {} : { endUserIp: secrets.end_user_ip }),
+    });
+  } catch (error) {
+    const failure = trueLayerFailureOf(error);
+    if (!failure) throw error;
+    await fail(onboarding, failure, deps);
+    return;
+  }
   if (result.kind !== 'identity') {
-    throw new TrueLayerContractError('TrueLayer listed accounts although one was chosen');
+    // TrueLayer listed accounts again although one was chosen.
+    await fail(onboarding, failureOf('truelayer_contract_violation'), deps);
+    return;
   }
-  await completeOnboarding(
-    { onboarding, identity: result.identity, from: 'account_chosen', earlier: [], detail: 'chosen account' },
+  const { account_details, ...user } = result.identity;
+  await endJourney(
+    {
+      onboarding,
+      end: { outcome: 'completed', user, account: account_details, detail: 'chosen account' },
+      from: ['account_chosen'],
+    },
     deps,
   );
 }

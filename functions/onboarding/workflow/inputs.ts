@@ -8,13 +8,15 @@ import { onboardingIdSchema } from '../get-onboarding.ts';
  */
 export const stepInputSchema = z.object({ onboarding_id: onboardingIdSchema });
 
-export const accountChoiceWaitInputSchema = z.extend(stepInputSchema, {
-  task_token: z.string().check(z.minLength(1), z.maxLength(2048)),
-  account_choice_timeout_seconds: z.number().check(z.int(), z.positive()),
+/** How long a multi-account journey waits for the user's choice (from the execution's input). */
+const choiceTimeout = z.number().check(z.int(), z.positive());
+
+export const linkAccountsInputSchema = z.extend(stepInputSchema, {
+  account_choice_timeout_seconds: choiceTimeout,
 });
 
-export const chosenAccountInputSchema = z.extend(stepInputSchema, {
-  account_id: z.string().check(z.minLength(1)),
+export const accountChoiceWaitInputSchema = z.extend(stepInputSchema, {
+  task_token: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 
 export const endOnboardingInputSchema = z.extend(stepInputSchema, {
@@ -27,9 +29,16 @@ export const endOnboardingInputSchema = z.extend(stepInputSchema, {
 });
 export type EndOnboardingInput = z.infer<typeof endOnboardingInputSchema>;
 
-/** What LinkAccounts returns to the state machine's Choice. */
+/**
+ * What LinkAccounts tells the state machine's Choice: the journey has ended
+ * (completed, or failed with a reason it recorded itself), it waits for the
+ * user's choice (for `wait_seconds`), or a choice is already recorded (a
+ * journey resumed by the reconciler). Every field the ASL reads is always
+ * present, so no JSONPath can miss (a missing path is States.Runtime, which
+ * no Catch catches).
+ */
 export const linkAccountsResultSchema = z.object({
-  result: z.enum(['single_account', 'multiple_accounts_linked']),
-  account_count: z.number().check(z.int(), z.positive()),
+  next: z.enum(['end', 'choose', 'chosen']),
+  wait_seconds: z.number().check(z.int(), z.positive()),
 });
 export type LinkAccountsResult = z.infer<typeof linkAccountsResultSchema>;

@@ -1,21 +1,37 @@
+import type { Failure } from '../../commons/failure.ts';
+import { TrueLayerUnavailableError } from '../../truelayer/errors.ts';
 import type {
   SignupPlusAccountsQuery,
   SignupPlusAccountsResult,
 } from '../../truelayer/signup-plus-client.ts';
 import type { AccessToken } from '../../truelayer/token-client.ts';
 import { addSeconds, type OnboardingDependencies } from '../deps.ts';
+import { endJourney, settleSoon } from '../end-journey.ts';
 import { JourneySecretMissingError } from '../errors.ts';
-import { maskAccountNumber, type TimelineEntry } from '../model.ts';
-import type { Journey } from '../repository.ts';
-import { completeOnboarding } from './complete-onboarding.ts';
+import { failureOf } from '../failure-reasons.ts';
+import { maskAccountNumber, type Onboarding, type TimelineEntry, terminalStatuses } from '../model.ts';
+import { CodeExchangeRefusedError, type Journey } from '../repository.ts';
+import { trueLayerFailureOf } from './failures.ts';
 import type { LinkAccountsResult } from './inputs.ts';
 
 export interface LinkAccountsDependencies extends OnboardingDependencies {
-  exchangeCode: (code: string) => Promise<AccessToken>;
+  exchangeCode: (code: string, codeVerifier: string | undefined) => Promise<AccessToken>;
   fetchAccounts: (accessToken: string, query?: SignupPlusAccountsQuery) => Promise<SignupPlusAccountsResult>;
+  /** A fresh id for one attempt at the code exchange. */
+  newAttemptId: () => string;
 }
 
-const SINGLE: LinkAccountsResult = { result: 'single_account', account_count: 1 };
+/**
+ * The deadline shown to the user (`account_choice_expires_at`, the event's
+ * `choose_before`) is this much earlier than the state machine's own timeout
+ * (5 s, less for very short demo timeouts), so a choice made just before it
+ * still reaches a waiting workflow. It is never later than the timeout.
+ */
+export const choiceDeadlineMarginSeconds = (timeoutSeconds: number) =>
+  Math.min(5, Math.floor(timeoutSeconds / 5));
+
+/** The Choice ignores `wait_seconds` unless it waits; it must still be present. */
+const END: LinkAccountsResult = { next: 'end', wait_seconds: 1 };
 
 interface JourneyToken {
   accessToken: string;
@@ -25,7 +41,28 @@ interface JourneyToken {
   exchanged: TimelineEntry;
 }
 
-/** The access token, exchanged now if this is the first attempt. */
+/** A code exchange whose answer was lost after TrueLayer may have used the code. */
+class CodeExchangeUnconfirmedError extends Error {
+  override readonly name = 'CodeExchangeUnconfirmedError';
+}
+
+/** Writes the token, a few times if need be: the code is spent, so the token in memory is all there is. */
+async function storeWithRetries(store: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * The access token, exchanged now if no attempt has been made yet. The code is
+ * single-use: the attempt is recorded before the code is sent, and a retried
+ * step that finds an attempt without a token never sends it again.
+ */
 async function accessTokenFor(
   { onboarding, secrets }: Journey,
   deps: LinkAccountsDependencies,
@@ -38,70 +75,125 @@ async function accessTokenFor(
       exchanged: { at, step: 'code_exchanged' },
     };
   }
+  if (secrets?.code_exchange_attempt) throw new CodeExchangeRefusedError();
   if (!secrets?.authorization_code) {
     throw new JourneySecretMissingError('No authorization code is stored for this onboarding.');
   }
-  const token = await deps.exchangeCode(secrets.authorization_code);
+  const attemptId = deps.newAttemptId();
+  await deps.repository.beginCodeExchange(onboarding.onboarding_id, attemptId, deps.now());
+  let token: AccessToken;
+  try {
+    token = await deps.exchangeCode(secrets.authorization_code, secrets.code_verifier);
+  } catch (error) {
+    if (!(error instanceof TrueLayerUnavailableError)) throw error;
+    if (error.mayHaveTakenEffect) throw new CodeExchangeUnconfirmedError(error.message, { cause: error });
+    // TrueLayer cannot have used the code: let the state machine's Retry send it again.
+    await deps.repository.abandonCodeExchange(onboarding.onboarding_id, attemptId);
+    throw error;
+  }
   const exchangedAt = deps.now();
   return {
     accessToken: token.accessToken,
-    // The code is spent: the token is kept server-side so that a retried step can go on without it.
     store: () =>
-      deps.repository.storeAccessToken(onboarding.onboarding_id, {
-        accessToken: token.accessToken,
-        expiresAt: addSeconds(exchangedAt, token.expiresInSeconds),
-        exchangedAt,
-      }),
+      storeWithRetries(() =>
+        deps.repository.storeAccessToken(onboarding.onboarding_id, {
+          accessToken: token.accessToken,
+          expiresAt: addSeconds(exchangedAt, token.expiresInSeconds),
+          exchangedAt,
+        }),
+      ),
     exchanged: { at: exchangedAt.toISOString(), step: 'code_exchanged' },
   };
 }
 
+/** The failure a code exchange settles the journey with, or undefined when the error is worth a retry. */
+function exchangeFailure(error: unknown): Failure | undefined {
+  if (error instanceof CodeExchangeRefusedError || error instanceof CodeExchangeUnconfirmedError) {
+    return failureOf('code_exchange_unconfirmed');
+  }
+  if (error instanceof JourneySecretMissingError) return failureOf('journey_state_lost');
+  return trueLayerFailureOf(error);
+}
+
+const secondsUntil = (at: string, now: Date) => Math.ceil((new Date(at).getTime() - now.getTime()) / 1000);
+
 /**
  * The workflow's first step: swaps the stored code for an access token and
  * reads the user's Signup+ data with it. One account: the journey completes
- * here (event, record, secrets deleted). Several: the masked choices are
- * stored and the state machine is told to wait for the user.
+ * here. Several: the masked choices and the deadline are stored and the state
+ * machine is told to wait. A refusal by TrueLayer ends the journey failed,
+ * with its reason, here too; only what is worth retrying goes up.
  *
  * Every write is conditional or repeatable, so a retry after any partial
- * attempt converges: a spent code is never exchanged twice, a completed
- * journey is not completed again, stored choices are not fetched again.
+ * attempt (or a run started again by the reconciler) converges: a code is
+ * never sent twice, an ended journey is only settled, stored choices are not
+ * fetched again and a recorded choice goes straight on.
  */
 export async function linkAccounts(
-  onboardingId: string,
+  input: { onboardingId: string; accountChoiceTimeoutSeconds: number },
   deps: LinkAccountsDependencies,
 ): Promise<LinkAccountsResult> {
-  const journey = await deps.repository.getJourney(onboardingId);
-  const { onboarding } = journey;
-  if (onboarding.status === 'completed') {
-    await deps.repository.deleteSecrets(onboardingId);
-    return SINGLE;
+  const journey = await deps.repository.getJourney(input.onboardingId);
+  const { onboarding, secrets } = journey;
+  if (terminalStatuses.includes(onboarding.status)) {
+    await settleSoon(onboarding, deps);
+    return END;
   }
-  if (onboarding.account_choices) {
-    return { result: 'multiple_accounts_linked', account_count: onboarding.account_choices.length };
+  if (onboarding.status === 'account_chosen') return { next: 'chosen', wait_seconds: 1 };
+  if (onboarding.account_choice_expires_at) {
+    const left = secondsUntil(onboarding.account_choice_expires_at, deps.now());
+    const margin = choiceDeadlineMarginSeconds(input.accountChoiceTimeoutSeconds);
+    return { next: 'choose', wait_seconds: Math.max(1, left + margin) };
   }
-  const { accessToken, store, exchanged } = await accessTokenFor(journey, deps);
+  if (onboarding.status !== 'authorized') {
+    throw new Error(`The workflow started on an onboarding that is ${onboarding.status}`);
+  }
+
+  let token: JourneyToken;
+  try {
+    token = await accessTokenFor(journey, deps);
+  } catch (error) {
+    const failure = exchangeFailure(error);
+    if (!failure) throw error;
+    await fail(onboarding, failure, deps);
+    return END;
+  }
   // The token is written while Signup+ is read; both settle before the step
   // ends, so a failed read never leaves the token unwritten.
-  const [read, write] = await Promise.allSettled([deps.fetchAccounts(accessToken), store()]);
+  const [read, write] = await Promise.allSettled([
+    deps.fetchAccounts(token.accessToken, {
+      ...(secrets?.end_user_ip === undefined ? {} : { endUserIp: secrets.end_user_ip }),
+    }),
+    token.store(),
+  ]);
   if (write.status === 'rejected') throw write.reason;
-  if (read.status === 'rejected') throw read.reason;
+  if (read.status === 'rejected') {
+    const failure = trueLayerFailureOf(read.reason);
+    if (!failure) throw read.reason;
+    await fail(onboarding, failure, deps, [token.exchanged]);
+    return END;
+  }
   const result = read.value;
 
   if (result.kind === 'identity') {
-    await completeOnboarding(
+    const { account_details, ...user } = result.identity;
+    await endJourney(
       {
         onboarding,
-        identity: result.identity,
-        from: 'authorized',
-        earlier: [exchanged],
-        detail: 'one account linked',
+        end: { outcome: 'completed', user, account: account_details, detail: 'one account linked' },
+        from: ['authorized'],
+        earlier: [token.exchanged],
       },
       deps,
     );
-    return SINGLE;
+    return END;
   }
-  await deps.repository.transition(onboardingId, {
+  const now = deps.now();
+  const timeout = input.accountChoiceTimeoutSeconds;
+  const chooseBefore = addSeconds(now, timeout - choiceDeadlineMarginSeconds(timeout));
+  await deps.repository.transition(input.onboardingId, {
     from: ['authorized'],
+    now,
     set: {
       account_choices: result.accounts.map((account) => ({
         account_id: account.account_id,
@@ -112,15 +204,25 @@ export async function linkAccounts(
           ? { account_number_masked: maskAccountNumber(account.account_number ?? account.iban) }
           : {}),
       })),
+      account_choice_expires_at: chooseBefore.toISOString(),
     },
     timeline: [
-      exchanged,
+      token.exchanged,
       {
-        at: deps.now().toISOString(),
+        at: now.toISOString(),
         step: 'accounts_fetched',
         detail: `${result.accounts.length} accounts linked`,
       },
     ],
   });
-  return { result: 'multiple_accounts_linked', account_count: result.accounts.length };
+  return { next: 'choose', wait_seconds: input.accountChoiceTimeoutSeconds };
+}
+
+function fail(
+  onboarding: Onboarding,
+  failure: Failure,
+  deps: OnboardingDependencies,
+  earlier: readonly TimelineEntry[] = [],
+) {
+  return endJourney({ onboarding, end: { outcome: 'failed', failure }, from: ['authorized'], earlier }, deps);
 }

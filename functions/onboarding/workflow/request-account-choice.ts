@@ -1,41 +1,67 @@
-import { envelopeFor } from '../../events/envelope.ts';
 import { DetailTypes } from '../../events/onboarding-contracts.ts';
-import { addSeconds, type OnboardingDependencies } from '../deps.ts';
-import { OnboardingStatusConflictError } from '../errors.ts';
-import type { Onboarding } from '../model.ts';
+import { announcement } from '../announcement.ts';
+import type { OnboardingDependencies } from '../deps.ts';
+import { settleSoon } from '../end-journey.ts';
+import { AccountAlreadyChosenError, JourneyEndedError, OnboardingStatusConflictError } from '../errors.ts';
+import { type Onboarding, terminalStatuses } from '../model.ts';
+
+/** Where the record may already be when this step runs (again), and what the step does then. */
+function alreadyAhead(onboarding: Onboarding): Error | 'waiting' | undefined {
+  if (onboarding.status === 'awaiting_account_choice') return 'waiting';
+  if (onboarding.status === 'account_chosen') {
+    return new AccountAlreadyChosenError('A choice was recorded before the workflow started waiting.');
+  }
+  if (terminalStatuses.includes(onboarding.status)) {
+    return new JourneyEndedError(`The onboarding is already ${onboarding.status}.`);
+  }
+  return undefined;
+}
 
 /**
  * Runs when the state machine starts waiting for the user's choice: the task
  * token is stored server-side (it never appears in a response, log or event),
- * the record shows the choices, and downstream is told a choice is pending.
+ * then the record shows the choices and announces that a choice is pending.
+ *
+ * This step may run more than once for one wait (a retry mints a new token),
+ * and a choice may land in between. The token is always stored first, so a
+ * chooser finds the newest one; when the record already holds a choice, the
+ * step fails with AccountAlreadyChosenError and the state machine goes on to
+ * complete with it instead of waiting for a token nobody will answer.
  */
 export async function requestAccountChoice(
-  input: { onboardingId: string; taskToken: string; timeoutSeconds: number },
+  input: { onboardingId: string; taskToken: string },
   deps: OnboardingDependencies,
 ): Promise<void> {
-  // Token first: once the record says "waiting", a choice may arrive at once.
   await deps.repository.storeTaskToken(input.onboardingId, input.taskToken);
+  const onboarding = await deps.repository.get(input.onboardingId);
+  const ahead = alreadyAhead(onboarding);
+  if (ahead === 'waiting') return settleSoon(onboarding, deps);
+  if (ahead) throw ahead;
   const now = deps.now();
-  const chooseBefore = addSeconds(now, input.timeoutSeconds).toISOString();
-  let onboarding: Onboarding;
+  const chooseBefore = onboarding.account_choice_expires_at;
+  if (!onboarding.account_choices || !chooseBefore) {
+    throw new Error('The workflow is waiting for a choice the record does not offer');
+  }
+  let waiting: Onboarding;
   try {
-    onboarding = await deps.repository.transition(input.onboardingId, {
+    waiting = await deps.repository.transition(input.onboardingId, {
       from: ['authorized'],
       to: 'awaiting_account_choice',
-      set: { account_choice_expires_at: chooseBefore },
+      now,
       timeline: { at: now.toISOString(), step: 'account_choice_required' },
+      announce: announcement(
+        onboarding,
+        DetailTypes.accountChoiceRequired,
+        { account_count: onboarding.account_choices.length, choose_before: chooseBefore },
+        now,
+      ),
     });
   } catch (error) {
-    if (
-      !(error instanceof OnboardingStatusConflictError) ||
-      error.currentStatus !== 'awaiting_account_choice'
-    )
-      throw error;
-    onboarding = await deps.repository.get(input.onboardingId); // a retried invocation
+    if (!(error instanceof OnboardingStatusConflictError)) throw error;
+    const current = await deps.repository.get(input.onboardingId);
+    const moved = alreadyAhead(current);
+    if (moved === 'waiting') return settleSoon(current, deps);
+    throw moved ?? error;
   }
-  await deps.publish(DetailTypes.accountChoiceRequired, {
-    ...envelopeFor(onboarding, DetailTypes.accountChoiceRequired, now),
-    account_count: onboarding.account_choices?.length ?? 0,
-    choose_before: onboarding.account_choice_expires_at ?? chooseBefore,
-  });
+  await settleSoon(waiting, deps);
 }
