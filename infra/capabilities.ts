@@ -3,14 +3,16 @@
  * narrow IAM grants. Each capability grants exactly the API calls the code
  * behind it makes, on exactly the resources it names.
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, type CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { dueIndex } from '../functions/commons/table-keys.ts';
 import type { Capability } from './manifest.ts';
+import { acknowledgeNag } from './nag.ts';
 import type { ProjectFunction } from './project-function.ts';
 
 /** The repository (functions/onboarding/repository.ts) only reads and writes single items by key. */
@@ -47,7 +49,11 @@ export const TABLE_KEY_WRITE_ACTIONS = [
 ];
 
 /** Capabilities that need the state machine, which itself needs the task functions. */
-export const WORKFLOW_CAPABILITIES: readonly Capability[] = ['workflow:start', 'workflow:respond'];
+export const WORKFLOW_CAPABILITIES: readonly Capability[] = [
+  'workflow:start',
+  'workflow:respond',
+  'workflow:describe',
+];
 
 export interface TrueLayerSettings {
   readonly environment: 'sandbox' | 'live';
@@ -70,6 +76,8 @@ export interface CapabilityResources {
     readonly stateMachine: sfn.IStateMachine;
     readonly accountChoiceTimeoutSeconds: number;
   };
+  /** JOURNEY_STALL_SECONDS of every function that writes onboardings; unset keeps the functions' default. */
+  readonly journeyStallSeconds?: number;
 }
 
 function trueLayerHosts(settings: TrueLayerSettings): Record<string, string> {
@@ -103,13 +111,33 @@ export function applyCapability(
   switch (capability) {
     case 'onboardings:read':
       target.addEnvironment('TABLE_NAME', resources.table.tableName);
-      resources.table.grant(fn, ...ONBOARDING_READ_ACTIONS);
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ONBOARDING_READ_ACTIONS,
+        resourceArns: [resources.table.tableArn],
+      });
       grantTableKey(target, resources.tableKey, TABLE_KEY_READ_ACTIONS);
       return;
     case 'onboardings:write':
       target.addEnvironment('TABLE_NAME', resources.table.tableName);
-      resources.table.grant(fn, ...ONBOARDING_WRITE_ACTIONS);
+      if (resources.journeyStallSeconds !== undefined) {
+        target.addEnvironment('JOURNEY_STALL_SECONDS', String(resources.journeyStallSeconds));
+      }
+      // The table itself, not its indexes: only the reconciler reads the due index (onboardings:sweep).
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ONBOARDING_WRITE_ACTIONS,
+        resourceArns: [resources.table.tableArn],
+      });
       grantTableKey(target, resources.tableKey, TABLE_KEY_WRITE_ACTIONS);
+      return;
+    case 'onboardings:sweep':
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['dynamodb:Query'],
+        resourceArns: [`${resources.table.tableArn}/index/${dueIndex.name}`],
+      });
+      grantTableKey(target, resources.tableKey, TABLE_KEY_READ_ACTIONS);
       return;
     case 'events:publish':
       target.addEnvironment('EVENT_BUS_NAME', resources.eventBus.eventBusName);
@@ -124,9 +152,23 @@ export function applyCapability(
     }
     case 'workflow:respond': {
       const workflow = requireWorkflow(resources, capability);
-      // The task token names the execution, so no ARN is needed at run time. The choice endpoint only ever
-      // answers with SendTaskSuccess; failure and heartbeats are not its business.
+      // The task token names the execution, so no ARN is needed at run time. The choice endpoint and the
+      // reconciler only ever answer with SendTaskSuccess; failure and heartbeats are not their business.
       workflow.stateMachine.grant(fn, 'states:SendTaskSuccess');
+      return;
+    }
+    case 'workflow:describe': {
+      const workflow = requireWorkflow(resources, capability);
+      // DescribeExecution of this state machine's executions, nothing else.
+      target.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
+      workflow.stateMachine.grantExecution(fn, 'states:DescribeExecution');
+      acknowledgeNag(
+        target.role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(fn).getLogicalId(workflowStateMachineResource(workflow.stateMachine))}"}]}]}:*]`,
+        "DescribeExecution of the onboarding state machine's own executions: each is named after an onboarding " +
+          'id, unknown when the stack is deployed, so the ARN ends in a wildcard over execution names of this ' +
+          'one state machine only.',
+      );
       return;
     }
     case 'truelayer:call':
@@ -156,6 +198,13 @@ export function applyCapability(
       throw new Error(`Unknown capability: ${String(unknown)}`);
     }
   }
+}
+
+/** The CloudFormation resource behind a state machine, whose logical id its ARN references. */
+function workflowStateMachineResource(stateMachine: sfn.IStateMachine): CfnElement {
+  const resource = stateMachine.node.defaultChild;
+  if (!(resource instanceof CfnResource)) throw new Error('The state machine has no CloudFormation resource');
+  return resource;
 }
 
 function requireWorkflow(resources: CapabilityResources, capability: Capability) {

@@ -10,9 +10,12 @@ import { DetailTypes, EVENT_SOURCE } from '../functions/events/contracts.ts';
 export type Capability =
   | 'onboardings:read'
   | 'onboardings:write'
+  /** Reads the due index (the reconciler). */
+  | 'onboardings:sweep'
   | 'events:publish'
   | 'workflow:start'
   | 'workflow:respond'
+  | 'workflow:describe'
   | 'truelayer:call'
   | 'truelayer:client'
   | 'truelayer:secret'
@@ -70,7 +73,7 @@ export const FUNCTIONS = {
     ...http,
     entry: 'functions/http/choose-account.ts',
     description: 'POST /onboardings/{id}/account-choice: resumes the waiting workflow',
-    capabilities: ['onboardings:write', 'workflow:respond'],
+    capabilities: ['onboardings:write', 'workflow:respond', 'workflow:describe'],
   },
   LinkAccounts: {
     ...task,
@@ -101,6 +104,21 @@ export const FUNCTIONS = {
     entry: 'functions/tasks/end-onboarding.ts',
     description: 'Workflow: records a failed or expired journey and publishes it',
     capabilities: ['onboardings:write', 'events:publish'],
+  },
+  Reconcile: {
+    ...task,
+    timeoutSeconds: 60,
+    entry: 'functions/tasks/reconcile.ts',
+    description:
+      'Scheduled: ends unused links, starts or resumes stranded journeys, settles ends whose event is unpublished',
+    capabilities: [
+      'onboardings:write',
+      'onboardings:sweep',
+      'events:publish',
+      'workflow:start',
+      'workflow:describe',
+      'workflow:respond',
+    ],
   },
   CreateConnection: {
     ...http,
@@ -179,6 +197,24 @@ export const WORKFLOW_TASKS = {
 } as const satisfies Record<string, FunctionId>;
 
 export const STATE_MACHINE_DEFINITION = 'statemachines/onboarding.asl.json';
+
+export interface ScheduleSpec {
+  id: string;
+  description: string;
+  /** Minutes between runs (EventBridge Scheduler `rate(n minutes)` on AWS; the local runtime runs it faster). */
+  everyMinutes: number;
+  target: FunctionId;
+}
+
+/** Functions invoked on a schedule, with no input. */
+export const SCHEDULES: readonly ScheduleSpec[] = [
+  {
+    id: 'ReconcileJourneys',
+    description: 'Sweeps the due index: no journey stalls or ends without its event',
+    everyMinutes: 1,
+    target: 'Reconcile',
+  },
+];
 
 export interface EventRuleSpec {
   id: string;

@@ -13,12 +13,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { tableKeys } from '../functions/commons/table-keys.ts';
+import { dueIndex, tableKeys } from '../functions/commons/table-keys.ts';
 import { EVENT_SOURCE } from '../functions/events/contracts.ts';
 import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
 import { toEventPattern } from './event-pattern.ts';
@@ -29,6 +31,7 @@ import {
   type FunctionSpec,
   ROUTES,
   type RouteSpec,
+  SCHEDULES,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
 } from './manifest.ts';
@@ -174,6 +177,12 @@ export interface SignupPlusOnboardingProps {
   readonly throttle?: apigwv2.ThrottleSettings;
   /** Retention of every log group. @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * JOURNEY_STALL_SECONDS: how long a journey may sit in an in-between status
+   * (or an end wait for its event) before the reconciler, which runs every
+   * minute, looks at it. @default the functions' default (2 minutes)
+   */
+  readonly journeyStallTime?: Duration;
 }
 
 interface ResolvedSettings {
@@ -319,6 +328,8 @@ export class SignupPlusOnboarding extends Construct {
   /** Where undeliverable events and failed asynchronous invocations end. */
   readonly deadLetterQueues: readonly sqs.Queue[];
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** EventBridge Scheduler schedules of the manifest (the reconciler). */
+  readonly schedules: readonly scheduler.Schedule[];
 
   constructor(scope: Construct, id: string, props: SignupPlusOnboardingProps) {
     super(scope, id);
@@ -340,6 +351,13 @@ export class SignupPlusOnboarding extends Construct {
       encryptionKey: this.tableKey,
       deletionProtection: settings.protect,
       removalPolicy: settings.removalPolicy,
+    });
+    // Sparse: only records something is due on carry these keys (functions/onboarding/repository.ts).
+    this.table.addGlobalSecondaryIndex({
+      indexName: dueIndex.name,
+      partitionKey: { name: dueIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     // Powertools Idempotency defaults: partition key `id`, TTL attribute `expiration`.
     // Holds only hashes and the consumer's non-personal result, so the AWS owned key suffices.
@@ -398,6 +416,9 @@ export class SignupPlusOnboarding extends Construct {
       idempotencyTable: this.idempotencyTable,
       eventBus: this.eventBus,
       clientSecret: props.clientSecret,
+      ...(props.journeyStallTime
+        ? { journeyStallSeconds: wholeSeconds(props.journeyStallTime, 'journeyStallTime') }
+        : {}),
       trueLayer: {
         environment: props.environment,
         clientId: props.clientId,
@@ -444,6 +465,7 @@ export class SignupPlusOnboarding extends Construct {
 
     const deadLetterQueues: sqs.Queue[] = [];
     this.eventRules = this.createEventRules(projectFunctions, settings, deadLetterQueues);
+    this.schedules = this.createSchedules(projectFunctions, settings, deadLetterQueues);
     this.deadLetterQueues = deadLetterQueues;
 
     this.alarms = this.createAlarms(props.alarmTopic);
@@ -604,6 +626,39 @@ export class SignupPlusOnboarding extends Construct {
         description: spec.description,
         eventPattern: toEventPattern(spec.pattern),
         targets: [new targets.LambdaFunction(target, { deadLetterQueue: dlq, ...EVENT_TARGET_RETRY })],
+      });
+    });
+  }
+
+  /**
+   * The manifest's schedules, on EventBridge Scheduler. A missed run is not
+   * worth a late one (the next comes a minute later and does the same work),
+   * so each is tried twice within a minute, then parked in a dead-letter queue
+   * that alarms.
+   */
+  private createSchedules(
+    projectFunctions: Record<FunctionId, ProjectFunction>,
+    settings: ResolvedSettings,
+    deadLetterQueues: sqs.Queue[],
+  ): scheduler.Schedule[] {
+    return SCHEDULES.map((spec) => {
+      const dlq = this.deadLetterQueue(
+        `${spec.id}DeadLetterQueue`,
+        settings,
+        'AwsSolutions-SQS3',
+        `Dead-letter queue of the schedule ${spec.id} (Scheduler DeadLetterConfig), which cdk-nag cannot see ` +
+          'as a DLQ; a dead-letter queue of its own would have nothing to catch.',
+      );
+      deadLetterQueues.push(dlq);
+      return new scheduler.Schedule(this, spec.id, {
+        description: spec.description,
+        schedule: scheduler.ScheduleExpression.rate(Duration.minutes(spec.everyMinutes)),
+        // $LATEST, as the state machine invokes it: the grant then names exactly that, not every version.
+        target: new schedulerTargets.LambdaInvoke(projectFunctions[spec.target].function.latestVersion, {
+          deadLetterQueue: dlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(spec.everyMinutes),
+        }),
       });
     });
   }
