@@ -9,7 +9,7 @@
  * measured against it.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { DetailTypes, EVENT_SOURCE, readyForPaymentDetailSchema } from '../functions/events/contracts.ts';
 import { envelopeFor } from '../functions/events/envelope.ts';
@@ -92,7 +92,7 @@ async function getJson(url: string, request: TrueLayerRequest): Promise<unknown>
 export async function directOnboarding(
   settings: BaselineSettings,
   onboardingId: string,
-  code: string,
+  code: { code: string; codeVerifier: string },
   accountId?: string,
 ): Promise<BaselineSteps> {
   const t0 = performance.now();
@@ -102,7 +102,8 @@ export async function directOnboarding(
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
-        code,
+        code: code.code,
+        code_verifier: code.codeVerifier,
         redirect_uri: settings.redirectUri,
         client_id: settings.clientId,
         client_secret: settings.clientSecret,
@@ -192,8 +193,21 @@ export async function runBaselineJourney(
   const redirectTo = new URL(await authorize(stack, created.authLink, user));
   const code = redirectTo.searchParams.get('code');
   if (!code) throw new Error('the bank sent no code');
+  // The link carries the product's PKCE challenge: the direct function needs its verifier (read untimed).
+  const { Item } = await settings.documents.send(
+    new GetCommand({
+      TableName: settings.tableName,
+      Key: { pk: `ONBOARDING#${created.onboardingId}`, sk: 'SECRETS' },
+    }),
+  );
+  const codeVerifier = typeof Item?.code_verifier === 'string' ? Item.code_verifier : '';
   const started = performance.now();
-  const steps = await directOnboarding(settings, created.onboardingId, code, options.accountId);
+  const steps = await directOnboarding(
+    settings,
+    created.onboardingId,
+    { code, codeVerifier },
+    options.accountId,
+  );
   const ready = await clock.wait(created.onboardingId, [DetailTypes.readyForPayment]);
   clock.forget(created.onboardingId);
   return {

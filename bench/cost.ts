@@ -65,9 +65,9 @@ export async function loadPrices(): Promise<Prices> {
 }
 
 const DESCRIPTIONS: Record<CostPath, string> = {
-  single: 'john, one account: callback → LinkAccounts (exchange, accounts, event) → ReadyForPayment',
+  single: 'john, one account: callback → LinkAccounts (exchange, accounts, record, event) → Ended',
   multi: 'jane, three accounts: … → WaitForAccountChoice → choice → CompleteWithChosenAccount',
-  failure: 'Signup+ answers 404 for the user: … → LinkAccounts fails → FailOnboarding',
+  failure: 'Signup+ has no data for the user: … → LinkAccounts records the failure → Ended',
   denied: 'the user denies consent at the bank: the callback records the failure, no workflow',
 };
 

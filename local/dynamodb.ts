@@ -13,7 +13,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { tableKeys } from '../functions/commons/table-keys.ts';
+import { dueIndex, tableKeys } from '../functions/commons/table-keys.ts';
 import type { DynaliteWorkerMessage } from './dynamodb-worker.ts';
 
 /**
@@ -88,14 +88,19 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   try {
     const client = localClient(running.endpoint);
     try {
-      await ensureTable(
-        client,
-        LOCAL_TABLES.onboardings,
-        [tableKeys.partitionKey, tableKeys.sortKey],
-        tableKeys.timeToLive,
+      await ensureTable(client, {
+        name: LOCAL_TABLES.onboardings,
+        keys: [tableKeys.partitionKey, tableKeys.sortKey],
+        ttlAttribute: tableKeys.timeToLive,
         engine,
-      );
-      await ensureTable(client, LOCAL_TABLES.consumerIdempotency, ['id'], 'expiration', engine);
+        index: dueIndex,
+      });
+      await ensureTable(client, {
+        name: LOCAL_TABLES.consumerIdempotency,
+        keys: ['id'],
+        ttlAttribute: 'expiration',
+        engine,
+      });
     } finally {
       client.destroy();
     }
@@ -345,23 +350,48 @@ async function startDynamoDbLocal(options: LocalDynamoDbOptions): Promise<LocalD
   }
 }
 
-async function ensureTable(
-  client: DynamoDBClient,
-  name: string,
-  keys: string[],
-  ttlAttribute: string,
-  engine: DynamoDbEngine,
-) {
+interface TableSpec {
+  name: string;
+  keys: string[];
+  ttlAttribute: string;
+  engine: DynamoDbEngine;
+  /** A keys-only global secondary index with a string partition key and a number sort key, as the stack defines. */
+  index?: { name: string; partitionKey: string; sortKey: string };
+}
+
+async function ensureTable(client: DynamoDBClient, { name, keys, ttlAttribute, engine, index }: TableSpec) {
   try {
     await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((key) => ({ AttributeName: key, AttributeType: 'S' })),
-        KeySchema: keys.map((key, index) => ({
+        AttributeDefinitions: [
+          ...keys.map((key) => ({ AttributeName: key, AttributeType: 'S' as const })),
+          ...(index
+            ? [
+                { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+                { AttributeName: index.sortKey, AttributeType: 'N' as const },
+              ]
+            : []),
+        ],
+        KeySchema: keys.map((key, position) => ({
           AttributeName: key,
-          KeyType: index === 0 ? 'HASH' : 'RANGE',
+          KeyType: position === 0 ? 'HASH' : 'RANGE',
         })),
+        ...(index
+          ? {
+              GlobalSecondaryIndexes: [
+                {
+                  IndexName: index.name,
+                  KeySchema: [
+                    { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                    { AttributeName: index.sortKey, KeyType: 'RANGE' },
+                  ],
+                  Projection: { ProjectionType: 'KEYS_ONLY' },
+                },
+              ],
+            }
+          : {}),
       }),
     );
   } catch (error) {

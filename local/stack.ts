@@ -6,6 +6,7 @@ import {
   FUNCTIONS,
   type FunctionId,
   ROUTES,
+  SCHEDULES,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
 } from '../infra/manifest.ts';
@@ -54,6 +55,14 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
   dataPath?: string;
+  /**
+   * How often the manifest's schedules (the reconciler) run; every minute on
+   * AWS, every second by default here, so that an unused link or a stranded
+   * journey ends within seconds of its deadline.
+   */
+  scheduleIntervalMs?: number;
+  /** JOURNEY_STALL_SECONDS: how long a journey may sit in an in-between status before the reconciler looks; default 5. */
+  journeyStallSeconds?: number;
   /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
 }
@@ -90,6 +99,25 @@ let started = false;
 const functionName = (id: FunctionId) => `signupplus-local-${id}`;
 const functionArn = (id: FunctionId) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(id)}`;
+
+/** Runs `run` every `intervalMs`, never two at once; a failed run is logged, as Scheduler would retry it. */
+function startSchedule(run: () => Promise<unknown>, intervalMs: number) {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= run()
+      .catch((error: unknown) => console.error('local scheduler: a scheduled run failed', error))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
 
 function sendJson(response: ServerResponse, body: unknown): true {
   response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -176,6 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CONNECTION_RETURN_URL: connectionReturnUrl,
       ACCOUNT_CHOICE_TIMEOUT_SECONDS: String(options.accountChoiceTimeoutSeconds ?? 900),
       AUTH_LINK_TTL_SECONDS: String(options.authLinkTtlSeconds ?? 600),
+      JOURNEY_STALL_SECONDS: String(options.journeyStallSeconds ?? 5),
     });
 
     const functions = {} as Record<FunctionId, LocalFunction>;
@@ -233,6 +262,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         memoryMb: spec.memoryMb,
         timeoutSeconds: spec.timeoutSeconds,
       });
+    }
+
+    // EventBridge Scheduler, locally: each schedule's function on a timer, one run at a time.
+    for (const schedule of SCHEDULES) {
+      const runs = startSchedule(() => functions[schedule.target]({}), options.scheduleIntervalMs ?? 1_000);
+      closers.push(() => runs.stop());
     }
 
     const urls: LocalUrls = {

@@ -75,14 +75,15 @@ const API_LABELS = {
 const STATE_LABELS = {
   LinkAccounts:
     'Exchange the code, read your accounts from Signup+ (one account: store it, publish the event)',
-  HowManyAccounts: 'One account or several?',
+  WhatNext: 'One account or several?',
+  UnexpectedResult: 'Unexpected answer from the previous step',
   WaitForAccountChoice: 'Wait for your account choice',
   CompleteWithChosenAccount: 'Read the chosen account, store it, publish the event',
-  ReadyForPayment: 'Ready for payment',
+  Ended: 'Journey ended',
   FailOnboarding: 'Record the failure and publish it',
   ExpireOnboarding: 'Record the expiry and publish it',
   Failed: 'Journey failed',
-  Expired: 'Journey expired',
+  EndNotRecorded: 'The end could not be recorded; the reconciler will',
 };
 
 const OUTCOME_LABELS = {

@@ -10,10 +10,10 @@ import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-op
 import { connectionPathSchema } from '../../functions/connections/get-connection.ts';
 import { connectionReturnQuerySchema } from '../../functions/connections/handle-return.ts';
 import { connectionRequestSchema } from '../../functions/connections/request.ts';
+import { callbackQuerySchema } from '../../functions/onboarding/callback-query.ts';
 import { accountChoiceRequestSchema } from '../../functions/onboarding/choose-account.ts';
 import { createOnboardingRequestSchema } from '../../functions/onboarding/create-onboarding.ts';
 import { onboardingPathSchema } from '../../functions/onboarding/get-onboarding.ts';
-import { callbackQuerySchema } from '../../functions/onboarding/handle-callback.ts';
 import {
   accountChoiceAcceptedExample,
   accountChoiceRequestExample,
