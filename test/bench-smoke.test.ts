@@ -92,7 +92,7 @@ describe('npm run bench -- --smoke', () => {
     const usage = results.cost?.usage ?? [];
     expect(usage.map((u) => u.path)).toEqual(['single', 'multi', 'failure', 'denied']);
     const single = usage.find((u) => u.path === 'single');
-    expect(single?.states_entered).toEqual(['LinkAccounts', 'HowManyAccounts', 'ReadyForPayment']);
+    expect(single?.states_entered).toEqual(['LinkAccounts', 'WhatNext', 'Ended']);
     expect(single?.eventbridge_entries).toBe(1);
     expect(single?.api_requests).toBe(2);
     expect(usage.find((u) => u.path === 'denied')?.state_transitions).toBe(0);

@@ -117,7 +117,7 @@ describe('demo page, Signup+ in Chromium', () => {
         'POST /onboardings',
         'GET /callback',
         'LinkAccounts',
-        'HowManyAccounts',
+        'WhatNext',
         'Onboarding Ready For Payment',
       ]),
     );

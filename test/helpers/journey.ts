@@ -23,7 +23,7 @@ export const onboardingViewSchema = z
         }),
       )
       .optional(),
-    failure: z.object({ reason: z.string(), detail: z.string() }).optional(),
+    failure: z.object({ reason: z.string(), detail: z.string() }).loose().optional(),
     user: z.record(z.string(), z.unknown()).optional(),
     account: z.record(z.string(), z.unknown()).optional(),
   })
@@ -75,6 +75,18 @@ export async function getOnboarding(stack: LocalStack, onboardingId: string): Pr
   return onboardingViewSchema.parse(response.body);
 }
 
+/** The event each end is announced with. */
+export const TERMINAL_EVENTS: Readonly<Record<string, string>> = {
+  completed: 'Onboarding Ready For Payment',
+  failed: 'Onboarding Failed',
+  expired: 'Onboarding Expired',
+};
+
+/**
+ * Waits for the record to reach one of `statuses`. For an end (completed,
+ * failed, expired) it also waits for the end's event: the record is the
+ * commit point and its event is published a moment later, from its outbox.
+ */
 export function waitForStatus(
   stack: LocalStack,
   onboardingId: string,
@@ -83,8 +95,15 @@ export function waitForStatus(
 ) {
   return eventually(
     () => getOnboarding(stack, onboardingId),
-    (view) => statuses.includes(view.status),
-    { timeoutMs, what: `onboarding ${onboardingId} to reach ${statuses.join('/')}` },
+    (view) => {
+      if (!statuses.includes(view.status)) return false;
+      const announced = TERMINAL_EVENTS[view.status];
+      return (
+        announced === undefined ||
+        stack.events(onboardingId).some((event) => event['detail-type'] === announced)
+      );
+    },
+    { timeoutMs, what: `onboarding ${onboardingId} to reach ${statuses.join('/')}, with its event` },
   );
 }
 

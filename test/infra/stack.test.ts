@@ -34,9 +34,11 @@ import {
 const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'onboardings:read': ['TABLE_NAME'],
   'onboardings:write': ['TABLE_NAME'],
+  'onboardings:sweep': [],
   'events:publish': ['EVENT_BUS_NAME'],
   'workflow:start': ['STATE_MACHINE_ARN', 'ACCOUNT_CHOICE_TIMEOUT_SECONDS'],
   'workflow:respond': [],
+  'workflow:describe': ['STATE_MACHINE_ARN'],
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],
@@ -357,17 +359,30 @@ describe('IAM', () => {
     }
   });
 
-  it('grants workflow actions only to the HTTP functions that start or resume journeys', () => {
+  it('grants workflow actions only to the functions that start, resume or look after journeys', () => {
     const stateActions = (id: FunctionId) =>
       statementsOfRole(synth.template, roleLogicalId(id))
         .flatMap(actionsOf)
         .filter((action) => action.startsWith('states:'))
         .sort();
-    expect(stateActions('Callback')).toEqual(['states:StartExecution']);
-    expect(stateActions('ChooseAccount')).toEqual(['states:SendTaskSuccess']);
-    for (const id of functionIds.filter((fnId) => fnId !== 'Callback' && fnId !== 'ChooseAccount')) {
-      expect(stateActions(id), id).toEqual([]);
-    }
+    const expected: Partial<Record<FunctionId, string[]>> = {
+      Callback: ['states:StartExecution'],
+      ChooseAccount: ['states:DescribeExecution', 'states:SendTaskSuccess'],
+      Reconcile: ['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution'],
+    };
+    for (const id of functionIds) expect(stateActions(id), id).toEqual(expected[id] ?? []);
+  });
+
+  it('lets only the reconciler read the due index, and nobody any other index', () => {
+    const indexArns = (id: FunctionId) =>
+      statementsOfRole(synth.template, roleLogicalId(id)).flatMap((statement) =>
+        JSON.stringify(statement.Resource ?? '').includes('/index/')
+          ? [JSON.stringify(statement.Resource)]
+          : [],
+      );
+    expect(indexArns('Reconcile')).toEqual([expect.stringContaining('/index/due')]);
+    for (const id of functionIds.filter((fnId) => fnId !== 'Reconcile'))
+      expect(indexArns(id), id).toEqual([]);
   });
 });
 

@@ -107,8 +107,8 @@ describe('npm start', () => {
       'api GET /callback 302',
       'event Onboarding Ready For Payment published',
       'state LinkAccounts succeeded',
-      'state HowManyAccounts succeeded',
-      'state ReadyForPayment succeeded',
+      'state WhatNext succeeded',
+      'state Ended succeeded',
       'workflow execution succeeded',
     ];
     expect(steps.map((step) => step.replace(/ \(event_id [0-9a-f-]{36}\)$/, '')).sort()).toEqual(

@@ -2,22 +2,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
+import type { OnboardingDetailType } from '../../functions/events/onboarding-contracts.ts';
+import type { AnnouncedEvent } from '../../functions/events/publisher.ts';
 import { createOnboarding } from '../../functions/onboarding/create-onboarding.ts';
+import { settleJourney } from '../../functions/onboarding/end-journey.ts';
 import { OnboardingRepository, type TransitionRequest } from '../../functions/onboarding/repository.ts';
 import { completeWithChosenAccount } from '../../functions/onboarding/workflow/complete-with-chosen-account.ts';
 import {
   type LinkAccountsDependencies,
   linkAccounts,
 } from '../../functions/onboarding/workflow/link-accounts.ts';
+import { TrueLayerUnavailableError } from '../../functions/truelayer/errors.ts';
 import type { SignupPlusIdentity } from '../../functions/truelayer/schemas.ts';
 import type { SignupPlusAccountsResult } from '../../functions/truelayer/signup-plus-client.ts';
 import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '../../local/dynamodb.ts';
 
 /**
- * LinkAccounts does four things with side effects (code exchange, token write,
- * event, record update), so the state machine may retry it after any of them.
- * These tests stop an attempt at each point and check that the retry converges
- * on one completed journey, without exchanging the spent code again.
+ * The workflow's steps against a real table, with TrueLayer and the bus
+ * faked: each step is stopped at the point where AWS or TrueLayer can fail it
+ * and run again, as the state machine's Retry would, and must converge on one
+ * end with one event, never sending the single-use code twice.
  */
 
 let dynamo: LocalDynamoDb;
@@ -31,7 +35,9 @@ beforeAll(async () => {
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  repository = new OnboardingRepository(DynamoDBDocumentClient.from(client), LOCAL_TABLES.onboardings);
+  repository = new OnboardingRepository(DynamoDBDocumentClient.from(client), LOCAL_TABLES.onboardings, {
+    stallSeconds: 60,
+  });
 });
 
 afterAll(async () => {
@@ -58,6 +64,8 @@ const twoAccounts: SignupPlusAccountsResult = {
   })),
 };
 
+const readyId = (id: string) => stableEventId(id, 'Onboarding Ready For Payment');
+
 /** A journey whose user has come back from the bank: record authorized, code stored. */
 async function authorizedJourney(): Promise<string> {
   const now = new Date();
@@ -78,28 +86,37 @@ async function authorizedJourney(): Promise<string> {
     },
   );
   const id = created.onboarding_id;
-  await repository.storeAuthorizationCode(id, `code-${id}`, new Date(now.getTime() + 60_000));
+  await repository.storeAuthorizationCode(id, { authorizationCode: `code-${id}`, endUserIp: '192.0.2.7' });
   await repository.transition(id, {
     from: ['awaiting_authorization'],
     to: 'authorized',
+    now,
     timeline: { at: now.toISOString(), step: 'user_authorized' },
   });
   return id;
 }
 
-/** Fake TrueLayer and bus that count what they are asked, and can fail a chosen call once. */
+type Fault = 'none' | 'after' | 'before';
+
+/** Fake TrueLayer and bus that count what they are asked; the repository's transition can fail once. */
 function harness(accounts: SignupPlusAccountsResult) {
-  const calls = { exchange: 0, accounts: 0, published: [] as string[] };
-  let failNextTransition = false;
+  const calls = { exchange: 0, accounts: 0, published: [] as string[], verifiers: [] as string[] };
+  const faults = {
+    /** `after`: the write takes effect and then fails, as a lost answer does; `before`: it never happens. */
+    transition: 'none' as Fault,
+    publish: false,
+    exchange: undefined as Error | undefined,
+  };
   const flakyRepository = new Proxy(repository, {
     get(target, property, receiver) {
       if (property === 'transition') {
         return async (id: string, request: TransitionRequest) => {
-          if (failNextTransition) {
-            failNextTransition = false;
-            throw new Error('DynamoDB went away');
-          }
-          return target.transition(id, request);
+          const fault = faults.transition;
+          faults.transition = 'none';
+          if (fault === 'before') throw new Error('DynamoDB went away');
+          const result = await target.transition(id, request);
+          if (fault === 'after') throw new Error('The answer was lost');
+          return result;
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);
@@ -109,42 +126,45 @@ function harness(accounts: SignupPlusAccountsResult) {
   const deps: LinkAccountsDependencies = {
     repository: flakyRepository,
     now: () => new Date(),
-    publish: async (_type, detail) => {
-      calls.published.push(detail.event_id);
+    publish: async (event: AnnouncedEvent<OnboardingDetailType>) => {
+      if (faults.publish) throw new Error('PutEvents refused the entry');
+      const detail = event.detail;
+      if (typeof detail === 'object' && detail !== null && 'event_id' in detail) {
+        calls.published.push(String(detail.event_id));
+      }
     },
-    exchangeCode: async (code) => {
+    exchangeCode: async (_code, verifier) => {
       calls.exchange += 1;
-      if (calls.exchange > 1) throw new Error(`code ${code} exchanged twice`);
+      calls.verifiers.push(verifier ?? '');
+      const fault = faults.exchange;
+      faults.exchange = undefined;
+      if (fault) throw fault;
       return { accessToken: 'token', expiresInSeconds: 3600 };
     },
     fetchAccounts: async (_token, { accountId } = {}) => {
       calls.accounts += 1;
       return accountId ? { kind: 'identity', identity } : accounts;
     },
+    newAttemptId: () => crypto.randomUUID(),
   };
-  return {
-    calls,
-    deps,
-    failTransitionOnce: () => {
-      failNextTransition = true;
-    },
-  };
+  return { calls, deps, faults };
 }
 
+const run = (id: string, deps: LinkAccountsDependencies) =>
+  linkAccounts({ onboardingId: id, accountChoiceTimeoutSeconds: 900 }, deps);
+
 describe('LinkAccounts, retried', () => {
-  it('completes a single-account journey in one attempt: event, record, secrets gone', async () => {
+  it('completes a single-account journey in one attempt: record, event, secrets gone, nothing due', async () => {
     const id = await authorizedJourney();
     const { calls, deps } = harness({ kind: 'identity', identity });
 
-    await expect(linkAccounts(id, deps)).resolves.toEqual({ result: 'single_account', account_count: 1 });
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
 
-    expect(calls).toEqual({
-      exchange: 1,
-      accounts: 1,
-      published: [stableEventId(id, 'Onboarding Ready For Payment')],
-    });
+    expect(calls.exchange).toBe(1);
+    expect(calls.published).toEqual([readyId(id)]);
     const done = await repository.get(id);
     expect(done.status).toBe('completed');
+    expect(done.outbox).toBeUndefined();
     expect(done.timeline.map((entry) => entry.step)).toEqual([
       'onboarding_created',
       'user_authorized',
@@ -154,76 +174,153 @@ describe('LinkAccounts, retried', () => {
     ]);
     expect(done.account).toEqual(identity.account_details);
     expect((await repository.getJourney(id)).secrets).toBeUndefined();
+    expect(await repository.listDue(new Date(Date.now() + 86_400_000), 1000)).not.toContain(id);
   });
 
-  it('republishes the same event id when the record update failed after publishing, and exchanges once', async () => {
+  it('sends the PKCE verifier stored when the onboarding was created', async () => {
     const id = await authorizedJourney();
-    const { calls, deps, failTransitionOnce } = harness({ kind: 'identity', identity });
-    failTransitionOnce();
+    const stored = (await repository.getJourney(id)).secrets?.code_verifier;
+    const { calls, deps } = harness({ kind: 'identity', identity });
 
-    await expect(linkAccounts(id, deps)).rejects.toThrow('DynamoDB went away');
-    expect((await repository.get(id)).status).toBe('authorized');
-    expect((await repository.getJourney(id)).secrets?.access_token).toBe('token');
+    await run(id, deps);
 
-    await expect(linkAccounts(id, deps)).resolves.toEqual({ result: 'single_account', account_count: 1 });
+    expect(stored).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(calls.verifiers).toEqual([stored]);
+  });
+
+  it('converges when the completing write took effect but its answer was lost: one event id, one exchange', async () => {
+    const id = await authorizedJourney();
+    const { calls, deps, faults } = harness({ kind: 'identity', identity });
+    faults.transition = 'after';
+
+    await expect(run(id, deps)).rejects.toThrow('The answer was lost');
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+
     expect(calls.exchange).toBe(1);
-    expect(calls.accounts).toBe(2);
-    const readyId = stableEventId(id, 'Onboarding Ready For Payment');
-    expect(calls.published).toEqual([readyId, readyId]);
+    expect(new Set(calls.published)).toEqual(new Set([readyId(id)]));
     const done = await repository.get(id);
     expect(done.status).toBe('completed');
-    // the exchange happened in the first attempt and is recorded once, at the time it happened
+    expect(done.outbox).toBeUndefined();
     expect(done.timeline.filter((entry) => entry.step === 'code_exchanged')).toHaveLength(1);
   });
 
-  it('only cleans up when the journey is already completed', async () => {
+  it('completes even when the event cannot be published yet, and keeps it for the reconciler', async () => {
     const id = await authorizedJourney();
-    const { calls, deps } = harness({ kind: 'identity', identity });
-    await linkAccounts(id, deps);
+    const { calls, deps, faults } = harness({ kind: 'identity', identity });
+    faults.publish = true;
 
-    await expect(linkAccounts(id, deps)).resolves.toEqual({ result: 'single_account', account_count: 1 });
-    expect(calls.exchange).toBe(1);
-    expect(calls.accounts).toBe(1);
-    expect(calls.published).toHaveLength(1);
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+
+    const pending = await repository.get(id);
+    expect(pending.status).toBe('completed');
+    expect(pending.outbox?.map((event) => event.event_id)).toEqual([readyId(id)]);
+    expect(await repository.listDue(new Date(Date.now() + 120_000), 1000)).toContain(id);
+
+    faults.publish = false;
+    await settleJourney(pending, deps);
+    expect(calls.published).toEqual([readyId(id)]);
+    expect((await repository.get(id)).outbox).toBeUndefined();
+    expect(await repository.listDue(new Date(Date.now() + 86_400_000), 1000)).not.toContain(id);
   });
 
-  it('stores the choices once and answers the same to a retry, without calling TrueLayer again', async () => {
+  it('never resends a code whose exchange answer was lost: the journey fails code_exchange_unconfirmed', async () => {
+    const id = await authorizedJourney();
+    const { calls, deps, faults } = harness({ kind: 'identity', identity });
+    faults.exchange = new TrueLayerUnavailableError('code exchange: no answer within 5000 ms', {
+      mayHaveTakenEffect: true,
+    });
+
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+
+    expect(calls.exchange).toBe(1);
+    const failed = await repository.get(id);
+    expect(failed.status).toBe('failed');
+    expect(failed.failure?.reason).toBe('code_exchange_unconfirmed');
+    expect(calls.published).toEqual([stableEventId(id, 'Onboarding Failed')]);
+    expect((await repository.getJourney(id)).secrets).toBeUndefined();
+  });
+
+  it('sends the code again when TrueLayer cannot have used it (429, 503, no connection)', async () => {
+    const id = await authorizedJourney();
+    const { calls, deps, faults } = harness({ kind: 'identity', identity });
+    faults.exchange = new TrueLayerUnavailableError('code exchange: TrueLayer answered 429', {
+      mayHaveTakenEffect: false,
+    });
+
+    await expect(run(id, deps)).rejects.toBeInstanceOf(TrueLayerUnavailableError);
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+
+    expect(calls.exchange).toBe(2);
+    expect((await repository.get(id)).status).toBe('completed');
+  });
+
+  it('does not send the code again after an attempt that died half-way', async () => {
+    const id = await authorizedJourney();
+    const { calls, deps, faults } = harness({ kind: 'identity', identity });
+    faults.exchange = new Error('the function was killed');
+
+    await expect(run(id, deps)).rejects.toThrow('killed');
+    await expect(run(id, deps)).resolves.toEqual({ next: 'end', wait_seconds: 1 });
+
+    expect(calls.exchange).toBe(1);
+    expect((await repository.get(id)).failure?.reason).toBe('code_exchange_unconfirmed');
+  });
+
+  it('stores the choices and a deadline once, and answers the same wait to a retry without calling TrueLayer', async () => {
     const id = await authorizedJourney();
     const { calls, deps } = harness(twoAccounts);
 
-    const expected = { result: 'multiple_accounts_linked', account_count: 2 };
-    await expect(linkAccounts(id, deps)).resolves.toEqual(expected);
-    await expect(linkAccounts(id, deps)).resolves.toEqual(expected);
+    await expect(run(id, deps)).resolves.toEqual({ next: 'choose', wait_seconds: 900 });
+    const retried = await run(id, deps);
 
-    expect(calls).toEqual({ exchange: 1, accounts: 1, published: [] });
+    expect(retried.next).toBe('choose');
+    // the retry waits only until a little after the deadline already shown
+    expect(retried.wait_seconds).toBeGreaterThan(895);
+    expect(retried.wait_seconds).toBeLessThanOrEqual(900);
+    expect(calls).toMatchObject({ exchange: 1, accounts: 1, published: [] });
     const waiting = await repository.get(id);
     expect(waiting.status).toBe('authorized');
+    const deadline = new Date(waiting.account_choice_expires_at ?? '').getTime();
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 895_000);
     expect(waiting.account_choices?.map((choice) => choice.account_number_masked)).toEqual([
       '••••5678',
       '••••5678',
     ]);
-    expect(waiting.timeline.map((entry) => entry.step).slice(-2)).toEqual([
-      'code_exchanged',
-      'accounts_fetched',
-    ]);
   });
 
-  it('completes with the chosen account, and a retry after that changes nothing', async () => {
+  it('goes straight on with a choice already recorded (a journey the reconciler started again)', async () => {
     const id = await authorizedJourney();
-    const { calls, deps } = harness(twoAccounts);
-    await linkAccounts(id, deps);
+    const { deps } = harness(twoAccounts);
+    await run(id, deps);
     await repository.transition(id, {
       from: ['authorized'],
       to: 'account_chosen',
+      now: new Date(),
       set: { chosen_account_id: 'acc-2' },
       timeline: { at: new Date().toISOString(), step: 'account_chosen' },
     });
 
-    await completeWithChosenAccount({ onboardingId: id, accountId: 'acc-2' }, deps);
-    await completeWithChosenAccount({ onboardingId: id, accountId: 'acc-2' }, deps);
+    await expect(run(id, deps)).resolves.toEqual({ next: 'chosen', wait_seconds: 1 });
+  });
+
+  it('completes with the account the record says was chosen, and a retry after that changes nothing', async () => {
+    const id = await authorizedJourney();
+    const { calls, deps } = harness(twoAccounts);
+    await run(id, deps);
+    await repository.transition(id, {
+      from: ['authorized'],
+      to: 'account_chosen',
+      now: new Date(),
+      set: { chosen_account_id: 'acc-2' },
+      timeline: { at: new Date().toISOString(), step: 'account_chosen' },
+    });
+
+    await completeWithChosenAccount(id, deps);
+    await completeWithChosenAccount(id, deps);
 
     expect(calls.accounts).toBe(2);
-    expect(calls.published).toEqual([stableEventId(id, 'Onboarding Ready For Payment')]);
+    expect(calls.published).toEqual([readyId(id)]);
     const done = await repository.get(id);
     expect(done).toMatchObject({ status: 'completed', chosen_account_id: 'acc-2' });
     expect((await repository.getJourney(id)).secrets).toBeUndefined();

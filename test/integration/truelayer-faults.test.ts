@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { FaultRule } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
@@ -79,7 +80,7 @@ describe('TrueLayer faults the workflow rides out', () => {
       'a 502 on the accounts call',
       { endpoint: 'accounts', fault: { kind: 'status', status: 502 }, times: 1 },
     ],
-    ['a 500 on the token call', { endpoint: 'token', fault: { kind: 'status', status: 500 }, times: 1 }],
+    ['a 503 on the token call', { endpoint: 'token', fault: { kind: 'status', status: 503 }, times: 1 }],
     ['dropped connections', { endpoint: 'accounts', fault: { kind: 'drop' }, times: 2 }],
     ['a call that never answers', { endpoint: 'accounts', fault: { kind: 'timeout' }, times: 1 }],
     ['a body that is not JSON', { endpoint: 'accounts', fault: { kind: 'malformed' }, times: 1 }],
@@ -116,7 +117,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
     ]);
 
     expect(view.status).toBe('failed');
-    expect(view.failure).toEqual({ reason: 'truelayer_unavailable', detail: expect.stringContaining('503') });
+    expect(view.failure).toEqual(failureOf('truelayer_unavailable'));
     // retried in the invocation and again by the state machine, then given up
     expect(calls.accounts).toBeGreaterThan(3);
     expect(
@@ -136,23 +137,40 @@ describe('TrueLayer faults that end the journey visibly', () => {
     expect(calls.accounts).toBe(1);
   });
 
-  it('does not retry invalid_grant: a code already used fails the journey at once', async () => {
+  it.each<[string, FaultRule]>([
+    ['a 500', { endpoint: 'token', fault: { kind: 'status', status: 500 }, times: 1 }],
+    ['a dropped connection', { endpoint: 'token', fault: { kind: 'drop' }, times: 1 }],
+    ['no answer', { endpoint: 'token', fault: { kind: 'timeout' }, times: 1 }],
+    ['a garbled body', { endpoint: 'token', fault: { kind: 'malformed' }, times: 1 }],
+  ])(
+    'never sends the code twice when the token call meets %s: the journey fails code_exchange_unconfirmed',
+    async (_label, rule) => {
+      const { view, calls, events } = await journeyUnder([rule]);
+
+      expect(view.status).toBe('failed');
+      expect(view.failure).toEqual(failureOf('code_exchange_unconfirmed'));
+      expect(calls.token).toBe(1);
+      expect(calls.accounts).toBe(0);
+      expect(
+        await eventually(
+          async () => events(),
+          (list) => list.length > 0,
+        ),
+      ).toEqual(['Onboarding Failed']);
+    },
+  );
+
+  it('refuses a stolen code to anyone without the journey’s PKCE verifier, and the journey still completes', async () => {
     const created = await createOnboarding(stack);
     const redirectTo = await authorize(stack, created.auth_link, 'john');
-    // Someone else spends the code first.
     const stolen = await spendCode(redirectTo, created.auth_link);
-    expect(stolen.status).toBe(200);
-    const tokenCallsBefore = callsTo('token');
+    expect(stolen.status).toBe(400);
+    expect(stolen.body).toMatchObject({ error: 'invalid_grant' });
 
     await followRedirect(redirectTo);
     const view = await waitForStatus(stack, created.onboarding_id, ['failed', 'completed']);
 
-    expect(view.status).toBe('failed');
-    expect(view.failure).toEqual({
-      reason: 'truelayer_rejected',
-      detail: expect.stringContaining('invalid_grant'),
-    });
-    expect(callsTo('token') - tokenCallsBefore).toBe(1);
+    expect(view.status).toBe('completed');
   });
 
   it('does not retry a 401: a revoked token fails the journey after the choice', async () => {

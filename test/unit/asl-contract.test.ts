@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { TRANSIENT_AWS_ERROR } from '../../functions/commons/aws-errors.ts';
+import { WorkflowErrorNames } from '../../functions/onboarding/errors.ts';
 import { TrueLayerErrorNames } from '../../functions/truelayer/errors.ts';
 import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../infra/manifest.ts';
 
@@ -17,22 +19,50 @@ const stateSchema = z
       .array(
         z.object({
           ErrorEquals: z.array(z.string()),
+          IntervalSeconds: z.number().optional(),
+          BackoffRate: z.number().optional(),
+          MaxAttempts: z.number().optional(),
           JitterStrategy: z.string().optional(),
           MaxDelaySeconds: z.number().optional(),
         }),
       )
       .optional(),
     Catch: z.array(z.object({ ErrorEquals: z.array(z.string()), Next: z.string() })).optional(),
-    Choices: z.array(z.object({ Next: z.string() })).optional(),
+    Choices: z.array(z.object({ Next: z.string() }).loose()).optional(),
     Default: z.string().optional(),
   })
   .loose();
 const definition = z
-  .object({ StartAt: z.string(), States: z.record(z.string(), stateSchema) })
+  .object({ StartAt: z.string(), TimeoutSeconds: z.number(), States: z.record(z.string(), stateSchema) })
   .parse(JSON.parse(text));
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, state]) => state.Type === 'Task');
 const callsTrueLayer = ['LinkAccounts', 'CompleteWithChosenAccount'];
+
+const TRANSIENT_AWS = [
+  TRANSIENT_AWS_ERROR,
+  'Lambda.ServiceException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+];
+const ENDS = ['FailOnboarding', 'ExpireOnboarding'];
+
+/** The longest and the expected total pause of a Retry rule (FULL jitter: uniform in 0..capped delay). */
+function retryBudget(rule: {
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxAttempts?: number;
+  MaxDelaySeconds?: number;
+}) {
+  const caps = Array.from({ length: rule.MaxAttempts ?? 3 }, (_, attempt) =>
+    Math.min(
+      rule.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+      (rule.IntervalSeconds ?? 1) * (rule.BackoffRate ?? 2) ** attempt,
+    ),
+  );
+  const worst = caps.reduce((sum, cap) => sum + cap, 0);
+  return { worst, expected: worst / 2 };
+}
 
 describe('statemachines/onboarding.asl.json', () => {
   it('uses exactly the placeholders the manifest provides', () => {
@@ -48,31 +78,60 @@ describe('statemachines/onboarding.asl.json', () => {
       expect(retried, name).not.toContain(TrueLayerErrorNames.rejected);
       expect(retried, name).not.toContain(TrueLayerErrorNames.contract);
       expect(retried, name).not.toContain('States.ALL');
+    }
+  });
+
+  it('retries every AWS and Lambda hiccup on every task, for minutes, with full jitter', () => {
+    for (const [name, state] of tasks) {
+      const retry = state.Retry ?? [];
+      expect(
+        retry.flatMap((rule) => rule.ErrorEquals),
+        name,
+      ).toEqual(expect.arrayContaining(TRANSIENT_AWS));
       for (const rule of retry) {
-        expect(rule.JitterStrategy).toBe('FULL');
-        expect(rule.MaxDelaySeconds).toBeGreaterThan(0);
+        expect(rule.JitterStrategy, name).toBe('FULL');
+        const budget = retryBudget(rule);
+        // Rides out a few minutes' outage (expected ~3 minutes) but ends well within a code's 10-minute life.
+        expect(budget.worst, name).toBeGreaterThanOrEqual(300);
+        expect(budget.worst, name).toBeLessThanOrEqual(600);
+        expect(budget.expected, name).toBeGreaterThanOrEqual(150);
       }
     }
   });
 
-  it('ends every failing step in FailOnboarding, so no journey stalls silently', () => {
+  it('catches every failure of every task: steps end in FailOnboarding, the ends in a Fail the reconciler follows up', () => {
     for (const [name, state] of tasks) {
-      if (name === 'FailOnboarding' || name === 'ExpireOnboarding') continue;
       const catchAll = state.Catch?.find((rule) => rule.ErrorEquals.includes('States.ALL'));
-      expect(catchAll?.Next, name).toBe('FailOnboarding');
+      expect(catchAll?.Next, name).toBe(ENDS.includes(name) ? 'EndNotRecorded' : 'FailOnboarding');
       expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath, name).toBeDefined();
     }
+    expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(3300 + 3 * 600);
   });
 
-  it('waits for the account choice with a timeout that leads to ExpireOnboarding', () => {
+  it('never lets a missing path fail the run uncaught: the Choice checks presence and falls back', () => {
+    const choice = definition.States.WhatNext;
+    expect(choice?.Type).toBe('Choice');
+    for (const rule of choice?.Choices ?? []) {
+      expect(JSON.stringify(rule)).toContain('"IsPresent":true');
+    }
+    expect(choice?.Default).toBe('UnexpectedResult');
+    expect(definition.States.UnexpectedResult?.Next).toBe('FailOnboarding');
+  });
+
+  it('waits for the account choice until the time LinkAccounts gives, then expires; a choice made meanwhile goes on', () => {
     const wait = definition.States.WaitForAccountChoice;
     expect(wait?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
-    expect(wait?.TimeoutSecondsPath).toBe('$.account_choice_timeout_seconds');
-    expect(wait?.Catch?.[0]).toEqual({ ErrorEquals: ['States.Timeout'], Next: 'ExpireOnboarding' });
+    expect(wait?.TimeoutSecondsPath).toBe('$.link.wait_seconds');
+    expect(wait?.Catch?.map((rule) => [rule.ErrorEquals, rule.Next])).toEqual([
+      [['States.Timeout'], 'ExpireOnboarding'],
+      [[WorkflowErrorNames.accountAlreadyChosen], 'CompleteWithChosenAccount'],
+      [[WorkflowErrorNames.journeyEnded], 'Ended'],
+      [['States.ALL'], 'FailOnboarding'],
+    ]);
   });
 
-  it('keeps the single-account path within 6 states and the multi-account path within 10', () => {
-    const walk = (choice: 'single' | 'multiple') => {
+  it('takes 3 states for a single account and 5 for several', () => {
+    const walk = (next: 'end' | 'choose') => {
       const visited: string[] = [];
       let current: string | undefined = definition.StartAt;
       while (current) {
@@ -81,24 +140,24 @@ describe('statemachines/onboarding.asl.json', () => {
         if (!state) break;
         current =
           state.Type === 'Choice'
-            ? choice === 'multiple'
-              ? state.Choices?.[0]?.Next
-              : state.Default
+            ? state.Choices?.find((rule) => JSON.stringify(rule).includes(`"StringEquals":"${next}"`))?.Next
             : state.Next;
       }
       return visited;
     };
-    expect(walk('single')).toEqual(['LinkAccounts', 'HowManyAccounts', 'ReadyForPayment']);
-    expect(walk('multiple')).toEqual([
+    expect(walk('end')).toEqual(['LinkAccounts', 'WhatNext', 'Ended']);
+    expect(walk('choose')).toEqual([
       'LinkAccounts',
-      'HowManyAccounts',
+      'WhatNext',
       'WaitForAccountChoice',
       'CompleteWithChosenAccount',
-      'ReadyForPayment',
+      'Ended',
     ]);
   });
 
-  it('never names a secret in state data paths', () => {
-    expect(text).not.toMatch(/access_token|authorization_code|client_secret|"code\.\$"/);
+  it('never names a secret or a choice in state data paths', () => {
+    expect(text).not.toMatch(
+      /access_token|authorization_code|client_secret|code_verifier|account_id|"code\.\$"/,
+    );
   });
 });

@@ -47,9 +47,9 @@ describe('docs/state-machine.md', () => {
   });
 
   it('shows the multi-account branch, the wait for a task token and the expiry', () => {
-    expect(diagram).toContain('state HowManyAccounts <<choice>>');
+    expect(diagram).toContain('state WhatNext <<choice>>');
     expect(diagram).toContain(
-      'HowManyAccounts --> WaitForAccountChoice : $.accounts.result == multiple_accounts_linked',
+      'WhatNext --> WaitForAccountChoice : ($.link.next IsPresent true) and ($.link.next == choose )',
     );
     expect(diagram).toContain(
       'WaitForAccountChoice : Lambda RequestAccountChoice, then waits for a task token',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
+import { FAILURE_REASONS, failureOf } from '../../functions/onboarding/failure-reasons.ts';
+import { denialFailure } from '../../functions/onboarding/handle-callback.ts';
 import { maskAccountNumber } from '../../functions/onboarding/model.ts';
-import { failureFrom } from '../../functions/onboarding/workflow/end-onboarding.ts';
+import { failureFromCatch } from '../../functions/onboarding/workflow/failures.ts';
 import { buildAuthLink } from '../../functions/truelayer/auth-link.ts';
 import { signupPlusIdentitySchema } from '../../functions/truelayer/schemas.ts';
 import { matchesPattern } from '../../local/event-pattern.ts';
@@ -15,10 +17,12 @@ describe('buildAuthLink', () => {
       scopes: ['info', 'accounts', 'signupplus'],
       providers: ['uk-cs-mock', 'uk-ob-all'],
       state: 'abc',
+      codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
     });
     expect(link).toBe(
       'https://auth.truelayer-sandbox.com/?response_type=code&client_id=client&scope=info%20accounts%20signupplus' +
-        '&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&providers=uk-cs-mock%20uk-ob-all&state=abc',
+        '&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&providers=uk-cs-mock%20uk-ob-all&state=abc' +
+        '&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256',
     );
   });
 });
@@ -85,42 +89,37 @@ describe('Signup+ identity schema', () => {
   });
 });
 
-describe('failureFrom', () => {
-  it('keeps our own error messages and hides unknown ones', () => {
-    const cause = JSON.stringify({
-      errorType: 'TrueLayerRejectedError',
-      errorMessage: 'code exchange: refused (invalid_grant)',
-    });
-    expect(
-      failureFrom({
-        onboarding_id: 'x',
-        outcome: 'failed',
-        error: { Error: 'TrueLayerRejectedError', Cause: cause },
-      }),
-    ).toEqual({
-      reason: 'truelayer_rejected',
-      detail: 'code exchange: refused (invalid_grant)',
-    });
-    const internal = failureFrom({
-      onboarding_id: 'x',
-      outcome: 'failed',
-      error: { Error: 'TypeError', Cause: '{"errorMessage":"x is undefined"}' },
-    });
+describe('failureFromCatch', () => {
+  it('names TrueLayer unavailability and hides everything else behind internal_error', () => {
+    expect(failureFromCatch({ Error: 'TrueLayerUnavailableError' })).toEqual(
+      failureOf('truelayer_unavailable'),
+    );
+    const internal = failureFromCatch({ Error: 'TypeError' });
     expect(internal.reason).toBe('internal_error');
-    expect(internal.detail).not.toContain('undefined');
+    expect(internal.detail).toBe(FAILURE_REASONS.internal_error.detail);
   });
 
-  it('copes with an error that has no cause, as Step Functions sends for its own errors', () => {
-    expect(
-      failureFrom({ onboarding_id: 'x', outcome: 'failed', error: { Error: 'States.Timeout' } }),
-    ).toEqual({
-      reason: 'step_timed_out',
-      detail: 'The onboarding could not be completed. Start a new one.',
+  it('copes with no error at all, as when the Choice falls through', () => {
+    expect(failureFromCatch(undefined).reason).toBe('internal_error');
+  });
+});
+
+describe('denialFailure', () => {
+  it('keeps a known OAuth error code and a cleaned, shortened description', () => {
+    expect(denialFailure('access_denied', 'User said\u0000 no "thanks"')).toEqual({
+      ...failureOf('access_denied'),
+      oauth: { error: 'access_denied', description: 'User said no thanks' },
     });
+    const long = denialFailure('server_error', 'x'.repeat(500));
+    expect(long.reason).toBe('authorization_error');
+    expect(long.oauth?.description).toHaveLength(200);
   });
 
-  it('explains an expiry', () => {
-    expect(failureFrom({ onboarding_id: 'x', outcome: 'expired' }).reason).toBe('account_choice_timeout');
+  it('keeps nothing of an error code the RFC does not define', () => {
+    expect(denialFailure('<script>alert(1)</script>', 'anything')).toEqual({
+      ...failureOf('authorization_error'),
+      oauth: { error: 'unknown' },
+    });
   });
 });
 
