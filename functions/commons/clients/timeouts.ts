@@ -5,11 +5,12 @@
  * standard strategy: three attempts with backoff), and a call that keeps
  * failing reaches our code while the invocation still has time to report it.
  * The budgets stay well inside the shortest function timeout (10 s) even
- * with every attempt timing out.
+ * with every attempt timing out. (Without `throwOnRequestTimeout`, this SDK
+ * only logs a warning when `requestTimeout` passes, and waits on.)
  */
 export const SDK_CLIENT_TIMEOUTS = {
   /** DynamoDB answers single-item calls in milliseconds. */
-  dynamodb: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  dynamodb: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
   /** Step Functions, EventBridge and Secrets Manager: control-plane style calls. */
-  control: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  control: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
 } as const;
