@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AwsFaults } from './aws-faults.ts';
 import { type AwsJsonServer, AwsServiceError, startAwsJsonServer } from './aws-json-server.ts';
 import { matchesPattern } from './event-pattern.ts';
 
@@ -29,8 +30,6 @@ export interface LocalEventBus extends AwsJsonServer {
   failedDeliveries(): ReadonlyArray<{ rule: string; eventId: string; error: string }>;
   /** Called for every accepted event (live views, terminal progress). */
   subscribe(listener: (event: DeliveredEvent) => void): () => void;
-  /** Makes PutEvents report the next `count` entries as failed, as AWS does on partial failure. */
-  failNextEntries(count: number): void;
   /** Resolves once every delivery started so far has finished. */
   drain(): Promise<void>;
 }
@@ -50,12 +49,13 @@ export async function startLocalEventBus(options: {
   region: string;
   accountId: string;
   host?: string;
+  /** Injected faults; a `throttle` of PutEvents refuses the matching entries (a partial failure). */
+  faults?: AwsFaults;
 }): Promise<LocalEventBus> {
   const accepted: DeliveredEvent[] = [];
   const failures: Array<{ rule: string; eventId: string; error: string }> = [];
   const listeners = new Set<(event: DeliveredEvent) => void>();
   const inFlight = new Set<Promise<void>>();
-  let entriesToFail = 0;
 
   const deliver = (event: DeliveredEvent) => {
     for (const listener of listeners) listener(event);
@@ -80,8 +80,11 @@ export async function startLocalEventBus(options: {
     targetPrefix: 'AWSEvents',
     contentType: 'application/x-amz-json-1.1',
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.faults
+      ? { faults: { registry: options.faults, service: 'eventbridge', throttledByOperation: ['PutEvents'] } }
+      : {}),
     operations: {
-      PutEvents: (input) => {
+      PutEvents: (input, { throttled }) => {
         const entries = Array.isArray(input.Entries) ? input.Entries : [];
         if (entries.length === 0 || entries.length > 10) {
           throw new AwsServiceError('ValidationException', 'PutEvents takes 1 to 10 entries');
@@ -90,10 +93,9 @@ export async function startLocalEventBus(options: {
         const results = entries.map((entry: unknown) => {
           if (!isRecord(entry))
             return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Entry is not an object' };
-          if (entriesToFail > 0) {
-            entriesToFail--;
+          if (throttled?.concerns(JSON.stringify(entry))) {
             failed++;
-            return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected partial failure' };
+            return { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' };
           }
           const busName = typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default';
           let detail: unknown;
@@ -141,9 +143,6 @@ export async function startLocalEventBus(options: {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
-    },
-    failNextEntries(count) {
-      entriesToFail = count;
     },
     async drain() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as dynamodbApi from '@aws-sdk/client-dynamodb';
+import * as eventbridgeApi from '@aws-sdk/client-eventbridge';
+import * as secretsManagerApi from '@aws-sdk/client-secrets-manager';
+import * as sfnApi from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   EVENT_RULES,
@@ -11,8 +15,16 @@ import {
 } from '../infra/manifest.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
+import {
+  type AwsFaultRule,
+  type AwsFaultRuleState,
+  AwsFaults,
+  type KnownOperations,
+  serveFaultsApi,
+} from './aws-faults.ts';
 import { serveDemo } from './demo/serve.ts';
 import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
 import { openApiDocument } from './openapi/document.ts';
@@ -69,8 +81,19 @@ export interface LocalUrls {
   secretsmanager: string;
 }
 
+/** AWS fault injection (local/aws-faults.ts), also served as `/_local/aws-faults` on the API port. */
+export interface LocalAwsFaults {
+  /** Adds a rule (tried after those added before); returns its id. Throws InvalidFaultRuleError. */
+  add(rule: AwsFaultRule): string;
+  /** Every rule, in the order they are tried, with `remaining` and `fired`. */
+  list(): AwsFaultRuleState[];
+  /** Removes every rule. */
+  clear(): void;
+}
+
 export interface LocalStack {
   urls: LocalUrls;
+  faults: LocalAwsFaults;
   simulator: TrueLayerSimulator;
   stepFunctions: LocalStepFunctions;
   bus: LocalEventBus;
@@ -86,6 +109,19 @@ export interface LocalStack {
 }
 
 let started = false;
+
+/** The API's operation names, as the SDK names its commands; `lambda` rules name the functions. */
+const commandNames = (api: Record<string, unknown>) =>
+  Object.keys(api)
+    .filter((name) => /^[A-Z]\w*Command$/.test(name))
+    .map((name) => name.slice(0, -'Command'.length));
+const KNOWN_OPERATIONS: KnownOperations = {
+  dynamodb: commandNames(dynamodbApi),
+  sfn: commandNames(sfnApi),
+  eventbridge: commandNames(eventbridgeApi),
+  secretsmanager: commandNames(secretsManagerApi),
+  lambda: Object.keys(FUNCTIONS),
+};
 
 const functionName = (id: FunctionId) => `signupplus-local-${id}`;
 const functionArn = (id: FunctionId) =>
@@ -113,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const progress = new JourneyProgress();
   const { onProgress } = options;
   if (onProgress) progress.subscribe((step) => isMilestone(step) && onProgress(formatStep(step)));
+  const faults = new AwsFaults(KNOWN_OPERATIONS);
   try {
     const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
     closers.push(() => api.close());
@@ -125,7 +162,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataPath ? { path: options.dataPath } : {}),
     });
     closers.push(() => dynamo.close());
-    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host);
+    // Everything but the harness's own table setup reaches DynamoDB through the fault proxy.
+    const dynamoProxy = await startDynamoDbProxy({
+      target: dynamo.endpoint,
+      faults,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      host,
+    });
+    closers.push(() => dynamoProxy.close());
+    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host, faults);
     closers.push(() => secrets.close());
     // Data v3: the product's return URL is registered with the simulator like the redirect URI.
     const connectionReturnUrl = `${api.url}/connections/return`;
@@ -157,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       POWERTOOLS_SERVICE_NAME: 'signupplus-onboarding',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
@@ -186,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       host,
+      faults,
       rules: EVENT_RULES.map((rule) => ({
         id: rule.id,
         pattern: rule.pattern,
@@ -196,6 +243,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     bus.subscribe((event) => progress.busEvent(event));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
 
+    // Lambda fault rules name functions by their logical id; Step Functions knows them by ARN.
+    const functionIds = new Map((Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [functionArn(id), id]));
     const substitutions = Object.fromEntries(
       Object.entries(WORKFLOW_TASKS).map(([placeholder, id]) => [placeholder, functionArn(id)]),
     );
@@ -214,9 +263,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           (event: unknown) => functions[id](event),
         ]),
       ),
-      endpoints: { dynamodb: dynamo.endpoint, eventbridge: bus.endpoint },
+      endpoints: { dynamodb: dynamoProxy.endpoint, eventbridge: bus.endpoint },
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
       onHistoryEvent: (executionArn, event) => progress.historyEvent(executionArn, event),
+      faults: {
+        api: (operation, subjects) => faults.take({ service: 'sfn', operation, subjects })?.fault,
+        lambda: (key, subjects) => {
+          const id = functionIds.get(key);
+          const applied = id && faults.take({ service: 'lambda', operation: id, subjects });
+          return applied ? { fault: applied.fault, timeoutSeconds: FUNCTIONS[id].timeoutSeconds } : undefined;
+        },
+      },
     });
     closers.push(() => stepFunctions.close());
     const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAME);
@@ -240,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       demo: `${api.url}/`,
       truelayer_auth: simulator.authUrl,
       truelayer_api: simulator.apiUrl,
-      dynamodb: dynamo.endpoint,
+      dynamodb: dynamoProxy.endpoint,
       stepfunctions: stepFunctions.endpoint,
       eventbridge: bus.endpoint,
       secretsmanager: secrets.endpoint,
@@ -261,6 +318,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       })),
       async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+        if (url.pathname === '/_local/aws-faults') {
+          await serveFaultsApi(faults, request, response);
+          return true;
+        }
         if (request.method !== 'GET') return false;
         if (url.pathname === '/_local/urls') return sendJson(response, urls);
         if (url.pathname === '/_local/stream') return progress.stream(request, response, url);
@@ -281,6 +342,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       urls,
+      faults: {
+        add: (rule) => faults.add(rule),
+        list: () => faults.list(),
+        clear: () => faults.clear(),
+      },
       simulator,
       stepFunctions,
       bus,
