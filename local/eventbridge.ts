@@ -26,6 +26,8 @@ export interface LocalEventBus extends AwsJsonServer {
   busName: string;
   /** Every event accepted so far, oldest first. */
   events(): readonly DeliveredEvent[];
+  /** Every delivery to a rule's target so far (two per event and rule with `deliverTwice`). */
+  deliveries(): ReadonlyArray<{ rule: string; eventId: string }>;
   /** Deliveries whose target threw; on AWS these would go to the rule's dead-letter queue. */
   failedDeliveries(): ReadonlyArray<{ rule: string; eventId: string; error: string }>;
   /** Called for every accepted event (live views, terminal progress). */
@@ -51,28 +53,42 @@ export async function startLocalEventBus(options: {
   host?: string;
   /** Injected faults; a `throttle` of PutEvents refuses the matching entries (a partial failure). */
   faults?: AwsFaults;
+  /** Deliver every event to every matching target twice, as EventBridge's at-least-once delivery may. */
+  deliverTwice?: boolean;
 }): Promise<LocalEventBus> {
   const accepted: DeliveredEvent[] = [];
   const failures: Array<{ rule: string; eventId: string; error: string }> = [];
+  const deliveries: Array<{ rule: string; eventId: string }> = [];
   const listeners = new Set<(event: DeliveredEvent) => void>();
   const inFlight = new Set<Promise<void>>();
+  const copies = options.deliverTwice ? 2 : 1;
 
   const deliver = (event: DeliveredEvent) => {
     for (const listener of listeners) listener(event);
     for (const rule of options.rules) {
       if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
-      const delivery = rule
-        .deliver(event)
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          failures.push({
-            rule: rule.id,
-            eventId: event.id,
-            error: error instanceof Error ? error.name : 'Error',
-          });
-        })
-        .finally(() => inFlight.delete(delivery));
+      const delivery = deliverCopies(rule, event).finally(() => inFlight.delete(delivery));
       inFlight.add(delivery);
+    }
+  };
+
+  /**
+   * One delivery, or two with `deliverTwice`: the second starts once the first has finished, as a
+   * redelivery would, and gets its own copy of the event (a target that changes its event must not
+   * change the other delivery).
+   */
+  const deliverCopies = async (rule: LocalRule, event: DeliveredEvent) => {
+    for (let copy = 0; copy < copies; copy++) {
+      deliveries.push({ rule: rule.id, eventId: event.id });
+      try {
+        await rule.deliver(copy === 0 ? event : structuredClone(event));
+      } catch (error) {
+        failures.push({
+          rule: rule.id,
+          eventId: event.id,
+          error: error instanceof Error ? error.name : 'Error',
+        });
+      }
     }
   };
 
@@ -139,6 +155,7 @@ export async function startLocalEventBus(options: {
     ...server,
     busName: options.busName,
     events: () => accepted,
+    deliveries: () => deliveries,
     failedDeliveries: () => failures,
     subscribe(listener) {
       listeners.add(listener);

@@ -66,6 +66,8 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
   dataPath?: string;
+  /** Deliver every event to every matching target twice, as EventBridge's at-least-once delivery may. */
+  deliverEventsTwice?: boolean;
   /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
 }
@@ -233,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT,
       host,
       faults,
+      deliverTwice: options.deliverEventsTwice ?? false,
       rules: EVENT_RULES.map((rule) => ({
         id: rule.id,
         pattern: rule.pattern,
