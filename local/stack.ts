@@ -273,8 +273,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         api: (operation, subjects) => faults.take({ service: 'sfn', operation, subjects })?.fault,
         lambda: (key, subjects) => {
           const id = functionIds.get(key);
-          const applied = id && faults.take({ service: 'lambda', operation: id, subjects });
-          return applied ? { fault: applied.fault, timeoutSeconds: FUNCTIONS[id].timeoutSeconds } : undefined;
+          if (id === undefined) return undefined;
+          const applied = faults.take({ service: 'lambda', operation: id, subjects });
+          return applied && { fault: applied.fault, timeoutSeconds: FUNCTIONS[id].timeoutSeconds };
         },
       },
     });
