@@ -1,5 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type AppliedFault,
+  type AwsFaultService,
+  type AwsFaults,
+  dropAnswer,
+  faultAnswer,
+  holdWithoutAnswer,
+  sendFaultAnswer,
+} from './aws-faults.ts';
 
 /** An error answered the way AWS JSON protocols do: HTTP 400 and `{ __type, message }`. */
 export class AwsServiceError extends Error {
@@ -14,7 +23,14 @@ export class AwsServiceError extends Error {
   }
 }
 
-export type AwsOperation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
+/**
+ * One operation. `throttled` is set only for an operation listed in `faults.throttledByOperation`, which
+ * answers a throttle itself (PutEvents: a partial failure rather than a call error).
+ */
+export type AwsOperation = (
+  input: Record<string, unknown>,
+  context: { throttled?: AppliedFault },
+) => Promise<unknown> | unknown;
 
 export interface AwsJsonServer {
   endpoint: string;
@@ -51,10 +67,51 @@ export async function startAwsJsonServer(options: {
   operations: Record<string, AwsOperation>;
   host?: string;
   port?: number;
+  /** Injected faults (local/aws-faults.ts), looked up for every call before it is carried out. */
+  faults?: {
+    registry: AwsFaults;
+    service: Exclude<AwsFaultService, 'dynamodb' | 'lambda'>;
+    throttledByOperation?: readonly string[];
+  };
 }): Promise<AwsJsonServer> {
+  const faults = options.faults;
   const answer = (response: ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': options.contentType });
     response.end(JSON.stringify(body));
+  };
+  const serveFault = async (
+    faults: NonNullable<typeof options.faults>,
+    fault: AppliedFault,
+    name: string,
+    operation: AwsOperation,
+    input: Record<string, unknown>,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ) => {
+    switch (fault.fault) {
+      case 'throttle':
+        if (faults.throttledByOperation?.includes(name)) {
+          answer(response, 200, (await operation(input, { throttled: fault })) ?? {});
+          return;
+        }
+        return sendFaultAnswer(
+          response,
+          faultAnswer(faults.service, 'throttle', { operation: name }),
+          options.contentType,
+        );
+      case 'error':
+        return sendFaultAnswer(
+          response,
+          faultAnswer(faults.service, 'error', { operation: name }),
+          options.contentType,
+        );
+      case 'timeout':
+        return holdWithoutAnswer(request);
+      case 'lost_answer':
+        // Carried out whatever its outcome (an error answer is lost too), then the answer is dropped.
+        await (async () => operation(input, {}))().catch(() => undefined);
+        return dropAnswer(request);
+    }
   };
   const server: Server = createServer(async (request, response) => {
     try {
@@ -71,7 +128,13 @@ export async function startAwsJsonServer(options: {
         throw new AwsServiceError('SerializationException', 'Body is not JSON');
       }
       if (!isRecord(input)) throw new AwsServiceError('SerializationException', 'Body must be a JSON object');
-      answer(response, 200, (await operation(input)) ?? {});
+      const fault = faults?.registry.take({
+        service: faults.service,
+        operation: name,
+        subjects: () => [text],
+      });
+      if (faults && fault) return await serveFault(faults, fault, name, operation, input, request, response);
+      answer(response, 200, (await operation(input, {})) ?? {});
     } catch (error) {
       if (error instanceof AwsServiceError) {
         answer(response, error.statusCode, { __type: error.code, message: error.message });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AwsFaults } from './aws-faults.ts';
 import { type AwsJsonServer, AwsServiceError, startAwsJsonServer } from './aws-json-server.ts';
 import { matchesPattern } from './event-pattern.ts';
 
@@ -25,12 +26,12 @@ export interface LocalEventBus extends AwsJsonServer {
   busName: string;
   /** Every event accepted so far, oldest first. */
   events(): readonly DeliveredEvent[];
+  /** Every delivery to a rule's target so far (two per event and rule with `deliverTwice`). */
+  deliveries(): ReadonlyArray<{ rule: string; eventId: string }>;
   /** Deliveries whose target threw; on AWS these would go to the rule's dead-letter queue. */
   failedDeliveries(): ReadonlyArray<{ rule: string; eventId: string; error: string }>;
   /** Called for every accepted event (live views, terminal progress). */
   subscribe(listener: (event: DeliveredEvent) => void): () => void;
-  /** Makes PutEvents report the next `count` entries as failed, as AWS does on partial failure. */
-  failNextEntries(count: number): void;
   /** Resolves once every delivery started so far has finished. */
   drain(): Promise<void>;
 }
@@ -50,29 +51,44 @@ export async function startLocalEventBus(options: {
   region: string;
   accountId: string;
   host?: string;
+  /** Injected faults; a `throttle` of PutEvents refuses the matching entries (a partial failure). */
+  faults?: AwsFaults;
+  /** Deliver every event to every matching target twice, as EventBridge's at-least-once delivery may. */
+  deliverTwice?: boolean;
 }): Promise<LocalEventBus> {
   const accepted: DeliveredEvent[] = [];
   const failures: Array<{ rule: string; eventId: string; error: string }> = [];
+  const deliveries: Array<{ rule: string; eventId: string }> = [];
   const listeners = new Set<(event: DeliveredEvent) => void>();
   const inFlight = new Set<Promise<void>>();
-  let entriesToFail = 0;
+  const copies = options.deliverTwice ? 2 : 1;
 
   const deliver = (event: DeliveredEvent) => {
     for (const listener of listeners) listener(event);
     for (const rule of options.rules) {
       if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
-      const delivery = rule
-        .deliver(event)
-        .then(() => undefined)
-        .catch((error: unknown) => {
-          failures.push({
-            rule: rule.id,
-            eventId: event.id,
-            error: error instanceof Error ? error.name : 'Error',
-          });
-        })
-        .finally(() => inFlight.delete(delivery));
+      const delivery = deliverCopies(rule, event).finally(() => inFlight.delete(delivery));
       inFlight.add(delivery);
+    }
+  };
+
+  /**
+   * One delivery, or two with `deliverTwice`: the second starts once the first has finished, as a
+   * redelivery would, and gets its own copy of the event (a target that changes its event must not
+   * change the other delivery).
+   */
+  const deliverCopies = async (rule: LocalRule, event: DeliveredEvent) => {
+    for (let copy = 0; copy < copies; copy++) {
+      deliveries.push({ rule: rule.id, eventId: event.id });
+      try {
+        await rule.deliver(copy === 0 ? event : structuredClone(event));
+      } catch (error) {
+        failures.push({
+          rule: rule.id,
+          eventId: event.id,
+          error: error instanceof Error ? error.name : 'Error',
+        });
+      }
     }
   };
 
@@ -80,8 +96,11 @@ export async function startLocalEventBus(options: {
     targetPrefix: 'AWSEvents',
     contentType: 'application/x-amz-json-1.1',
     ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.faults
+      ? { faults: { registry: options.faults, service: 'eventbridge', throttledByOperation: ['PutEvents'] } }
+      : {}),
     operations: {
-      PutEvents: (input) => {
+      PutEvents: (input, { throttled }) => {
         const entries = Array.isArray(input.Entries) ? input.Entries : [];
         if (entries.length === 0 || entries.length > 10) {
           throw new AwsServiceError('ValidationException', 'PutEvents takes 1 to 10 entries');
@@ -90,10 +109,9 @@ export async function startLocalEventBus(options: {
         const results = entries.map((entry: unknown) => {
           if (!isRecord(entry))
             return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Entry is not an object' };
-          if (entriesToFail > 0) {
-            entriesToFail--;
+          if (throttled?.concerns(JSON.stringify(entry))) {
             failed++;
-            return { ErrorCode: 'InternalFailure', ErrorMessage: 'Injected partial failure' };
+            return { ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' };
           }
           const busName = typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default';
           let detail: unknown;
@@ -137,13 +155,11 @@ export async function startLocalEventBus(options: {
     ...server,
     busName: options.busName,
     events: () => accepted,
+    deliveries: () => deliveries,
     failedDeliveries: () => failures,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
-    },
-    failNextEntries(count) {
-      entriesToFail = count;
     },
     async drain() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -1,3 +1,4 @@
+import type { AwsFaults } from './aws-faults.ts';
 import { type AwsJsonServer, AwsServiceError, startAwsJsonServer } from './aws-json-server.ts';
 
 /**
@@ -8,11 +9,13 @@ import { type AwsJsonServer, AwsServiceError, startAwsJsonServer } from './aws-j
 export function startLocalSecretsManager(
   secrets: Record<string, string>,
   host?: string,
+  faults?: AwsFaults,
 ): Promise<AwsJsonServer> {
   return startAwsJsonServer({
     targetPrefix: 'secretsmanager',
     contentType: 'application/x-amz-json-1.1',
     ...(host === undefined ? {} : { host }),
+    ...(faults ? { faults: { registry: faults, service: 'secretsmanager' } } : {}),
     operations: {
       GetSecretValue: (input) => {
         const id = typeof input.SecretId === 'string' ? input.SecretId : '';

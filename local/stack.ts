@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as dynamodbApi from '@aws-sdk/client-dynamodb';
+import * as eventbridgeApi from '@aws-sdk/client-eventbridge';
+import * as secretsManagerApi from '@aws-sdk/client-secrets-manager';
+import * as sfnApi from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   EVENT_RULES,
@@ -12,8 +16,16 @@ import {
 } from '../infra/manifest.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
+import {
+  type AwsFaultRule,
+  type AwsFaultRuleState,
+  AwsFaults,
+  type KnownOperations,
+  serveFaultsApi,
+} from './aws-faults.ts';
 import { serveDemo } from './demo/serve.ts';
 import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
 import { openApiDocument } from './openapi/document.ts';
@@ -63,6 +75,8 @@ export interface LocalStackOptions {
   scheduleIntervalMs?: number;
   /** JOURNEY_STALL_SECONDS: how long a journey may sit in an in-between status before the reconciler looks; default 5. */
   journeyStallSeconds?: number;
+  /** Deliver every event to every matching target twice, as EventBridge's at-least-once delivery may. */
+  deliverEventsTwice?: boolean;
   /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
 }
@@ -78,8 +92,19 @@ export interface LocalUrls {
   secretsmanager: string;
 }
 
+/** AWS fault injection (local/aws-faults.ts), also served as `/_local/aws-faults` on the API port. */
+export interface LocalAwsFaults {
+  /** Adds a rule (tried after those added before); returns its id. Throws InvalidFaultRuleError. */
+  add(rule: AwsFaultRule): string;
+  /** Every rule, in the order they are tried, with `remaining` and `fired`. */
+  list(): AwsFaultRuleState[];
+  /** Removes every rule. */
+  clear(): void;
+}
+
 export interface LocalStack {
   urls: LocalUrls;
+  faults: LocalAwsFaults;
   simulator: TrueLayerSimulator;
   stepFunctions: LocalStepFunctions;
   bus: LocalEventBus;
@@ -95,6 +120,19 @@ export interface LocalStack {
 }
 
 let started = false;
+
+/** The API's operation names, as the SDK names its commands; `lambda` rules name the functions. */
+const commandNames = (api: Record<string, unknown>) =>
+  Object.keys(api)
+    .filter((name) => /^[A-Z]\w*Command$/.test(name))
+    .map((name) => name.slice(0, -'Command'.length));
+const KNOWN_OPERATIONS: KnownOperations = {
+  dynamodb: commandNames(dynamodbApi),
+  sfn: commandNames(sfnApi),
+  eventbridge: commandNames(eventbridgeApi),
+  secretsmanager: commandNames(secretsManagerApi),
+  lambda: Object.keys(FUNCTIONS),
+};
 
 const functionName = (id: FunctionId) => `signupplus-local-${id}`;
 const functionArn = (id: FunctionId) =>
@@ -141,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const progress = new JourneyProgress();
   const { onProgress } = options;
   if (onProgress) progress.subscribe((step) => isMilestone(step) && onProgress(formatStep(step)));
+  const faults = new AwsFaults(KNOWN_OPERATIONS);
   try {
     const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
     closers.push(() => api.close());
@@ -153,7 +192,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.dataPath ? { path: options.dataPath } : {}),
     });
     closers.push(() => dynamo.close());
-    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host);
+    // Everything but the harness's own table setup reaches DynamoDB through the fault proxy.
+    const dynamoProxy = await startDynamoDbProxy({
+      target: dynamo.endpoint,
+      faults,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT,
+      host,
+    });
+    closers.push(() => dynamoProxy.close());
+    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host, faults);
     closers.push(() => secrets.close());
     // Data v3: the product's return URL is registered with the simulator like the redirect URI.
     const connectionReturnUrl = `${api.url}/connections/return`;
@@ -185,7 +233,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       POWERTOOLS_SERVICE_NAME: 'signupplus-onboarding',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
@@ -215,6 +263,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
       host,
+      faults,
+      deliverTwice: options.deliverEventsTwice ?? false,
       rules: EVENT_RULES.map((rule) => ({
         id: rule.id,
         pattern: rule.pattern,
@@ -225,6 +275,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     bus.subscribe((event) => progress.busEvent(event));
     process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
 
+    // Lambda fault rules name functions by their logical id; Step Functions knows them by ARN.
+    const functionIds = new Map((Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [functionArn(id), id]));
     const substitutions = Object.fromEntries(
       Object.entries(WORKFLOW_TASKS).map(([placeholder, id]) => [placeholder, functionArn(id)]),
     );
@@ -243,9 +295,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           (event: unknown) => functions[id](event),
         ]),
       ),
-      endpoints: { dynamodb: dynamo.endpoint, eventbridge: bus.endpoint },
+      endpoints: { dynamodb: dynamoProxy.endpoint, eventbridge: bus.endpoint },
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
       onHistoryEvent: (executionArn, event) => progress.historyEvent(executionArn, event),
+      faults: {
+        api: (operation, subjects) => faults.take({ service: 'sfn', operation, subjects })?.fault,
+        lambda: (key, subjects) => {
+          const id = functionIds.get(key);
+          if (id === undefined) return undefined;
+          const applied = faults.take({ service: 'lambda', operation: id, subjects });
+          return applied && { fault: applied.fault, timeoutSeconds: FUNCTIONS[id].timeoutSeconds };
+        },
+      },
     });
     closers.push(() => stepFunctions.close());
     const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAME);
@@ -264,9 +325,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
 
-    // EventBridge Scheduler, locally: each schedule's function on a timer, one run at a time.
+    // EventBridge Scheduler, locally: each schedule's function on a timer, one run at a time. A Lambda
+    // fault on the target skips the run (throttle, error) or lets it run and loses its answer, as
+    // Scheduler would see it; either way the next run comes one interval later.
     for (const schedule of SCHEDULES) {
-      const runs = startSchedule(() => functions[schedule.target]({}), options.scheduleIntervalMs ?? 1_000);
+      const run = async () => {
+        const applied = faults.take({ service: 'lambda', operation: schedule.target, subjects: () => [] });
+        if (applied?.fault === 'throttle' || applied?.fault === 'error') return;
+        await functions[schedule.target]({});
+      };
+      const runs = startSchedule(run, options.scheduleIntervalMs ?? 1_000);
       closers.push(() => runs.stop());
     }
 
@@ -275,7 +343,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       demo: `${api.url}/`,
       truelayer_auth: simulator.authUrl,
       truelayer_api: simulator.apiUrl,
-      dynamodb: dynamo.endpoint,
+      dynamodb: dynamoProxy.endpoint,
       stepfunctions: stepFunctions.endpoint,
       eventbridge: bus.endpoint,
       secretsmanager: secrets.endpoint,
@@ -296,6 +364,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       })),
       async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+        if (url.pathname === '/_local/aws-faults') {
+          await serveFaultsApi(faults, request, response);
+          return true;
+        }
         if (request.method !== 'GET') return false;
         if (url.pathname === '/_local/urls') return sendJson(response, urls);
         if (url.pathname === '/_local/stream') return progress.stream(request, response, url);
@@ -316,6 +388,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       urls,
+      faults: {
+        add: (rule) => faults.add(rule),
+        list: () => faults.list(),
+        clear: () => faults.clear(),
+      },
       simulator,
       stepFunctions,
       bus,

@@ -6,12 +6,18 @@ import type { EngineEvent, EngineJson, TaskHandler } from './engine.ts';
 import type { EventBridgeIntegration } from './eventbridge.ts';
 import { causeText, HistoryRecorder, MAX_HISTORY_EVENTS, type TaskInvocation } from './history.ts';
 import { isJsonObject, type JsonValue } from './json.ts';
-import { invokeLambda, lambdaNotFound, resolveLambda } from './lambda.ts';
+import { invokeLambda, lambdaNotFound, resolveLambdaKey } from './lambda.ts';
 import type { CompiledStateMachine, CompiledTask } from './machine.ts';
 import { integrationName } from './resources.ts';
 import { HEARTBEAT_TIMEOUT, STATES_TIMEOUT, TaskFailure } from './task-failure.ts';
 import { type IssuedToken, TaskTokenRegistry } from './task-tokens.ts';
-import type { ExecutionRecord, ExecutionStatus, HistoryEvent, LambdaFunction } from './types.ts';
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  HistoryEvent,
+  LambdaFunction,
+  StepFunctionsFaults,
+} from './types.ts';
 
 /** What executions share: the task tokens, the local functions and the service integrations. */
 export interface ExecutionEnvironment {
@@ -22,6 +28,7 @@ export interface ExecutionEnvironment {
   eventbridge: EventBridgeIntegration | undefined;
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
+  faults: StepFunctionsFaults | undefined;
 }
 
 /** How an execution ended, as DescribeExecution reports it. */
@@ -300,11 +307,8 @@ export class Execution {
   ): Promise<JsonValue> {
     const resource = task.resource;
     switch (resource.kind) {
-      case 'lambda-function': {
-        const lambda = task.lambda ?? resolveLambda(this.#env.lambdas, resource.functionArn);
-        if (!lambda) throw lambdaNotFound(resource.functionArn);
-        return invokeLambda(lambda, input);
-      }
+      case 'lambda-function':
+        return this.#invoke(resource.functionArn, input);
       case 'lambda-invoke': {
         const call = this.#invokeForIntegration(input);
         return issued ? this.#waitForToken(issued, call, invocation) : call;
@@ -329,12 +333,23 @@ export class Execution {
     if (typeof functionName !== 'string') {
       throw new TaskFailure('States.Runtime', 'lambda:invoke needs a string FunctionName');
     }
-    const lambda = resolveLambda(this.#env.lambdas, functionName);
-    if (!lambda) throw lambdaNotFound(functionName);
     // Lambda hands an empty payload to the function as {}.
     const payload =
       isJsonObject(parameters) && parameters['Payload'] !== undefined ? parameters['Payload'] : {};
-    return { ExecutedVersion: '$LATEST', Payload: await invokeLambda(lambda, payload), StatusCode: 200 };
+    return {
+      ExecutedVersion: '$LATEST',
+      Payload: await this.#invoke(functionName, payload),
+      StatusCode: 200,
+    };
+  }
+
+  /** Invokes a local function as the Lambda service would, meeting any fault injected for it. */
+  #invoke(functionName: string, payload: JsonValue): Promise<JsonValue> {
+    const key = resolveLambdaKey(this.#env.lambdas, functionName);
+    const lambda = key === undefined ? undefined : this.#env.lambdas[key];
+    if (key === undefined || lambda === undefined) throw lambdaNotFound(functionName);
+    const fault = this.#env.faults?.lambda?.(key, () => [JSON.stringify(payload)]);
+    return invokeLambda(lambda, payload, fault);
   }
 
   /**

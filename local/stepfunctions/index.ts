@@ -15,10 +15,12 @@ export type {
   ExecutionRecord,
   ExecutionStatus,
   HistoryEvent,
+  LambdaFault,
   LambdaFunction,
   LocalStepFunctions,
   LocalStepFunctionsOptions,
   StateMachineConfig,
+  StepFunctionsFaults,
 } from './types.ts';
 
 const DEFAULT_WAIT_MS = 30_000;
@@ -57,8 +59,14 @@ export async function startLocalStepFunctions(
       eventbridge === undefined ? undefined : createEventBridgeIntegration(eventbridge, location.region),
     retryIntervalMs,
     onHistoryEvent: options.onHistoryEvent,
+    faults: options.faults,
   });
-  const server = await startApiServer(service, options.host ?? '127.0.0.1', options.port ?? 0);
+  const server = await startApiServer(
+    service,
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+    options.faults?.api,
+  );
   let closing: Promise<void> | undefined;
 
   return {

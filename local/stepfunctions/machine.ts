@@ -11,8 +11,6 @@ import type { LambdaFunction, StateMachineConfig } from './types.ts';
 export interface CompiledTask {
   info: TaskStateInfo;
   resource: TaskResource;
-  /** The local function, for Tasks whose Resource is a Lambda function ARN. */
-  lambda?: LambdaFunction;
 }
 
 /** A state machine checked at start-up and ready to run executions. */
@@ -97,9 +95,10 @@ function compileTask(info: TaskStateInfo, context: CompileContext, where: string
   const passesToken = JSON.stringify(info.parameters ?? null).includes(TASK_TOKEN_PATH);
   switch (resource.kind) {
     case 'lambda-function': {
-      const lambda = resolveLambda(context.lambdas, resource.functionArn);
-      if (!lambda) throw new Error(`${where}: no local Lambda function for '${resource.functionArn}'`);
-      return { info, resource, lambda };
+      // Checked here, found again per invocation (by its key, which fault rules are matched on).
+      if (!resolveLambda(context.lambdas, resource.functionArn))
+        throw new Error(`${where}: no local Lambda function for '${resource.functionArn}'`);
+      break;
     }
     case 'lambda-invoke': {
       const functionName = parameters?.['FunctionName'];

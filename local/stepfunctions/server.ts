@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dropAnswer, faultAnswer, holdWithoutAnswer, sendFaultAnswer } from '../aws-faults.ts';
 import { ServiceError } from './errors.ts';
 import { operations } from './operations.ts';
 import type { StepFunctionsService } from './service.ts';
+import type { StepFunctionsFaults } from './types.ts';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -26,9 +28,10 @@ export async function startApiServer(
   service: StepFunctionsService,
   host: string,
   port: number,
+  faults?: StepFunctionsFaults['api'],
 ): Promise<ApiServer> {
   const server = createServer((request, response) => {
-    handle(service, request, response).catch((error: unknown) => {
+    handle(service, request, response, faults).catch((error: unknown) => {
       console.error('local-stepfunctions: request failed', error);
       if (!response.headersSent)
         send(response, 500, { __type: 'InternalFailure', message: 'Internal failure' });
@@ -58,6 +61,7 @@ async function handle(
   service: StepFunctionsService,
   request: IncomingMessage,
   response: ServerResponse,
+  faults: StepFunctionsFaults['api'],
 ): Promise<void> {
   const body = await readBody(request);
   const target = request.headers['x-amz-target'];
@@ -78,7 +82,20 @@ async function handle(
         throw new ServiceError('SerializationException', 'Request body is not valid JSON');
       }
     }
-    send(response, 200, await operation(service, parsed));
+    const fault = faults?.(name, () => [body, ...service.relatedTexts(parsed)]);
+    switch (fault) {
+      case 'throttle':
+      case 'error':
+        return sendFaultAnswer(response, faultAnswer('sfn', fault, { operation: name }), CONTENT_TYPE);
+      case 'timeout':
+        return holdWithoutAnswer(request);
+      case 'lost_answer':
+        // Carried out whatever its outcome (an error answer is lost too), then the answer is dropped.
+        await (async () => operation(service, parsed))().catch(() => undefined);
+        return dropAnswer(request);
+      case undefined:
+        send(response, 200, await operation(service, parsed));
+    }
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     send(response, 400, { __type: error.code, message: error.message });

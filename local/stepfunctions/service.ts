@@ -8,7 +8,7 @@ import { tryParseJson } from './json.ts';
 import type { CompiledStateMachine } from './machine.ts';
 import { assertValidExecutionName } from './names.ts';
 import { TaskTokenRegistry } from './task-tokens.ts';
-import type { ExecutionStatus, HistoryEvent, LambdaFunction } from './types.ts';
+import type { ExecutionStatus, HistoryEvent, LambdaFunction, StepFunctionsFaults } from './types.ts';
 
 /** Everything the service runs executions with. */
 export interface ServiceOptions {
@@ -19,6 +19,7 @@ export interface ServiceOptions {
   eventbridge: EventBridgeIntegration | undefined;
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
+  faults: StepFunctionsFaults | undefined;
 }
 
 /**
@@ -82,6 +83,7 @@ export class StepFunctionsService {
       eventbridge: this.#options.eventbridge,
       retryIntervalMs: this.#options.retryIntervalMs,
       onHistoryEvent: this.#options.onHistoryEvent,
+      faults: this.#options.faults,
     });
     this.#executions.set(arn, execution);
     return execution;
@@ -125,6 +127,21 @@ export class StepFunctionsService {
   /** SendTaskHeartbeat: restarts the waiting Task's heartbeat clock. */
   sendTaskHeartbeat(token: string): void {
     this.#tokens.heartbeat(token);
+  }
+
+  /**
+   * The execution an API request is about, by its `taskToken` or `executionArn`, as the texts that tie
+   * it to a journey (its name and input); empty when there is none.
+   */
+  relatedTexts(request: unknown): string[] {
+    if (typeof request !== 'object' || request === null) return [];
+    let arn: string | undefined;
+    if ('taskToken' in request && typeof request.taskToken === 'string')
+      arn = this.#tokens.executionOf(request.taskToken);
+    else if ('executionArn' in request && typeof request.executionArn === 'string')
+      arn = request.executionArn;
+    const execution = arn === undefined ? undefined : this.#executions.get(arn);
+    return execution ? [execution.name, execution.input] : [];
   }
 
   /** Aborts every running execution and waits until they have all ended. */

@@ -52,6 +52,11 @@ export class TaskTokenRegistry {
     return { token, result: promise };
   }
 
+  /** The execution that issued `token`, if this registry issued it. */
+  executionOf(token: string): string | undefined {
+    return this.#tasks.get(token)?.executionArn;
+  }
+
   /** SendTaskSuccess: resumes the Task with `output`. */
   succeed(token: string, output: JsonValue): void {
     const task = this.#openTask(token);

@@ -1,4 +1,5 @@
 import type { HistoryEventType, HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
+import type { AwsFaultKind } from '../aws-faults.ts';
 
 /**
  * A local stand-in for a Lambda function: receives the invocation payload (a private JSON copy) and
@@ -47,6 +48,25 @@ export interface StateMachineConfig {
   definition: string | object;
 }
 
+/** A fault a Lambda invocation by a Task meets (see `lambdaFaultOutcome` in lambda.ts). */
+export interface LambdaFault {
+  fault: AwsFaultKind;
+  /** The function's configured timeout, for the message of a `timeout` fault. */
+  timeoutSeconds: number;
+}
+
+/**
+ * Fault injection hooks (the local runtime binds them to local/aws-faults.ts). `subjects` lazily yields
+ * the texts that tie the call to a journey: the request body, plus the name and input of the execution a
+ * task token or execution ARN belongs to; for a Lambda invocation, its payload.
+ */
+export interface StepFunctionsFaults {
+  /** Consulted for each API request before it is carried out. */
+  api?: (operation: string, subjects: () => readonly string[]) => AwsFaultKind | undefined;
+  /** Consulted before a Task invokes a function; `functionKey` is its key in `lambdas`. */
+  lambda?: (functionKey: string, subjects: () => readonly string[]) => LambdaFault | undefined;
+}
+
 /** Options of {@link startLocalStepFunctions}. */
 export interface LocalStepFunctionsOptions {
   /** Interface to bind; default `127.0.0.1`. */
@@ -66,6 +86,8 @@ export interface LocalStepFunctionsOptions {
   retryIntervalMs?: number;
   /** Called synchronously for every history event as it is recorded (terminal progress, live UI). */
   onHistoryEvent?: (executionArn: string, event: HistoryEvent) => void;
+  /** Injected faults: API calls answered as AWS would fail them, Lambda invocations failing as Lambda would. */
+  faults?: StepFunctionsFaults;
 }
 
 /** A running local Step Functions service. */

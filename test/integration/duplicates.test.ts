@@ -63,13 +63,19 @@ describe('duplicates', () => {
   it('resends an event EventBridge refused on a partial PutEvents failure', async () => {
     const { onboardingId } = await startJourney(stack, 'jane');
     await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
-    stack.bus.failNextEntries(1);
+    const rule = stack.faults.add({
+      service: 'eventbridge',
+      operation: 'PutEvents',
+      fault: 'throttle',
+      match: { onboarding_id: onboardingId },
+    });
 
     await requestJson('POST', `${stack.urls.api}/onboardings/${onboardingId}/account-choice`, {
       account_id: 'acc-aa360adff0f1574e1',
     });
     await waitForStatus(stack, onboardingId, ['completed']);
 
+    expect(stack.faults.list().find((listed) => listed.id === rule)?.fired).toBe(1);
     expect(readyEvents(onboardingId)).toHaveLength(1);
   });
 
