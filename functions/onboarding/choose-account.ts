@@ -95,9 +95,30 @@ export async function chooseAccount(
     const newer = (await deps.repository.getJourney(onboardingId)).secrets?.task_token;
     taskToken = newer !== taskToken ? newer : undefined;
   }
-  if ((await deps.workflowState(onboardingId)) !== 'ended') return accepted;
-  throw new OnboardingStatusConflictError(
-    'The onboarding can no longer take a choice; it is being closed.',
-    claimed.status,
-  );
+  return judgeClosedTask(onboardingId, accepted, deps);
+}
+
+/**
+ * The token was closed and no newer one exists. The record and the execution
+ * tell why: the journey went on with this choice (completed, or still chosen
+ * under a running execution), or it will be resumed with it (no execution:
+ * the reconciler starts one), or it is over (the wait timed out, the
+ * execution was stopped) and the choice came too late.
+ */
+async function judgeClosedTask(
+  onboardingId: string,
+  accepted: AccountChoiceAccepted,
+  deps: ChooseAccountDependencies,
+): Promise<AccountChoiceAccepted> {
+  const { onboarding } = await deps.repository.getJourney(onboardingId);
+  const ours = onboarding.chosen_account_id === accepted.chosen_account_id;
+  if (ours && onboarding.status === 'completed') return accepted;
+  if (
+    ours &&
+    onboarding.status === 'account_chosen' &&
+    (await deps.workflowState(onboardingId)) !== 'ended'
+  ) {
+    return accepted;
+  }
+  throw new OnboardingStatusConflictError('The onboarding can no longer take a choice.', onboarding.status);
 }

@@ -1,0 +1,268 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
+import type { AwsFaultRule } from '../../local/aws-faults.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { eventually, requestJson } from '../helpers/http.ts';
+import {
+  authorize,
+  createOnboarding,
+  executionEnded,
+  followRedirect,
+  TERMINAL_EVENTS,
+  waitForStatus,
+} from '../helpers/journey.ts';
+
+/**
+ * The faults the product used to strand or end twice on, one test each: an
+ * AWS call of one journey is throttled, fails, times out or loses its answer,
+ * often enough to get past the SDK's own retries, at the point that once
+ * broke the journey. Each journey must still end exactly once, with its event,
+ * its secrets gone, and (for a journey that could complete) completed.
+ */
+let stack: LocalStack;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    retryIntervalMs: 1,
+    journeyStallSeconds: 1,
+    scheduleIntervalMs: 200,
+    trueLayerTimeoutMs: 500,
+  });
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.urls.dynamodb,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+});
+
+afterEach(() => {
+  stack.faults.clear();
+  stack.simulator.faults.clear();
+});
+
+afterAll(async () => {
+  documents?.destroy();
+  await stack?.close();
+});
+
+/** More calls than the SDK's three attempts: the fault reaches the product's own code. */
+const PAST_THE_SDK = 3;
+
+const faultFor = (onboardingId: string, rule: Omit<AwsFaultRule, 'match'>) =>
+  stack.faults.add({ ...rule, match: { onboarding_id: onboardingId } });
+
+const terminalEvents = (onboardingId: string) =>
+  stack
+    .events(onboardingId)
+    .filter((event) =>
+      ['Onboarding Ready For Payment', 'Onboarding Failed', 'Onboarding Expired'].includes(
+        event['detail-type'],
+      ),
+    );
+
+/**
+ * One end, settled: the record is terminal and off the due index (its event
+ * published and confirmed, its secrets deleted), with a single terminal event
+ * id of the kind its status says and no secrets item left.
+ */
+async function expectOneEnd(onboardingId: string, status: 'completed' | 'failed' | 'expired') {
+  const view = await waitForStatus(stack, onboardingId, [status], 20_000);
+  const item = (sk: 'PROFILE' | 'SECRETS') =>
+    documents
+      .send(
+        new GetCommand({
+          TableName: stack.tables.onboardings,
+          Key: { pk: `ONBOARDING#${onboardingId}`, sk },
+          ConsistentRead: true,
+        }),
+      )
+      .then((answer) => answer.Item);
+  await eventually(
+    () => item('PROFILE'),
+    (profile) => profile !== undefined && profile.due_at === undefined,
+    { timeoutMs: 20_000, what: `${onboardingId} to be settled` },
+  );
+  expect(await item('SECRETS')).toBeUndefined();
+  const ends = terminalEvents(onboardingId);
+  expect(new Set(ends.map((event) => event.detail.event_id)).size).toBe(1);
+  expect(new Set(ends.map((event) => event['detail-type']))).toEqual(new Set([TERMINAL_EVENTS[status]]));
+  return view;
+}
+
+/** Holds the journey's Signup+ read for a moment, and arms `rule` while it is held: the next writes are the end's. */
+async function armDuringAccountsCall(onboardingId: string, rule: Omit<AwsFaultRule, 'match'>) {
+  const before = stack.simulator.calls().accounts ?? 0;
+  await eventually(
+    async () => stack.simulator.calls().accounts ?? 0,
+    (calls) => calls > before,
+    { intervalMs: 5 },
+  );
+  faultFor(onboardingId, rule);
+}
+
+/** An onboarding whose user approved at the bank, with the faults armed before the redirect lands. */
+async function approvedJourney(user: string, rules: Array<Omit<AwsFaultRule, 'match'>>) {
+  const created = await createOnboarding(stack);
+  for (const rule of rules) faultFor(created.onboarding_id, rule);
+  const redirectTo = await authorize(stack, created.auth_link, user);
+  const callback = await followRedirect(redirectTo);
+  return { onboardingId: created.onboarding_id, redirectTo, callback };
+}
+
+const choose = (onboardingId: string, accountId = 'acc-8232b085624e6babf') =>
+  requestJson('POST', `${stack.urls.api}/onboardings/${onboardingId}/account-choice`, {
+    account_id: accountId,
+  });
+
+describe('one end per journey under AWS faults', () => {
+  it('completes once when the completing write is throttled past the SDK: Ready For Payment only, never Failed', async () => {
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 300 } }]);
+    const { onboardingId } = await approvedJourney('john', []);
+    await armDuringAccountsCall(onboardingId, {
+      service: 'dynamodb',
+      operation: 'UpdateItem',
+      fault: 'throttle',
+      times: PAST_THE_SDK,
+    });
+
+    await expectOneEnd(onboardingId, 'completed');
+    expect(stack.faults.list()[0]?.fired).toBe(PAST_THE_SDK);
+  });
+
+  it('completes once when the completing write took effect and its answer was lost', async () => {
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 300 } }]);
+    const { onboardingId } = await approvedJourney('john', []);
+    await armDuringAccountsCall(onboardingId, {
+      service: 'dynamodb',
+      operation: 'UpdateItem',
+      fault: 'lost_answer',
+      times: PAST_THE_SDK,
+    });
+
+    await expectOneEnd(onboardingId, 'completed');
+    expect(stack.faults.list()[0]?.fired).toBe(PAST_THE_SDK);
+  });
+
+  it('ends failed once when FailOnboarding’s write is throttled, and forgets the secrets', async () => {
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'status', status: 503 } }]);
+    const { onboardingId } = await approvedJourney('john', []);
+    // Once Signup+ is being read the token is stored: the next UpdateItem is FailOnboarding's commit.
+    await armDuringAccountsCall(onboardingId, {
+      service: 'dynamodb',
+      operation: 'UpdateItem',
+      fault: 'throttle',
+      times: PAST_THE_SDK,
+    });
+
+    const view = await expectOneEnd(onboardingId, 'failed');
+    expect(view.failure).toEqual(failureOf('truelayer_unavailable'));
+  });
+
+  it('ends failed once even when FailOnboarding can never write: the reconciler records the end', async () => {
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'status', status: 503 } }]);
+    const { onboardingId } = await approvedJourney('john', [
+      { service: 'lambda', operation: 'EndOnboarding', fault: 'error', times: 1_000 },
+    ]);
+    const ended = await executionEnded(stack, onboardingId);
+    expect(ended.status).toBe('FAILED');
+    expect(ended.error).toBe('EndNotRecorded');
+
+    const view = await expectOneEnd(onboardingId, 'failed');
+    expect(view.failure).toEqual(failureOf('internal_error'));
+  });
+
+  it('publishes Onboarding Failed once PutEvents takes it again, when it refused it during FailOnboarding', async () => {
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'status', status: 503 } }]);
+    const { onboardingId } = await approvedJourney('john', [
+      { service: 'eventbridge', operation: 'PutEvents', fault: 'throttle', times: 5 },
+    ]);
+
+    await expectOneEnd(onboardingId, 'failed');
+    expect(stack.faults.list().find((rule) => rule.service === 'eventbridge')?.fired).toBe(5);
+  });
+
+  it('publishes a denial whose PutEvents failed, and a reload answers the same redirect', async () => {
+    const created = await createOnboarding(stack);
+    faultFor(created.onboarding_id, {
+      service: 'eventbridge',
+      operation: 'PutEvents',
+      fault: 'error',
+      times: 5,
+    });
+    const redirectTo = await authorize(stack, created.auth_link, 'john', 'deny');
+
+    const first = await followRedirect(redirectTo);
+    const reload = await followRedirect(redirectTo);
+
+    expect([first.status, reload.status]).toEqual([302, 302]);
+    const view = await expectOneEnd(created.onboarding_id, 'failed');
+    expect(view.failure?.reason).toBe('access_denied');
+  });
+
+  it('starts the workflow when StartExecution failed in the callback, and the user still lands on the return page', async () => {
+    const { onboardingId, callback } = await approvedJourney('john', [
+      { service: 'sfn', operation: 'StartExecution', fault: 'throttle', times: PAST_THE_SDK },
+    ]);
+
+    expect(callback.status).toBe(302);
+    await expectOneEnd(onboardingId, 'completed');
+  });
+
+  it('completes a choice made while PutEvents refused Account Choice Required, and announces both', async () => {
+    const { onboardingId } = await approvedJourney('jane', [
+      { service: 'eventbridge', operation: 'PutEvents', fault: 'throttle', times: 3 },
+    ]);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+
+    const answer = await choose(onboardingId);
+
+    expect(answer.status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
+    const announced = await eventually(
+      async () => stack.events(onboardingId).map((event) => event['detail-type']),
+      (types) => types.includes('Onboarding Account Choice Required'),
+    );
+    expect(announced.filter((type) => type === 'Onboarding Account Choice Required')).toHaveLength(1);
+  });
+
+  it('accepts a choice whose SendTaskSuccess took effect with its answer lost', async () => {
+    const { onboardingId } = await approvedJourney('jane', []);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+    faultFor(onboardingId, { service: 'sfn', operation: 'SendTaskSuccess', fault: 'lost_answer', times: 1 });
+
+    const answer = await choose(onboardingId);
+
+    expect(answer.status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
+  });
+
+  it('completes when the waiting step is retried and mints a new task token', async () => {
+    const { onboardingId } = await approvedJourney('jane', [
+      { service: 'lambda', operation: 'RequestAccountChoice', fault: 'lost_answer', times: 1 },
+    ]);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+
+    const answer = await choose(onboardingId);
+
+    expect(answer.status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
+  });
+
+  it('rides out a throttled Secrets Manager and every Lambda service error of the workflow', async () => {
+    const { onboardingId } = await approvedJourney('jane', [
+      { service: 'lambda', operation: 'LinkAccounts', fault: 'throttle', times: 2 },
+      { service: 'lambda', operation: 'RequestAccountChoice', fault: 'error', times: 2 },
+      { service: 'lambda', operation: 'CompleteWithChosenAccount', fault: 'timeout', times: 2 },
+    ]);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+
+    expect((await choose(onboardingId)).status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
+  });
+});
