@@ -28,7 +28,9 @@ beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     retryIntervalMs: 1,
-    journeyStallSeconds: 1,
+    // Long enough that the reconciler's own writes (postponing a running journey) do not take the
+    // faults a test aims at one step's writes; short enough to wait for it where a test needs it.
+    journeyStallSeconds: 4,
     scheduleIntervalMs: 200,
     trueLayerTimeoutMs: 500,
   });
@@ -51,8 +53,18 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** More calls than the SDK's three attempts: the fault reaches the product's own code. */
+/**
+ * As many calls as the SDK's attempts (DynamoDB's client makes four, the
+ * others three): the fault then reaches the product's own code.
+ */
 const PAST_THE_SDK = 3;
+const PAST_THE_DYNAMODB_SDK = 4;
+/**
+ * Throttled DynamoDB calls back off for seconds, so the reconciler's own
+ * write for the journey may take one of the faults meant for the step: twice
+ * the SDK's attempts make sure the step itself fails at least once.
+ */
+const THROTTLED_PAST_THE_STEP = 2 * PAST_THE_DYNAMODB_SDK;
 
 const faultFor = (onboardingId: string, rule: Omit<AwsFaultRule, 'match'>) =>
   stack.faults.add({ ...rule, match: { onboarding_id: onboardingId } });
@@ -95,13 +107,25 @@ async function expectOneEnd(onboardingId: string, status: 'completed' | 'failed'
   return view;
 }
 
-/** Holds the journey's Signup+ read for a moment, and arms `rule` while it is held: the next writes are the end's. */
+/**
+ * Arms `rule` while the journey's Signup+ read is held (the simulator adds
+ * latency), once the token is stored: the next writes of the journey are
+ * then its end's.
+ */
 async function armDuringAccountsCall(onboardingId: string, rule: Omit<AwsFaultRule, 'match'>) {
-  const before = stack.simulator.calls().accounts ?? 0;
   await eventually(
-    async () => stack.simulator.calls().accounts ?? 0,
-    (calls) => calls > before,
-    { intervalMs: 5 },
+    () =>
+      documents
+        .send(
+          new GetCommand({
+            TableName: stack.tables.onboardings,
+            Key: { pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' },
+            ConsistentRead: true,
+          }),
+        )
+        .then((answer) => answer.Item?.access_token),
+    (token) => token !== undefined,
+    { intervalMs: 5, what: `the token of ${onboardingId} to be stored` },
   );
   faultFor(onboardingId, rule);
 }
@@ -122,31 +146,31 @@ const choose = (onboardingId: string, accountId = 'acc-8232b085624e6babf') =>
 
 describe('one end per journey under AWS faults', () => {
   it('completes once when the completing write is throttled past the SDK: Ready For Payment only, never Failed', async () => {
-    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 300 } }]);
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 250 } }]);
     const { onboardingId } = await approvedJourney('john', []);
     await armDuringAccountsCall(onboardingId, {
       service: 'dynamodb',
       operation: 'UpdateItem',
       fault: 'throttle',
-      times: PAST_THE_SDK,
+      times: THROTTLED_PAST_THE_STEP,
     });
 
     await expectOneEnd(onboardingId, 'completed');
-    expect(stack.faults.list()[0]?.fired).toBe(PAST_THE_SDK);
+    expect(stack.faults.list()[0]?.fired).toBe(THROTTLED_PAST_THE_STEP);
   });
 
   it('completes once when the completing write took effect and its answer was lost', async () => {
-    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 300 } }]);
+    stack.simulator.faults.set([{ endpoint: 'accounts', fault: { kind: 'latency', ms: 250 } }]);
     const { onboardingId } = await approvedJourney('john', []);
     await armDuringAccountsCall(onboardingId, {
       service: 'dynamodb',
       operation: 'UpdateItem',
       fault: 'lost_answer',
-      times: PAST_THE_SDK,
+      times: PAST_THE_DYNAMODB_SDK,
     });
 
     await expectOneEnd(onboardingId, 'completed');
-    expect(stack.faults.list()[0]?.fired).toBe(PAST_THE_SDK);
+    expect(stack.faults.list()[0]?.fired).toBe(PAST_THE_DYNAMODB_SDK);
   });
 
   it('ends failed once when FailOnboarding’s write is throttled, and forgets the secrets', async () => {
@@ -157,7 +181,7 @@ describe('one end per journey under AWS faults', () => {
       service: 'dynamodb',
       operation: 'UpdateItem',
       fault: 'throttle',
-      times: PAST_THE_SDK,
+      times: THROTTLED_PAST_THE_STEP,
     });
 
     const view = await expectOneEnd(onboardingId, 'failed');
@@ -207,7 +231,9 @@ describe('one end per journey under AWS faults', () => {
 
   it('starts the workflow when StartExecution failed in the callback, and the user still lands on the return page', async () => {
     const { onboardingId, callback } = await approvedJourney('john', [
-      { service: 'sfn', operation: 'StartExecution', fault: 'throttle', times: PAST_THE_SDK },
+      // An internal error: the SDK's backoff for it is short, so the callback has given up on all three
+      // attempts before the reconciler (whose own StartExecution the rule would also match) looks.
+      { service: 'sfn', operation: 'StartExecution', fault: 'error', times: PAST_THE_SDK },
     ]);
 
     expect(callback.status).toBe(302);
@@ -229,6 +255,17 @@ describe('one end per journey under AWS faults', () => {
       (types) => types.includes('Onboarding Account Choice Required'),
     );
     expect(announced.filter((type) => type === 'Onboarding Account Choice Required')).toHaveLength(1);
+  });
+
+  it('accepts a choice whose claim was written and its answer lost (the SDK’s resend finds it taken)', async () => {
+    const { onboardingId } = await approvedJourney('jane', []);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+    faultFor(onboardingId, { service: 'dynamodb', operation: 'UpdateItem', fault: 'lost_answer', times: 1 });
+
+    const answer = await choose(onboardingId);
+
+    expect(answer.status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
   });
 
   it('accepts a choice whose SendTaskSuccess took effect with its answer lost', async () => {
