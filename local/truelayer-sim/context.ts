@@ -3,6 +3,7 @@ import type { ClientRegistry } from './clients.ts';
 import type { DialogStore } from './dialog-store.ts';
 import type { FaultController } from './faults.ts';
 import type { GrantStore } from './grants.ts';
+import type { SwitchBoard } from './switches.ts';
 import type { SandboxUser } from './users.ts';
 
 /** Shared state of one simulator, handed to every route (built-in and extra). */
@@ -16,6 +17,8 @@ export interface SimulatorState {
   readonly grants: GrantStore;
   readonly dialogs: DialogStore;
   readonly faults: FaultController;
+  /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
+  readonly switches: SwitchBoard;
   /** Base URLs, known once both servers listen. */
   readonly urls: { auth: string; api: string };
 }
