@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { authenticateBearer } from './bearer.ts';
 import type { RequestContext } from './context.ts';
@@ -62,6 +63,21 @@ export const accountsRoute: RouteDefinition = {
     const requested = ctx.url.searchParams.getAll('account_id');
     if (requested.length > 1) return invalidAccountId('account_id must be given once.');
     const accountId = requested[0];
+    const psuIp = ctx.req.headers['x-psu-ip'];
+    const ip = typeof psuIp === 'string' ? psuIp : undefined;
+    ctx.sim.signupPlusRequests.push({
+      username: user.username,
+      account_id: accountId ?? null,
+      x_psu_ip: ip ?? null,
+    });
+    if (ip !== undefined && isIP(ip) === 0) {
+      return signupProblem(ctx, {
+        status: 400,
+        title: 'Invalid Parameters',
+        detail: 'X-PSU-IP is not an IP address.',
+        errors: { 'X-PSU-IP': ['Must be an IPv4 or IPv6 address'] },
+      });
+    }
 
     const raw = accountId === undefined ? user.signup_plus : user.signup_plus_by_account?.[accountId];
     if (raw !== undefined) return rawResponse(raw);

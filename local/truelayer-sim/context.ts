@@ -19,8 +19,20 @@ export interface SimulatorState {
   readonly faults: FaultController;
   /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
   readonly switches: SwitchBoard;
+  /**
+   * What each `GET /signup-plus/accounts` carried that tests check and nothing
+   * else keeps: the user, the account asked for and the `X-PSU-IP` header.
+   */
+  readonly signupPlusRequests: SignupPlusRequest[];
   /** Base URLs, known once both servers listen. */
   readonly urls: { auth: string; api: string };
+}
+
+/** One `GET /signup-plus/accounts` as the simulator received it. */
+export interface SignupPlusRequest {
+  username: string;
+  account_id: string | null;
+  x_psu_ip: string | null;
 }
 
 /** What a route handler receives for one request. */

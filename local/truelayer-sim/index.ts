@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accountsRoute } from './accounts-route.ts';
 import { authorizeRoute } from './authorize-route.ts';
 import { ClientRegistry, type SandboxClient, SandboxClientsSchema } from './clients.ts';
-import type { SimulatorState } from './context.ts';
+import type { SignupPlusRequest, SimulatorState } from './context.ts';
 import { dialogRoutes } from './dialog-routes.ts';
 import { DialogStore } from './dialog-store.ts';
 import { type FaultController, FaultEngine } from './faults.ts';
@@ -17,7 +17,7 @@ import { builtInUsers, parseSandboxUsers, type SandboxUser } from './users.ts';
 
 export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
 export type { SandboxClient } from './clients.ts';
-export type { RequestContext, SimulatorState } from './context.ts';
+export type { RequestContext, SignupPlusRequest, SimulatorState } from './context.ts';
 export type { Fault, FaultController, FaultRule } from './faults.ts';
 export type { AccessTokenRecord } from './grants.ts';
 export {
@@ -99,6 +99,8 @@ export interface TrueLayerSimulator {
   setLatency(ms: number): void;
   /** Calls so far per endpoint name (`token`, `accounts`, `dialog`, ...). */
   calls(): Record<string, number>;
+  /** Every `GET /signup-plus/accounts` so far: user, account_id and X-PSU-IP (for tests). */
+  signupPlusRequests(): readonly SignupPlusRequest[];
   /** Every authorization code, access token and refresh token issued so far, for leak checks in tests. */
   issuedSecrets(): readonly string[];
   /** Stops both hosts and ends every open connection, held ones included. Safe to call twice. */
@@ -149,6 +151,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     dialogs: new DialogStore(now),
     faults,
     switches,
+    signupPlusRequests: [],
     urls,
   };
 
@@ -206,6 +209,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     },
     calls: () => Object.fromEntries(counts),
     issuedSecrets: () => state.grants.mintedSecrets(),
+    signupPlusRequests: () => [...state.signupPlusRequests],
     close() {
       closed ??= Promise.all([auth.close(), api.close()]).then(() => undefined);
       return closed;
