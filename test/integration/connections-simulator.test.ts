@@ -88,6 +88,7 @@ beforeAll(async () => {
   sim = await startTrueLayerSimulator({
     clients: [APP, LICENSED],
     quiet: true,
+    switches: {},
     extraApiRoutes: dataV3.apiRoutes,
     extraAuthRoutes: dataV3.authRoutes,
   });
