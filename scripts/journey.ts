@@ -30,7 +30,7 @@ const TERMINAL_STATUSES = ['completed', 'failed', 'expired'];
 const TERMINAL_EVENTS = ['Onboarding Ready For Payment', 'Onboarding Failed', 'Onboarding Expired'];
 const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
 
-  --user <name>      sandbox user who logs in at the bank (john, jane, matti, error.user_data_not_found, ...)
+  --user <name>      sandbox user who logs in at the bank (john, jane, ivy, pat, error.user_data_not_found, ...)
   --choose <n>       which account to pick, 1-based, when the user has several (default 1)
   --deny             deny consent at the bank instead of approving
   --reference <ref>  your reference for the onboarding

@@ -1,8 +1,10 @@
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
+import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { TrueLayerContractError } from '../truelayer/errors.ts';
 import { CONFIGURATIONS, type ConnectionConfiguration } from './configurations.ts';
+import { NextActionUnsupportedError } from './errors.ts';
 import type { ConnectionRecord } from './model.ts';
 import type { ConnectionRepository } from './repository.ts';
 import type { ConnectionRequest } from './request.ts';
@@ -20,7 +22,6 @@ export interface CreateConnectionDependencies {
   publish: PublishEvent;
   settings: CreateConnectionSettings;
   now: () => Date;
-  newId: () => string;
 }
 
 export interface CreateConnectionInput {
@@ -45,6 +46,28 @@ export interface CreatedConnection {
   authorization_flow?: { actions: { next: { type: string; uri: string } } };
 }
 
+/** The query parameter of the product's return URL that names the journey when the user comes back. */
+export const RETURN_REFERENCE_PARAMETER = 'onboarding_id';
+
+/**
+ * The product's return URL for one journey: its own reference rides in the
+ * query, so that the return is matched to the journey whatever TrueLayer
+ * appends (what it appends is undocumented, FACTS.md §7).
+ */
+export function returnUrlFor(returnUrl: string, onboardingId: string): string {
+  const url = new URL(returnUrl);
+  url.searchParams.set(RETURN_REFERENCE_PARAMETER, onboardingId);
+  return url.toString();
+}
+
+/**
+ * The journey's id. It follows from the idempotency key sent to TrueLayer, so a
+ * retried request sends TrueLayer the same body (same return URL) and finds
+ * the same connection.
+ */
+export const connectionOnboardingId = (trueLayerIdempotencyKey: string) =>
+  stableEventId('data-connection-onboarding', trueLayerIdempotencyKey);
+
 /**
  * The body sent to TrueLayer: the caller's request with the return URI
  * replaced by the product's own, so that the user's return passes through the
@@ -52,7 +75,9 @@ export interface CreatedConnection {
  */
 export function trueLayerBody(request: ConnectionRequest, returnUrl: string): ConnectionRequest {
   if (request.hosted_page) {
-    return { ...request, hosted_page: { ...request.hosted_page, return_uri: returnUrl } };
+    // The table's form: the return URI directly under hosted_page, never under a `redirect`.
+    const { redirect: _redirect, ...hostedPage } = request.hosted_page;
+    return { ...request, hosted_page: { ...hostedPage, return_uri: returnUrl } };
   }
   if (request.authorization_flow) {
     return {
@@ -68,18 +93,50 @@ export function trueLayerBody(request: ConnectionRequest, returnUrl: string): Co
 
 /** The caller's own return page, if they gave one. */
 function callerReturnUri(request: ConnectionRequest): string | undefined {
-  return request.hosted_page?.return_uri ?? request.authorization_flow?.redirect?.return_uri;
+  return (
+    request.hosted_page?.return_uri ??
+    request.hosted_page?.redirect?.return_uri ??
+    request.authorization_flow?.redirect?.return_uri
+  );
 }
 
-/** Where the user goes next, from the field TrueLayer fills for this configuration. */
-function nextUri(configuration: ConnectionConfiguration, created: CreatedDataConnection): string {
+interface NextStep {
+  redirectTo: string;
+  hostedPage?: { uri: string };
+  authorizationFlow?: { actions: { next: { type: string; uri: string } } };
+}
+
+/**
+ * Where the user goes next, from the field TrueLayer fills for this
+ * configuration. A `next` action without a URI is not a broken answer but a
+ * step the integrator's own UI must take: it is refused with a problem that
+ * says so (NextActionUnsupportedError).
+ */
+function nextStep(configuration: ConnectionConfiguration, created: CreatedDataConnection): NextStep {
   const expected = CONFIGURATIONS.find((c) => c.configuration === configuration)?.next;
-  const uri =
-    expected === 'hosted_page.uri' ? created.hosted_page?.uri : created.authorization_flow?.actions.next.uri;
-  if (!uri) {
-    throw new TrueLayerContractError(`create data connection: the response carries no ${expected}`);
+  if (expected === 'hosted_page.uri') {
+    const uri = created.hosted_page?.uri;
+    if (!uri)
+      throw new TrueLayerContractError('create data connection: the answer carries no hosted_page.uri');
+    return { redirectTo: uri, hostedPage: { uri } };
   }
-  return uri;
+  const next = created.authorization_flow?.actions?.next;
+  if (!next?.uri) throw new NextActionUnsupportedError(created.id, next?.type);
+  return {
+    redirectTo: next.uri,
+    authorizationFlow: { actions: { next: { type: next.type ?? 'redirect', uri: next.uri } } },
+  };
+}
+
+/** TrueLayer's status at creation; absent or unknown, the one its configuration documents. */
+function createdStatus(
+  configuration: ConnectionConfiguration,
+  created: CreatedDataConnection,
+): CreatedConnection['status'] {
+  const status = created.status?.toLowerCase();
+  if (status === 'authorization_required' || status === 'authorizing') return status;
+  const expected = CONFIGURATIONS.find((c) => c.configuration === configuration)?.next;
+  return expected === 'hosted_page.uri' ? 'authorization_required' : 'authorizing';
 }
 
 const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
@@ -94,19 +151,22 @@ export async function createConnection(
   deps: CreateConnectionDependencies,
 ): Promise<CreatedConnection> {
   const { request, configuration } = input;
-  const created = await deps.trueLayer.create(trueLayerBody(request, deps.settings.returnUrl), {
+  const onboardingId = connectionOnboardingId(input.trueLayerIdempotencyKey);
+  const returnUrl = returnUrlFor(deps.settings.returnUrl, onboardingId);
+  const created = await deps.trueLayer.create(trueLayerBody(request, returnUrl), {
     idempotencyKey: input.trueLayerIdempotencyKey,
     ...(input.endUserIp === undefined ? {} : { endUserIp: input.endUserIp }),
   });
-  const redirectTo = nextUri(configuration, created);
+  const next = nextStep(configuration, created);
+  const status = createdStatus(configuration, created);
   const now = deps.now();
   const returnUri = callerReturnUri(request);
   const providerId = request.provider_selection.provider_id;
   const fresh: ConnectionRecord = {
-    onboarding_id: deps.newId(),
+    onboarding_id: onboardingId,
     connection_id: created.id,
     truelayer_user_id: created.user.id,
-    status: created.status,
+    status,
     configuration,
     scopes: request.scopes,
     data_access_type: request.data_access_type,
@@ -121,7 +181,7 @@ export async function createConnection(
     ...envelopeFor(record, DetailTypes.dataConnectionCreated, new Date(record.created_at)),
     connection_id: record.connection_id,
     truelayer_user_id: record.truelayer_user_id,
-    status: created.status,
+    status,
     configuration: record.configuration,
     scopes: record.scopes,
     data_access_type: record.data_access_type,
@@ -131,11 +191,11 @@ export async function createConnection(
     onboarding_id: record.onboarding_id,
     connection_id: record.connection_id,
     user: { id: record.truelayer_user_id },
-    status: created.status,
+    status,
     configuration: record.configuration,
     data_access_type: record.data_access_type,
-    redirect_to: redirectTo,
-    ...(created.hosted_page ? { hosted_page: created.hosted_page } : {}),
-    ...(created.authorization_flow ? { authorization_flow: created.authorization_flow } : {}),
+    redirect_to: next.redirectTo,
+    ...(next.hostedPage ? { hosted_page: next.hostedPage } : {}),
+    ...(next.authorizationFlow ? { authorization_flow: next.authorizationFlow } : {}),
   };
 }

@@ -49,3 +49,31 @@ export class IdempotencyKeyConflictError extends DomainError {
   override readonly name = 'IdempotencyKeyConflictError';
   readonly kind = 'conflict';
 }
+
+/**
+ * TrueLayer created the connection but its next step has no URI to send the
+ * user to (`consent`, `wait`, `form`, `provider_selection` in TrueLayer's other
+ * v3 flows). The product relays redirects only; the message says what the
+ * integrator can do instead. Written for callers: it is their answer.
+ */
+export class NextActionUnsupportedError extends DomainError {
+  override readonly name = 'NextActionUnsupportedError';
+  readonly kind = 'upstream_rejected';
+
+  constructor(connectionId: string, actionType: string | undefined) {
+    const action = actionType === undefined ? 'an action with no type' : `a "${actionType}" action`;
+    super(
+      `TrueLayer created connection ${connectionId}, but its next step is ${action} with no URI to send the ` +
+        'user to. This product relays redirect steps only. Use a configuration in which TrueLayer hosts the ' +
+        'journey (hosted_page.type authorization_flow), or carry out this step through TrueLayer’s ' +
+        'authorization-flow actions yourself with this connection id.',
+      {
+        extensions: {
+          connection_id: connectionId,
+          next_action: actionType ?? null,
+          supported_next_actions: ['redirect'],
+        },
+      },
+    );
+  }
+}

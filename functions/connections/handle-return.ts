@@ -1,26 +1,33 @@
 import * as z from 'zod/mini';
+import { RequestValidationError } from '../commons/errors.ts';
 import type { Failure } from '../commons/failure.ts';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';
+import { ConnectionNotFoundError } from './errors.ts';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';
 import type { ConnectionRepository } from './repository.ts';
-import type { DataConnectionsClient } from './truelayer-client.ts';
+import type { ConnectionOutcome, DataConnectionsClient } from './truelayer-client.ts';
 
 /**
- * What the browser brings back to `GET /connections/return`. Which parameters
- * TrueLayer appends is unconfirmed: the product needs only `connection_id` and
- * tolerates anything else, because it never trusts the query for the outcome.
+ * What the browser brings back to `GET /connections/return`. The product's
+ * own `onboarding_id` is in the return URL it gave TrueLayer; what TrueLayer
+ * appends is undocumented, so a `connection_id` is used only when the
+ * reference is missing, and anything else is tolerated. Nothing here is
+ * trusted for the outcome: TrueLayer is asked.
  */
 export const connectionReturnQuerySchema = z.object({
-  connection_id: connectionIdSchema,
+  /** The product's reference, carried in the return URL it registered with TrueLayer. */
+  onboarding_id: z.optional(connectionIdSchema),
+  /** Appended by TrueLayer, if it does (the simulator can do either). Ignored when malformed. */
+  connection_id: z.optional(z.string().check(z.maxLength(256))),
   error: z.optional(z.string().check(z.maxLength(256))),
 });
 export type ConnectionReturnQuery = z.infer<typeof connectionReturnQuerySchema>;
 
 export interface HandleReturnDependencies {
-  trueLayer: Pick<DataConnectionsClient, 'get'>;
-  repository: Pick<ConnectionRepository, 'get' | 'settle'>;
+  trueLayer: Pick<DataConnectionsClient, 'outcome'>;
+  repository: Pick<ConnectionRepository, 'find' | 'findByOnboardingId' | 'settle'>;
   publish: PublishEvent;
   now: () => Date;
 }
@@ -42,35 +49,85 @@ function failureFor(reported: string | undefined, fromQuery: string | undefined)
   };
 }
 
+/** The connection the return names: by the product's reference first, else by TrueLayer's id. */
+async function connectionFor(
+  query: ConnectionReturnQuery,
+  repository: HandleReturnDependencies['repository'],
+): Promise<ConnectionRecord> {
+  const byReference = query.onboarding_id && (await repository.findByOnboardingId(query.onboarding_id));
+  if (byReference) return byReference;
+  const connectionId = connectionIdSchema.safeParse(query.connection_id);
+  const byId = connectionId.success ? await repository.find(connectionId.data) : undefined;
+  if (byId) return byId;
+  if (query.onboarding_id === undefined && !connectionId.success) {
+    throw new RequestValidationError([
+      {
+        field: 'onboarding_id',
+        message: 'is required (the return URL the product gave TrueLayer carries it)',
+      },
+    ]);
+  }
+  throw new ConnectionNotFoundError();
+}
+
 /**
- * The user is back. The query only says which connection; TrueLayer is asked
- * for the outcome, so a forged or replayed return cannot change a record. The
- * first return that sees an outcome records it; the event is published on
- * every return that finds the outcome recorded, with the same event id, so a
- * publication lost after the write is made good by the next return.
+ * What to record. An outcome TrueLayer reports is recorded as it is. The
+ * documented data endpoints only say "not authorised"; when the user came
+ * back with an error (TrueLayer's redirect says so), the connection is failed,
+ * otherwise it stays pending (the user may have come back early).
+ */
+function settledOutcome(
+  outcome: ConnectionOutcome,
+  query: ConnectionReturnQuery,
+): { to: 'authorized' } | { to: 'failed'; failure: Failure } | undefined {
+  if (outcome.outcome === 'authorized') return { to: 'authorized' };
+  if (outcome.outcome === 'failed')
+    return { to: 'failed', failure: failureFor(outcome.failureReason, query.error) };
+  if (outcome.outcome === 'not_authorized' && query.error !== undefined) {
+    return { to: 'failed', failure: failureFor(undefined, query.error) };
+  }
+  return undefined;
+}
+
+/**
+ * The user is back. The query only says which journey; TrueLayer is asked
+ * for the outcome, so a forged or replayed return cannot authorise a
+ * connection. The first return that sees an outcome records it; the event is
+ * published on every return that finds the outcome recorded, with the same
+ * event id, so a publication lost after the write is made good by the next
+ * return.
  */
 export async function handleConnectionReturn(
   query: ConnectionReturnQuery,
   deps: HandleReturnDependencies,
 ): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {
-  const stored = await deps.repository.get(query.connection_id);
-  const state = await deps.trueLayer.get(query.connection_id);
-  if (state.status !== 'authorized' && state.status !== 'failed') {
-    return { record: stored, outcome: 'pending' };
+  const stored = await connectionFor(query, deps.repository);
+  if (stored.status === 'authorized' || stored.status === 'failed') {
+    return published(stored, deps.publish);
   }
+  const outcome = await deps.trueLayer.outcome({ connectionId: stored.connection_id, scopes: stored.scopes });
+  const settle = settledOutcome(outcome, query);
+  if (!settle) return { record: stored, outcome: 'pending' };
   const at = deps.now().toISOString();
-  const failure = state.status === 'failed' ? failureFor(state.failure_reason, query.error) : undefined;
-  const { record } = await deps.repository.settle(query.connection_id, {
-    to: state.status,
+  const failure = settle.to === 'failed' ? settle.failure : undefined;
+  const { record } = await deps.repository.settle(stored.connection_id, {
+    to: settle.to,
     ...(failure ? { failure } : {}),
-    timeline: { at, step: state.status, ...(failure ? { detail: failure.reason } : {}) },
+    timeline: { at, step: settle.to, ...(failure ? { detail: failure.reason } : {}) },
   });
+  return published(record, deps.publish);
+}
+
+async function published(
+  record: ConnectionRecord,
+  publish: PublishEvent,
+): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {
   if (record.status === 'authorized') {
-    await publishAuthorized(record, deps.publish);
+    await publishAuthorized(record, publish);
     return { record, outcome: 'authorized' };
   }
   if (record.status === 'failed') {
-    await publishFailed(record, deps.publish);
+    await publishFailed(record, publish);
     return { record, outcome: 'failed' };
   }
   return { record, outcome: 'pending' };

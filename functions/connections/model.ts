@@ -9,6 +9,7 @@ import { connectionConfigurationSchema } from './configurations.ts';
  */
 export const dataScopes = ['info', 'accounts', 'balance', 'transactions'] as const;
 export const dataAccessTypes = ['one_time', 'recurring'] as const;
+export type DataScope = (typeof dataScopes)[number];
 
 /**
  * Where a Data v3 connection stands, in TrueLayer's words. The first two are

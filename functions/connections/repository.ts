@@ -1,25 +1,35 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
 import { tableKeys } from '../commons/table-keys.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import {
   type ConnectionRecord,
   type ConnectionStatus,
   type ConnectionTimelineEntry,
+  connectionIdSchema,
   connectionRecordSchema,
   pendingConnectionStatuses,
 } from './model.ts';
 
 /**
  * Connections live in the onboarding table under their own prefix, one item
- * each, reached by TrueLayer's connection id (the browser's return names it):
+ * each, reached by TrueLayer's connection id, plus a pointer from the
+ * product's own id of the journey, which the return URL carries (TrueLayer may
+ * or may not append the connection id):
  *   CONNECTION#<connection id> / PROFILE
- * Writes are single-item and conditional, like the rest of the table.
+ *   CONNECTION_REFERENCE#<onboarding id> / REFERENCE → { connection_id }
+ * Writes are single-item and conditional or repeatable, like the rest of the table.
  */
 const profileKey = (connectionId: string) => ({
   [tableKeys.partitionKey]: `CONNECTION#${connectionId}`,
   [tableKeys.sortKey]: 'PROFILE',
 });
+const referenceKey = (onboardingId: string) => ({
+  [tableKeys.partitionKey]: `CONNECTION_REFERENCE#${onboardingId}`,
+  [tableKeys.sortKey]: 'REFERENCE',
+});
+const referenceSchema = z.object({ connection_id: connectionIdSchema });
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
@@ -52,28 +62,44 @@ export class ConnectionRepository {
   }
 
   /**
-   * Stores a new connection. When TrueLayer answered a retried request with a
-   * connection already stored, the stored record wins and is returned.
+   * Stores a new connection, then the pointer from its onboarding id. When
+   * TrueLayer answered a retried request with a connection already stored, the
+   * stored record wins and is returned (and its pointer written again, in case
+   * the first attempt stopped between the two writes). The user is sent to
+   * TrueLayer only after both are written.
    */
   async create(record: ConnectionRecord, retentionUntil: Date): Promise<ConnectionRecord> {
+    const ttl = { [tableKeys.timeToLive]: epochSeconds(retentionUntil) };
+    let stored = record;
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: {
-            ...profileKey(record.connection_id),
-            ...record,
-            [tableKeys.timeToLive]: epochSeconds(retentionUntil),
-          },
+          Item: { ...profileKey(record.connection_id), ...record, ...ttl },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
         }),
       );
-      return record;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return this.get(record.connection_id);
+      stored = await this.get(record.connection_id);
     }
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: { ...referenceKey(stored.onboarding_id), connection_id: stored.connection_id, ...ttl },
+      }),
+    );
+    return stored;
+  }
+
+  /** The connection a return URL's onboarding id names, if the product created it. */
+  async findByOnboardingId(onboardingId: string): Promise<ConnectionRecord | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: referenceKey(onboardingId), ConsistentRead: true }),
+    );
+    const reference = referenceSchema.safeParse(Item);
+    return reference.success ? this.find(reference.data.connection_id) : undefined;
   }
 
   async find(connectionId: string): Promise<ConnectionRecord | undefined> {

@@ -18,7 +18,12 @@ import { dataAccessTypes, dataScopes } from './model.ts';
  * violation is reported in one answer rather than one round trip at a time.
  */
 
-export const releaseChannels = ['general_availability', 'public_beta', 'private_beta'] as const;
+/**
+ * The table's release channels, and `public`, which TrueLayer's own full
+ * example uses (seed 003): accepted and passed on as written
+ * (docs/connections.md, "What is sent where TrueLayer's documents disagree").
+ */
+export const releaseChannels = ['general_availability', 'public_beta', 'private_beta', 'public'] as const;
 export const customerSegments = ['retail', 'business', 'corporate'] as const;
 
 export const METADATA_LIMITS = { pairs: 10, keyCharacters: 40, valueCharacters: 500 } as const;
@@ -177,7 +182,9 @@ export const connectionRequestSchema = z.strictObject({
   hosted_page: z.optional(
     z.strictObject({
       type: z.enum(['result_page', 'authorization_flow']),
-      return_uri: returnUri,
+      /** Required unless given as `redirect.return_uri`, the form of TrueLayer's full example. */
+      return_uri: z.optional(returnUri),
+      redirect: z.optional(z.strictObject({ return_uri: returnUri })),
       country_code: z.optional(countryCode),
       language_code: z.optional(languageCode),
     }),
@@ -303,6 +310,18 @@ function relationalProblems(body: unknown, settings: ValidationSettings): FieldP
   }
 
   const hostedPage = asRecord(root.hosted_page);
+  if (hostedPage) {
+    const nested = asRecord(hostedPage.redirect)?.return_uri;
+    if (hostedPage.return_uri === undefined && nested === undefined) {
+      problems.push({ field: 'hosted_page.return_uri', message: 'is required' });
+    }
+    if (hostedPage.return_uri !== undefined && nested !== undefined && hostedPage.return_uri !== nested) {
+      problems.push({
+        field: 'hosted_page.redirect.return_uri',
+        message: 'must equal hosted_page.return_uri when both are given',
+      });
+    }
+  }
   if (root.authorization_flow !== undefined && hostedPage?.type === 'authorization_flow') {
     problems.push({
       field: 'authorization_flow',

@@ -1,38 +1,64 @@
 import * as z from 'zod/mini';
-import { trueLayerProblemSchema } from '../truelayer/common-schemas.ts';
 import type { TrueLayerEndpoints } from '../truelayer/config.ts';
-import { TrueLayerContractError, TrueLayerRejectedError } from '../truelayer/errors.ts';
+import { TrueLayerContractError, TrueLayerReconnectRequiredError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
-import { connectionIdSchema } from './model.ts';
+import { refusalError } from '../truelayer/refusals.ts';
+import { tolerant, tolerantText } from '../truelayer/tolerant.ts';
+import { connectionIdSchema, type DataScope } from './model.ts';
 import type { ClientToken } from './token-cache.ts';
 
 const webUrl = z.url({ protocol: /^https?$/ });
 
-/** `POST /v3/data-connections` 201 body. Extra fields are ignored. */
+/**
+ * `POST /v3/data-connections` 201 body (seed 003), read tolerantly: the
+ * connection id and TrueLayer's user id (both in the seed's example answer)
+ * are needed; the rest is carried when present, and the `next` step may come
+ * without a URI. Extra fields are ignored.
+ */
 export const createdDataConnectionSchema = z.object({
   id: connectionIdSchema,
-  user: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }),
-  status: z.enum(['authorization_required', 'authorizing']),
-  hosted_page: z.optional(z.object({ uri: webUrl })),
-  authorization_flow: z.optional(
+  user: z.object({ id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)) }),
+  status: tolerantText,
+  hosted_page: tolerant(z.object({ uri: tolerant(webUrl) })),
+  authorization_flow: tolerant(
     z.object({
-      actions: z.object({ next: z.object({ type: z.string().check(z.minLength(1)), uri: webUrl }) }),
+      actions: tolerant(
+        z.object({
+          next: tolerant(
+            z.object({ type: tolerant(z.string().check(z.trim(), z.maxLength(64))), uri: tolerant(webUrl) }),
+          ),
+        }),
+      ),
     }),
   ),
 });
 export type CreatedDataConnection = z.infer<typeof createdDataConnectionSchema>;
 
 /**
- * `GET /v3/data-connections/{id}`: only the fields the return leg reads. The
- * status is kept open (TrueLayer's v3 list is unconfirmed); the caller acts on
- * `authorized` and `failed` and treats anything else as still pending.
+ * What TrueLayer says about a connection when the user is back. `authorized`
+ * and `failed` settle it; `pending` changes nothing. `not_authorized` comes
+ * from the documented data endpoints, which refuse an unauthorised connection
+ * without saying why, so the caller decides with what the browser brought.
  */
-export const dataConnectionStateSchema = z.object({
-  id: connectionIdSchema,
-  status: z.string().check(z.minLength(1), z.maxLength(64)),
-  failure_reason: z.optional(z.string().check(z.maxLength(200))),
+export type ConnectionOutcome =
+  | { outcome: 'authorized'; source: OutcomeSource }
+  | { outcome: 'failed'; source: OutcomeSource; failureReason?: string | undefined }
+  | { outcome: 'pending'; source: OutcomeSource }
+  | { outcome: 'not_authorized'; source: OutcomeSource };
+
+/** Which call told: the undocumented connection read, or the documented data endpoints. */
+export type OutcomeSource = 'data_connection' | 'connected_accounts' | 'user_info';
+
+/**
+ * `GET /v3/data-connections/{id}`: undocumented (FACTS.md §7), so read for
+ * what it may say and nothing more. The status is kept open; `authorized` and
+ * `failed` are acted on, anything else is still pending.
+ */
+const dataConnectionStateSchema = z.object({
+  id: tolerantText,
+  status: tolerantText,
+  failure_reason: tolerant(z.string().check(z.trim(), z.maxLength(200))),
 });
-export type DataConnectionState = z.infer<typeof dataConnectionStateSchema>;
 
 export interface CreateOptions {
   /** Sent as `Idempotency-Key`: TrueLayer answers a retry with the same connection. */
@@ -43,23 +69,28 @@ export interface CreateOptions {
 
 export interface DataConnectionsClient {
   create(body: unknown, options: CreateOptions): Promise<CreatedDataConnection>;
-  get(connectionId: string): Promise<DataConnectionState>;
+  /**
+   * How the connection stands, through the calls that can tell: the
+   * connection read when TrueLayer offers it, else `GET /v3/connected-accounts`
+   * or user info with `Connection-Id` (both documented).
+   */
+  outcome(connection: { connectionId: string; scopes: readonly DataScope[] }): Promise<ConnectionOutcome>;
 }
 
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '');
+/** Statuses with which an endpoint says "there is no such endpoint here", as opposed to a refusal. */
+const ABSENT_ENDPOINT = new Set([404, 405, 501]);
 
-/** TrueLayer refused: the reason is kept for logs, the body itself is never passed on. */
-function refusal(operation: string, response: TrueLayerResponse): TrueLayerRejectedError {
-  const problem = trueLayerProblemSchema.safeParse(response.body);
-  const title = problem.success ? problem.data.title : undefined;
-  return new TrueLayerRejectedError(`${operation}: TrueLayer refused the request (HTTP ${response.status})`, {
-    reason: title ? slug(title) : `http_${response.status}`,
-    status: response.status,
-  });
+/**
+ * Whether a documented data endpoint refused because the connection is not
+ * (or no longer) authorised: 400 `Invalid State`, 403 `Forbidden`, or 404 for
+ * a connection it does not know as authorised (D:data-v3-errors).
+ */
+function saysNotAuthorized(response: TrueLayerResponse): boolean {
+  if (response.status === 403 || response.status === 404) return true;
+  return (
+    response.status === 400 &&
+    refusalError(response, { operation: '', audience: 'client' }) instanceof TrueLayerReconnectRequiredError
+  );
 }
 
 /**
@@ -82,6 +113,53 @@ export function dataConnectionsClient(deps: {
     return call(await deps.token.get());
   }
 
+  const get = (path: string, operation: string, headers: Record<string, string> = {}) =>
+    withToken((token) =>
+      sendToTrueLayer(
+        `${endpoints.apiBaseUrl}${path}`,
+        {
+          method: 'GET',
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...headers },
+        },
+        { timeoutMs: endpoints.timeoutMs, operation },
+      ),
+    );
+
+  /** The undocumented read; `undefined` when TrueLayer has no such endpoint. */
+  async function readConnection(connectionId: string): Promise<ConnectionOutcome | undefined> {
+    const operation = 'get data connection';
+    const response = await get(`/v3/data-connections/${encodeURIComponent(connectionId)}`, operation);
+    if (ABSENT_ENDPOINT.has(response.status)) return undefined;
+    if (response.status !== 200) throw refusalError(response, { operation, audience: 'client' });
+    const parsed = dataConnectionStateSchema.safeParse(response.body);
+    if (!parsed.success || (parsed.data.id !== undefined && parsed.data.id !== connectionId)) {
+      throw new TrueLayerContractError(`${operation}: the answer is not this connection`, {
+        truelayer: { status: response.status, ...response.support },
+      });
+    }
+    const status = parsed.data.status?.toLowerCase();
+    const source = 'data_connection';
+    if (status === 'authorized') return { outcome: 'authorized', source };
+    if (status === 'failed') return { outcome: 'failed', source, failureReason: parsed.data.failure_reason };
+    // No status, or a status the product does not know: no outcome yet; the documented calls may tell.
+    if (status === undefined) return undefined;
+    return { outcome: 'pending', source };
+  }
+
+  /** `GET /v3/connected-accounts` or user info with `Connection-Id`: answered only for an authorised connection. */
+  async function readData(connectionId: string, scopes: readonly DataScope[]): Promise<ConnectionOutcome> {
+    const accountsScoped = scopes.some((scope) => scope !== 'info');
+    const source: OutcomeSource = accountsScoped ? 'connected_accounts' : 'user_info';
+    const operation = accountsScoped ? 'list connected accounts' : 'get user info';
+    const path = accountsScoped
+      ? '/v3/connected-accounts'
+      : `/v3/data-connections/${encodeURIComponent(connectionId)}/user-info`;
+    const response = await get(path, operation, { 'connection-id': connectionId });
+    if (response.status >= 200 && response.status <= 299) return { outcome: 'authorized', source };
+    if (saysNotAuthorized(response)) return { outcome: 'not_authorized', source };
+    throw refusalError(response, { operation, audience: 'client' });
+  }
+
   return {
     async create(body, options) {
       const operation = 'create data connection';
@@ -102,29 +180,20 @@ export function dataConnectionsClient(deps: {
           { timeoutMs: endpoints.timeoutMs, operation },
         ),
       );
-      if (response.status !== 201 && response.status !== 200) throw refusal(operation, response);
+      if (response.status < 200 || response.status > 299) {
+        throw refusalError(response, { operation, audience: 'client' });
+      }
       const parsed = createdDataConnectionSchema.safeParse(response.body);
       if (!parsed.success) {
-        throw new TrueLayerContractError(`${operation}: the response does not match the documented shape`);
+        throw new TrueLayerContractError(`${operation}: the answer carries no usable connection id`, {
+          truelayer: { status: response.status, ...response.support },
+        });
       }
       return parsed.data;
     },
 
-    async get(connectionId) {
-      const operation = 'get data connection';
-      const response = await withToken((token) =>
-        sendToTrueLayer(
-          `${endpoints.apiBaseUrl}/v3/data-connections/${encodeURIComponent(connectionId)}`,
-          { method: 'GET', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } },
-          { timeoutMs: endpoints.timeoutMs, operation },
-        ),
-      );
-      if (response.status !== 200) throw refusal(operation, response);
-      const parsed = dataConnectionStateSchema.safeParse(response.body);
-      if (!parsed.success || parsed.data.id !== connectionId) {
-        throw new TrueLayerContractError(`${operation}: the response does not match the documented shape`);
-      }
-      return parsed.data;
+    async outcome({ connectionId, scopes }) {
+      return (await readConnection(connectionId)) ?? readData(connectionId, scopes);
     },
   };
 }

@@ -23,7 +23,6 @@ const dependencies = {
   publish,
   settings,
   now: () => new Date(),
-  newId: randomUUID,
 };
 
 interface Call {

@@ -34,9 +34,36 @@ export const FAILURE_REASONS = {
     side: 'truelayer',
     detail: 'TrueLayer was unavailable for longer than the journey could wait. Start a new onboarding.',
   },
-  truelayer_rejected: {
-    side: 'truelayer',
-    detail: 'TrueLayer refused the request. Start a new onboarding.',
+  reconnect_required: {
+    side: 'user',
+    detail:
+      "The user's authorisation at their bank is no longer valid (it expired, was revoked or was not " +
+      'completed). Send the user through the sign-up again.',
+  },
+  user_data_not_found: {
+    side: 'bank',
+    detail:
+      'TrueLayer has no Signup+ data for this user at the bank they chose. Onboard the user another way, or ask them to sign up with another bank.',
+  },
+  joint_account_not_supported: {
+    side: 'user',
+    detail:
+      'The user chose a joint account, which Signup+ does not support. Ask the user to sign up again with an account in their sole name.',
+  },
+  provider_not_supported: {
+    side: 'bank',
+    detail:
+      "The user's bank does not support Signup+. Ask the user to sign up with another bank, or onboard them another way.",
+  },
+  identity_incomplete: {
+    side: 'bank',
+    detail:
+      'The bank did not share what a payment needs (a first and last name, and a sort code with an account number or an IBAN). Onboard the user another way.',
+  },
+  truelayer_refused: {
+    side: 'ours',
+    detail:
+      "TrueLayer refused the request as the product sent it. Check the product's TrueLayer settings, and quote truelayer.trace_id to TrueLayer Support.",
   },
   truelayer_contract_violation: {
     side: 'truelayer',

@@ -1,6 +1,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { TrueLayerUnavailableError } from './errors.ts';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import type { TrueLayerSupport } from '../commons/failure.ts';
+import { TrueLayerContractError, TrueLayerUnavailableError } from './errors.ts';
 import { withRetries } from './retry.ts';
 
 /** What the TrueLayer clients send: a method, headers and, for POST, a body already encoded. */
@@ -12,8 +14,28 @@ export interface TrueLayerRequest {
 
 export interface TrueLayerResponse {
   status: number;
-  /** Parsed JSON body, or `undefined` for an empty body. */
+  /** Parsed JSON body (decompressed first), or `undefined` for an empty body. */
   body: unknown;
+  /**
+   * TrueLayer's correlation headers (`X-TL-Correlation-Id`, `Tl-Trace-Id`), which
+   * TrueLayer Support asks for. Not personal data.
+   */
+  support: Pick<TrueLayerSupport, 'correlation_id' | 'trace_id'>;
+}
+
+/** What the answers' problem bodies say about themselves, as far as the transport needs to know. */
+function problemTitle(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('title' in body)) return undefined;
+  return typeof body.title === 'string' ? body.title : undefined;
+}
+
+/**
+ * TrueLayer's 502 `Feature Not Supported` comes with the statuses that mean
+ * "try again" but says the opposite: the provider cannot do this, so it is
+ * handed back to the caller instead of being retried (D:data-v3-errors).
+ */
+export function isFeatureNotSupported(body: unknown): boolean {
+  return problemTitle(body)?.trim().toLowerCase() === 'feature not supported';
 }
 
 /** Seconds from a Retry-After header given either as delta-seconds or as an HTTP date. */
@@ -70,8 +92,43 @@ const transports = {
 
 interface Answer {
   status: number;
-  retryAfter: string | undefined;
-  text: string;
+  headers: IncomingMessage['headers'];
+  raw: Buffer;
+}
+
+/** Larger decompressed bodies are refused: no TrueLayer answer comes near it. */
+const MAX_DECODED_BYTES = 1024 * 1024;
+
+const header = (headers: IncomingMessage['headers'], name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+};
+
+/** Raised when a body is compressed in a way this client cannot undo. */
+class UnknownEncodingError extends Error {
+  override readonly name = 'UnknownEncodingError';
+}
+
+/**
+ * Undoes `Content-Encoding` (gzip, deflate, br, identity; the last applied is
+ * listed last), and a gzip body that came without the header, recognised by
+ * its magic bytes: JSON never starts with 0x1f 0x8b.
+ */
+export function decodeBody(raw: Buffer, contentEncoding: string | undefined): Buffer {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  let body = raw;
+  const options = { maxOutputLength: MAX_DECODED_BYTES };
+  for (const coding of codings.reverse()) {
+    if (coding === 'gzip' || coding === 'x-gzip') body = gunzipSync(body, options);
+    else if (coding === 'deflate') body = inflateSync(body, options);
+    else if (coding === 'br') body = brotliDecompressSync(body, options);
+    else throw new UnknownEncodingError(`content-encoding ${coding}`);
+  }
+  if (codings.length === 0 && body[0] === 0x1f && body[1] === 0x8b) body = gunzipSync(body, options);
+  return body;
 }
 
 /** Raised when the request failed; `connected` says whether it ever reached TrueLayer's server. */
@@ -87,9 +144,10 @@ class TransportError extends Error {
 
 /**
  * One request and its whole answer; the signal bounds both, as it would a
- * fetch and its body. Unlike fetch, it neither decompresses nor follows
- * redirects: it asks for an uncompressed body, and a redirect (which
- * TrueLayer's API does not send) comes back as the status it is.
+ * fetch and its body. It accepts gzip (TrueLayer's API lists
+ * `Content-Encoding: gzip` among its headers), decoded in decodeBody, and
+ * does not follow redirects: one (which TrueLayer's API does not send) comes
+ * back as the status it is.
  */
 async function exchange(
   url: URL,
@@ -99,7 +157,7 @@ async function exchange(
 ): Promise<Answer> {
   const headers = {
     ...request.headers,
-    'accept-encoding': 'identity',
+    'accept-encoding': 'gzip, identity',
     ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }),
   };
   const secure = url.protocol === 'https:';
@@ -123,11 +181,7 @@ async function exchange(
     // Iterating the body throws if the connection drops or the signal fires before its end.
     for await (const chunk of response)
       chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    return {
-      status: response.statusCode ?? 0,
-      retryAfter: response.headers['retry-after'],
-      text: Buffer.concat(chunks).toString('utf8'),
-    };
+    return { status: response.statusCode ?? 0, headers: response.headers, raw: Buffer.concat(chunks) };
   } catch (error) {
     throw new TransportError(connected, error);
   }
@@ -149,23 +203,73 @@ async function sendOnce(
       { cause: error, mayHaveTakenEffect: connected },
     );
   }
-  const { status, text } = answer;
-  if (status === 429 || status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(answer.retryAfter ?? null);
-    throw new TrueLayerUnavailableError(`${options.operation}: TrueLayer answered ${status}`, {
-      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-      // Rate limited or explicitly unavailable: TrueLayer did not act on the request.
-      mayHaveTakenEffect: status !== 429 && status !== 503,
-    });
-  }
-  if (text.trim() === '') return { status, body: undefined };
+  const { status, headers } = answer;
+  const support = {
+    ...optional('correlation_id', header(headers, 'x-tl-correlation-id')),
+    ...optional('trace_id', header(headers, 'tl-trace-id')),
+  };
+  let text: string;
   try {
-    return { status, body: JSON.parse(text) };
+    text = decodeBody(answer.raw, header(headers, 'content-encoding')).toString('utf8');
+  } catch (error) {
+    const described = `${options.operation}: TrueLayer answered ${status} with a body that cannot be decoded`;
+    if (error instanceof UnknownEncodingError) {
+      throw new TrueLayerContractError(`${described} (${error.message})`, {
+        truelayer: { status, ...support },
+      });
+    }
+    // A truncated compressed body is a garbled answer: like a dropped connection, worth a retry.
+    throw new TrueLayerUnavailableError(described, { truelayer: { status, ...support } });
+  }
+  let body: unknown;
+  try {
+    body = text.trim() === '' ? undefined : JSON.parse(text);
   } catch {
+    if (status === 429 || status >= 500) throw unavailable(status, undefined, headers, support, options);
     // A truncated or garbled body is treated like a dropped connection: retry. The parser's
     // message quotes the body, so it is not kept: only its size reaches the logs.
     throw new TrueLayerUnavailableError(
       `${options.operation}: TrueLayer answered ${status} with ${Buffer.byteLength(text)} bytes that are not JSON`,
+      { truelayer: { status, ...support } },
     );
   }
+  if ((status === 429 || status >= 500) && !isFeatureNotSupported(body)) {
+    throw unavailable(status, body, headers, support, options);
+  }
+  return { status, body, support };
+}
+
+function optional(key: 'correlation_id' | 'trace_id', value: string | undefined) {
+  const trimmed = value?.trim();
+  if (!trimmed) return {};
+  return key === 'correlation_id' ? { correlation_id: trimmed } : { trace_id: trimmed };
+}
+
+/** The body's own trace id wins over the header's: it is what TrueLayer's docs say to quote. */
+function traceIdIn(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('trace_id' in body)) return undefined;
+  return typeof body.trace_id === 'string' && body.trace_id.trim() !== '' ? body.trace_id : undefined;
+}
+
+function unavailable(
+  status: number,
+  body: unknown,
+  headers: IncomingMessage['headers'],
+  support: TrueLayerResponse['support'],
+  options: TrueLayerCallOptions,
+): TrueLayerUnavailableError {
+  const title = problemTitle(body)?.trim().slice(0, 120);
+  const retryAfterSeconds = parseRetryAfter(header(headers, 'retry-after') ?? null);
+  const traceId = traceIdIn(body) ?? support.trace_id;
+  return new TrueLayerUnavailableError(`${options.operation}: TrueLayer answered ${status}`, {
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    // Rate limited or explicitly unavailable: TrueLayer did not act on the request.
+    mayHaveTakenEffect: status !== 429 && status !== 503,
+    truelayer: {
+      status,
+      ...(title ? { title } : {}),
+      ...(traceId ? { trace_id: traceId } : {}),
+      ...(support.correlation_id ? { correlation_id: support.correlation_id } : {}),
+    },
+  });
 }

@@ -1,8 +1,9 @@
 import type { ClientSecretProvider } from './client-secret.ts';
-import { oauthErrorSchema, type TokenResponse, tokenResponseSchema } from './common-schemas.ts';
+import { type TokenResponse, tokenResponseSchema } from './common-schemas.ts';
 import type { TrueLayerClientIdentity, TrueLayerEndpoints } from './config.ts';
-import { TrueLayerContractError, TrueLayerRejectedError } from './errors.ts';
+import { TrueLayerContractError } from './errors.ts';
 import { sendToTrueLayer } from './http.ts';
+import { refusalError } from './refusals.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -36,17 +37,16 @@ async function requestToken(
     { timeoutMs: deps.endpoints.timeoutMs, operation, ...(once ? { once } : {}) },
   );
   if (response.status !== 200) {
-    const oauthError = oauthErrorSchema.safeParse(response.body);
-    const reason = oauthError.success ? oauthError.data.error : `http_${response.status}`;
-    // Never include the response body: it is TrueLayer's text, but the request carried the code.
-    throw new TrueLayerRejectedError(`${operation}: TrueLayer refused the token request (${reason})`, {
-      reason,
-      status: response.status,
-    });
+    // The error names only TrueLayer's OAuth code (`invalid_grant`, `invalid_client`), never its
+    // description: the request carried the code. A spent or expired grant means the user must
+    // go through their bank again; every other refusal is the client's configuration.
+    throw refusalError(response, { operation, audience: 'client' });
   }
   const parsed = tokenResponseSchema.safeParse(response.body);
   if (!parsed.success) {
-    throw new TrueLayerContractError(`${operation}: the token response does not match the documented shape`);
+    throw new TrueLayerContractError(`${operation}: the token response does not match the documented shape`, {
+      truelayer: { status: response.status, ...response.support },
+    });
   }
   return toAccessToken(parsed.data);
 }

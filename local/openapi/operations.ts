@@ -268,7 +268,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: "TrueLayer's return after a data connection (the user's browser)",
     description:
       'Not for your backend: TrueLayer sends the user here (the product registers this URL in place of ' +
-      'yours). Nothing in the query is trusted: the outcome is confirmed with TrueLayer, recorded and published ' +
+      'yours, with its own `onboarding_id` in the query to recognise the user by; a `connection_id` TrueLayer ' +
+      'may append is only a fallback). Nothing in the query is trusted: the outcome is confirmed with ' +
+      'TrueLayer, recorded and published ' +
       '(`Data Connection Authorized` or `Data Connection Failed`), then the browser goes on to the return URI ' +
       'of your request (or the configured return page) with `connection_id`, `onboarding_id`, `status` and, ' +
       'on failure, `error`.',

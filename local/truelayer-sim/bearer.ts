@@ -1,7 +1,7 @@
 import type { RequestContext } from './context.ts';
 import type { AccessTokenRecord } from './grants.ts';
 import type { SimResponse } from './http-io.ts';
-import { problemResponse } from './problems.ts';
+import { problemResponse, SIGNUP_ERRORS_BASE, slugFromTitle } from './problems.ts';
 
 /** Outcome of checking a request's bearer token. */
 export type BearerCheck = { ok: true; token: AccessTokenRecord } | { ok: false; response: SimResponse };
@@ -12,6 +12,12 @@ export interface BearerRequirement {
   scope: string;
   /** True for endpoints that read a user's data (needs an authorization_code token). */
   user: boolean;
+  /**
+   * Whose error catalogue the refusals follow: Signup+ says 401 `Unauthorized`
+   * under `signup-errors#` (D:signup-errors), the Data v3 APIs 401
+   * `Unauthenticated` under `error-types#` (D:data-v3-errors). Default `data`.
+   */
+  api?: 'signup_plus' | 'data';
 }
 
 const UNAUTHENTICATED_DETAIL = {
@@ -27,17 +33,28 @@ const UNAUTHENTICATED_DETAIL = {
  * Exported for routes added by other modules.
  */
 export function authenticateBearer(ctx: RequestContext, need: BearerRequirement): BearerCheck {
-  const unauthenticated = (reason: keyof typeof UNAUTHENTICATED_DETAIL): BearerCheck => ({
-    ok: false,
-    response: problemResponse(
-      ctx.traceId,
-      { status: 401, title: 'Unauthenticated', detail: UNAUTHENTICATED_DETAIL[reason] },
-      { 'www-authenticate': reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"' },
-    ),
-  });
+  const signupPlus = need.api === 'signup_plus';
+  const typeFor = (title: string) =>
+    signupPlus ? { type: `${SIGNUP_ERRORS_BASE}${slugFromTitle(title)}` } : {};
+  const unauthenticated = (reason: keyof typeof UNAUTHENTICATED_DETAIL): BearerCheck => {
+    const title = signupPlus ? 'Unauthorized' : 'Unauthenticated';
+    return {
+      ok: false,
+      response: problemResponse(
+        ctx.traceId,
+        { status: 401, title, detail: UNAUTHENTICATED_DETAIL[reason], ...typeFor(title) },
+        { 'www-authenticate': reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"' },
+      ),
+    };
+  };
   const forbidden = (detail: string): BearerCheck => ({
     ok: false,
-    response: problemResponse(ctx.traceId, { status: 403, title: 'Forbidden', detail }),
+    response: problemResponse(ctx.traceId, {
+      status: 403,
+      title: 'Forbidden',
+      detail,
+      ...typeFor('Forbidden'),
+    }),
   });
 
   const match = /^Bearer +(\S+)$/i.exec(ctx.req.headers.authorization ?? '');

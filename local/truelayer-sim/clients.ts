@@ -46,6 +46,19 @@ export class ClientRegistry {
     return client.redirect_uris.includes(redirectUri);
   }
 
+  /**
+   * For a Data v3 return URI: registered as it is, or with a query added to a
+   * registered URI that has none (how a client carries its own reference;
+   * whether TrueLayer allows it is undocumented, the conformance run tells).
+   */
+  allowsReturnUri(client: SandboxClient, returnUri: string): boolean {
+    if (this.allowsRedirect(client, returnUri)) return true;
+    const url = URL.parse(returnUri);
+    if (url === null || url.search === '') return false;
+    url.search = '';
+    return client.redirect_uris.includes(url.toString());
+  }
+
   /** Checks a client_id/client_secret pair; the secret comparison takes constant time. */
   authenticate(clientId: string, clientSecret: string): SandboxClient | undefined {
     const client = this.#clients.get(clientId);

@@ -3,6 +3,7 @@ import type { ClientRegistry } from './clients.ts';
 import type { DialogStore } from './dialog-store.ts';
 import type { FaultController } from './faults.ts';
 import type { GrantStore } from './grants.ts';
+import type { SwitchBoard } from './switches.ts';
 import type { SandboxUser } from './users.ts';
 
 /** Shared state of one simulator, handed to every route (built-in and extra). */
@@ -16,8 +17,22 @@ export interface SimulatorState {
   readonly grants: GrantStore;
   readonly dialogs: DialogStore;
   readonly faults: FaultController;
+  /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
+  readonly switches: SwitchBoard;
+  /**
+   * What each `GET /signup-plus/accounts` carried that tests check and nothing
+   * else keeps: the user, the account asked for and the `X-PSU-IP` header.
+   */
+  readonly signupPlusRequests: SignupPlusRequest[];
   /** Base URLs, known once both servers listen. */
   readonly urls: { auth: string; api: string };
+}
+
+/** One `GET /signup-plus/accounts` as the simulator received it. */
+export interface SignupPlusRequest {
+  username: string;
+  account_id: string | null;
+  x_psu_ip: string | null;
 }
 
 /** What a route handler receives for one request. */

@@ -10,6 +10,7 @@ export const FIELD = {
   provider: 'provider_id',
   decision: 'decision',
   username: 'username',
+  password: 'password',
 } as const;
 
 /** Form targets of the dialog steps. */
@@ -94,36 +95,75 @@ ${sessionField(session)}
 export function describeUser(user: SandboxUser): string {
   if (user.description !== undefined) return user.description;
   const count = user.accounts.length;
-  return `${user.identity.first_name} ${user.identity.last_name}, ${count} account${count === 1 ? '' : 's'}`;
+  const name = user.identity ? `${user.identity.first_name} ${user.identity.last_name}, ` : '';
+  return `${name}${count} account${count === 1 ? '' : 's'}`;
 }
 
-/** Step 3: the bank login, where a sandbox user is picked. */
+/** The password a user logs in with at the simulated bank (TrueLayer's Mock bank: john / doe). */
+export const passwordOf = (user: SandboxUser) => user.password ?? 'doe';
+
+/**
+ * The simulated bank's login form, as TrueLayer's Mock bank asks: a username
+ * and a password, with the sandbox users listed beside it. Shared by the
+ * Signup+ dialog and the Data v3 hosted page; `extra` carries their own
+ * hidden fields and buttons.
+ */
+export function bankLoginForm(options: {
+  action: string;
+  bankName: string;
+  users: readonly SandboxUser[];
+  hidden?: SafeHtml | string;
+  buttons: SafeHtml;
+  error?: string | undefined;
+}): string {
+  const rows = options.users.map(
+    (user) =>
+      html`<li><strong>${user.username}</strong> / <code>${passwordOf(user)}</code><small>${describeUser(user)}</small></li>`,
+  );
+  return page(
+    `Log in to ${options.bankName}`,
+    html`<h1>Log in to ${options.bankName}</h1>
+${errorBox(options.error)}
+<p>This is a simulated bank. Log in as one of the sandbox users below.</p>
+<form method="post" action="${options.action}">
+${options.hidden ?? ''}
+<label for="username">Username</label>
+<input type="text" id="username" name="${FIELD.username}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+<label for="password">Password</label>
+<input type="password" id="password" name="${FIELD.password}" autocomplete="current-password" required>
+${options.buttons}
+</form>
+<section aria-labelledby="sandbox-users">
+<h2 id="sandbox-users">Sandbox users</h2>
+<ul class="users">
+${rows}
+</ul>
+</section>`,
+  );
+}
+
+/** The user a login form names, when the password is theirs. */
+export function loggedInUser(users: readonly SandboxUser[], form: URLSearchParams): SandboxUser | undefined {
+  const username = (form.get(FIELD.username) ?? '').trim();
+  const user = users.find((candidate) => candidate.username === username);
+  return user !== undefined && form.get(FIELD.password) === passwordOf(user) ? user : undefined;
+}
+
+/** Step 3: the bank login. */
 export function loginPage(
   session: DialogSession,
   provider: Provider,
   users: readonly SandboxUser[],
   error?: string,
 ): string {
-  const options = users.map(
-    (user, i) => html`<label class="option" for="user-${i}">
-<input type="radio" id="user-${i}" name="${FIELD.username}" value="${user.username}" required${i === 0 ? html` checked` : ''}>
-<span><strong>${user.username}</strong><small>${describeUser(user)}</small></span>
-</label>`,
-  );
-  return page(
-    `Log in to ${provider.name}`,
-    html`<h1>Log in to ${provider.name}</h1>
-${errorBox(error)}
-<p>This is a simulated bank. Pick the sandbox user to log in as.</p>
-<form method="post" action="${DIALOG_PATHS.login}">
-${sessionField(session)}
-<fieldset>
-<legend>Sandbox users</legend>
-${options}
-</fieldset>
-<button class="primary" type="submit">Log in</button>
-</form>`,
-  );
+  return bankLoginForm({
+    action: DIALOG_PATHS.login,
+    bankName: provider.name,
+    users,
+    hidden: sessionField(session),
+    buttons: html`<button class="primary" type="submit">Log in</button>`,
+    error,
+  });
 }
 
 /** A dead end: shown when nothing may be sent back to the application. */

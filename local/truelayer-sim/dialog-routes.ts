@@ -1,7 +1,15 @@
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
 import type { RequestContext } from './context.ts';
-import { consentPage, DIALOG_PATHS, errorPage, FIELD, loginPage, providerPage } from './dialog-pages.ts';
+import {
+  consentPage,
+  DIALOG_PATHS,
+  errorPage,
+  FIELD,
+  loggedInUser,
+  loginPage,
+  providerPage,
+} from './dialog-pages.ts';
 import type { DialogSession, DialogStep } from './dialog-store.ts';
 import { htmlResponse, readFormBody, redirectResponse, type SimResponse } from './http-io.ts';
 import type { Provider } from './providers.ts';
@@ -136,11 +144,16 @@ const logIn: RouteDefinition = {
     const { session, form } = loaded;
     const provider = chosenProvider(session);
     if (provider === undefined) return pageFor(ctx, session);
-    const user = ctx.sim.findUser(form.get(FIELD.username) ?? '');
+    const user = loggedInUser(ctx.sim.users, form);
     if (user === undefined) {
       return htmlResponse(
         400,
-        loginPage(session, provider, ctx.sim.users, 'Please choose one of the sandbox users.'),
+        loginPage(
+          session,
+          provider,
+          ctx.sim.users,
+          'Unknown username or wrong password. Try a sandbox user.',
+        ),
       );
     }
     ctx.sim.dialogs.finish(session.id);

@@ -6,10 +6,14 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('latency'), ms: z.int().min(0).max(600_000) }),
   z.strictObject({
     kind: z.literal('status'),
-    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503)]),
+    status: z.union([z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),
     retryAfterSeconds: z.int().min(0).optional(),
+    /** The problem's title instead of the status's usual one, e.g. `Feature Not Supported` with 502. */
+    title: z.string().min(1).optional(),
   }),
   z.strictObject({ kind: z.literal('drop') }),
+  /** The call is carried out (a code is spent, a token issued), then the connection is reset unanswered. */
+  z.strictObject({ kind: z.literal('lost_answer') }),
   z.strictObject({ kind: z.literal('timeout') }),
   z.strictObject({ kind: z.literal('malformed') }),
   z.strictObject({ kind: z.literal('schema') }),

@@ -56,6 +56,12 @@ button{width:100%;font-size:1rem;padding:.8rem;border-radius:8px;border:0;margin
 .secondary{background:#e4e7ec;color:#1d1d1f}
 .error{background:#fde7e9;color:#8a1020;border-radius:8px;padding:.6rem .8rem;margin-bottom:1rem}
 ul{padding-left:1.2rem}
+label{display:block;font-weight:600;margin:.6rem 0 .25rem}
+input[type=text],input[type=password]{width:100%;font-size:1rem;padding:.6rem;border:1px solid #d0d4da;border-radius:8px}
+h2{font-size:1rem;margin:1.25rem 0 .5rem}
+.users{list-style:none;padding:0;margin:0}
+.users li{padding:.4rem 0;border-top:1px solid #eceef1}
+.users small{display:block;color:#555}
 `;
 
 /** A complete HTML document around `body`. */

@@ -4,8 +4,8 @@ import type { IncomingMessage } from 'node:http';
 export interface SimResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Already serialised body; absent for bodiless answers such as 204 or 302. */
-  body?: string;
+  /** Already serialised (or compressed) body; absent for bodiless answers such as 204 or 302. */
+  body?: string | Buffer;
 }
 
 /** Largest request body any simulator endpoint accepts (bytes). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accountsRoute } from './accounts-route.ts';
 import { authorizeRoute } from './authorize-route.ts';
 import { ClientRegistry, type SandboxClient, SandboxClientsSchema } from './clients.ts';
-import type { SimulatorState } from './context.ts';
+import type { SignupPlusRequest, SimulatorState } from './context.ts';
 import { dialogRoutes } from './dialog-routes.ts';
 import { DialogStore } from './dialog-store.ts';
 import { type FaultController, FaultEngine } from './faults.ts';
@@ -10,12 +10,14 @@ import { faultRoutes } from './faults-routes.ts';
 import { GrantStore } from './grants.ts';
 import { type RouteDefinition, Router } from './router.ts';
 import { type HostServer, startHostServer } from './server.ts';
+import { parseSwitches, SWITCHES_ENV, SwitchBoard, type SwitchesInput } from './switches.ts';
+import { switchRoutes } from './switches-routes.ts';
 import { tokenRoute } from './token-route.ts';
 import { builtInUsers, parseSandboxUsers, type SandboxUser } from './users.ts';
 
 export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
 export type { SandboxClient } from './clients.ts';
-export type { RequestContext, SimulatorState } from './context.ts';
+export type { RequestContext, SignupPlusRequest, SimulatorState } from './context.ts';
 export type { Fault, FaultController, FaultRule } from './faults.ts';
 export type { AccessTokenRecord } from './grants.ts';
 export {
@@ -28,6 +30,15 @@ export {
 } from './http-io.ts';
 export { type ProblemInit, problemResponse } from './problems.ts';
 export type { HttpMethod, RouteDefinition } from './router.ts';
+export {
+  parseSwitches,
+  SWITCHES_ENV,
+  type SwitchBoard,
+  type Switches,
+  SwitchesError,
+  type SwitchesInput,
+  SwitchesSchema,
+} from './switches.ts';
 export {
   BUILT_IN_USERS_PATH,
   loadSandboxUsers,
@@ -65,6 +76,12 @@ export interface SimulatorOptions {
   extraAuthRoutes?: RouteDefinition[];
   /** More routes for the API host (e.g. `POST /v3/data-connections`). */
   extraApiRoutes?: RouteDefinition[];
+  /**
+   * How to answer where TrueLayer is undocumented (switches.ts). When absent,
+   * read from the `TRUELAYER_SIM_SWITCHES` environment variable (JSON, or
+   * `key=value,key=value`), else every switch at its default.
+   */
+  switches?: SwitchesInput;
 }
 
 /** A running simulator. */
@@ -76,10 +93,14 @@ export interface TrueLayerSimulator {
   users: readonly SandboxUser[];
   /** Fault rules, shared by both hosts and by `/_sandbox/faults`. */
   faults: FaultController;
+  /** Switches for TrueLayer's undocumented points, shared by both hosts and by `/_sandbox/switches`. */
+  switches: SwitchBoard;
   /** Changes the fixed latency added to faultable calls. */
   setLatency(ms: number): void;
   /** Calls so far per endpoint name (`token`, `accounts`, `dialog`, ...). */
   calls(): Record<string, number>;
+  /** Every `GET /signup-plus/accounts` so far: user, account_id and X-PSU-IP (for tests). */
+  signupPlusRequests(): readonly SignupPlusRequest[];
   /** Every authorization code, access token and refresh token issued so far, for leak checks in tests. */
   issuedSecrets(): readonly string[];
   /** Stops both hosts and ends every open connection, held ones included. Safe to call twice. */
@@ -112,6 +133,11 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   const usersByName = new Map(users.map((user) => [user.username, user]));
   const now = options.now ?? Date.now;
   const faults = new FaultEngine(scalars.seed);
+  const fromEnv = process.env[SWITCHES_ENV];
+  const switches = new SwitchBoard(
+    options.switches ??
+      (fromEnv === undefined || fromEnv.trim() === '' ? {} : parseSwitches(fromEnv, SWITCHES_ENV)),
+  );
   const urls = { auth: '', api: '' };
   const state: SimulatorState = {
     clients,
@@ -124,6 +150,8 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     }),
     dialogs: new DialogStore(now),
     faults,
+    switches,
+    signupPlusRequests: [],
     urls,
   };
 
@@ -140,9 +168,15 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     ...(log === undefined ? {} : { log }),
   };
 
-  const authRouter = new Router([...dialogRoutes, authorizeRoute, tokenRoute, ...faultRoutes]);
+  const authRouter = new Router([
+    ...dialogRoutes,
+    authorizeRoute,
+    tokenRoute,
+    ...faultRoutes,
+    ...switchRoutes,
+  ]);
   for (const route of options.extraAuthRoutes ?? []) authRouter.add(route);
-  const apiRouter = new Router([accountsRoute, ...faultRoutes]);
+  const apiRouter = new Router([accountsRoute, ...faultRoutes, ...switchRoutes]);
   for (const route of options.extraApiRoutes ?? []) apiRouter.add(route);
 
   const auth = await startHostServer({
@@ -161,6 +195,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   urls.auth = auth.url;
   urls.api = api.url;
   log?.(`[truelayer-sim] auth ${auth.url}  api ${api.url}  (${users.length} sandbox users)`);
+  log?.(`[truelayer-sim] switches ${JSON.stringify(switches.current)}`);
 
   let closed: Promise<void> | undefined;
   return {
@@ -168,11 +203,13 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     apiUrl: api.url,
     users,
     faults,
+    switches,
     setLatency(ms) {
       latency = LatencySchema.parse(ms);
     },
     calls: () => Object.fromEntries(counts),
     issuedSecrets: () => state.grants.mintedSecrets(),
+    signupPlusRequests: () => [...state.signupPlusRequests],
     close() {
       closed ??= Promise.all([auth.close(), api.close()]).then(() => undefined);
       return closed;

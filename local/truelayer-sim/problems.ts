@@ -1,7 +1,9 @@
 import type { SimResponse } from './http-io.ts';
 
-/** TrueLayer's problem `type` URIs all live under this anchor page. */
+/** TrueLayer's problem `type` URIs for the Payments-family and Data v3 APIs live under this anchor page. */
 export const ERROR_TYPES_BASE = 'https://docs.truelayer.com/docs/error-types#';
+/** Signup+'s own problem types (D:signup-errors), e.g. `…/signup-errors#user-data-not-found`. */
+export const SIGNUP_ERRORS_BASE = 'https://docs.truelayer.com/docs/signup-errors#';
 
 /** Problem Details fields a route chooses; `trace_id` is filled in from the request. */
 export interface ProblemInit {
@@ -69,6 +71,8 @@ export function statusProblem(status: number): ProblemInit {
       };
     case 502:
       return { status, title: 'Provider Error', detail: 'The provider returned an unexpected error.' };
+    case 504:
+      return { status, title: 'Provider Timeout', detail: 'The provider did not answer in time.' };
     case 503:
       return { status, title: 'Service Unavailable', detail: 'The service is temporarily unavailable.' };
     default:

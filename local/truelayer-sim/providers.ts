@@ -2,7 +2,8 @@
 export interface Provider {
   id: string;
   name: string;
-  country: 'GB' | 'FI';
+  /** Data v3 and the Signup+ data flow are UK only (FACTS.md §7); Finland's Signup+ is a payments flow. */
+  country: 'GB';
 }
 
 /** The banks the simulated dialog knows. Ids follow TrueLayer's style; the list is illustrative. */
@@ -15,7 +16,6 @@ export const PROVIDERS: readonly Provider[] = [
   { id: 'ob-natwest', name: 'NatWest', country: 'GB' },
   { id: 'ob-santander', name: 'Santander', country: 'GB' },
   { id: 'oauth-starling', name: 'Starling (OAuth)', country: 'GB' },
-  { id: 'fi-op', name: 'OP Financial Group', country: 'FI' },
 ];
 
 /** Group names accepted in the `providers` parameter and the banks each stands for. */

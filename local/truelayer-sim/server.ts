@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import type { RequestContext, SimulatorState } from './context.ts';
 import type { FaultEngine, TerminalFault } from './faults.ts';
 import { BodyError, jsonResponse, type SimResponse } from './http-io.ts';
@@ -47,6 +48,36 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** Whether the request's Accept-Encoding allows gzip (`gzip` or `*`, not with `q=0`). */
+export function acceptsGzip(req: IncomingMessage): boolean {
+  return (req.headers['accept-encoding'] ?? '')
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .some((part) => {
+      const [coding = '', ...params] = part.split(';').map((piece) => piece.trim());
+      const refused = params.some((param) => /^q=0(\.0*)?$/.test(param));
+      return (coding === 'gzip' || coding === '*') && !refused;
+    });
+}
+
+/**
+ * The answer as it goes on the wire: with the `gzip` switch on, a JSON body is
+ * gzip-compressed for a client that accepts it, as api.truelayer.com does
+ * (D:common-headers). A body a route already encoded is left as it is.
+ */
+function encoded(response: SimResponse, req: IncomingMessage, gzip: boolean): SimResponse {
+  const headers = response.headers ?? {};
+  const names = Object.keys(headers).map((name) => name.toLowerCase());
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  if (!gzip || response.body === undefined || names.includes('content-encoding')) return response;
+  if (!/json/i.test(contentType ?? '') || !acceptsGzip(req)) return response;
+  return {
+    ...response,
+    headers: { ...headers, 'content-encoding': 'gzip', vary: 'accept-encoding' },
+    body: gzipSync(response.body),
+  };
+}
+
 /** Starts one HTTP host that routes requests, counts calls and applies latency and faults. */
 export async function startHostServer(options: HostServerOptions): Promise<HostServer> {
   const held = new Set<Socket>();
@@ -59,6 +90,9 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     traceId: string,
   ) => {
     switch (fault.kind) {
+      case 'lost_answer':
+        // Carried out before this switch is reached (see answer below).
+        return NO_ANSWER;
       case 'drop':
         // RST rather than FIN, so clients see a connection reset.
         req.socket.resetAndDestroy();
@@ -74,7 +108,12 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       case 'status': {
         const headers: Record<string, string> =
           fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-        return problemResponse(traceId, statusProblem(fault.status), headers);
+        const problem = statusProblem(fault.status);
+        return problemResponse(
+          traceId,
+          fault.title === undefined ? problem : { ...problem, title: fault.title, detail: fault.title },
+          headers,
+        );
       }
     }
   };
@@ -104,10 +143,16 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     const { route } = match;
     options.countCall(route.name);
     if (route.faultable !== false) {
-      // Faults replace the call before the handler runs, so a faulted call changes no state.
+      // Faults replace the call before the handler runs, so a faulted call changes no state; except
+      // lost_answer, which runs the handler and then drops what it answered.
       const decision = options.faults.decide(route.name);
       const delay = options.latencyMs() + decision.delayMs;
       if (delay > 0) await sleep(delay, undefined, { signal: closing.signal });
+      if (decision.fault?.kind === 'lost_answer') {
+        await route.handle({ req, url, params: match.params, correlationId, traceId, sim: options.state });
+        req.socket.resetAndDestroy();
+        return NO_ANSWER;
+      }
       if (decision.fault !== undefined) return applyFault(decision.fault, route, req, traceId);
     }
     const ctx: RequestContext = {
@@ -156,12 +201,14 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       return;
     }
     try {
-      res.writeHead(response.status, {
-        ...response.headers,
+      const wire = encoded(response, req, options.state.switches.current.gzip);
+      if (wire !== response) options.countCall('gzipped');
+      res.writeHead(wire.status, {
+        ...wire.headers,
         'x-tl-correlation-id': correlationId,
         'tl-trace-id': traceId,
       });
-      res.end(response.body);
+      res.end(wire.body);
     } catch (error) {
       // E.g. a header value an extra route built badly: drop the connection rather than crash.
       options.log?.(

@@ -49,28 +49,56 @@ export const SignupPlusErrorSchema = z.strictObject({
   status: z.int().min(400).max(599),
   title: z.string().min(1),
   detail: z.string().min(1),
-  /** Full problem type URI; derived from the title when absent. */
+  /** Full problem type URI; by default TrueLayer's signup-errors page anchored at the slugged title. */
   type: z.url().optional(),
+});
+
+/**
+ * An answer served verbatim, as DESIGN.md fixes it: any status, headers and
+ * JSON body, never validated. A `content-encoding: gzip` header makes the
+ * simulator gzip the body; without a content-type header it is sent as
+ * `application/json`.
+ */
+export const RawAnswerSchema = z.strictObject({
+  status: z.int().min(100).max(599),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown(),
 });
 
 /** One sandbox user: bank login name, identity, accounts and optional failure modes. */
 export const SandboxUserSchema = z
   .strictObject({
     username: z.string().min(1),
+    /** The password the interactive bank login asks for; `doe` when absent (TrueLayer's Mock bank: john/doe). */
+    password: z.string().min(1).optional(),
     /** Short text shown next to the user on the bank login page. */
     description: z.string().min(1).optional(),
-    identity: SandboxIdentitySchema,
-    accounts: z.array(SandboxAccountSchema),
+    /** Needed to answer from the accounts; a user answering only raw answers or errors may leave it out. */
+    identity: SandboxIdentitySchema.optional(),
+    accounts: z.array(SandboxAccountSchema).default([]),
     signup_plus_error: SignupPlusErrorSchema.optional(),
+    /** `GET /signup-plus/accounts` without `account_id` answers this, verbatim. */
+    signup_plus: RawAnswerSchema.optional(),
+    /** `GET /signup-plus/accounts?account_id=<key>` answers this, verbatim. */
+    signup_plus_by_account: z.record(z.string().min(1), RawAnswerSchema).optional(),
     login_fails: z.boolean().optional(),
   })
   .superRefine((user, ctx) => {
-    // A user who can log in and has no error configured must have something to return.
-    if (user.accounts.length === 0 && user.signup_plus_error === undefined && user.login_fails !== true) {
+    // A user who can log in and has no error or raw answer configured must have something to return.
+    const answers =
+      user.signup_plus_error !== undefined || user.signup_plus !== undefined || user.login_fails === true;
+    if (user.accounts.length === 0 && !answers) {
       ctx.addIssue({
         code: 'custom',
         path: ['accounts'],
-        message: 'needs at least one account unless signup_plus_error or login_fails is set',
+        message: 'needs at least one account unless signup_plus, signup_plus_error or login_fails is set',
+      });
+    }
+    if (user.accounts.length > 0 && user.identity === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity'],
+        message: 'is required when the user has accounts (their answers are built from it)',
       });
     }
   });
@@ -108,6 +136,7 @@ export type SandboxAddress = z.infer<typeof SandboxAddressSchema>;
 export type SandboxIdentity = z.infer<typeof SandboxIdentitySchema>;
 export type SandboxAccount = z.infer<typeof SandboxAccountSchema>;
 export type SignupPlusError = z.infer<typeof SignupPlusErrorSchema>;
+export type RawAnswer = z.infer<typeof RawAnswerSchema>;
 export type SandboxUser = z.infer<typeof SandboxUserSchema>;
 
 /** Thrown when a users file cannot be read, is not JSON, or breaks the schema. */
@@ -155,7 +184,7 @@ export function loadSandboxUsers(path: string): SandboxUser[] {
 /** Path of the users file shipped with the simulator. */
 export const BUILT_IN_USERS_PATH = fileURLToPath(new URL('./users.json', import.meta.url));
 
-/** The built-in sandbox users (john, jane, matti and the error users). */
+/** The built-in sandbox users (john, jane, and TrueLayer's and Signup+'s error users). */
 export function builtInUsers(): SandboxUser[] {
   return loadSandboxUsers(BUILT_IN_USERS_PATH);
 }

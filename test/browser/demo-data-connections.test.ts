@@ -42,7 +42,9 @@ async function startConnection(page: Page, name: string, configuration: RegExp) 
 
 async function logInAtTheBank(page: Page, name: string, user: string) {
   await page.getByRole('heading', { name: /^Log in to/ }).waitFor();
-  await page.getByRole('radio', { name: new RegExp(`^${user}\\b`) }).check();
+  // The simulated bank asks what TrueLayer's Mock bank asks: a username and a password.
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(user.startsWith('error.') ? 'error' : 'doe');
   await screenshot(page, `${name}-3-bank`);
   await page.getByRole('button', { name: 'Log in' }).click();
 }

@@ -58,7 +58,9 @@ async function startAtTheBank(page: Page, name: string, reference?: string) {
 async function logInAs(page: Page, name: string, user: string) {
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.getByRole('heading', { name: /^Log in to/ }).waitFor();
-  await page.getByRole('radio', { name: new RegExp(`^${user.replace('.', '\\.')}\\b`) }).check();
+  // The simulated bank asks what TrueLayer's Mock bank asks: a username and a password.
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(user.startsWith('error.') ? 'error' : 'doe');
   await screenshot(page, `${name}-4-login`);
   await page.getByRole('button', { name: 'Log in' }).click();
 }

@@ -115,8 +115,8 @@ describe('npm run journey', () => {
     expect(timeline(run)).toEqual(
       expect.arrayContaining([expect.stringMatching(/event +Onboarding Failed +published/)]),
     );
-    expect(printedEvent(run).detail).toMatchObject({ failure: { reason: 'truelayer_rejected' } });
-    expect(run.stdout).toMatch(/Result: failed, truelayer_rejected/);
+    expect(printedEvent(run).detail).toMatchObject({ failure: { reason: 'user_data_not_found' } });
+    expect(run.stdout).toMatch(/Result: failed, user_data_not_found/);
   });
 
   it('exits 1 when the user denies access at the bank', async () => {
@@ -176,10 +176,10 @@ describe('npm run journey', () => {
   });
 
   it('runs a journey on its own stack with --standalone', async () => {
-    const run = await journey('--standalone', '--user', 'matti');
+    const run = await journey('--standalone', '--user', 'ivy');
 
     expect(run.code).toBe(0);
-    expect(printedEvent(run).detail).toMatchObject({ account: { iban: expect.stringMatching(/^FI/) } });
+    expect(printedEvent(run).detail).toMatchObject({ account: { iban: expect.stringMatching(/^GB/) } });
     expect(stack.events(onboardingIdOf(run))).toEqual([]);
   });
 });

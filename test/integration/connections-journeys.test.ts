@@ -44,6 +44,14 @@ const inspectedSchema = z.object({
 
 const calls = (name: string) => stack.simulator.calls()[name] ?? 0;
 
+/** Sets the simulator's switches for TrueLayer's undocumented points, as a test run would over HTTP. */
+async function setSwitches(switches: Record<string, unknown>) {
+  const reset = await fetch(`${stack.urls.truelayer_api}/_sandbox/switches`, { method: 'DELETE' });
+  expect(reset.status).toBe(204);
+  const set = await requestJson('PUT', `${stack.urls.truelayer_api}/_sandbox/switches`, switches);
+  expect(set.status).toBe(200);
+}
+
 async function create(body: unknown = EXAMPLES.hosted_flow, headers: Record<string, string> = {}) {
   const response = await postConnection(stack, body, headers);
   if (response.status !== 201) {
@@ -119,8 +127,10 @@ describe('POST /connections', () => {
           : z
               .object({ authorization_flow: z.object({ redirect: z.object({ return_uri: z.string() }) }) })
               .parse(sent.body).authorization_flow.redirect.return_uri;
-      expect(sentReturn).toBe(`${stack.urls.api}/connections/return`);
+      // ... carrying the product's own reference, so the return is matched whatever TrueLayer appends
+      expect(sentReturn).toBe(`${stack.urls.api}/connections/return?onboarding_id=${created.onboarding_id}`);
       expect(new URL(bankRedirect).pathname).toBe('/connections/return');
+      expect(new URL(bankRedirect).searchParams.get('onboarding_id')).toBe(created.onboarding_id);
 
       // the user goes on to the caller's page with the connection id and the outcome
       expect(back.status).toBe(302);
@@ -269,6 +279,34 @@ describe('POST /connections', () => {
     expect(stack.events(created.onboarding_id)).toHaveLength(1);
   });
 
+  it('accepts TrueLayer’s own full example and sends TrueLayer the table’s form of it', async () => {
+    const example = {
+      provider_selection: {
+        type: 'user_selected',
+        filter: { countries: ['GB'], release_channel: 'public', customer_segments: ['retail'] },
+      },
+      hosted_page: { type: 'authorization_flow', redirect: { return_uri: CALLER_RETURN_URI } },
+      scopes: ['accounts', 'transactions'],
+      user: { name: 'Jane Smith', email: 'jane@example.com', phone: '+447700900000' },
+      user_consent: { type: 'authorization_flow_captured' },
+      data_access_type: 'recurring',
+    };
+
+    const created = await create(example);
+    const sent = (await atTrueLayer(created.connection_id)).body;
+
+    expect(created.configuration).toBe('hosted_flow');
+    expect(sent).toMatchObject({
+      provider_selection: { filter: { release_channel: 'public' } },
+      hosted_page: {
+        type: 'authorization_flow',
+        return_uri: `${stack.urls.api}/connections/return?onboarding_id=${created.onboarding_id}`,
+      },
+    });
+    expect(sent).not.toHaveProperty('hosted_page.redirect');
+    expect((await storedConnection(created.connection_id)).return_uri).toBe(CALLER_RETURN_URI);
+  });
+
   it('creates a new connection for each request without an Idempotency-Key', async () => {
     const first = await create();
     const second = await create();
@@ -304,10 +342,15 @@ describe('POST /connections', () => {
 
         expect(response.status).toBe(status);
         expect(response.headers.get('content-type')).toBe('application/problem+json');
-        // TrueLayer's own body is never passed on
-        expect(JSON.stringify(response.body)).not.toMatch(
-          /trace_id|Service Unavailable|authorization_required/,
-        );
+        // TrueLayer's own body is never passed on, only what Support asks for
+        expect(JSON.stringify(response.body)).not.toMatch(/temporarily unavailable|authorization_required/);
+        expect(response.body).toMatchObject({
+          truelayer: {
+            status: expect.any(Number),
+            trace_id: expect.any(String),
+            correlation_id: expect.any(String),
+          },
+        });
         expect(stack.events()).toHaveLength(before);
       } finally {
         stack.simulator.faults.clear();
@@ -356,6 +399,36 @@ describe('GET /connections/return', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('text/html');
     expect(missing.status).toBe(400);
+  });
+
+  it.each([
+    { return_connection_id: false, data_connection_endpoint: 'present' },
+    { return_connection_id: true, data_connection_endpoint: 'absent' },
+    { return_connection_id: false, data_connection_endpoint: 'absent' },
+  ] as const)('records the outcome whatever TrueLayer appends and offers: %o', async (switches) => {
+    await setSwitches(switches);
+    try {
+      const approved = await create(EXAMPLES.hosted_flow);
+      const denied = await create(EXAMPLES.own_provider_selection);
+      const approvedReturn = await authorizeConnection(stack, approved.redirect_to, 'approve', 'john');
+      const deniedReturn = await authorizeConnection(stack, denied.redirect_to, 'deny');
+
+      const backs = [await returnTo(approvedReturn), await returnTo(deniedReturn)];
+
+      expect(new URL(approvedReturn).searchParams.has('connection_id')).toBe(switches.return_connection_id);
+      const statuses = backs.map((back) =>
+        new URL(back.headers.get('location') ?? '').searchParams.get('status'),
+      );
+      expect(statuses).toEqual(['authorized', 'failed']);
+      expect((await storedConnection(approved.connection_id)).status).toBe('authorized');
+      expect((await storedConnection(denied.connection_id)).failure?.reason).toBe('access_denied');
+      if (switches.data_connection_endpoint === 'absent') {
+        // learnt through the documented GET /v3/connected-accounts with Connection-Id
+        expect(calls('connected_accounts')).toBeGreaterThan(0);
+      }
+    } finally {
+      await setSwitches({});
+    }
   });
 
   it('sends the user to the configured return page when the request named none', async () => {

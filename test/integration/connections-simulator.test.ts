@@ -88,6 +88,7 @@ beforeAll(async () => {
   sim = await startTrueLayerSimulator({
     clients: [APP, LICENSED],
     quiet: true,
+    switches: {},
     extraApiRoutes: dataV3.apiRoutes,
     extraAuthRoutes: dataV3.authRoutes,
   });
@@ -213,18 +214,30 @@ describe('simulator: the hosted page and the simulated bank', () => {
   it('walks a browser through bank choice (filtered), consent and login, back to the return URI', async () => {
     const connection = await created({
       ...EXAMPLES.hosted_flow,
-      provider_selection: { type: 'user_selected', filter: { countries: ['FI'] } },
+      provider_selection: { type: 'user_selected', filter: { countries: ['GB'], excludes: ['ob-monzo'] } },
     });
     const hostedPage = connection.hosted_page?.uri ?? '';
 
     const banks = await (await page(hostedPage)).text();
-    const consent = await (await post(`${sim.authUrl}${formAction(banks)}`, { provider_id: 'fi-op' })).text();
+    const consent = await (
+      await post(`${sim.authUrl}${formAction(banks)}`, { provider_id: 'ob-barclays' })
+    ).text();
     const login = await (await post(`${sim.authUrl}${formAction(consent)}`, { decision: 'allow' })).text();
-    const done = await post(`${sim.authUrl}${formAction(login)}`, { username: 'john', decision: 'allow' });
+    const wrong = await post(`${sim.authUrl}${formAction(login)}`, {
+      username: 'john',
+      password: 'not-his',
+      decision: 'allow',
+    });
+    const done = await post(`${sim.authUrl}${formAction(login)}`, {
+      username: 'john',
+      password: 'doe',
+      decision: 'allow',
+    });
     const reopened = await page(hostedPage);
 
-    expect(banks).toContain('OP Financial Group');
+    expect(banks).toContain('Barclays');
     expect(banks).not.toContain('Monzo');
+    expect(wrong.status).toBe(400);
     expect(consent).toContain('Allow');
     expect(login).toContain('john');
     expect(done.status).toBe(302);
@@ -250,6 +263,7 @@ describe('simulator: the hosted page and the simulated bank', () => {
     const login = await (await page(bank)).text();
     const afterLogin = await post(`${sim.authUrl}${formAction(login)}`, {
       username: 'john',
+      password: 'doe',
       decision: 'allow',
     });
     const result = await page(new URL(afterLogin.headers.get('location') ?? '', sim.authUrl).toString());
@@ -345,12 +359,17 @@ describe('the product’s Data v3 client against the simulator', () => {
       token: { get: async () => token, invalidate: () => undefined },
     });
 
+    const unknown = await client.outcome({ connectionId: 'no-such-connection', scopes: ['accounts'] });
     const refused = client.create({ scopes: ['secret-value'] }, { idempotencyKey: 'refused' });
-    const missing = client.get('no-such-connection');
 
     await expect(refused).rejects.toBeInstanceOf(TrueLayerRejectedError);
-    await expect(refused).rejects.toMatchObject({ reason: 'invalid_parameters', status: 400 });
+    await expect(refused).rejects.toMatchObject({
+      reason: 'invalid_parameters',
+      status: 400,
+      truelayer: { status: 400, title: 'Invalid Parameters', trace_id: expect.any(String) },
+    });
     await expect(refused).rejects.not.toThrow(/secret-value|scopes/);
-    await expect(missing).rejects.toMatchObject({ status: 404 });
+    // TrueLayer does not know it as an authorised connection: nothing to record.
+    expect(unknown).toEqual({ outcome: 'not_authorized', source: 'connected_accounts' });
   });
 });

@@ -67,7 +67,10 @@ describe('expiry', () => {
     expect((await executionEnded(stack, created.onboarding_id)).status).toBe('SUCCEEDED');
 
     expect(view.status).toBe('failed');
-    expect(view.failure).toMatchObject({ reason: 'truelayer_rejected', truelayer: { status: 400 } });
+    expect(view.failure).toMatchObject({
+      reason: 'reconnect_required',
+      truelayer: { status: 400, title: 'invalid_grant' },
+    });
     expect((stack.simulator.calls().token ?? 0) - tokenCalls).toBe(1);
     expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
       'Onboarding Failed',

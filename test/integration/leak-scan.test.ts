@@ -150,9 +150,9 @@ describe('what an operator or consumer can observe', () => {
       // the Data v3 request's user, which the product forwards to TrueLayer and never keeps
       USER.name,
       USER.email,
-      user.identity.last_name,
-      user.identity.date_of_birth,
-      user.identity.address.address_line1,
+      user.identity?.last_name ?? '',
+      user.identity?.date_of_birth ?? '',
+      user.identity?.address.address_line1 ?? '',
       ...user.accounts.flatMap((account) =>
         [account.account_number, account.iban].filter((value): value is string => !!value),
       ),

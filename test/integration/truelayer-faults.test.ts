@@ -139,6 +139,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
 
   it.each<[string, FaultRule]>([
     ['a 500', { endpoint: 'token', fault: { kind: 'status', status: 500 }, times: 1 }],
+    ['a token issued whose answer was lost', { endpoint: 'token', fault: { kind: 'lost_answer' }, times: 1 }],
     ['a dropped connection', { endpoint: 'token', fault: { kind: 'drop' }, times: 1 }],
     ['no answer', { endpoint: 'token', fault: { kind: 'timeout' }, times: 1 }],
     ['a garbled body', { endpoint: 'token', fault: { kind: 'malformed' }, times: 1 }],
@@ -194,7 +195,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
 
     expect(chosen.status).toBe(202);
     expect(view.status).toBe('failed');
-    expect(view.failure?.reason).toBe('truelayer_rejected');
+    expect(view.failure?.reason).toBe('reconnect_required');
     expect(callsTo('accounts') - accountCalls).toBe(1);
   });
 
@@ -202,7 +203,7 @@ describe('TrueLayer faults that end the journey visibly', () => {
     const { view, calls, events } = await journeyUnder([], 'error.user_data_not_found');
 
     expect(view.status).toBe('failed');
-    expect(view.failure?.reason).toBe('truelayer_rejected');
+    expect(view.failure?.reason).toBe('user_data_not_found');
     expect(calls.accounts).toBe(1);
     // the exchange that did happen stays on the record, before the failure
     expect(view.timeline.map((entry) => entry.step).slice(-2)).toEqual(['code_exchanged', 'failed']);

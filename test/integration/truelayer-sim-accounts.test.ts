@@ -29,7 +29,8 @@ async function problemOf(res: Response, status: number): Promise<Problem> {
   const body = (await res.json()) as Problem;
   expect(body.status).toBe(status);
   expect(body.trace_id).toBe(res.headers.get('tl-trace-id'));
-  expect(body.type).toMatch(/^https:\/\/docs\.truelayer\.com\/docs\/error-types#[a-z-]+$/);
+  // Signup+'s own catalogue (D:signup-errors); the 404/405 of unknown routes use the general one.
+  expect(body.type).toMatch(/^https:\/\/docs\.truelayer\.com\/docs\/(signup-errors|error-types)#[a-z-]+$/);
   return body;
 }
 
@@ -106,7 +107,7 @@ describe('GET /signup-plus/accounts', () => {
 
     const unknown = await problemOf(await getAccounts(sim, jane.access_token, 'acc-does-not-exist'), 400);
     expect(unknown.title).toBe('Invalid Parameters');
-    expect(unknown.type).toBe('https://docs.truelayer.com/docs/error-types#invalid-parameters');
+    expect(unknown.type).toBe('https://docs.truelayer.com/docs/signup-errors#invalid-parameters');
     expect(unknown.errors?.['account_id']?.length).toBe(1);
 
     const foreign = await problemOf(await getAccounts(sim, jane.access_token, johnsAccount), 400);
@@ -118,33 +119,45 @@ describe('GET /signup-plus/accounts', () => {
     expect((await getAccounts(sim, john.access_token, '')).status).toBe(400);
   });
 
-  it('returns the Finnish shape for matti: no title or sort code, national id and sex', async () => {
-    const { access_token } = await userToken(sim, 'matti', { providers: 'fi-op' });
+  it('returns an IBAN-only account for ivy, leaving the absent sort code and number out', async () => {
+    const { access_token } = await userToken(sim, 'ivy');
     const body = (await (await getAccounts(sim, access_token)).json()) as Record<string, unknown>;
-    expect(body).not.toHaveProperty('title');
-    expect(body['national_identification_number']).toBe('010170-123F');
-    expect(body['sex']).toBe('M');
-    expect(body['address']).toMatchObject({ country: 'FI', city: 'Helsinki' });
-    expect(body['account_details']).toEqual({ iban: 'FI4350001520000123', provider_id: 'fi-op' });
+    expect(body['account_details']).toEqual({ iban: 'GB33BUKB20201555555555', provider_id: 'ob-barclays' });
+    expect(body).not.toHaveProperty('national_identification_number');
+  });
+
+  it('serves pat’s raw answer verbatim: nulls and empty strings for what the bank did not share', async () => {
+    const { access_token } = await userToken(sim, 'pat');
+    const body = (await (await getAccounts(sim, access_token)).json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ title: null, date_of_birth: '', address: null });
+    expect(body['account_details']).toEqual({
+      sort_code: '01-21-31',
+      account_number: '60000000',
+      iban: '',
+      provider_id: null,
+    });
   });
 
   it.each([
-    ['error.user_data_not_found', 404, 'User data not found'],
-    ['error.joint_account', 400, 'Joint accounts not supported'],
-  ])('answers the configured problem for %s', async (user, status, detail) => {
+    ['error.user_data_not_found', 422, 'User Data Not Found', 'user-data-not-found'],
+    ['error.joint_account', 422, 'Joint Accounts Not Supported', 'joint-accounts-not-supported'],
+    ['error.provider_not_supported', 400, 'Provider not supported', 'provider-not-supported'],
+    ['error.user_input_required', 400, 'Invalid State', 'invalid-state'],
+    ['error.provider_error', 502, 'Provider Error', 'provider-error'],
+  ])('answers %s with TrueLayer’s documented problem (%i %s)', async (user, status, title, slug) => {
     const { access_token } = await userToken(sim, user);
     const problem = await problemOf(await getAccounts(sim, access_token), status);
-    expect(problem.detail).toBe(detail);
+    expect(problem).toMatchObject({ title, type: `https://docs.truelayer.com/docs/signup-errors#${slug}` });
     // The error applies to every call, account_id or not.
     const account = sim.users.find((u) => u.username === user)?.accounts[0]?.account_id ?? '';
     expect((await getAccounts(sim, access_token, account)).status).toBe(status);
   });
 
-  it('answers 401 Unauthenticated for a missing, malformed, unknown or expired token', async () => {
+  it('answers 401 Unauthorized (Signup+’s title) for a missing, malformed, unknown or expired token', async () => {
     const missing = await problemOf(await getAccounts(sim), 401);
     expect(missing).toMatchObject({
-      type: 'https://docs.truelayer.com/docs/error-types#unauthenticated',
-      title: 'Unauthenticated',
+      type: 'https://docs.truelayer.com/docs/signup-errors#unauthorized',
+      title: 'Unauthorized',
       status: 401,
     });
     const basic = await fetch(`${sim.apiUrl}/signup-plus/accounts`, {

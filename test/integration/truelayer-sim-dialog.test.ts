@@ -62,12 +62,16 @@ describe('auth dialog pages', () => {
 
     const loginPage = await reachLogin(link);
     expect(loginPage).toContain('Log in to Monzo');
-    for (const user of sim.users) expect(loginPage).toContain(`value="${user.username}"`);
+    // A username and a password, as TrueLayer's Mock bank asks, with the sandbox users listed.
+    expect(loginPage).toContain('<label for="username">Username</label>');
+    expect(loginPage).toContain('<input type="password" id="password" name="password"');
+    for (const user of sim.users) expect(loginPage).toContain(`<strong>${user.username}</strong>`);
     expect(loginPage).toContain('three current accounts');
 
     const done = await postForm(`${sim.authUrl}${formAction(loginPage)}`, {
       session: hiddenField(loginPage, 'session'),
       username: 'john',
+      password: 'doe',
     });
     expect(done.status).toBe(302);
     const location = new URL(done.headers.get('location') ?? '');
@@ -120,6 +124,7 @@ describe('auth dialog pages', () => {
     const res = await postForm(`${sim.authUrl}/dialog/login`, {
       session: hiddenField(loginPage, 'session'),
       username: 'error.wrong_credentials',
+      password: 'error',
     });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location') ?? '');
@@ -127,14 +132,18 @@ describe('auth dialog pages', () => {
     expect(location.searchParams.has('code')).toBe(false);
   });
 
-  it('re-shows the login page with an error for an unknown username', async () => {
+  it.each([
+    ['an unknown username', { username: 'nobody-here', password: 'doe' }],
+    ['a wrong password', { username: 'john', password: 'not-doe' }],
+    ['no password', { username: 'john' }],
+  ])('re-shows the login page with an error for %s', async (_label, credentials) => {
     const loginPage = await reachLogin(authLink(sim));
     const res = await postForm(`${sim.authUrl}/dialog/login`, {
       session: hiddenField(loginPage, 'session'),
-      username: 'nobody-here',
+      ...credentials,
     });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('Please choose one of the sandbox users');
+    expect(await res.text()).toContain('Unknown username or wrong password');
   });
 
   it('refuses to skip from the bank step straight to login', async () => {
@@ -142,6 +151,7 @@ describe('auth dialog pages', () => {
     const res = await postForm(`${sim.authUrl}/dialog/login`, {
       session: hiddenField(page, 'session'),
       username: 'john',
+      password: 'doe',
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
@@ -155,7 +165,11 @@ describe('auth dialog pages', () => {
     expect(consent.status).toBe(200);
     expect(await consent.text()).toContain('HSBC');
     // Going back reset the progress: login is not allowed until consent is given again.
-    const early = await postForm(`${sim.authUrl}/dialog/login`, { session, username: 'john' });
+    const early = await postForm(`${sim.authUrl}/dialog/login`, {
+      session,
+      username: 'john',
+      password: 'doe',
+    });
     expect(early.status).toBe(400);
   });
 

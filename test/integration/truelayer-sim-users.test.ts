@@ -78,15 +78,30 @@ describe('built-in users', () => {
     expect(jane?.accounts.every((a) => a.currency === 'GBP' && a.account_type === 'CURRENT')).toBe(true);
   });
 
-  it('has a Finnish user and the error users', () => {
-    const matti = byName('matti');
-    expect(matti?.identity.title).toBeUndefined();
-    expect(matti?.identity.address.country).toBe('FI');
-    expect(matti?.identity.sex).toBe('M');
-    expect(matti?.accounts[0]?.sort_code).toBeUndefined();
-    expect(byName('error.user_data_not_found')?.signup_plus_error?.detail).toBe('User data not found');
-    expect(byName('error.joint_account')?.signup_plus_error?.detail).toBe('Joint accounts not supported');
+  it('has no Finnish user or bank: the data flow is UK only, Finland’s Signup+ is a payments flow', () => {
+    expect(
+      users.filter(
+        (u) => u.identity?.address.country !== 'GB' || u.accounts.some((a) => a.currency !== 'GBP'),
+      ),
+    ).toEqual([]);
+    expect(JSON.stringify(users)).not.toMatch(/fi-op|"FI"/);
+  });
+
+  it('has Signup+’s error users and TrueLayer’s error.<code> mock users, with passwords', () => {
+    expect(byName('error.user_data_not_found')?.signup_plus_error).toMatchObject({ status: 422 });
+    expect(byName('error.joint_account')?.signup_plus_error).toMatchObject({ status: 422 });
     expect(byName('error.wrong_credentials')?.login_fails).toBe(true);
+    for (const code of [
+      'account_permanently_locked',
+      'account_temporarily_locked',
+      'internal_error',
+      'provider_error',
+      'user_input_required',
+      'wrong_credentials',
+    ]) {
+      expect(byName(`error.${code}`)?.password, code).toBe('error');
+    }
+    expect(byName('john')?.password).toBe('doe');
   });
 
   it('carries IBANs with valid check digits', () => {

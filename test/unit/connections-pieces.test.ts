@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigurationError } from '../../functions/commons/env.ts';
+import { RequestValidationError } from '../../functions/commons/errors.ts';
 import { CONFIGURATIONS, classifyConfiguration } from '../../functions/connections/configurations.ts';
 import {
   type CreateConnectionDependencies,
   createConnection,
   trueLayerBody,
 } from '../../functions/connections/create-connection.ts';
+import { NextActionUnsupportedError } from '../../functions/connections/errors.ts';
 import {
   type HandleReturnDependencies,
   handleConnectionReturn,
@@ -17,8 +19,8 @@ import { type ConnectionRequest, checkConnectionRequest } from '../../functions/
 import { readConnectionSettings } from '../../functions/connections/settings.ts';
 import { cachedClientToken, REFRESH_MARGIN_SECONDS } from '../../functions/connections/token-cache.ts';
 import type {
+  ConnectionOutcome,
   CreatedDataConnection,
-  DataConnectionState,
 } from '../../functions/connections/truelayer-client.ts';
 import type { DetailType } from '../../functions/events/contracts.ts';
 import { TrueLayerContractError } from '../../functions/truelayer/errors.ts';
@@ -146,15 +148,24 @@ describe('connection settings', () => {
 });
 
 /** An in-memory stand-in for the repository, the publisher and TrueLayer. */
-function fakes(options: { created?: CreatedDataConnection; state?: DataConnectionState } = {}) {
+function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOutcome } = {}) {
   const records = new Map<string, ConnectionRecord>();
+  const references = new Map<string, string>();
+  const asked: string[] = [];
   const published: Array<{ type: DetailType; detail: unknown }> = [];
   const repository = {
     async create(record: ConnectionRecord) {
-      const existing = records.get(record.connection_id);
-      if (existing) return existing;
-      records.set(record.connection_id, record);
-      return record;
+      const stored = records.get(record.connection_id) ?? record;
+      records.set(stored.connection_id, stored);
+      references.set(stored.onboarding_id, stored.connection_id);
+      return stored;
+    },
+    async find(connectionId: string) {
+      return records.get(connectionId);
+    },
+    async findByOnboardingId(onboardingId: string) {
+      const connectionId = references.get(onboardingId);
+      return connectionId === undefined ? undefined : records.get(connectionId);
     },
     async get(connectionId: string) {
       const record = records.get(connectionId);
@@ -183,10 +194,17 @@ function fakes(options: { created?: CreatedDataConnection; state?: DataConnectio
     status: 'authorization_required',
     hosted_page: { uri: 'https://app.truelayer.test/data/conn-1' },
   };
-  let state = options.state ?? { id: 'conn-1', status: 'authorized' };
+  let state: ConnectionOutcome = options.state ?? { outcome: 'authorized', source: 'data_connection' };
+  const sent: unknown[] = [];
   const trueLayer = {
-    create: async () => created,
-    get: async () => state,
+    create: async (body: unknown) => {
+      sent.push(body);
+      return created;
+    },
+    outcome: async ({ connectionId }: { connectionId: string }) => {
+      asked.push(connectionId);
+      return state;
+    },
   };
   const deps: CreateConnectionDependencies & HandleReturnDependencies = {
     trueLayer,
@@ -194,32 +212,97 @@ function fakes(options: { created?: CreatedDataConnection; state?: DataConnectio
     publish,
     settings: { returnUrl: PRODUCT_RETURN, retentionDays: 30 },
     now: () => new Date('2025-06-01T10:00:00Z'),
-    newId: () => '4a7c0f52-9a3b-4f3e-8a55-3d8c1f0e2b61',
   };
   return {
     deps,
     records,
     published,
-    setState: (next: DataConnectionState) => {
+    sent,
+    asked,
+    setState: (next: ConnectionOutcome) => {
       state = next;
     },
   };
 }
 
 describe('createConnection', () => {
-  it('refuses a TrueLayer answer without the URI its configuration needs, storing nothing', async () => {
+  it('refuses a TrueLayer answer without the hosted page its configuration needs, storing nothing', async () => {
     const { deps, records, published } = fakes({
-      created: { id: 'conn-1', user: { id: 'u' }, status: 'authorizing' },
+      created: { id: 'conn-1', user: { id: 'u' }, status: 'authorization_required' },
     });
 
     const attempt = createConnection(
-      { request: requestOf('fully_custom'), configuration: 'fully_custom', trueLayerIdempotencyKey: 'k' },
+      { request: requestOf('hosted_flow'), configuration: 'hosted_flow', trueLayerIdempotencyKey: 'k' },
       deps,
     );
 
     await expect(attempt).rejects.toBeInstanceOf(TrueLayerContractError);
     expect(records.size).toBe(0);
     expect(published).toHaveLength(0);
+  });
+
+  it.each(['consent', 'wait', 'form', 'provider_selection', undefined])(
+    'answers a next action without a URI (%s) with a problem that says what to do, storing nothing',
+    async (type) => {
+      const { deps, records, published } = fakes({
+        created: {
+          id: 'conn-1',
+          user: { id: 'u' },
+          status: 'authorizing',
+          authorization_flow: { actions: { next: type === undefined ? {} : { type } } },
+        },
+      });
+
+      const attempt = createConnection(
+        { request: requestOf('fully_custom'), configuration: 'fully_custom', trueLayerIdempotencyKey: 'k' },
+        deps,
+      );
+
+      await expect(attempt).rejects.toBeInstanceOf(NextActionUnsupportedError);
+      await expect(attempt).rejects.toMatchObject({
+        kind: 'upstream_rejected',
+        extensions: { connection_id: 'conn-1', next_action: type ?? null },
+        message: expect.stringContaining('hosted_page.type authorization_flow'),
+      });
+      expect(records.size).toBe(0);
+      expect(published).toHaveLength(0);
+    },
+  );
+
+  it('relays a redirect next action and takes the configuration’s status when TrueLayer sends none', async () => {
+    const { deps } = fakes({
+      created: {
+        id: 'conn-1',
+        user: { id: 'u' },
+        authorization_flow: { actions: { next: { type: 'redirect', uri: 'https://bank.test/authorize' } } },
+      },
+    });
+
+    const created = await createConnection(
+      { request: requestOf('fully_custom'), configuration: 'fully_custom', trueLayerIdempotencyKey: 'k' },
+      deps,
+    );
+
+    expect(created).toMatchObject({ status: 'authorizing', redirect_to: 'https://bank.test/authorize' });
+  });
+
+  it('puts its own reference in the return URL it gives TrueLayer, the same on a retry', async () => {
+    const { deps, sent } = fakes();
+    const input = {
+      request: requestOf('hosted_flow'),
+      configuration: 'hosted_flow' as const,
+      trueLayerIdempotencyKey: 'k',
+    };
+
+    const first = await createConnection(input, deps);
+    await createConnection(input, deps);
+
+    const returnUris = sent.map(
+      (body) =>
+        z.object({ hosted_page: z.object({ return_uri: z.string() }) }).parse(body).hosted_page.return_uri,
+    );
+    expect(returnUris[0]).toBe(`${PRODUCT_RETURN}?onboarding_id=${first.onboarding_id}`);
+    expect(returnUris[1]).toBe(returnUris[0]);
   });
 
   it('stores no personal data and publishes the same event id when retried', async () => {
@@ -231,7 +314,7 @@ describe('createConnection', () => {
     };
 
     const first = await createConnection(input, deps);
-    const retry = await createConnection({ ...input }, { ...deps, newId: () => 'another-id' });
+    const retry = await createConnection({ ...input }, deps);
 
     expect(retry).toEqual(first);
     const stored = JSON.stringify([...records.values()]);
@@ -250,18 +333,50 @@ describe('createConnection', () => {
 describe('handleConnectionReturn', () => {
   async function createdConnection(options: Parameters<typeof fakes>[0] = {}) {
     const world = fakes(options);
-    await createConnection(
+    const created = await createConnection(
       { request: requestOf('hosted_flow'), configuration: 'hosted_flow', trueLayerIdempotencyKey: 'k' },
       world.deps,
     );
-    return world;
+    return { ...world, reference: created.onboarding_id };
   }
 
-  it('records nothing while TrueLayer reports the connection pending, whatever the query says', async () => {
-    const world = await createdConnection({ state: { id: 'conn-1', status: 'authorization_required' } });
+  it('finds the connection by the product’s reference alone, with no connection_id from TrueLayer', async () => {
+    const world = await createdConnection();
+
+    const result = await handleConnectionReturn({ onboarding_id: world.reference }, world.deps);
+
+    expect(result.outcome).toBe('authorized');
+    expect(world.asked).toEqual(['conn-1']);
+    expect(world.published.at(-1)?.type).toBe('Data Connection Authorized');
+  });
+
+  it('trusts its reference over a connection_id that names something else', async () => {
+    const world = await createdConnection();
 
     const result = await handleConnectionReturn(
-      { connection_id: 'conn-1', error: 'access_denied' },
+      { onboarding_id: world.reference, connection_id: 'some-other-id' },
+      world.deps,
+    );
+
+    expect(result.record.connection_id).toBe('conn-1');
+    expect(world.asked).toEqual(['conn-1']);
+  });
+
+  it('falls back on connection_id when the reference is missing, and refuses a return naming neither', async () => {
+    const world = await createdConnection();
+
+    const byId = await handleConnectionReturn({ connection_id: 'conn-1' }, world.deps);
+    const neither = handleConnectionReturn({ connection_id: 'not a valid id!' }, world.deps);
+
+    expect(byId.outcome).toBe('authorized');
+    await expect(neither).rejects.toBeInstanceOf(RequestValidationError);
+  });
+
+  it('records nothing while TrueLayer reports the connection pending, whatever the query says', async () => {
+    const world = await createdConnection({ state: { outcome: 'pending', source: 'data_connection' } });
+
+    const result = await handleConnectionReturn(
+      { onboarding_id: world.reference, error: 'access_denied' },
       world.deps,
     );
 
@@ -270,11 +385,27 @@ describe('handleConnectionReturn', () => {
     expect(world.published.map((event) => event.type)).toEqual(['Data Connection Created']);
   });
 
+  it('fails a connection the data endpoints call unauthorised only when the user came back with an error', async () => {
+    const world = await createdConnection({
+      state: { outcome: 'not_authorized', source: 'connected_accounts' },
+    });
+
+    const early = await handleConnectionReturn({ onboarding_id: world.reference }, world.deps);
+    const denied = await handleConnectionReturn(
+      { onboarding_id: world.reference, error: 'access_denied' },
+      world.deps,
+    );
+
+    expect(early.outcome).toBe('pending');
+    expect(denied.outcome).toBe('failed');
+    expect(denied.record.failure?.reason).toBe('access_denied');
+  });
+
   it('takes the failure reason from TrueLayer first, then from the query, never a malformed one', async () => {
-    const world = await createdConnection({ state: { id: 'conn-1', status: 'failed' } });
+    const world = await createdConnection({ state: { outcome: 'failed', source: 'data_connection' } });
 
     const result = await handleConnectionReturn(
-      { connection_id: 'conn-1', error: '<script>alert(1)</script>' },
+      { onboarding_id: world.reference, error: '<script>alert(1)</script>' },
       world.deps,
     );
 
@@ -283,14 +414,19 @@ describe('handleConnectionReturn', () => {
     expect(world.published.at(-1)?.type).toBe('Data Connection Failed');
   });
 
-  it('keeps the first outcome when TrueLayer later reports another', async () => {
+  it('keeps the first outcome, and asks TrueLayer no more once it is recorded', async () => {
     const world = await createdConnection();
-    await handleConnectionReturn({ connection_id: 'conn-1' }, world.deps);
-    world.setState({ id: 'conn-1', status: 'failed', failure_reason: 'revoked' });
+    await handleConnectionReturn({ onboarding_id: world.reference }, world.deps);
+    world.setState({ outcome: 'failed', source: 'data_connection', failureReason: 'revoked' });
 
-    const again = await handleConnectionReturn({ connection_id: 'conn-1' }, world.deps);
+    const again = await handleConnectionReturn({ onboarding_id: world.reference }, world.deps);
 
     expect(again.outcome).toBe('authorized');
     expect(world.records.get('conn-1')?.status).toBe('authorized');
+    expect(world.asked).toHaveLength(1);
+    expect(world.published.map((event) => event.type).slice(-2)).toEqual([
+      'Data Connection Authorized',
+      'Data Connection Authorized',
+    ]);
   });
 });

@@ -94,9 +94,10 @@ const CASES: Case[] = [
     body: withFilter({ release_channel: 'general_availability' }),
   },
   { name: 'release_channel public_beta', body: withFilter({ release_channel: 'public_beta' }) },
+  { name: 'the seed example’s release_channel "public"', body: withFilter({ release_channel: 'public' }) },
   {
-    name: 'the seed example’s release_channel "public"',
-    body: withFilter({ release_channel: 'public' }),
+    name: 'an unknown release_channel',
+    body: withFilter({ release_channel: 'beta' }),
     field: 'provider_selection.filter.release_channel',
   },
   {
@@ -270,7 +271,26 @@ const CASES: Case[] = [
       ...hosted,
       hosted_page: { type: 'authorization_flow', redirect: { return_uri: CALLER_RETURN_URI } },
     },
-    field: 'hosted_page.redirect',
+  },
+  {
+    name: 'both hosted_page.return_uri and a different hosted_page.redirect.return_uri',
+    body: {
+      ...hosted,
+      hosted_page: {
+        type: 'authorization_flow',
+        return_uri: CALLER_RETURN_URI,
+        redirect: { return_uri: 'https://app.example.com/other' },
+      },
+    },
+    field: 'hosted_page.redirect.return_uri',
+  },
+  {
+    name: 'an unknown field under hosted_page.redirect',
+    body: {
+      ...hosted,
+      hosted_page: { type: 'authorization_flow', redirect: { return_uri: CALLER_RETURN_URI, x: 1 } },
+    },
+    field: 'hosted_page.redirect.x',
   },
   {
     name: 'a plain http return_uri',
@@ -381,6 +401,19 @@ const CASES: Case[] = [
   },
 ];
 
+/** Seed 003's last example, field for field. */
+const SEED_FULL_EXAMPLE = {
+  provider_selection: {
+    type: 'user_selected',
+    filter: { countries: ['GB'], release_channel: 'public', customer_segments: ['retail'] },
+  },
+  hosted_page: { type: 'authorization_flow', redirect: { return_uri: 'https://yourapp.com/callback' } },
+  scopes: ['accounts', 'transactions'],
+  user: { name: 'Jane Smith', email: 'jane.smith@example.com', phone: '+447700900000' },
+  user_consent: { type: 'authorization_flow_captured' },
+  data_access_type: 'recurring',
+};
+
 /** JSON has no `undefined`: drop such keys the way a wire round trip would. */
 const onWire = (body: unknown): unknown => JSON.parse(JSON.stringify(body));
 
@@ -404,6 +437,17 @@ describe('connection request rules', () => {
       if (!product.ok) expect(product.problems.map((problem) => problem.field)).toContain(field);
       if (!simulator.ok) expect(Object.keys(simulator.errors)).toContain(field);
     }
+  });
+
+  it('accepts TrueLayer’s own full example request (seed 003), as JSON allows it', () => {
+    // The seed's copy has a trailing comma after "transactions" (not JSON) and an email address
+    // its web copy mangled; both are the copy's faults, not the request's.
+    const check = checkConnectionRequest(SEED_FULL_EXAMPLE, { aispLicensed: false });
+    expect(check).toMatchObject({ ok: true, configuration: 'hosted_flow' });
+    expect(validateDataConnectionRequest(SEED_FULL_EXAMPLE, { aispLicensed: false })).toMatchObject({
+      ok: true,
+      request: { configuration: 'hosted_flow', returnUri: 'https://yourapp.com/callback' },
+    });
   });
 
   it('classifies each seed example as its own configuration', () => {

@@ -66,17 +66,17 @@ describe('Signup+ identity schema', () => {
     expect(fromGuide.address).toMatchObject({ country: 'GB' });
   });
 
-  it('accepts a Finnish user without title or sort code', () => {
-    const finnish = signupPlusIdentitySchema.parse({
-      first_name: 'Matti',
-      last_name: 'Meikäläinen',
-      date_of_birth: '1970-01-01',
-      national_identification_number: '010170-1234',
-      sex: 'M',
-      address: { address_line1: 'Mannerheimintie 1', city: 'Helsinki', zip: '00100', country: 'FI' },
-      account_details: { iban: 'FI2112345600000785', provider_id: 'fi-op' },
+  it('accepts a user without title or sort code, with a national id and sex (fields TrueLayer’s SDKs model)', () => {
+    const ibanOnly = signupPlusIdentitySchema.parse({
+      first_name: 'Ivy',
+      last_name: 'Banks',
+      date_of_birth: '1988-02-29',
+      national_identification_number: '290288-123A',
+      sex: 'F',
+      address: { address_line1: '5 Canal Walk', city: 'Manchester', zip: 'M1 2AB', country: 'GB' },
+      account_details: { iban: 'GB33BUKB20201555555555', provider_id: 'ob-barclays' },
     });
-    expect(finnish.national_identification_number).toBe('010170-1234');
+    expect(ibanOnly.national_identification_number).toBe('290288-123A');
   });
 
   it('refuses account details with neither IBAN nor sort code and number', () => {

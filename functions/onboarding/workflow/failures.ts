@@ -1,23 +1,17 @@
 import type { Failure } from '../../commons/failure.ts';
-import {
-  TrueLayerContractError,
-  TrueLayerErrorNames,
-  TrueLayerRejectedError,
-} from '../../truelayer/errors.ts';
+import { TrueLayerErrorNames, trueLayerFailure } from '../../truelayer/failures.ts';
 import { failureOf } from '../failure-reasons.ts';
 
 /**
  * The failure a step records itself when TrueLayer's answer settles the
- * journey (a refusal, an answer outside the contract); undefined for errors
+ * journey (the user must reconnect or cannot use Signup+, a refusal, an
+ * incomplete identity, an answer outside the contract); undefined for errors
  * worth retrying or that are not TrueLayer's, which go up to the state
  * machine's Retry and, in the end, its Catch.
  */
 export function trueLayerFailureOf(error: unknown): Failure | undefined {
-  if (error instanceof TrueLayerRejectedError) {
-    return failureOf('truelayer_rejected', { truelayer: { status: error.status } });
-  }
-  if (error instanceof TrueLayerContractError) return failureOf('truelayer_contract_violation');
-  return undefined;
+  if (error instanceof Error && error.name === TrueLayerErrorNames.unavailable) return undefined;
+  return trueLayerFailure(error);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { bankChoicePage, describeUser, errorBox, errorPage } from '../dialog-pages.ts';
+import { bankChoicePage, bankLoginForm, errorPage } from '../dialog-pages.ts';
 import { html, page } from '../html.ts';
 import { SCOPE_DESCRIPTIONS } from '../scopes.ts';
 import type { SandboxUser } from '../users.ts';
@@ -15,7 +15,12 @@ export const dataPaths = {
   done: (id: string) => `/data/${encodeURIComponent(id)}/done`,
 } as const;
 
-export const FORM = { provider: 'provider_id', decision: 'decision', username: 'username' } as const;
+export const FORM = {
+  provider: 'provider_id',
+  decision: 'decision',
+  username: 'username',
+  password: 'password',
+} as const;
 
 /** Hosted page, step 1: the bank list, narrowed by the connection's filter. */
 export function providerStep(connection: SimConnection, error?: string): string {
@@ -57,26 +62,14 @@ export function bankLogin(
   users: readonly SandboxUser[],
   error?: string,
 ): string {
-  const options = users.map(
-    (user, i) => html`<label class="option" for="user-${i}">
-<input type="radio" id="user-${i}" name="${FORM.username}" value="${user.username}" required${i === 0 ? html` checked` : ''}>
-<span><strong>${user.username}</strong><small>${describeUser(user)}</small></span>
-</label>`,
-  );
-  return page(
-    `Log in to ${bankName}`,
-    html`<h1>Log in to ${bankName}</h1>
-${errorBox(error)}
-<p>This is a simulated bank. Pick the sandbox user to log in as.</p>
-<form method="post" action="${action}">
-<fieldset>
-<legend>Sandbox users</legend>
-${options}
-</fieldset>
-<button class="primary" type="submit" name="${FORM.decision}" value="allow">Log in</button>
-<button class="secondary" type="submit" name="${FORM.decision}" value="deny" formnovalidate>Cancel</button>
-</form>`,
-  );
+  return bankLoginForm({
+    action,
+    bankName,
+    users,
+    buttons: html`<button class="primary" type="submit" name="${FORM.decision}" value="allow">Log in</button>
+<button class="secondary" type="submit" name="${FORM.decision}" value="deny" formnovalidate>Cancel</button>`,
+    error,
+  });
 }
 
 /** TrueLayer's result screen (configuration own_flow_with_result_page), with the way back to the app. */

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { authenticateBearer } from '../bearer.ts';
 import type { RequestContext } from '../context.ts';
+import { loggedInUser } from '../dialog-pages.ts';
 import {
   htmlResponse,
   jsonResponse,
@@ -15,6 +16,7 @@ import {
 import { problemResponse } from '../problems.ts';
 import type { RouteDefinition } from '../router.ts';
 import { invalidParameters, readSandboxBody } from '../sandbox-request.ts';
+import type { Switches } from '../switches.ts';
 import type { SandboxUser } from '../users.ts';
 import {
   bankLogin,
@@ -79,13 +81,14 @@ function createdBody(connection: SimConnection, authUrl: string) {
 
 /**
  * Where the user lands at the end. The parameters appended here (`connection_id`,
- * `status`, and `error` on failure) are the simulator's choice: TrueLayer's are unconfirmed.
+ * `status`, and `error` on failure) are the simulator's choice: TrueLayer's are unconfirmed,
+ * so `connection_id` is appended or not as the `return_connection_id` switch says.
  */
-function finalDestination(connection: SimConnection, authUrl: string): string {
+function finalDestination(connection: SimConnection, authUrl: string, switches: Switches): string {
   const { returnUri } = connection.request;
   if (returnUri === undefined) return `${authUrl}${dataPaths.done(connection.id)}`;
   const url = new URL(returnUri);
-  url.searchParams.append('connection_id', connection.id);
+  if (switches.return_connection_id) url.searchParams.append('connection_id', connection.id);
   url.searchParams.append('status', connection.status);
   if (connection.failureReason !== undefined) url.searchParams.append('error', connection.failureReason);
   return url.toString();
@@ -94,7 +97,7 @@ function finalDestination(connection: SimConnection, authUrl: string): string {
 type Outcome = { kind: 'approve'; user: SandboxUser; providerId: string } | { kind: 'deny' };
 
 /** Ends the journey; answers where the browser goes next (the result page, when TrueLayer shows one). */
-function finish(connection: SimConnection, outcome: Outcome, authUrl: string): string {
+function finish(connection: SimConnection, outcome: Outcome, authUrl: string, switches: Switches): string {
   if (outcome.kind === 'deny' || outcome.user.login_fails === true) {
     connection.status = 'failed';
     connection.failureReason = 'access_denied';
@@ -108,7 +111,7 @@ function finish(connection: SimConnection, outcome: Outcome, authUrl: string): s
     return `${authUrl}${dataPaths.result(connection.id)}`;
   }
   connection.step = 'done';
-  return finalDestination(connection, authUrl);
+  return finalDestination(connection, authUrl, switches);
 }
 
 const pending = (connection: SimConnection) =>
@@ -171,7 +174,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const { request } = verdict;
       if (request.returnUri !== undefined) {
         const client = ctx.sim.clients.get(clientId);
-        if (client === undefined || !ctx.sim.clients.allowsRedirect(client, request.returnUri)) {
+        if (client === undefined || !ctx.sim.clients.allowsReturnUri(client, request.returnUri)) {
           return invalid('The return URI is not registered for this client.', {
             [request.returnUriField ?? 'return_uri']: ['Register the return URI in Console first'],
           });
@@ -209,6 +212,14 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     name: 'data_connection',
     schemaViolation: { id: null },
     handle(ctx) {
+      if (ctx.sim.switches.current.data_connection_endpoint === 'absent') {
+        // No published page lists this endpoint: played as TrueLayer not having it.
+        return problemResponse(ctx.traceId, {
+          status: 404,
+          title: 'Not Found',
+          detail: `No endpoint GET ${ctx.url.pathname}`,
+        });
+      }
       const auth = authenticateBearer(ctx, { scope: 'data', user: false });
       if (!auth.ok) return auth.response;
       const connection = store.get(ctx.params.id ?? '');
@@ -228,6 +239,80 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
         data_access_type: connection.request.dataAccessType,
         ...(connection.providerId === undefined ? {} : { provider_id: connection.providerId }),
         ...(connection.failureReason === undefined ? {} : { failure_reason: connection.failureReason }),
+      });
+    },
+  };
+
+  /**
+   * The connection a documented data call names (`Connection-Id` header or
+   * path), or the refusal: 404 for one this client does not have, 400
+   * `Invalid State` while it is not authorised, 403 once it failed
+   * (D:data-v3-errors: the user must reconnect).
+   */
+  function authorisedConnection(ctx: RequestContext, connectionId: string): SimConnection | SimResponse {
+    const auth = authenticateBearer(ctx, { scope: 'data', user: false });
+    if (!auth.ok) return auth.response;
+    const connection = store.get(connectionId);
+    if (connection === undefined || connection.clientId !== auth.token.clientId) {
+      return problemResponse(ctx.traceId, {
+        status: 404,
+        title: 'Not Found',
+        detail: 'Check the Connection-Id.',
+      });
+    }
+    if (connection.status === 'failed') {
+      return problemResponse(ctx.traceId, {
+        status: 403,
+        title: 'Forbidden',
+        detail: 'The connection is not authorised; the user must reconnect.',
+      });
+    }
+    if (connection.status !== 'authorized') {
+      return problemResponse(ctx.traceId, {
+        status: 400,
+        title: 'Invalid State',
+        detail: 'The connection is not authorised.',
+      });
+    }
+    return connection;
+  }
+
+  const isConnection = (value: SimConnection | SimResponse): value is SimConnection => 'clientId' in value;
+
+  /** `GET /v3/connected-accounts` with `Connection-Id` (documented): the accounts of an authorised connection. */
+  const connectedAccounts: RouteDefinition = {
+    method: 'GET',
+    path: '/v3/connected-accounts',
+    name: 'connected_accounts',
+    schemaViolation: { items: 'none' },
+    handle(ctx) {
+      const found = authorisedConnection(ctx, headerOf(ctx, 'connection-id') ?? '');
+      if (!isConnection(found)) return found;
+      const user = ctx.sim.findUser(found.username ?? '');
+      return jsonResponse(200, {
+        items: (user?.accounts ?? []).map((account) => ({
+          id: account.account_id,
+          account_type: account.account_type,
+          display_name: account.display_name,
+          currency: account.currency,
+          provider: { provider_id: found.providerId ?? account.provider_id },
+        })),
+        pagination: { next_cursor: null },
+      });
+    },
+  };
+
+  /** `GET /v3/data-connections/{id}/user-info` (documented): answered for an authorised connection. */
+  const userInfo: RouteDefinition = {
+    method: 'GET',
+    path: '/v3/data-connections/:id/user-info',
+    name: 'user_info',
+    handle(ctx) {
+      const found = authorisedConnection(ctx, ctx.params.id ?? '');
+      if (!isConnection(found)) return found;
+      const identity = ctx.sim.findUser(found.username ?? '')?.identity;
+      return jsonResponse(200, {
+        full_name: identity === undefined ? null : `${identity.first_name} ${identity.last_name}`,
       });
     },
   };
@@ -357,7 +442,9 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const { connection, form } = loaded;
       const decision = form.get(FORM.decision);
       if (decision === 'deny')
-        return redirectResponse(finish(connection, { kind: 'deny' }, ctx.sim.urls.auth));
+        return redirectResponse(
+          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current),
+        );
       if (decision !== 'allow') return page(400, 'Unknown choice', 'Please press Allow or Deny.');
       connection.step = 'login';
       return currentStep(ctx, connection);
@@ -370,18 +457,32 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       if ('response' in loaded) return loaded.response;
       const { connection, form } = loaded;
       if (form.get(FORM.decision) === 'deny') {
-        return redirectResponse(finish(connection, { kind: 'deny' }, ctx.sim.urls.auth));
+        return redirectResponse(
+          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current),
+        );
       }
-      const user = ctx.sim.findUser(form.get(FORM.username) ?? '');
+      const user = loggedInUser(ctx.sim.users, form);
       if (user === undefined) {
         const action = kind === 'hosted' ? dataPaths.login(connection.id) : dataPaths.bank(connection.id);
         return htmlResponse(
           400,
-          bankLogin(action, bankName(connection), ctx.sim.users, 'Please choose a sandbox user.'),
+          bankLogin(
+            action,
+            bankName(connection),
+            ctx.sim.users,
+            'Unknown username or wrong password. Try a sandbox user.',
+          ),
         );
       }
       const providerId = connection.providerId ?? connection.providers[0]?.id ?? 'mock';
-      return redirectResponse(finish(connection, { kind: 'approve', user, providerId }, ctx.sim.urls.auth));
+      return redirectResponse(
+        finish(
+          connection,
+          { kind: 'approve', user, providerId },
+          ctx.sim.urls.auth,
+          ctx.sim.switches.current,
+        ),
+      );
     };
 
   const bankPage: RouteDefinition = {
@@ -406,7 +507,10 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
         return page(404, 'Nothing to show', 'There is no result to show for this link.');
       }
       connection.step = 'done';
-      return htmlResponse(200, resultPage(connection, finalDestination(connection, ctx.sim.urls.auth)));
+      return htmlResponse(
+        200,
+        resultPage(connection, finalDestination(connection, ctx.sim.urls.auth, ctx.sim.switches.current)),
+      );
     },
   };
 
@@ -463,16 +567,17 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
         }
         outcome = { kind: 'approve', user, providerId };
       }
-      finish(connection, outcome, auth);
+      const switches = ctx.sim.switches.current;
+      finish(connection, outcome, auth, switches);
       // Straight to the end: a test does not look at TrueLayer's result screen.
       connection.step = 'done';
-      return jsonResponse(200, { redirect_to: finalDestination(connection, auth) });
+      return jsonResponse(200, { redirect_to: finalDestination(connection, auth, switches) });
     },
   };
 
   return {
     store,
-    apiRoutes: [createConnection, readConnection, inspectConnection],
+    apiRoutes: [createConnection, readConnection, connectedAccounts, userInfo, inspectConnection],
     authRoutes: [
       hostedPage,
       chooseProvider,

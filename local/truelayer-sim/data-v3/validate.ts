@@ -47,7 +47,8 @@ export interface RuleOptions {
 }
 
 const SCOPES = ['info', 'accounts', 'balance', 'transactions'];
-const CHANNELS = ['general_availability', 'public_beta', 'private_beta'];
+/** The table's channels, and `public` from TrueLayer's own full example (played as accepted). */
+const CHANNELS = ['general_availability', 'public_beta', 'private_beta', 'public'];
 const SEGMENTS = ['retail', 'business', 'corporate'];
 const MAX_METADATA_PAIRS = 10;
 const MAX_KEY_CHARS = 40;
@@ -422,7 +423,7 @@ export function validateDataConnectionRequest(body: unknown, options: RuleOption
     onlyKnownKeys(
       hostedPage,
       'hosted_page',
-      ['type', 'return_uri', 'country_code', 'language_code'],
+      ['type', 'return_uri', 'redirect', 'country_code', 'language_code'],
       problems,
     );
     hostedPageType = oneOf(
@@ -431,10 +432,21 @@ export function validateDataConnectionRequest(body: unknown, options: RuleOption
       ['result_page', 'authorization_flow'] as const,
       problems,
     );
-    if (hostedPage.return_uri === undefined) problems.add('hosted_page.return_uri', 'Required');
-    else {
+    // TrueLayer's full example nests the return URI under `redirect`; its table does not. Both are taken.
+    const redirect = optionalObject(hostedPage.redirect, 'hosted_page.redirect', problems);
+    if (redirect) onlyKnownKeys(redirect, 'hosted_page.redirect', ['return_uri'], problems);
+    const nested = redirect?.return_uri;
+    if (hostedPage.return_uri === undefined && nested === undefined) {
+      problems.add('hosted_page.return_uri', 'Required');
+    } else if (hostedPage.return_uri !== undefined) {
       returnUri = text(hostedPage.return_uri, 'hosted_page.return_uri', problems, uriProblem);
       returnUriField = 'hosted_page.return_uri';
+      if (nested !== undefined && nested !== hostedPage.return_uri) {
+        problems.add('hosted_page.redirect.return_uri', 'Must equal hosted_page.return_uri');
+      }
+    } else {
+      returnUri = text(nested, 'hosted_page.redirect.return_uri', problems, uriProblem);
+      returnUriField = 'hosted_page.redirect.return_uri';
     }
     if (hostedPage.country_code !== undefined) {
       text(hostedPage.country_code, 'hosted_page.country_code', problems, (v) =>

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Where TrueLayer's documents are silent, the simulator can play each
+ * plausible answer, one switch per undocumented point (FACTS.md §7), so that
+ * the product's tests prove it works with every one of them rather than with
+ * the one guess the simulator used to make come true.
+ */
+export const SwitchesSchema = z.strictObject({
+  /**
+   * HTTP status of the `multiple_accounts_linked` answer of `GET /signup-plus/accounts`
+   * (undocumented; its body reads like a problem). 200 by default.
+   */
+  multiple_accounts_status: z.int().min(200).max(499).default(200),
+  /** Whether the Data v3 return URI gets `connection_id` appended (undocumented). */
+  return_connection_id: z.boolean().default(true),
+  /** Whether `GET /v3/data-connections/{id}` exists (no published page lists it); `absent` answers 404. */
+  data_connection_endpoint: z.enum(['present', 'absent']).default('present'),
+  /** Whether JSON answers are gzip-compressed for clients that accept gzip (D:common-headers lists it). */
+  gzip: z.boolean().default(false),
+  /**
+   * How a field the user does not have is written in Signup+ answers: left out
+   * (`omit`), `null` (as TrueLayer's PHP SDK returns), or an empty string.
+   */
+  absent_fields: z.enum(['omit', 'null', 'empty']).default('omit'),
+  /** The address key of Signup+ answers: `country` (TrueLayer's SDK fixtures) or `country_code` (the Signup+ guide). */
+  address_country_key: z.enum(['country', 'country_code']).default('country'),
+});
+export type Switches = z.infer<typeof SwitchesSchema>;
+export type SwitchesInput = z.input<typeof SwitchesSchema>;
+
+/** The environment variable `startTrueLayerSimulator` reads its switches from when given none. */
+export const SWITCHES_ENV = 'TRUELAYER_SIM_SWITCHES';
+
+/** Thrown for switches that do not parse; names the source and every problem. */
+export class SwitchesError extends Error {
+  override name = 'SwitchesError';
+}
+
+function scalar(text: string): unknown {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/**
+ * Reads switches written as JSON (`{"gzip":true}`) or as a comma list
+ * (`multiple_accounts_status=409,gzip=true`), the form an environment
+ * variable or a command line takes.
+ */
+export function parseSwitches(text: string, source: string): Switches {
+  const trimmed = text.trim();
+  let data: unknown;
+  if (trimmed.startsWith('{')) {
+    try {
+      data = JSON.parse(trimmed);
+    } catch {
+      throw new SwitchesError(`${source} is not valid JSON`);
+    }
+  } else {
+    data = Object.fromEntries(
+      trimmed
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair !== '')
+        .map((pair) => {
+          const [key = '', ...rest] = pair.split('=');
+          return [key.trim(), scalar(rest.join('=').trim())];
+        }),
+    );
+  }
+  const parsed = SwitchesSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new SwitchesError(`${source} is invalid: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** The switches in force, changeable while the simulator runs (`PUT /_sandbox/switches`). */
+export class SwitchBoard {
+  readonly #initial: Switches;
+  #current: Switches;
+
+  constructor(initial: SwitchesInput = {}) {
+    this.#initial = SwitchesSchema.parse(initial);
+    this.#current = this.#initial;
+  }
+
+  get current(): Switches {
+    return this.#current;
+  }
+
+  /** Changes the switches named; the others keep their value. */
+  set(changes: Partial<Switches>): Switches {
+    this.#current = SwitchesSchema.parse({ ...this.#current, ...changes });
+    return this.#current;
+  }
+
+  /** Back to the values the simulator started with. */
+  reset(): Switches {
+    this.#current = this.#initial;
+    return this.#current;
+  }
+}

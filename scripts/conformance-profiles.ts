@@ -1,0 +1,26 @@
+/**
+ * The switch profiles of the TrueLayer simulator the matrix run uses
+ * (scripts/conformance-matrix.ts), and the test files it runs under each.
+ * test/unit/conformance.test.ts checks that, with the defaults, every value of
+ * every switch is played.
+ */
+
+/** Together with the defaults, each value of each switch appears at least once. */
+export const PROFILES: Readonly<Record<string, string>> = {
+  'status-300-no-connection-id-no-read-gzip-nulls-country-code':
+    'multiple_accounts_status=300,return_connection_id=false,data_connection_endpoint=absent,gzip=true,absent_fields=null,address_country_key=country_code',
+  'status-400-no-read-empties':
+    'multiple_accounts_status=400,data_connection_endpoint=absent,absent_fields=empty',
+  'status-409-no-connection-id-gzip-empties-country-code':
+    'multiple_accounts_status=409,return_connection_id=false,gzip=true,absent_fields=empty,address_country_key=country_code',
+};
+
+/** Journey tests through the local stack that read TrueLayer's answers. */
+export const MATRIX_FILES = [
+  'test/integration/single-account-journey.test.ts',
+  'test/integration/multi-account-journey.test.ts',
+  'test/integration/connections-journeys.test.ts',
+  'test/integration/truelayer-switch-journeys.test.ts',
+  'test/integration/duplicates.test.ts',
+  'test/integration/leak-scan.test.ts',
+];
