@@ -112,6 +112,12 @@ export interface LocalStack {
   progress: JourneyProgress;
   stateMachineArn: string;
   tables: typeof LOCAL_TABLES;
+  /**
+   * The DynamoDB engine itself, past the fault-injecting proxy the product
+   * reaches: for tests that inspect the tables, so that a journey's faults
+   * never take their reads.
+   */
+  dynamoDbEngineEndpoint: string;
   /** Which DynamoDB engine serves the tables (`LOCAL_DYNAMODB_ENGINE`). */
   dynamoDbEngine: LocalDynamoDb['engine'];
   /** The events published so far, oldest first, as EventBridge delivers them. */
@@ -399,6 +405,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       progress,
       stateMachineArn,
       tables: LOCAL_TABLES,
+      dynamoDbEngineEndpoint: dynamo.endpoint,
       dynamoDbEngine: dynamo.engine,
       events: eventsFor,
       async close() {

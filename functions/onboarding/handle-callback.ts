@@ -101,29 +101,27 @@ export async function handleCallback(
   const state = await claimState(stateHash, sha256(`code:${code}`), deps);
   const onboardingId = state.onboarding_id;
   const now = deps.now();
-  // Two different items, both needed before the workflow starts and neither
-  // depending on the other: written side by side.
-  const [, status] = await Promise.all([
-    deps.repository.storeAuthorizationCode(onboardingId, {
-      authorizationCode: code,
-      endUserIp: endUserIp !== undefined && isIP(endUserIp) !== 0 ? endUserIp : undefined,
-    }),
-    deps.repository
-      .transition(onboardingId, {
-        from: ['awaiting_authorization'],
-        to: 'authorized',
-        now,
-        timeline: { at: now.toISOString(), step: 'user_authorized' },
-      })
-      .then(
-        (onboarding) => onboarding.status,
-        (error: unknown) => {
-          // A duplicate callback finds the journey moving on, a late one finds it over.
-          if (error instanceof OnboardingStatusConflictError) return error.currentStatus;
-          throw error;
-        },
-      ),
-  ]);
+  // The code first: if the record then cannot be moved on, the reconciler finds an unused link with a
+  // code and finishes the callback's work; the other way round, a journey would wait with no code.
+  await deps.repository.storeAuthorizationCode(onboardingId, {
+    authorizationCode: code,
+    endUserIp: endUserIp !== undefined && isIP(endUserIp) !== 0 ? endUserIp : undefined,
+  });
+  const status = await deps.repository
+    .transition(onboardingId, {
+      from: ['awaiting_authorization'],
+      to: 'authorized',
+      now,
+      timeline: { at: now.toISOString(), step: 'user_authorized' },
+    })
+    .then(
+      (onboarding) => onboarding.status,
+      (error: unknown) => {
+        // A duplicate callback finds the journey moving on, a late one finds it over.
+        if (error instanceof OnboardingStatusConflictError) return error.currentStatus;
+        throw error;
+      },
+    );
   if (terminalStatuses.includes(status)) return { onboardingId, outcome: 'ended' };
   try {
     await deps.startWorkflow(onboardingId);

@@ -1,0 +1,259 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AwsFaultRule } from '../../local/aws-faults.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { eventually, requestJson } from '../helpers/http.ts';
+import {
+  authorize,
+  createOnboarding,
+  followRedirect,
+  getOnboarding,
+  TERMINAL_EVENTS,
+} from '../helpers/journey.ts';
+
+/**
+ * The journey invariant (docs/reliability.md), over a few hundred journeys of
+ * every kind with AWS faults at random points of each: every journey ends in
+ * exactly one of completed, failed or expired within a bounded time; its
+ * record and its one terminal event (by event id) agree, so a ready event is
+ * never followed by a failed one; its secrets are gone; nothing is left due.
+ * A journey with one transient fault ends as it would have without it.
+ *
+ * The sample is drawn from a seed (printed; INVARIANT_SEED replays one), and
+ * each fault is scoped to its journey, so journeys run side by side.
+ */
+const JOURNEYS = Number(process.env.INVARIANT_JOURNEYS ?? 200);
+const CONCURRENCY = 24;
+const SEED = Number(process.env.INVARIANT_SEED ?? Date.now() % 1_000_000);
+/** How long a journey may take to end, faults, retries and the reconciler included. */
+const BOUND_MS = 120_000;
+const AUTH_LINK_TTL_SECONDS = 30;
+const CHOICE_TIMEOUT_SECONDS = 8;
+
+const KINDS = {
+  single: { user: 'john', expected: 'completed' },
+  multi: { user: 'jane', expected: 'completed' },
+  denial: { user: 'john', expected: 'failed' },
+  refusal: { user: 'error.user_data_not_found', expected: 'failed' },
+  no_choice: { user: 'jane', expected: 'expired' },
+} as const;
+type Kind = keyof typeof KINDS;
+
+/**
+ * The AWS calls the product makes, by service (for lambda, the workflow's
+ * functions). UpdateItem, the conditional writes every change goes through,
+ * is drawn three times as often.
+ */
+const OPERATIONS = {
+  dynamodb: ['GetItem', 'PutItem', 'UpdateItem', 'UpdateItem', 'UpdateItem', 'Query', 'DeleteItem'],
+  sfn: ['StartExecution', 'DescribeExecution', 'SendTaskSuccess'],
+  eventbridge: ['PutEvents'],
+  lambda: ['LinkAccounts', 'RequestAccountChoice', 'CompleteWithChosenAccount', 'EndOnboarding'],
+} as const;
+type Service = keyof typeof OPERATIONS;
+type Rule = Omit<AwsFaultRule, 'match'> & { service: Service };
+
+const faultArbitrary = (times: fc.Arbitrary<number>): fc.Arbitrary<Rule> =>
+  fc.constantFrom<Service>('dynamodb', 'sfn', 'eventbridge', 'lambda').chain((service) =>
+    fc.record({
+      service: fc.constant(service),
+      operation: fc.constantFrom<string>(...OPERATIONS[service]),
+      fault: fc.constantFrom<Rule['fault']>('throttle', 'error', 'timeout', 'lost_answer'),
+      times,
+    }),
+  );
+
+interface JourneySpec {
+  kind: Kind;
+  faults: Rule[];
+}
+
+const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
+  kind: fc.constantFrom<Kind>('single', 'single', 'multi', 'multi', 'denial', 'refusal', 'no_choice'),
+  faults: fc.oneof(
+    // One transient fault: the journey must end as it would have.
+    faultArbitrary(fc.constant(1)).map((rule) => [rule]),
+    // Several, some lasting past the SDK's own retries (DynamoDB's client tries four times, the
+    // others three): the journey may end otherwise, but it still ends once.
+    fc.array(faultArbitrary(fc.integer({ min: 1, max: 8 })), { minLength: 1, maxLength: 3 }),
+  ),
+});
+
+const isSingleTransient = (spec: JourneySpec) => spec.faults.length === 1 && spec.faults[0]?.times === 1;
+
+let stack: LocalStack;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    retryIntervalMs: 1,
+    journeyStallSeconds: 2,
+    scheduleIntervalMs: 250,
+    authLinkTtlSeconds: AUTH_LINK_TTL_SECONDS,
+    accountChoiceTimeoutSeconds: CHOICE_TIMEOUT_SECONDS,
+    trueLayerTimeoutMs: 1_000,
+    deliverEventsTwice: true,
+  });
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      // Past the fault-injecting proxy: a journey's faults must not take the test's own reads.
+      endpoint: stack.dynamoDbEngineEndpoint,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+});
+
+afterAll(async () => {
+  documents?.destroy();
+  await stack?.close();
+});
+
+const item = (onboardingId: string, sk: 'PROFILE' | 'SECRETS') =>
+  documents
+    .send(
+      new GetCommand({
+        TableName: stack.tables.onboardings,
+        Key: { pk: `ONBOARDING#${onboardingId}`, sk },
+        ConsistentRead: true,
+      }),
+    )
+    .then((answer) => answer.Item);
+
+interface Outcome {
+  spec: JourneySpec;
+  onboardingId: string;
+  status: string;
+  reason: string | undefined;
+  ms: number;
+}
+
+/** What the user's browser and the integrator's backend do for one journey; AWS does the rest. */
+async function drive(spec: JourneySpec): Promise<Outcome> {
+  const started = Date.now();
+  const { user } = KINDS[spec.kind];
+  const created = await createOnboarding(stack);
+  const onboardingId = created.onboarding_id;
+  for (const rule of spec.faults) stack.faults.add({ ...rule, match: { onboarding_id: onboardingId } });
+  const redirectTo = await authorize(
+    stack,
+    created.auth_link,
+    user,
+    spec.kind === 'denial' ? 'deny' : 'approve',
+  );
+  // Once, as a user would; a 5xx is not retried (the tab is closed): the reconciler must cope.
+  await followRedirect(redirectTo);
+  if (spec.kind === 'multi') {
+    // Polled as an integrator would, a 5xx being "try again" (the journey's own faults may hit the read).
+    const waiting = await eventually(
+      () => getOnboarding(stack, onboardingId).catch(() => ({ status: 'unreadable' })),
+      (view) => !['authorized', 'awaiting_authorization', 'unreadable'].includes(view.status),
+      { timeoutMs: BOUND_MS, intervalMs: 50, what: `${onboardingId} to wait for a choice` },
+    );
+    // The integrator's backend retries a 5xx ("safe to retry"), a few times.
+    for (let attempt = 0; waiting.status === 'awaiting_account_choice' && attempt < 3; attempt++) {
+      const answer = await requestJson(
+        'POST',
+        `${stack.urls.api}/onboardings/${onboardingId}/account-choice`,
+        {
+          account_id: 'acc-8232b085624e6babf',
+        },
+      );
+      if (answer.status < 500) break;
+    }
+  }
+  // Ended and settled: terminal, off the due index (event confirmed, secrets deleted).
+  const profile = await eventually(
+    () => item(onboardingId, 'PROFILE'),
+    (record) =>
+      record !== undefined &&
+      ['completed', 'failed', 'expired'].includes(String(record.status)) &&
+      record.due_at === undefined,
+    {
+      timeoutMs: BOUND_MS - (Date.now() - started),
+      intervalMs: 100,
+      what: `${onboardingId} to end and settle`,
+    },
+  );
+  const failure = profile?.failure;
+  return {
+    spec,
+    onboardingId,
+    status: String(profile?.status),
+    reason:
+      typeof failure === 'object' && failure !== null && 'reason' in failure
+        ? String(failure.reason)
+        : undefined,
+    ms: Date.now() - started,
+  };
+}
+
+async function runAll(specs: JourneySpec[]): Promise<Outcome[]> {
+  const queue = [...specs];
+  const outcomes: Outcome[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let spec = queue.shift(); spec !== undefined; spec = queue.shift())
+        outcomes.push(await drive(spec));
+    }),
+  );
+  return outcomes;
+}
+
+const tally = (values: readonly string[]) =>
+  Object.fromEntries(
+    [...new Set(values)]
+      .sort()
+      .map((value) => [value, values.filter((candidate) => candidate === value).length]),
+  );
+
+describe('the journey invariant under AWS faults', () => {
+  it(`holds for ${JOURNEYS} journeys of every kind, with faults at random AWS calls`, async () => {
+    const specs = fc.sample(journeyArbitrary, { numRuns: JOURNEYS, seed: SEED });
+
+    const outcomes = await runAll(specs);
+
+    const problems: string[] = [];
+    for (const outcome of outcomes) {
+      const { onboardingId, status } = outcome;
+      const ends = stack
+        .events(onboardingId)
+        .filter((event) => Object.values(TERMINAL_EVENTS).includes(event['detail-type']));
+      const ids = new Set(ends.map((event) => String(event.detail.event_id)));
+      const types = new Set(ends.map((event) => event['detail-type']));
+      const describe = `${onboardingId} (${outcome.spec.kind}, ${JSON.stringify(outcome.spec.faults)})`;
+      if (ids.size !== 1)
+        problems.push(`${describe}: ${ids.size} terminal event ids (${[...types].join(', ')})`);
+      if (types.size !== 1 || !types.has(TERMINAL_EVENTS[status] ?? '')) {
+        problems.push(`${describe}: record ${status}, terminal events ${[...types].join(', ')}`);
+      }
+      if ((await item(onboardingId, 'SECRETS')) !== undefined) problems.push(`${describe}: secrets left`);
+      if (isSingleTransient(outcome.spec) && status !== KINDS[outcome.spec.kind].expected) {
+        problems.push(`${describe}: one transient fault, yet ${status} (${outcome.reason})`);
+      }
+    }
+    const fired = stack.faults.list();
+    console.log(
+      [
+        `journey invariant, seed ${SEED}, ${stack.dynamoDbEngine}: ${outcomes.length} journeys`,
+        `  kinds:     ${JSON.stringify(tally(outcomes.map((outcome) => outcome.spec.kind)))}`,
+        `  outcomes:  ${JSON.stringify(tally(outcomes.map((outcome) => `${outcome.status}/${outcome.reason ?? '-'}`)))}`,
+        `  one transient fault: ${outcomes.filter((outcome) => isSingleTransient(outcome.spec)).length} journeys`,
+        `  fault rules: ${fired.length}, calls faulted: ${fired.reduce((sum, rule) => sum + rule.fired, 0)}`,
+        `  faulted by service: ${JSON.stringify(tally(fired.flatMap((rule) => Array(rule.fired).fill(`${rule.service}/${rule.fault}`))))}`,
+        `  slowest end: ${Math.max(...outcomes.map((outcome) => outcome.ms))} ms (bound ${BOUND_MS} ms)`,
+        ...outcomes
+          .filter((outcome) => outcome.status !== KINDS[outcome.spec.kind].expected)
+          .map(
+            (outcome) =>
+              `  ended otherwise: ${outcome.spec.kind} → ${outcome.status}/${outcome.reason}, faults ${JSON.stringify(outcome.spec.faults)}`,
+          ),
+      ].join('\n'),
+    );
+    expect(problems).toEqual([]);
+    expect(outcomes).toHaveLength(JOURNEYS);
+  }, 600_000);
+});
