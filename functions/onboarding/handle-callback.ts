@@ -28,6 +28,13 @@ const OAUTH_ERRORS = new Set([
   'temporarily_unavailable',
 ]);
 const MAX_DESCRIPTION = 200;
+/**
+ * An `access_denied` whose description speaks of logging in: the bank refused the user's login,
+ * which is not the user declining. TrueLayer documents neither redirect; the words are what an
+ * authorisation server says of a failed login (the simulator says "The bank rejected the login
+ * credentials"). Without such words `access_denied` stays the user's refusal.
+ */
+const LOGIN_FAILED = /\b(log ?in|sign ?in|credentials?|password|authenticat\w*)\b/i;
 
 /**
  * What the record and the event keep of an error redirect. The query is
@@ -43,7 +50,8 @@ export function denialFailure(error: string, description: string | undefined): F
     .trim()
     .slice(0, MAX_DESCRIPTION);
   const oauth = { error, ...(cleaned ? { description: cleaned } : {}) };
-  return failureOf(error === 'access_denied' ? 'access_denied' : 'authorization_error', { oauth });
+  if (error !== 'access_denied') return failureOf('authorization_error', { oauth });
+  return failureOf(cleaned && LOGIN_FAILED.test(cleaned) ? 'bank_login_failed' : 'access_denied', { oauth });
 }
 
 async function claimState(

@@ -115,6 +115,21 @@ describe('denialFailure', () => {
     expect(long.oauth?.description).toHaveLength(200);
   });
 
+  it.each([
+    ['The bank rejected the login credentials', 'bank_login_failed'],
+    ['Login failed at the bank', 'bank_login_failed'],
+    ['User authentication failed', 'bank_login_failed'],
+    ['Wrong password', 'bank_login_failed'],
+    ['The user denied access', 'access_denied'],
+    ['User cancelled', 'access_denied'],
+    [undefined, 'access_denied'],
+  ])(
+    'tells a failed bank login from a refusal by what access_denied says: %j is %s',
+    (description, reason) => {
+      expect(denialFailure('access_denied', description).reason).toBe(reason);
+    },
+  );
+
   it('keeps nothing of an error code the RFC does not define', () => {
     expect(denialFailure('<script>alert(1)</script>', 'anything')).toEqual({
       ...failureOf('authorization_error'),
