@@ -136,6 +136,17 @@ describe('npm run journey', () => {
     expect(run.stdout).toMatch(/Result: failed, access_denied/);
   });
 
+  it('exits 1 when the bank login fails, without calling it a denial', async () => {
+    const run = await journey('--api', stack.urls.api, '--user', 'error.wrong_credentials');
+
+    expect(run.code).toBe(1);
+    expect(timeline(run)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/GET \/callback +302 \(the bank login failed\)$/)]),
+    );
+    expect(run.stdout).toMatch(/Result: failed, bank_login_failed/);
+    expect(run.stdout).not.toMatch(/denied access|declined/);
+  });
+
   it('shows a step the state machine retried as failed, retrying, then succeeded', async () => {
     // Prepare: the next three Signup+ accounts calls answer 503: the task's own three quick attempts fail,
     // so the state machine's Retry runs the step again

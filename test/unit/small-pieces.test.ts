@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
+import { denialFailure } from '../../functions/onboarding/denial.ts';
 import { FAILURE_REASONS, failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { denialFailure } from '../../functions/onboarding/handle-callback.ts';
 import { maskAccountNumber } from '../../functions/onboarding/model.ts';
 import { failureFromCatch } from '../../functions/onboarding/workflow/failures.ts';
 import { buildAuthLink } from '../../functions/truelayer/auth-link.ts';
