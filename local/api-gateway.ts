@@ -23,9 +23,28 @@ export type LocalRequestHandler = (
 export interface ApiFront {
   url: string;
   port: number;
-  /** Installs the routes once the handlers are loaded (the URL must exist first: it is the redirect URI). */
+  /**
+   * Installs the routes once the handlers are loaded (the URL must exist first: it is the redirect
+   * URI). Requests that arrive before wait for them, so nothing is ever answered 404 while starting.
+   */
   setRoutes(routes: readonly ApiRoute[], local: LocalRequestHandler): void;
   close(): Promise<void>;
+}
+
+/** The API's port cannot be had: in use, not allowed, or on an address this machine does not have. */
+export class ApiPortError extends Error {
+  override readonly name = 'ApiPortError';
+}
+
+function portError(error: unknown, host: string, port: number): Error {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new ApiPortError(`port ${port} is in use on ${host}`, { cause: error });
+  if (code === 'EACCES')
+    return new ApiPortError(`port ${port} needs privileges (${where})`, { cause: error });
+  if (code === 'EADDRNOTAVAIL')
+    return new ApiPortError(`${host} is not an address of this machine`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 interface CompiledRoute extends ApiRoute {
@@ -145,10 +164,15 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export async function startApiFront(options: { host: string; port: number }): Promise<ApiFront> {
   let routes: CompiledRoute[] = [];
   let local: LocalRequestHandler = async () => false;
+  let routesInstalled: () => void = () => {};
+  const installed = new Promise<void>((resolve) => {
+    routesInstalled = resolve;
+  });
 
   // Larger than Node's 16 KiB default so that an oversized query string reaches the handler, which
   // refuses it with problem+json, as it would behind API Gateway.
   const server: Server = createServer({ maxHeaderSize: 64 * 1024 }, async (request, response) => {
+    await installed;
     try {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? options.host}`);
       for (const route of routes) {
@@ -177,7 +201,11 @@ export async function startApiFront(options: { host: string; port: number }): Pr
     }
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  // Bound first, before anything else starts: a port in use is known at once.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(portError(error, options.host, options.port)));
+    server.listen(options.port, options.host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host}:${port}`,
@@ -185,6 +213,7 @@ export async function startApiFront(options: { host: string; port: number }): Pr
     setRoutes(next, handler) {
       routes = next.map(compile);
       local = handler;
+      routesInstalled();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -13,10 +13,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { denialFailure } from '../functions/onboarding/denial.ts';
 import type { DeliveredEvent } from './eventbridge.ts';
 import type { HistoryEvent } from './stepfunctions/index.ts';
 
 export type StepKind = 'api' | 'workflow' | 'state' | 'event';
+
+/** How the step line names an error redirect, by the failure reason the callback records. */
+const DENIAL_DETAILS: Readonly<Record<string, string>> = {
+  access_denied: 'the user denied access',
+  bank_login_failed: 'the bank login failed',
+};
 
 /** What a step ended in; `running` and `waiting` are the only ones that are not final for their step. */
 export type StepOutcome =
@@ -149,12 +156,15 @@ export class JourneyProgress {
     const journeyId =
       event.pathParameters?.id ?? idFromJsonText(answer.body) ?? idFromLocation(location) ?? '';
     const denied = typeof location === 'string' && /[?&]outcome=denied/.test(location);
+    const query = event.queryStringParameters ?? {};
+    // Read the way the callback reads it, so a failed bank login is not shown as a refusal.
+    const why = denied ? denialFailure(query.error ?? '', query.error_description).reason : undefined;
     this.#add({
       journey_id: journeyId,
       kind: 'api',
       name: `${route.method} ${route.path}`,
       outcome: `${status}`,
-      ...(denied ? { detail: 'the user denied access' } : {}),
+      ...(why ? { detail: DENIAL_DETAILS[why] ?? 'back with an authorisation error' } : {}),
     });
   }
 

@@ -34,6 +34,7 @@ import { startLocalSecretsManager } from './secrets-manager.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions/index.ts';
 import { dataConnectionRoutes } from './truelayer-sim/data-v3/index.ts';
 import { type SandboxUser, startTrueLayerSimulator, type TrueLayerSimulator } from './truelayer-sim/index.ts';
+import { PROVIDERS } from './truelayer-sim/providers.ts';
 
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -219,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients: [
         {
           client_id: LOCAL_CLIENT_ID,
+          name: 'Signup+ demo',
           client_secret: clientSecret,
           redirect_uris: [redirectUri, connectionReturnUrl],
         },
@@ -381,6 +383,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return sendJson(
             response,
             simulator.users.map((user) => ({ username: user.username, description: user.description ?? '' })),
+          );
+        }
+        if (url.pathname === '/_local/providers') {
+          return sendJson(
+            response,
+            PROVIDERS.map(({ id, name }) => ({ id, name })),
           );
         }
         if (url.pathname === '/openapi.json')

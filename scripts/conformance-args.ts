@@ -4,7 +4,6 @@
  * simulator; `--truelayer sandbox` needs them and says which are missing.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CHROMIUM } from './conformance-browser.ts';
 
 export interface ConformanceSettings {
   truelayer: 'sandbox' | 'simulator';
@@ -23,7 +22,8 @@ export interface ConformanceSettings {
   pkce: boolean;
   dataV3: boolean;
   manual: boolean;
-  chromiumPath: string;
+  /** Unset: found at launch (scripts/lib/chromium.ts). */
+  chromiumPath: string | undefined;
   outDir: string;
   /** Simulator only: its switches, as TRUELAYER_SIM_SWITCHES writes them. */
   switches?: string;
@@ -49,7 +49,7 @@ Options:
   --no-pkce              leave code_challenge off the auth link and code_verifier off the exchange
   --no-data-v3           skip the Data API v3 part
   --manual               show the browser and let a person click through TrueLayer's pages
-  --chromium <path>      the Chromium to drive (default ${DEFAULT_CHROMIUM}, or CHROMIUM_PATH)
+  --chromium <path>      the Chrome or Chromium to drive (default CHROMIUM_PATH, else the usual places)
   --out <dir>            where the redacted fixtures go (default test/fixtures/truelayer-conformance/<mode>)
   --switches <list>      simulator only: its switches, e.g. multiple_accounts_status=409,gzip=true`;
 
@@ -137,7 +137,7 @@ export function parseConformanceArgs(
     pkce: values['no-pkce'] !== true,
     dataV3: values['no-data-v3'] !== true,
     manual: values.manual === true,
-    chromiumPath: text('chromium') ?? env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM,
+    chromiumPath: text('chromium') ?? (env.CHROMIUM_PATH || undefined),
     outDir: text('out') ?? `test/fixtures/truelayer-conformance/${truelayer}`,
     ...(switches === undefined ? {} : { switches }),
   };

@@ -8,12 +8,11 @@
  * field, buttons that say Allow, Continue or Log in). With `manual`, the
  * browser opens on screen and a person clicks through instead.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-
-export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+import { locateChromium } from './lib/chromium.ts';
 
 export interface DialogLogin {
   username: string;
@@ -81,18 +80,15 @@ async function step(page: Page, login: DialogLogin, clickedBank: { done: boolean
 }
 
 export async function launchConformanceBrowser(options: {
-  chromiumPath: string;
+  /** The browser to drive; found as the browser tests find it (CHROMIUM_PATH, the usual places) when absent. */
+  chromiumPath: string | undefined;
   manual: boolean;
   login: DialogLogin;
 }): Promise<ConformanceBrowser> {
-  if (!existsSync(options.chromiumPath)) {
-    throw new Error(
-      `Chromium is missing at ${options.chromiumPath}: install it (Debian: apt-get install chromium) or pass --chromium <path>.`,
-    );
-  }
+  const executablePath = options.chromiumPath ?? locateChromium();
   const userDataDir = mkdtempSync(join(tmpdir(), 'signupplus-conformance-'));
   const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: options.chromiumPath,
+    executablePath,
     headless: !options.manual,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
     viewport: { width: 390, height: 844 },

@@ -126,7 +126,14 @@ const updated = withExamples(doc, committedExamples());
 if (updated !== doc) {
   writeFileSync(fromRoot(EVENTS_DOC), updated);
   // Biome formats the JSON blocks of markdown too (npm run lint checks it): let it lay them out.
-  spawnSync(fromRoot('node_modules/.bin/biome'), ['format', '--write', EVENTS_DOC], { cwd: fromRoot() });
+  // Through Node, not node_modules/.bin/biome: on Windows that is a .cmd a plain spawn cannot run.
+  spawnSync(
+    process.execPath,
+    [fromRoot('node_modules/@biomejs/biome/bin/biome'), 'format', '--write', EVENTS_DOC],
+    {
+      cwd: fromRoot(),
+    },
+  );
   console.log(`wrote ${EVENTS_DOC}`);
 }
 const unknownBlocks = [...exampleBlocks(readFileSync(fromRoot(EVENTS_DOC), 'utf8')).keys()].filter(

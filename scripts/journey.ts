@@ -34,7 +34,8 @@ const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
   --choose <n>       which account to pick, 1-based, when the user has several (default 1)
   --deny             deny consent at the bank instead of approving
   --reference <ref>  your reference for the onboarding
-  --api <url>        the local runtime's API (default http://127.0.0.1:3000, as npm start serves it)
+  --api <url>        the local runtime's API, as npm start prints it (default http://127.0.0.1:$PORT,
+                     PORT defaulting to 3000 as for npm start)
   --standalone       start a local runtime in this process instead of using a running one
   --timeout <s>      give up after this many seconds (default 30)`;
 
@@ -86,7 +87,7 @@ function parseOptions() {
     choose,
     decision: values.deny ? ('deny' as const) : ('approve' as const),
     reference: values.reference,
-    api: (values.api ?? 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    api: (values.api ?? `http://127.0.0.1:${process.env.PORT || '3000'}`).replace(/\/+$/, ''),
     standalone: values.standalone,
     timeoutMs: timeoutSeconds * 1000,
   };
@@ -135,6 +136,7 @@ async function call<S extends z.core.$ZodType>(
 }
 
 const localUrlsSchema = z.object({ api: z.string(), truelayer_auth: z.string() }).loose();
+const sandboxUsersSchema = z.array(z.object({ username: z.string() }).loose());
 const authorizeSchema = z.object({ redirect_to: z.string() });
 const printableEvent = z.object({ event: z.unknown() });
 
@@ -147,6 +149,13 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
         'Start one with npm start, or pass --standalone.',
     );
   });
+  const users = (await call(sandboxUsersSchema, 'GET', `${api}/_local/users`)).map((user) => user.username);
+  if (!users.includes(options.user)) {
+    throw new JourneyError(
+      `There is no sandbox user '${options.user}'. The sandbox users are: ${users.join(', ')}.`,
+      EXIT.usage,
+    );
+  }
   const created = await call(
     createdOnboardingSchema,
     'POST',

@@ -12,6 +12,11 @@ export const FAILURE_REASONS = {
     side: 'user',
     detail: 'The user declined to share their bank data.',
   },
+  bank_login_failed: {
+    side: 'user',
+    detail:
+      'The user could not log in at their bank, so nothing was shared. Send the user through the sign-up again.',
+  },
   authorization_error: {
     side: 'bank',
     detail: 'The bank or TrueLayer could not complete the authorisation. Send the user through again.',

@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
-import type { Failure } from '../commons/failure.ts';
 import { logger } from '../commons/logger.ts';
 import type { CallbackQuery } from './callback-query.ts';
+import { denialFailure } from './denial.ts';
 import type { OnboardingDependencies } from './deps.ts';
 import { endJourney } from './end-journey.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
-import { failureOf } from './failure-reasons.ts';
 import { type StateRecord, terminalStatuses } from './model.ts';
 import { sameDigest, sha256 } from './state-token.ts';
 
@@ -16,35 +15,6 @@ export interface HandleCallbackDependencies extends OnboardingDependencies {
 
 /** `started`: the workflow has the code; `denied`: the user came back with an error; `ended`: the journey was already over. */
 export type CallbackOutcome = { onboardingId: string; outcome: 'started' | 'denied' | 'ended' };
-
-/** The error codes RFC 6749 §4.1.2.1 defines for an authorization response. */
-const OAUTH_ERRORS = new Set([
-  'access_denied',
-  'invalid_request',
-  'unauthorized_client',
-  'unsupported_response_type',
-  'invalid_scope',
-  'server_error',
-  'temporarily_unavailable',
-]);
-const MAX_DESCRIPTION = 200;
-
-/**
- * What the record and the event keep of an error redirect. The query is
- * attacker-controlled (anyone can send a browser to the callback with any
- * text), so only an error code the RFC defines is kept, and its description
- * only in the RFC's character set and cut short; anything else is recorded as
- * an unknown authorisation error.
- */
-export function denialFailure(error: string, description: string | undefined): Failure {
-  if (!OAUTH_ERRORS.has(error)) return failureOf('authorization_error', { oauth: { error: 'unknown' } });
-  const cleaned = description
-    ?.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')
-    .trim()
-    .slice(0, MAX_DESCRIPTION);
-  const oauth = { error, ...(cleaned ? { description: cleaned } : {}) };
-  return failureOf(error === 'access_denied' ? 'access_denied' : 'authorization_error', { oauth });
-}
 
 async function claimState(
   stateHash: string,

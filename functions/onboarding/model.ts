@@ -49,12 +49,16 @@ export const timelineEntrySchema = z.object({
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type TimelineStep = TimelineEntry['step'];
 
-/** One account the user may pick, with the number masked: full numbers are never shown before a choice. */
+/**
+ * One account the user may pick, with the number masked: full numbers are never shown before a
+ * choice. The sort code (a branch, not the account) helps a person tell their accounts apart.
+ */
 export const accountChoiceSchema = z.object({
   account_id: z.string(),
   display_name: z.string(),
   account_type: z.string(),
   currency: z.string(),
+  sort_code: z.optional(z.string()),
   account_number_masked: z.optional(z.string()),
 });
 export type AccountChoice = z.infer<typeof accountChoiceSchema>;

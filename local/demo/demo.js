@@ -13,12 +13,12 @@ const SIGNUP_PLUS = {
   terminal: ['completed', 'failed', 'expired'],
   terminalEvents: ['Onboarding Ready For Payment', 'Onboarding Failed', 'Onboarding Expired'],
   statusLabels: {
-    awaiting_authorization: 'Waiting for you at the bank',
-    authorized: 'Bank approved, working…',
+    awaiting_authorization: 'Waiting for you at your bank',
+    authorized: 'Your bank said yes, finishing…',
     awaiting_account_choice: 'Choose an account',
     account_chosen: 'Account chosen, finishing…',
     completed: 'Ready for payment',
-    failed: 'Failed',
+    failed: 'Not signed up',
     expired: 'Expired',
   },
 };
@@ -29,7 +29,7 @@ const DATA_CONNECTION = {
   terminal: ['authorized', 'failed'],
   terminalEvents: ['Data Connection Authorized', 'Data Connection Failed'],
   statusLabels: {
-    authorization_required: 'Waiting for you at the bank',
+    authorization_required: 'Waiting for you at your bank',
     authorizing: 'Authorising…',
     authorized: 'Connected',
     failed: 'Not connected',
@@ -74,10 +74,10 @@ const API_LABELS = {
 
 const STATE_LABELS = {
   LinkAccounts:
-    'Exchange the code, read your accounts from Signup+ (one account: store it, publish the event)',
+    'Exchange the code, read the accounts from Signup+ (one account: store it, publish the event)',
   WhatNext: 'One account or several?',
   UnexpectedResult: 'Unexpected answer from the previous step',
-  WaitForAccountChoice: 'Wait for your account choice',
+  WaitForAccountChoice: 'Wait for the account choice',
   CompleteWithChosenAccount: 'Read the chosen account, store it, publish the event',
   Ended: 'Journey ended',
   FailOnboarding: 'Record the failure and publish it',
@@ -98,9 +98,112 @@ const OUTCOME_LABELS = {
   published: 'published',
 };
 
-const FAILURE_TITLES = {
-  access_denied: 'You declined to share your data',
-  expired: 'The time to choose an account ran out',
+/**
+ * What the person is told when a sign-up does not complete, by `failure.reason`: what happened, then
+ * what to do next, in the words of the integrator's page (the record's `failure.detail` is written
+ * for the integrator, not for the user). docs/recipes/return-page.md explains the choice.
+ */
+const SOMETHING_WENT_WRONG = {
+  title: 'Something went wrong on our side',
+  text: 'We could not finish your sign-up. Nothing was set up and nothing was taken from your account.',
+  next: 'Please start again. If it happens again, sign up another way.',
+  action: 'Start again',
+};
+const FAILURE_WORDS = {
+  access_denied: {
+    title: 'You chose not to share your bank details',
+    text: 'Nothing was shared and no account was set up.',
+    next: 'You can start again whenever you like, or sign up another way.',
+    action: 'Start again',
+  },
+  bank_login_failed: {
+    title: 'You could not log in to your bank',
+    text: 'Your bank did not accept the login, so nothing was shared.',
+    next: 'Check your login details and try again. If it keeps happening, your bank can help.',
+    action: 'Try again',
+  },
+  authorization_error: {
+    title: 'Your bank could not finish',
+    text: 'Something went wrong between your bank and TrueLayer, who connects us to it. Nothing was shared.',
+    next: 'Please try again in a moment.',
+    action: 'Try again',
+  },
+  link_expired: {
+    title: 'Your sign-up link expired',
+    text: 'For your security, a sign-up link works only for a short while.',
+    next: 'Start again to get a new link.',
+    action: 'Start again',
+  },
+  account_choice_timeout: {
+    title: 'The time to choose an account ran out',
+    text: 'For your security, the choice stays open only for a while. Nothing was set up.',
+    next: 'Start again, and choose an account when asked.',
+    action: 'Start again',
+  },
+  reconnect_required: {
+    title: 'Your bank’s permission ended',
+    text: 'Your bank’s permission expired or was withdrawn before we finished. Nothing was set up.',
+    next: 'Please start again.',
+    action: 'Start again',
+  },
+  user_data_not_found: {
+    title: 'Your bank could not confirm your details',
+    text: 'Your bank does not share the details we need to sign you up this way.',
+    next: 'Try again with another bank, or sign up another way.',
+    action: 'Try another bank',
+  },
+  joint_account_not_supported: {
+    title: 'Joint accounts cannot be used here',
+    text: 'Payments need an account in your name only.',
+    next: 'Start again and choose an account that is in your name only.',
+    action: 'Choose another account',
+  },
+  provider_not_supported: {
+    title: 'Your bank does not offer this yet',
+    text: 'Your bank cannot confirm your details this way.',
+    next: 'Try again with another bank, or sign up another way.',
+    action: 'Try another bank',
+  },
+  identity_incomplete: {
+    title: 'Your bank did not share everything we need',
+    text: 'To set up payments we need your name and your account’s details.',
+    next: 'Try again with another bank, or sign up another way.',
+    action: 'Try another bank',
+  },
+  truelayer_unavailable: {
+    title: 'We could not reach your bank’s service',
+    text: 'TrueLayer, who connects us to your bank, did not answer in time. Nothing was set up.',
+    next: 'Please try again in a few minutes.',
+    action: 'Try again',
+  },
+  truelayer_refused: SOMETHING_WENT_WRONG,
+  truelayer_contract_violation: SOMETHING_WENT_WRONG,
+  code_exchange_unconfirmed: SOMETHING_WENT_WRONG,
+  journey_state_lost: SOMETHING_WENT_WRONG,
+  internal_error: SOMETHING_WENT_WRONG,
+};
+/** The same for a data connection (its reasons are TrueLayer's or the product's own). */
+const CONNECTION_FAILURE_WORDS = {
+  access_denied: {
+    title: 'You chose not to connect your account',
+    text: 'Nothing was shared.',
+    next: 'You can connect an account whenever you like.',
+    action: 'Connect an account',
+  },
+};
+const CONNECTION_NOT_CONNECTED = {
+  title: 'Your account was not connected',
+  text: 'Your bank or TrueLayer could not finish connecting it. Nothing was shared.',
+  next: 'Please try again in a moment.',
+  action: 'Try again',
+};
+
+/** How a bank names the kind of account, in words for people. */
+const ACCOUNT_TYPES = {
+  CURRENT: 'Current account',
+  TRANSACTION: 'Current account',
+  SAVINGS: 'Savings account',
+  BUSINESS_CURRENT: 'Business current account',
 };
 
 async function api(method, path, body) {
@@ -132,6 +235,15 @@ function element(tag, options = {}, ...children) {
   node.append(...children.filter((child) => child !== undefined && child !== null));
   return node;
 }
+
+/** Bank names by provider id, from the local runtime (the simulator's banks). */
+let bankNames = {};
+async function loadBankNames() {
+  bankNames = Object.fromEntries(
+    (await api('GET', '/_local/providers').catch(() => [])).map((bank) => [bank.id, bank.name]),
+  );
+}
+const bankName = (id) => bankNames[id] ?? id;
 
 // ---------------------------------------------------------------- start page
 
@@ -353,10 +465,37 @@ function renderStatus(view) {
   status.textContent = journey.mode.statusLabels[view.status] ?? view.status.replaceAll('_', ' ');
 }
 
-function accountLabel(account) {
-  return [account.display_name, account.account_type, account.currency, account.account_number_masked]
-    .filter(Boolean)
-    .join(' · ');
+function accountKind(account) {
+  const type =
+    ACCOUNT_TYPES[account.account_type] ?? (account.account_type === 'UNKNOWN' ? '' : account.account_type);
+  const currency = account.currency === 'UNKNOWN' ? '' : account.currency;
+  return [type, currency].filter(Boolean).join(' · ');
+}
+
+/** Sort code and masked number, each kept on one line. */
+function accountNumbers(account) {
+  const parts = [
+    account.sort_code ? `Sort code ${account.sort_code}` : '',
+    account.account_number_masked ? `Account ${account.account_number_masked}` : '',
+  ].filter(Boolean);
+  return parts.flatMap((part, index) => [
+    ...(index ? [' · '] : []),
+    element('span', { class: 'nowrap', text: part }),
+  ]);
+}
+
+/** "Choose by 14:32 (14 minutes left)…", in the person's own time zone; nothing for a bad date. */
+function deadlineParts(iso) {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return [];
+  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  const minutes = Math.max(0, Math.round((at.getTime() - Date.now()) / 60000));
+  const left = minutes < 1 ? 'less than a minute left' : `${minutes} minute${minutes === 1 ? '' : 's'} left`;
+  return [
+    'Choose by ',
+    element('time', { dateTime: iso, text: time }),
+    ` (${left}). After that, you will need to start again.`,
+  ];
 }
 
 function renderChoices(view) {
@@ -366,8 +505,10 @@ function renderChoices(view) {
     return;
   }
   form.hidden = false;
+  $('choose-deadline').replaceChildren(...deadlineParts(view.account_choice_expires_at));
   if (journey.renderedChoices) return;
   journey.renderedChoices = true;
+  // Nothing is chosen for the person: the button asks them to pick.
   $('choices').replaceChildren(
     ...view.accounts.map((account, index) => {
       const input = element('input', {
@@ -376,17 +517,23 @@ function renderChoices(view) {
         value: account.account_id,
         id: `account-${index}`,
         required: true,
-        checked: index === 0,
+        'aria-describedby': `account-${index}-kind account-${index}-numbers`,
       });
       return element(
         'label',
         { class: 'choice', htmlFor: input.id },
         input,
-        element('span', { text: accountLabel(account) }),
+        element(
+          'span',
+          {},
+          element('strong', { text: account.display_name }),
+          element('small', { id: `account-${index}-kind`, text: accountKind(account) }),
+          element('small', { id: `account-${index}-numbers` }, ...accountNumbers(account)),
+        ),
       );
     }),
   );
-  announce('Choose the account payments should use.');
+  announce('Choose the account payments should come from.');
 }
 
 function detailRow(term, value) {
@@ -394,53 +541,83 @@ function detailRow(term, value) {
   return [element('dt', { text: term }), element('dd', { text: value })];
 }
 
+function showWords(words) {
+  $('outcome-title').textContent = words.title;
+  $('outcome-text').textContent = words.text;
+  $('outcome-next').textContent = words.next ?? '';
+  $('outcome-next').hidden = !words.next;
+  $('again').textContent = words.action;
+}
+
+/** The reason and the integrator's sentence, for developers only. */
+function showFailureCode(view) {
+  const box = $('developer-failure');
+  box.hidden = !view.failure;
+  if (!view.failure) return;
+  box.replaceChildren(
+    ...detailRow('failure.reason', view.failure.reason),
+    ...detailRow('failure.detail', view.failure.detail),
+  );
+}
+
 function renderOutcome(view) {
   const box = $('outcome');
   box.hidden = false;
   box.dataset.status = view.status === 'authorized' ? 'completed' : view.status;
+  showFailureCode(view);
   if (journey.mode === DATA_CONNECTION) {
-    const ok = view.status === 'authorized';
-    $('outcome-title').textContent = ok ? 'Your account is connected' : 'Your account was not connected';
-    $('outcome-text').textContent = ok
-      ? 'TrueLayer confirmed the connection: data calls for it can start.'
-      : (view.failure?.detail ?? 'Nothing was shared. You can try again.');
+    if (view.status === 'authorized') {
+      showWords({
+        title: 'Your account is connected',
+        text: 'Your bank confirmed the connection: your account details can now be read.',
+        action: 'Connect another account',
+      });
+    } else {
+      showWords(CONNECTION_FAILURE_WORDS[view.failure?.reason] ?? CONNECTION_NOT_CONNECTED);
+    }
+    const connected = view.status === 'authorized';
     $('outcome-details').replaceChildren(
-      ...detailRow('Connection', view.connection_id),
-      ...detailRow('Configuration', view.configuration),
-      ...detailRow('Scopes', (view.scopes ?? []).join(', ')),
-      ...detailRow('Access', view.data_access_type),
-      ...detailRow('Bank', view.provider_id),
-      ...detailRow('Reason', ok ? undefined : view.failure?.reason),
+      ...detailRow('Bank', view.provider_id ? bankName(view.provider_id) : undefined),
+      ...(connected
+        ? [
+            ...detailRow(
+              'Access',
+              view.data_access_type === 'recurring' ? 'Ongoing, until you stop it' : 'Once',
+            ),
+            ...detailRow('Connection', view.connection_id),
+            ...detailRow('Configuration', view.configuration),
+            ...detailRow('Scopes', (view.scopes ?? []).join(', ')),
+          ]
+        : []),
     );
     return;
   }
   if (view.status === 'completed') {
     const { user, account } = view;
     const address = user.address;
-    $('outcome-title').textContent = 'You are ready for payment';
-    $('outcome-text').textContent =
-      'Your bank confirmed these details. A payment service can pay from this account now.';
+    showWords({
+      title: 'You are ready for payment',
+      text: 'Your bank confirmed these details. Payments can now be taken from this account.',
+      action: 'Sign up someone else',
+    });
     $('outcome-details').replaceChildren(
       ...detailRow('Name', [user.title, user.first_name, user.last_name].filter(Boolean).join(' ')),
       ...detailRow('Date of birth', user.date_of_birth),
       ...detailRow(
         'Address',
-        [address.address_line1, address.address_line2, address.city, address.zip, address.country]
+        [address?.address_line1, address?.address_line2, address?.city, address?.zip, address?.country]
           .filter(Boolean)
           .join(', '),
       ),
-      ...detailRow('Bank', account.provider_id),
+      ...detailRow('Bank', bankName(account.provider_id)),
       ...detailRow('Sort code', account.sort_code),
       ...detailRow('Account number', account.account_number),
       ...detailRow('IBAN', account.iban),
     );
   } else {
-    const reason = view.failure?.reason ?? view.status;
-    $('outcome-title').textContent =
-      FAILURE_TITLES[reason] ??
-      (view.status === 'expired' ? 'The onboarding expired' : 'The onboarding failed');
-    $('outcome-text').textContent = view.failure?.detail ?? `The onboarding ended: ${view.status}.`;
-    $('outcome-details').replaceChildren(...detailRow('Reason', reason));
+    const reason = view.failure?.reason ?? (view.status === 'expired' ? 'link_expired' : 'internal_error');
+    showWords(FAILURE_WORDS[reason] ?? SOMETHING_WENT_WRONG);
+    $('outcome-details').replaceChildren();
   }
 }
 
@@ -504,12 +681,11 @@ function follow(mode, onboardingId, connectionId = '') {
   for (const id of ['start', 'connect', 'users']) $(id).hidden = true;
   $('journey').hidden = false;
   $('journey-kind').textContent = mode.kind;
-  $('journey-title').textContent = mode === DATA_CONNECTION ? 'Your data connection' : 'Your onboarding';
+  $('journey-title').textContent = mode === DATA_CONNECTION ? 'Connecting your account' : 'Your sign-up';
   $('onboarding-id').textContent = connectionId || onboardingId;
-  $('again').textContent = mode === DATA_CONNECTION ? 'Connect another account' : 'Start another onboarding';
   $('raw').href = mode.viewPath({ onboardingId, connectionId });
   document.title = `${$('journey-title').textContent} · Signup+ onboarding (local demo)`;
-  scheduleRefresh();
+  loadBankNames().finally(scheduleRefresh);
   if (!('EventSource' in window)) return poll();
   const stream = new EventSource(`/_local/stream?onboarding_id=${encodeURIComponent(onboardingId)}`);
   journey.stream = stream;

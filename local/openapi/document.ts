@@ -49,6 +49,43 @@ export function undocumentedRoutes(): RouteSpec[] {
   return ROUTES.filter((route) => !(routeKey(route) in OPERATIONS));
 }
 
+/**
+ * API Gateway's own answers, which never reach the product: not problem+json but `{"message"}`.
+ * The bodies are the HTTP API's (IAM authorization and throttling).
+ */
+const gatewayErrorSchema = z
+  .object({ message: z.string().meta({ description: "API Gateway's text, not the product's." }) })
+  .meta({ id: 'GatewayError' });
+
+const gatewayAnswer = (
+  description: string,
+  examples: Record<string, { summary: string; value: unknown }>,
+) => ({
+  description,
+  content: { 'application/json': { schema: gatewayErrorSchema, examples } },
+});
+
+const GATEWAY_403 = gatewayAnswer(
+  'From API Gateway, not the product: the request is unsigned, its signature or credentials do not hold, or ' +
+    'the caller is not allowed `execute-api:Invoke` on this route. Check the signing (service `execute-api`, ' +
+    "the API's region) and the caller's IAM policy.",
+  {
+    forbidden: { summary: 'Unsigned, or not allowed', value: { message: 'Forbidden' } },
+    signature: {
+      summary: 'A signature that does not match',
+      value: {
+        message:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      },
+    },
+  },
+);
+
+const GATEWAY_429 = gatewayAnswer(
+  'From API Gateway, not the product: the stage is throttling requests. Retry with exponential backoff and jitter.',
+  { throttled: { summary: 'Throttled', value: { message: 'Too Many Requests' } } },
+);
+
 /** Builds the document; `localUrl` adds the running local API as the first server. */
 export function openApiDocument(options: { localUrl?: string } = {}) {
   const paths: ZodOpenApiPathsObject = {};
@@ -56,6 +93,11 @@ export function openApiDocument(options: { localUrl?: string } = {}) {
     const doc = OPERATIONS[routeKey(route)] ?? fromManifest(route);
     const operation: ZodOpenApiOperationObject = {
       ...doc,
+      responses: {
+        ...doc.responses,
+        ...(route.authorization === 'iam' ? { '403': GATEWAY_403 } : {}),
+        '429': GATEWAY_429,
+      },
       tags: [route.authorization === 'none' ? 'Browser redirect' : 'Integrator API'],
       security: route.authorization === 'iam' ? [{ [SIGV4]: [] }] : [],
     };

@@ -6,7 +6,7 @@ import { jsonResponse, type SimResponse } from './http-io.ts';
 import { type ProblemInit, problemResponse, SIGNUP_ERRORS_BASE, slugFromTitle } from './problems.ts';
 import type { RouteDefinition } from './router.ts';
 import { identityBody, multipleAccountsBody } from './signup-plus-body.ts';
-import type { RawAnswer } from './users.ts';
+import type { RawAnswer, SandboxAccount } from './users.ts';
 
 /** Schema-breaking body for the `schema` fault: identity fields with the wrong types. */
 const ACCOUNTS_SCHEMA_VIOLATION = { first_name: 7, last_name: null, address: 'unknown', account_details: [] };
@@ -86,20 +86,26 @@ export const accountsRoute: RouteDefinition = {
       return signupProblem(ctx, { status, title, detail, ...(type === undefined ? {} : { type }) });
     }
 
+    // An account is at the bank the user logged in to: that bank's id, not the one in the users file
+    // (john logs in at the Mock bank as readily as at Monzo).
     const { identity } = user;
+    const atBank = (account: SandboxAccount): SandboxAccount => ({
+      ...account,
+      provider_id: auth.token.providerId ?? account.provider_id,
+    });
     if (accountId !== undefined) {
       // Only the token's own user is searched: another user's id is as unknown as a made-up one.
       const account = user.accounts.find((a) => a.account_id === accountId);
       if (account === undefined || identity === undefined) {
         return invalidAccountId('No linked account has this account_id.');
       }
-      return jsonResponse(200, identityBody(identity, account, switches));
+      return jsonResponse(200, identityBody(identity, atBank(account), switches));
     }
     const [only, ...others] = user.accounts;
     if (only === undefined || identity === undefined) {
       return signupProblem(ctx, { status: 422, title: 'User Data Not Found', detail: 'User data not found' });
     }
-    if (others.length === 0) return jsonResponse(200, identityBody(identity, only, switches));
+    if (others.length === 0) return jsonResponse(200, identityBody(identity, atBank(only), switches));
     // The status of this answer is undocumented: the switch plays each plausible one.
     return jsonResponse(switches.multiple_accounts_status, multipleAccountsBody(user.accounts, switches));
   },

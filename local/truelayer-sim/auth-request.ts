@@ -5,6 +5,8 @@ import { AUTH_LINK_SCOPES, splitSpaceList } from './scopes.ts';
 /** A validated auth link. */
 export interface AuthRequest {
   clientId: string;
+  /** What the consent page calls the application. */
+  clientName: string;
   redirectUri: string;
   state: string;
   scopes: string[];
@@ -146,6 +148,7 @@ export function checkAuthLink(query: URLSearchParams, clients: ClientRegistry): 
     providerId ?? (expansion.providers.length === 1 ? expansion.providers[0]?.id : undefined);
   const request: AuthRequest = {
     clientId,
+    clientName: client.name ?? clientId,
     redirectUri,
     state,
     scopes,

@@ -47,14 +47,19 @@ export const authorizeRoute: RouteDefinition = {
     const user = ctx.sim.findUser(body.user);
     if (user === undefined)
       return invalid(`Unknown sandbox user "${body.user}".`, { user: ['Unknown user'] });
-    const providerId = body.provider_id ?? request.preselectedProviderId ?? request.providers[0]?.id;
+    // Without a bank named, the user's own bank when the link offers it (john at Monzo, ivy at
+    // Barclays), as their accounts say; else the link's preselected or first bank.
+    const ownBank = user.accounts[0]?.provider_id;
+    const offered = (id: string | undefined): id is string =>
+      id !== undefined && request.providers.some((p) => p.id === id);
+    const providerId =
+      body.provider_id ??
+      request.preselectedProviderId ??
+      (offered(ownBank) ? ownBank : undefined) ??
+      request.providers[0]?.id;
     const fixed = request.preselectedProviderId;
     // Like the dialog: a link that fixes the bank offers no other.
-    if (
-      providerId === undefined ||
-      !request.providers.some((p) => p.id === providerId) ||
-      (fixed !== undefined && fixed !== providerId)
-    ) {
+    if (!offered(providerId) || (fixed !== undefined && fixed !== providerId)) {
       return invalid('provider_id is not offered by the auth link.', { provider_id: ['Not offered'] });
     }
     return jsonResponse(200, {

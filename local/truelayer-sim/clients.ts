@@ -7,6 +7,8 @@ export interface SandboxClient {
   client_secret: string;
   /** Allow-listed redirect URIs; a link's redirect_uri must equal one of them exactly. */
   redirect_uris: string[];
+  /** The application's name as the consent page shows it (Console's display name); the client_id when absent. */
+  name?: string;
 }
 
 const RedirectUriSchema = z
@@ -21,6 +23,7 @@ export const SandboxClientsSchema = z
       client_id: z.string().min(1),
       client_secret: z.string().min(1),
       redirect_uris: z.array(RedirectUriSchema).min(1),
+      name: z.string().min(1).optional(),
     }),
   )
   .min(1)

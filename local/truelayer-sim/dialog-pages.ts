@@ -77,8 +77,8 @@ export function consentPage(session: DialogSession, provider: Provider): string 
   const items = session.request.scopes.map((scope) => html`<li>${SCOPE_DESCRIPTIONS[scope] ?? scope}</li>`);
   return page(
     'Share your data',
-    html`<h1>Share your data with ${session.request.clientId}</h1>
-<p><strong>${session.request.clientId}</strong> asks TrueLayer to read the following from <strong>${provider.name}</strong>:</p>
+    html`<h1>Share your data with ${session.request.clientName}</h1>
+<p><strong>${session.request.clientName}</strong> asks TrueLayer to read the following from <strong>${provider.name}</strong>:</p>
 <ul>
 ${items}
 </ul>

@@ -1,14 +1,14 @@
 /**
- * Launches the machine's Chromium (Debian's /usr/bin/chromium) through
- * playwright-core, which downloads no browser of its own. The browser tests
- * never skip: without Chromium they fail with a message saying how to get it.
+ * Launches the machine's Chrome or Chromium through playwright-core, which
+ * downloads no browser of its own (scripts/lib/chromium.ts says where it
+ * looks; CHROMIUM_PATH names one). The browser tests never skip: without a
+ * browser they fail with one line saying what to set.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { locateChromium } from '../../scripts/lib/chromium.ts';
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 900 };
@@ -21,16 +21,11 @@ export interface ChromiumSession {
 }
 
 export async function launchChromium(): Promise<ChromiumSession> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM_PATH}. The browser tests need it and do not skip: ` +
-        'install it with `apt-get install -y chromium` (CI does this in .ci/run).',
-    );
-  }
+  const executablePath = locateChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'signupplus-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: [
       '--headless',

@@ -99,6 +99,8 @@ describe('demo page, Signup+ in Chromium', () => {
     await expect(page.getByRole('status').textContent()).resolves.toBe('Ready for payment');
     const outcome = page.getByRole('region', { name: 'You are ready for payment' });
     await expect(outcome.textContent()).resolves.toMatch(/Mr John Doe.*1985-04-12.*04-00-04.*12345678/s);
+    // the bank he logged in to, by its name
+    await expect(outcome.textContent()).resolves.toMatch(/BankMock Bank/);
     // the published event, for this journey
     await expect(
       page.getByRole('heading', { name: 'Published event: Onboarding Ready For Payment' }).count(),
@@ -150,6 +152,11 @@ describe('demo page, Signup+ in Chromium', () => {
     await expect(page.getByRole('status').textContent()).resolves.toBe('Choose an account');
     const radios = picker.getByRole('radio');
     await expect(radios.count()).resolves.toBe(3);
+    // nothing is chosen for her, and the deadline is shown
+    await expect(picker.locator('input:checked').count()).resolves.toBe(0);
+    await expect(picker.locator('time').getAttribute('datetime')).resolves.toBe(
+      (await getOnboarding(stack, onboardingId)).account_choice_expires_at,
+    );
     await screenshot(page, 'jane-5-choose');
     // marks this document: a reload would lose it
     await page.evaluate(() => document.body.setAttribute('data-same-document', 'yes'));
@@ -196,10 +203,10 @@ describe('demo page, Signup+ in Chromium', () => {
 
     // Assess
     expect(new URL(page.url()).searchParams.get('outcome')).toBe('denied');
-    await expect(page.getByRole('status').textContent()).resolves.toBe('Failed');
-    await expect(page.getByRole('region', { name: 'You declined to share your data' }).count()).resolves.toBe(
-      1,
-    );
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Not signed up');
+    await expect(
+      page.getByRole('region', { name: 'You chose not to share your bank details' }).count(),
+    ).resolves.toBe(1);
     expect(event).toMatchObject({
       'detail-type': 'Onboarding Failed',
       detail: { onboarding_id: onboardingId, failure: { reason: 'access_denied' } },

@@ -30,8 +30,15 @@ interface Run {
 }
 
 function journey(...args: string[]): Promise<Run> {
+  return journeyWith({}, ...args);
+}
+
+function journeyWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SCRIPT, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -129,6 +136,17 @@ describe('npm run journey', () => {
     expect(run.stdout).toMatch(/Result: failed, access_denied/);
   });
 
+  it('exits 1 when the bank login fails, without calling it a denial', async () => {
+    const run = await journey('--api', stack.urls.api, '--user', 'error.wrong_credentials');
+
+    expect(run.code).toBe(1);
+    expect(timeline(run)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/GET \/callback +302 \(the bank login failed\)$/)]),
+    );
+    expect(run.stdout).toMatch(/Result: failed, bank_login_failed/);
+    expect(run.stdout).not.toMatch(/denied access|declined/);
+  });
+
   it('shows a step the state machine retried as failed, retrying, then succeeded', async () => {
     // Prepare: the next three Signup+ accounts calls answer 503: the task's own three quick attempts fail,
     // so the state machine's Retry runs the step again
@@ -150,6 +168,23 @@ describe('npm run journey', () => {
     expect(run.code).toBe(64);
     expect(run.stderr).toContain('--choose 7: there are 3 accounts');
     expect(run.stderr).toContain('3. TRANSACTION ACCOUNT 3 (acc-469b2c2bcaea10969)');
+  });
+
+  it('finds the local runtime on PORT when --api is not given, as npm start does', async () => {
+    const run = await journeyWith({ PORT: new URL(stack.urls.api).port }, '--user', 'john');
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`API ${stack.urls.api}`);
+  });
+
+  it('exits 64 naming every sandbox user when the user does not exist', async () => {
+    const run = await journey('--api', stack.urls.api, '--user', 'bob');
+
+    expect(run.code).toBe(64);
+    expect(run.stderr.trim()).toBe(
+      `There is no sandbox user 'bob'. The sandbox users are: ${stack.simulator.users.map((user) => user.username).join(', ')}.`,
+    );
   });
 
   it('exits 64 with the usage when --user is missing', async () => {

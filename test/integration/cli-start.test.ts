@@ -3,60 +3,16 @@
  * serves, then one readable line per journey step with the onboarding's short
  * id; `--quiet` prints no step lines.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BUILT_IN_USERS_PATH } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
+import { killLeftovers, start } from '../helpers/npm-start.ts';
 
-const START = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
-const children: ChildProcessWithoutNullStreams[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  api: string;
-  output: () => string;
-  stop: () => Promise<number | null>;
-}
-
-async function start(args: string[] = [], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [START, '--port', '0', ...args], {
-    env: { ...process.env, PORT: '', ...env },
-  });
-  children.push(child);
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await eventually(
-    async () => output,
-    (text) => text.includes('Press Ctrl+C') || child.exitCode !== null,
-    { timeoutMs: 20_000, what: 'npm start to print its URLs' },
-  );
-  const api = /Integrator API +(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-  if (!api) throw new Error(`npm start printed no API URL:\n${output}`);
-  return {
-    child,
-    api,
-    output: () => output,
-    stop: () => {
-      child.kill('SIGTERM');
-      return closed;
-    },
-  };
-}
+afterEach(killLeftovers);
 
 /** One journey as `user` (john by default), through the HTTP API only; resolves with the onboarding id once completed. */
 async function johnJourney(api: string, user = 'john') {

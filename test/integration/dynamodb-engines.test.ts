@@ -27,6 +27,8 @@ import {
  * The DynamoDB behaviours the product relies on (functions/onboarding/repository.ts and the
  * Powertools idempotency store), checked the same way on dynalite and on Amazon's DynamoDB Local,
  * so that a journey test passing on one engine is not passing because of the engine's quirk.
+ * DynamoDB Local needs Java: `npm test` checks dynalite only, and the DynamoDB Local pass
+ * (`npm run test:dynamodb-local`, LOCAL_DYNAMODB_ENGINE=dynamodb-local) checks both.
  */
 
 const TABLE = LOCAL_TABLES.onboardings;
@@ -48,7 +50,10 @@ describe('engine selection', () => {
   });
 });
 
-describe.each(DYNAMODB_ENGINES)('DynamoDB engine %s', (engine) => {
+const ENGINES_HERE =
+  dynamoDbEngineFromEnv() === 'dynamodb-local' ? DYNAMODB_ENGINES : (['dynalite'] as const);
+
+describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
   let db: LocalDynamoDb;
   let client: DynamoDBClient;
   let documents: DynamoDBDocumentClient;

@@ -152,6 +152,24 @@ describe('single-account Signup+ journey', () => {
     expect(await executionsOf(created.onboarding_id)).toHaveLength(0);
   });
 
+  it('records a failed bank login as bank_login_failed, not as the user declining', async () => {
+    const created = await createOnboarding(stack);
+    const redirectTo = await authorize(stack, created.auth_link, 'error.wrong_credentials', 'approve');
+    expect(new URL(redirectTo).searchParams.get('error')).toBe('access_denied');
+
+    const callback = await followRedirect(redirectTo);
+
+    expect(callback.status).toBe(302);
+    const view = await waitForStatus(stack, created.onboarding_id, ['failed']);
+    expect(view.failure).toMatchObject({
+      reason: 'bank_login_failed',
+      detail: expect.not.stringMatching(/declined/),
+      oauth: { error: 'access_denied', description: 'The bank rejected the login credentials' },
+    });
+    const [event] = stack.events(created.onboarding_id);
+    expect(event?.detail).toMatchObject({ failure: { reason: 'bank_login_failed' } });
+  });
+
   it('refuses an unknown state with a clear page and starts nothing', async () => {
     const before = stack.stepFunctions.executions().length;
 

@@ -37,6 +37,14 @@ async function problemOf(res: Response, status: number): Promise<Problem> {
 const JANE_ACCOUNTS = ['acc-aa360adff0f1574e1', 'acc-8232b085624e6babf', 'acc-469b2c2bcaea10969'];
 
 describe('GET /signup-plus/accounts', () => {
+  it('names the bank the user logged in to, whatever bank the users file gives the account', async () => {
+    const { access_token } = await userToken(sim, 'john', { provider_id: 'mock' });
+
+    const body: unknown = await (await getAccounts(sim, access_token)).json();
+
+    expect(body).toMatchObject({ account_details: { provider_id: 'mock', account_number: '12345678' } });
+  });
+
   it("returns john's identity with his only account's details", async () => {
     const { access_token } = await userToken(sim, 'john');
     const res = await getAccounts(sim, access_token);

@@ -106,14 +106,31 @@ describe('docs/openapi.json', () => {
     },
   );
 
-  it('gives every operation a unique id, a success answer and problem+json errors', () => {
+  it('gives every operation a unique id, a success answer and problem+json errors, but for API Gateway’s own', () => {
     const ids = operations.map(({ operation }) => operation.operationId);
     expect(new Set(ids).size).toBe(ids.length);
     for (const { operation } of operations) {
       const codes = Object.keys(operation.responses);
       expect(codes.some((code) => /^[23]/.test(code))).toBe(true);
-      for (const code of codes.filter((c) => /^[45]/.test(c))) {
+      for (const code of codes.filter((c) => /^[45]/.test(c) && c !== '403' && c !== '429')) {
         expect(Object.keys(operation.responses[code]?.content ?? {})).toContain('application/problem+json');
+      }
+    }
+  });
+
+  it('documents API Gateway’s own 403 (IAM routes) and 429 (every route) with their real bodies', () => {
+    for (const { operation } of operations) {
+      const signed = (operation.security ?? []).length > 0;
+      const answers = operation.responses;
+      expect(answers['429']?.content?.['application/json']?.examples).toMatchObject({
+        throttled: { value: { message: 'Too Many Requests' } },
+      });
+      if (signed) {
+        expect(answers['403']?.content?.['application/json']?.examples).toMatchObject({
+          forbidden: { value: { message: 'Forbidden' } },
+        });
+      } else {
+        expect(answers['403']).toBeUndefined();
       }
     }
   });

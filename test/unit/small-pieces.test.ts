@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
+import { denialFailure } from '../../functions/onboarding/denial.ts';
 import { FAILURE_REASONS, failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { denialFailure } from '../../functions/onboarding/handle-callback.ts';
 import { maskAccountNumber } from '../../functions/onboarding/model.ts';
 import { failureFromCatch } from '../../functions/onboarding/workflow/failures.ts';
 import { buildAuthLink } from '../../functions/truelayer/auth-link.ts';
@@ -114,6 +114,21 @@ describe('denialFailure', () => {
     expect(long.reason).toBe('authorization_error');
     expect(long.oauth?.description).toHaveLength(200);
   });
+
+  it.each([
+    ['The bank rejected the login credentials', 'bank_login_failed'],
+    ['Login failed at the bank', 'bank_login_failed'],
+    ['User authentication failed', 'bank_login_failed'],
+    ['Wrong password', 'bank_login_failed'],
+    ['The user denied access', 'access_denied'],
+    ['User cancelled', 'access_denied'],
+    [undefined, 'access_denied'],
+  ])(
+    'tells a failed bank login from a refusal by what access_denied says: %j is %s',
+    (description, reason) => {
+      expect(denialFailure('access_denied', description).reason).toBe(reason);
+    },
+  );
 
   it('keeps nothing of an error code the RFC does not define', () => {
     expect(denialFailure('<script>alert(1)</script>', 'anything')).toEqual({

@@ -3,16 +3,16 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { runWithinDeadline } from '../invocation.ts';
 import { logger } from '../logger.ts';
+import { errorPage } from './error-page.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { prefersHtml } from './request.ts';
-import { htmlResponse } from './responses.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 type HttpFunction = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 export interface HttpHandlerOptions {
-  /** Render problems as a small HTML page when a browser asks for one (the redirect callback). */
+  /** Render problems as a page for the end user when a browser asks for one (the redirect callbacks). */
   htmlErrors?: boolean;
 }
 
@@ -41,9 +41,7 @@ export function httpHandler(fn: HttpFunction, options: HttpHandlerOptions = {}) 
           });
         }
         request.response =
-          options.htmlErrors && prefersHtml(request.event)
-            ? htmlResponse(problem.status, problem.title, problem.detail)
-            : problemResponse(problem);
+          options.htmlErrors && prefersHtml(request.event) ? errorPage(problem) : problemResponse(problem);
       },
     });
 }

@@ -200,6 +200,7 @@ export async function linkAccounts(
         display_name: account.display_name,
         account_type: account.account_type,
         currency: account.currency,
+        ...(account.sort_code ? { sort_code: account.sort_code } : {}),
         ...(account.account_number || account.iban
           ? { account_number_masked: maskAccountNumber(account.account_number ?? account.iban) }
           : {}),

@@ -44,7 +44,7 @@ export function consentStep(connection: SimConnection, bankName: string): string
   return page(
     'Connect your account',
     html`<h1>Connect your ${bankName} account</h1>
-<p><strong>${connection.clientId}</strong> asks to read the following ${access}:</p>
+<p><strong>${connection.clientName}</strong> asks to read the following ${access}:</p>
 <ul>
 ${items}
 </ul>
@@ -79,7 +79,7 @@ export function resultPage(connection: SimConnection, continueTo: string): strin
     ok ? 'Account connected' : 'Not connected',
     html`<h1>${ok ? 'Account connected' : 'Your account was not connected'}</h1>
 <p>${ok ? 'You can now return to the app.' : 'Nothing was shared. You can return to the app and try again.'}</p>
-<p><a class="primary" href="${continueTo}">Return to ${connection.clientId}</a></p>`,
+<p><a class="primary" href="${continueTo}">Return to ${connection.clientName}</a></p>`,
   );
 }
 

@@ -187,6 +187,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const connection: SimConnection = {
         id: randomUUID(),
         clientId,
+        clientName: ctx.sim.clients.get(clientId)?.name ?? clientId,
         userId: request.userId ?? randomUUID(),
         status: isHosted(request) ? 'authorization_required' : 'authorizing',
         request,

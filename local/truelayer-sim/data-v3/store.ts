@@ -11,6 +11,8 @@ export type JourneyStep = 'provider' | 'consent' | 'login' | 'result' | 'done';
 export interface SimConnection {
   id: string;
   clientId: string;
+  /** What the hosted pages call the application (the client's name, else its id). */
+  clientName: string;
   userId: string;
   status: SimConnectionStatus;
   request: AcceptedRequest;
