@@ -132,7 +132,12 @@ export const FUNCTIONS = {
       'truelayer:client',
       'truelayer:secret',
     ],
-    settings: ['CONNECTION_RETURN_URL', 'TRUELAYER_AISP_LICENSED', 'RECORD_RETENTION_DAYS'],
+    settings: [
+      'CONNECTION_RETURN_URL',
+      'TRUELAYER_AISP_LICENSED',
+      'RECORD_RETENTION_DAYS',
+      'AUTH_LINK_TTL_SECONDS',
+    ],
   },
   ConnectionReturn: {
     ...http,
@@ -146,6 +151,20 @@ export const FUNCTIONS = {
       'truelayer:secret',
     ],
     settings: ['RETURN_URL'],
+  },
+  ExpireConnections: {
+    ...task,
+    timeoutSeconds: 60,
+    entry: 'functions/tasks/expire-connections.ts',
+    description: 'Scheduled: records the outcome of Data v3 connections whose link ran out, or expires them',
+    capabilities: [
+      'onboardings:write',
+      'onboardings:sweep',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
   },
   GetConnection: {
     ...http,
@@ -213,6 +232,12 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     description: 'Sweeps the due index: no journey stalls or ends without its event',
     everyMinutes: 1,
     target: 'Reconcile',
+  },
+  {
+    id: 'ExpireConnections',
+    description: 'Sweeps the due index for Data v3 connections: none waits for its user forever',
+    everyMinutes: 1,
+    target: 'ExpireConnections',
   },
 ];
 

@@ -449,7 +449,7 @@ async function dataV3Part(context: {
           },
         },
         publish: async () => undefined,
-        settings: { returnUrl, retentionDays: 1 },
+        settings: { returnUrl, retentionDays: 1, linkTtlSeconds: 600 },
         now: () => new Date(),
       },
     );

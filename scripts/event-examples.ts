@@ -24,6 +24,9 @@ const stack = await startLocalStack({
   logLevel: 'SILENT',
   retryIntervalMs: 1,
   accountChoiceTimeoutSeconds: 2,
+  // A connection nobody goes through expires within seconds (the other journeys use their links at once).
+  authLinkTtlSeconds: 3,
+  scheduleIntervalMs: 200,
 });
 const captured = new Map<string, DeliveredEvent>();
 const unsubscribe = stack.bus.subscribe((event) => {
@@ -66,7 +69,7 @@ async function signupPlus(user: string, reference: string, decision: 'approve' |
 }
 
 /** A Data API v3 connection in the hosted configuration, approved as `user` or denied at TrueLayer's page. */
-async function dataConnection(decision: 'approve' | 'deny') {
+async function dataConnection(decision: 'approve' | 'deny' | 'abandon') {
   const created = await json(
     z.object({ onboarding_id: z.string(), redirect_to: z.string() }),
     'POST',
@@ -79,6 +82,7 @@ async function dataConnection(decision: 'approve' | 'deny') {
       hosted_page: { type: 'authorization_flow', return_uri: 'https://app.example.com/connected' },
     },
   );
+  if (decision === 'abandon') return created.onboarding_id;
   const { redirect_to } = await json(
     z.object({ redirect_to: z.string() }),
     'POST',
@@ -104,6 +108,8 @@ try {
   await until('the data connection', published(connected, 'Data Connection Authorized'));
   const refused = await dataConnection('deny');
   await until('the refused data connection', published(refused, 'Data Connection Failed'));
+  const abandoned = await dataConnection('abandon');
+  await until('the abandoned data connection to expire', published(abandoned, 'Data Connection Expired'));
   await stack.bus.drain();
 } finally {
   unsubscribe();

@@ -26,3 +26,12 @@ export const dueIndex = {
 
 /** The shard a record's due entry lives in. */
 export const dueShardOf = (id: string) => `DUE#${id.charAt(0).toLowerCase()}`;
+
+/**
+ * Data v3 connections waiting for their user sit on the same index under
+ * shards of their own (by the product's id of the journey, a UUIDv4), so
+ * each sweeper reads only its own records.
+ */
+export const connectionDueShards = [...'0123456789abcdef'].map((digit) => `CONNECTION_DUE#${digit}`);
+export const connectionDueShardOf = (onboardingId: string) =>
+  `CONNECTION_DUE#${onboardingId.charAt(0).toLowerCase()}`;

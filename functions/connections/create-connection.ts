@@ -14,6 +14,8 @@ export interface CreateConnectionSettings {
   /** The product's public `GET /connections/return`, registered with TrueLayer as a return URI. */
   returnUrl: string;
   retentionDays: number;
+  /** How long the user has to authorise the connection before it is asked about, then expired. */
+  linkTtlSeconds: number;
 }
 
 export interface CreateConnectionDependencies {
@@ -176,7 +178,11 @@ export async function createConnection(
     updated_at: now.toISOString(),
     timeline: [{ at: now.toISOString(), step: 'connection_created', detail: configuration }],
   };
-  const record = await deps.repository.create(fresh, addDays(now, deps.settings.retentionDays));
+  const record = await deps.repository.create(
+    fresh,
+    addDays(now, deps.settings.retentionDays),
+    new Date(now.getTime() + deps.settings.linkTtlSeconds * 1000),
+  );
   await deps.publish(DetailTypes.dataConnectionCreated, {
     ...envelopeFor(record, DetailTypes.dataConnectionCreated, new Date(record.created_at)),
     connection_id: record.connection_id,

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { RequestValidationError } from '../commons/errors.ts';
 import type { Failure } from '../commons/failure.ts';
-import { DetailTypes } from '../events/contracts.ts';
-import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';
+import { publishOutcome, type ReturnOutcome, settledStatuses } from './outcome-events.ts';
 import type { ConnectionRepository } from './repository.ts';
 import type { ConnectionOutcome, DataConnectionsClient } from './truelayer-client.ts';
 
@@ -27,18 +26,17 @@ export type ConnectionReturnQuery = z.infer<typeof connectionReturnQuerySchema>;
 
 export interface HandleReturnDependencies {
   trueLayer: Pick<DataConnectionsClient, 'outcome'>;
-  repository: Pick<ConnectionRepository, 'find' | 'findByOnboardingId' | 'settle'>;
+  repository: Pick<ConnectionRepository, 'find' | 'findByOnboardingId' | 'settle' | 'clearDue'>;
   publish: PublishEvent;
   now: () => Date;
 }
 
-/** `pending`: TrueLayer does not (yet) report an outcome; nothing is recorded. */
-export type ReturnOutcome = 'authorized' | 'failed' | 'pending';
+export type { ReturnOutcome } from './outcome-events.ts';
 
 const REASON = /^[a-z0-9_]{1,64}$/;
 
 /** A short reason safe to store and show: TrueLayer's, else the query's, else a generic one. */
-function failureFor(reported: string | undefined, fromQuery: string | undefined): Failure {
+export function failureFor(reported: string | undefined, fromQuery: string | undefined): Failure {
   const reason = [reported, fromQuery].find((value) => value !== undefined && REASON.test(value));
   return {
     reason: reason ?? 'authorization_failed',
@@ -76,7 +74,7 @@ async function connectionFor(
  * back with an error (TrueLayer's redirect says so), the connection is failed,
  * otherwise it stays pending (the user may have come back early).
  */
-function settledOutcome(
+export function settledOutcome(
   outcome: ConnectionOutcome,
   query: ConnectionReturnQuery,
 ): { to: 'authorized' } | { to: 'failed'; failure: Failure } | undefined {
@@ -102,9 +100,7 @@ export async function handleConnectionReturn(
   deps: HandleReturnDependencies,
 ): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {
   const stored = await connectionFor(query, deps.repository);
-  if (stored.status === 'authorized' || stored.status === 'failed') {
-    return published(stored, deps.publish);
-  }
+  if (settledStatuses.includes(stored.status)) return publishOutcome(stored, deps);
   const outcome = await deps.trueLayer.outcome({ connectionId: stored.connection_id, scopes: stored.scopes });
   const settle = settledOutcome(outcome, query);
   if (!settle) return { record: stored, outcome: 'pending' };
@@ -115,46 +111,5 @@ export async function handleConnectionReturn(
     ...(failure ? { failure } : {}),
     timeline: { at, step: settle.to, ...(failure ? { detail: failure.reason } : {}) },
   });
-  return published(record, deps.publish);
-}
-
-async function published(
-  record: ConnectionRecord,
-  publish: PublishEvent,
-): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {
-  if (record.status === 'authorized') {
-    await publishAuthorized(record, publish);
-    return { record, outcome: 'authorized' };
-  }
-  if (record.status === 'failed') {
-    await publishFailed(record, publish);
-    return { record, outcome: 'failed' };
-  }
-  return { record, outcome: 'pending' };
-}
-
-const settledAt = (record: ConnectionRecord) => new Date(record.timeline.at(-1)?.at ?? record.updated_at);
-
-const common = (record: ConnectionRecord) => ({
-  connection_id: record.connection_id,
-  configuration: record.configuration,
-  scopes: record.scopes,
-  data_access_type: record.data_access_type,
-  ...(record.provider_id === undefined ? {} : { provider_id: record.provider_id }),
-});
-
-function publishAuthorized(record: ConnectionRecord, publish: PublishEvent) {
-  return publish(DetailTypes.dataConnectionAuthorized, {
-    ...envelopeFor(record, DetailTypes.dataConnectionAuthorized, settledAt(record)),
-    ...common(record),
-    truelayer_user_id: record.truelayer_user_id,
-  });
-}
-
-function publishFailed(record: ConnectionRecord, publish: PublishEvent) {
-  return publish(DetailTypes.dataConnectionFailed, {
-    ...envelopeFor(record, DetailTypes.dataConnectionFailed, settledAt(record)),
-    ...common(record),
-    failure: record.failure ?? failureFor(undefined, undefined),
-  });
+  return publishOutcome(record, deps);
 }

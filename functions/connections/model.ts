@@ -13,10 +13,17 @@ export type DataScope = (typeof dataScopes)[number];
 
 /**
  * Where a Data v3 connection stands, in TrueLayer's words. The first two are
- * what TrueLayer answers at creation; the last two are recorded when the user
- * comes back and TrueLayer confirms the outcome.
+ * what TrueLayer answers at creation; `authorized` and `failed` are recorded
+ * when TrueLayer confirms the outcome; `expired` when the user never
+ * authorised it before the link's time ran out.
  */
-export const connectionStatuses = ['authorization_required', 'authorizing', 'authorized', 'failed'] as const;
+export const connectionStatuses = [
+  'authorization_required',
+  'authorizing',
+  'authorized',
+  'failed',
+  'expired',
+] as const;
 export const connectionStatusSchema = z.enum(connectionStatuses);
 export type ConnectionStatus = z.infer<typeof connectionStatusSchema>;
 export const pendingConnectionStatuses: readonly ConnectionStatus[] = [
@@ -31,7 +38,7 @@ export const connectionIdSchema = z
 
 export const connectionTimelineEntrySchema = z.object({
   at: z.iso.datetime(),
-  step: z.enum(['connection_created', 'authorized', 'failed']),
+  step: z.enum(['connection_created', 'authorized', 'failed', 'expired']),
   detail: z.optional(z.string()),
 });
 export type ConnectionTimelineEntry = z.infer<typeof connectionTimelineEntrySchema>;
@@ -76,4 +83,5 @@ export const connectionEventFields = {
   },
   authorized: { ...connectionEventBase, truelayer_user_id: z.string() },
   failed: { ...connectionEventBase, failure: failureSchema },
+  expired: { ...connectionEventBase, failure: failureSchema },
 };

@@ -1,7 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { tableKeys } from '../commons/table-keys.ts';
+import { connectionDueShardOf, connectionDueShards, dueIndex, tableKeys } from '../commons/table-keys.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import {
   type ConnectionRecord,
@@ -19,6 +25,10 @@ import {
  * or may not append the connection id):
  *   CONNECTION#<connection id> / PROFILE
  *   CONNECTION_REFERENCE#<onboarding id> / REFERENCE → { connection_id }
+ * A connection stays on the `due` index (under shards of its own) until its
+ * outcome is recorded and published: when its link's time runs out, the
+ * sweeper (expire-connections.ts) asks TrueLayer and records what it says, or
+ * `expired`.
  * Writes are single-item and conditional or repeatable, like the rest of the table.
  */
 const profileKey = (connectionId: string) => ({
@@ -38,6 +48,8 @@ function parseRecord(item: Record<string, unknown>): ConnectionRecord {
     [tableKeys.partitionKey]: _pk,
     [tableKeys.sortKey]: _sk,
     [tableKeys.timeToLive]: _ttl,
+    [dueIndex.partitionKey]: _shard,
+    [dueIndex.sortKey]: _due,
     ...rest
   } = item;
   const parsed = connectionRecordSchema.safeParse(rest);
@@ -47,7 +59,7 @@ function parseRecord(item: Record<string, unknown>): ConnectionRecord {
 }
 
 export interface SettleRequest {
-  to: Extract<ConnectionStatus, 'authorized' | 'failed'>;
+  to: Extract<ConnectionStatus, 'authorized' | 'failed' | 'expired'>;
   failure?: ConnectionRecord['failure'];
   timeline: ConnectionTimelineEntry;
 }
@@ -68,14 +80,18 @@ export class ConnectionRepository {
    * the first attempt stopped between the two writes). The user is sent to
    * TrueLayer only after both are written.
    */
-  async create(record: ConnectionRecord, retentionUntil: Date): Promise<ConnectionRecord> {
+  async create(record: ConnectionRecord, retentionUntil: Date, dueAt: Date): Promise<ConnectionRecord> {
     const ttl = { [tableKeys.timeToLive]: epochSeconds(retentionUntil) };
+    const due = {
+      [dueIndex.partitionKey]: connectionDueShardOf(record.onboarding_id),
+      [dueIndex.sortKey]: epochSeconds(dueAt),
+    };
     let stored = record;
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { ...profileKey(record.connection_id), ...record, ...ttl },
+          Item: { ...profileKey(record.connection_id), ...record, ...ttl, ...due },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': tableKeys.partitionKey },
         }),
@@ -162,5 +178,50 @@ export class ConnectionRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return { record: await this.get(connectionId), won: false };
     }
+  }
+
+  /** The outcome is recorded and its event published: nothing is due any more. */
+  async clearDue(connectionId: string): Promise<void> {
+    await this.#client
+      .send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: profileKey(connectionId),
+          UpdateExpression: 'REMOVE #shard, #due',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            '#pk': tableKeys.partitionKey,
+            '#shard': dueIndex.partitionKey,
+            '#due': dueIndex.sortKey,
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  /** Ids of the connections due at `now` or earlier, at most `limit` per shard. */
+  async listDue(now: Date, limit: number): Promise<string[]> {
+    const pages = await Promise.all(
+      connectionDueShards.map((shard) =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: dueIndex.name,
+            KeyConditionExpression: '#shard = :shard AND #due <= :now',
+            ExpressionAttributeNames: { '#shard': dueIndex.partitionKey, '#due': dueIndex.sortKey },
+            ExpressionAttributeValues: { ':shard': shard, ':now': epochSeconds(now) },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap(({ Items = [] }) =>
+      Items.flatMap((item) => {
+        const pk = item[tableKeys.partitionKey];
+        return typeof pk === 'string' && pk.startsWith('CONNECTION#') ? [pk.slice('CONNECTION#'.length)] : [];
+      }),
+    );
   }
 }

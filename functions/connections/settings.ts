@@ -18,12 +18,15 @@ const settingsSchema = z.object({
     z.transform((value) => value === 'true'),
   ),
   RECORD_RETENTION_DAYS: positiveIntFromEnv(30),
+  // The same lifetime as a Signup+ auth link: the time a user has to go through their bank.
+  AUTH_LINK_TTL_SECONDS: positiveIntFromEnv(600),
 });
 
 export interface ConnectionSettings {
   returnUrl: string;
   aispLicensed: boolean;
   retentionDays: number;
+  linkTtlSeconds: number;
 }
 
 export function readConnectionSettings(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
@@ -32,5 +35,6 @@ export function readConnectionSettings(env: NodeJS.ProcessEnv = process.env): Co
     returnUrl: config.CONNECTION_RETURN_URL,
     aispLicensed: config.TRUELAYER_AISP_LICENSED,
     retentionDays: config.RECORD_RETENTION_DAYS,
+    linkTtlSeconds: config.AUTH_LINK_TTL_SECONDS,
   };
 }

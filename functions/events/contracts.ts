@@ -37,12 +37,18 @@ export const dataConnectionAuthorizedDetailSchema = z.extend(
   connectionEventFields.authorized,
 );
 export const dataConnectionFailedDetailSchema = z.extend(detailEnvelopeSchema, connectionEventFields.failed);
+/** The user never authorised the connection before its link's time ran out. */
+export const dataConnectionExpiredDetailSchema = z.extend(
+  detailEnvelopeSchema,
+  connectionEventFields.expired,
+);
 
 export const detailSchemas = {
   ...onboardingDetailSchemas,
   [DetailTypes.dataConnectionCreated]: dataConnectionCreatedDetailSchema,
   [DetailTypes.dataConnectionAuthorized]: dataConnectionAuthorizedDetailSchema,
   [DetailTypes.dataConnectionFailed]: dataConnectionFailedDetailSchema,
+  [DetailTypes.dataConnectionExpired]: dataConnectionExpiredDetailSchema,
 } as const;
 
 export type DetailOf<T extends DetailType> = z.infer<(typeof detailSchemas)[T]>;

@@ -24,6 +24,7 @@ export const DetailTypes = {
   dataConnectionCreated: 'Data Connection Created',
   dataConnectionAuthorized: 'Data Connection Authorized',
   dataConnectionFailed: 'Data Connection Failed',
+  dataConnectionExpired: 'Data Connection Expired',
 } as const;
 export type DetailType = (typeof DetailTypes)[keyof typeof DetailTypes];
 

@@ -30,7 +30,9 @@ export const handler = httpHandler(
     target.searchParams.set('connection_id', record.connection_id);
     target.searchParams.set('onboarding_id', record.onboarding_id);
     target.searchParams.set('status', outcome);
-    if (outcome === 'failed' && record.failure) target.searchParams.set('error', record.failure.reason);
+    if ((outcome === 'failed' || outcome === 'expired') && record.failure) {
+      target.searchParams.set('error', record.failure.reason);
+    }
     return redirectResponse(target.toString());
   },
   { htmlErrors: true },

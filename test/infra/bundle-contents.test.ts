@@ -29,7 +29,12 @@ const ONBOARDING: readonly FunctionId[] = [
   'EndOnboarding',
   'Reconcile',
 ];
-const CONNECTIONS: readonly FunctionId[] = ['CreateConnection', 'ConnectionReturn', 'GetConnection'];
+const CONNECTIONS: readonly FunctionId[] = [
+  'CreateConnection',
+  'ConnectionReturn',
+  'ExpireConnections',
+  'GetConnection',
+];
 
 /** Source files (repository-relative) in each function's bundle. */
 const inputs = new Map<FunctionId, string[]>();

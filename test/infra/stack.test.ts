@@ -373,15 +373,16 @@ describe('IAM', () => {
     for (const id of functionIds) expect(stateActions(id), id).toEqual(expected[id] ?? []);
   });
 
-  it('lets only the reconciler read the due index, and nobody any other index', () => {
+  it('lets only the sweepers read the due index, and nobody any other index', () => {
     const indexArns = (id: FunctionId) =>
       statementsOfRole(synth.template, roleLogicalId(id)).flatMap((statement) =>
         JSON.stringify(statement.Resource ?? '').includes('/index/')
           ? [JSON.stringify(statement.Resource)]
           : [],
       );
-    expect(indexArns('Reconcile')).toEqual([expect.stringContaining('/index/due')]);
-    for (const id of functionIds.filter((fnId) => fnId !== 'Reconcile'))
+    const sweepers: readonly FunctionId[] = ['Reconcile', 'ExpireConnections'];
+    for (const id of sweepers) expect(indexArns(id), id).toEqual([expect.stringContaining('/index/due')]);
+    for (const id of functionIds.filter((fnId) => !sweepers.includes(fnId)))
       expect(indexArns(id), id).toEqual([]);
   });
 });

@@ -152,6 +152,7 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
   const records = new Map<string, ConnectionRecord>();
   const references = new Map<string, string>();
   const asked: string[] = [];
+  const cleared: string[] = [];
   const published: Array<{ type: DetailType; detail: unknown }> = [];
   const repository = {
     async create(record: ConnectionRecord) {
@@ -184,6 +185,9 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
       records.set(connectionId, settled);
       return { record: settled, won: true };
     },
+    async clearDue(connectionId: string) {
+      cleared.push(connectionId);
+    },
   };
   const publish: CreateConnectionDependencies['publish'] = async (type, detail) => {
     published.push({ type, detail });
@@ -210,7 +214,7 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
     trueLayer,
     repository,
     publish,
-    settings: { returnUrl: PRODUCT_RETURN, retentionDays: 30 },
+    settings: { returnUrl: PRODUCT_RETURN, retentionDays: 30, linkTtlSeconds: 600 },
     now: () => new Date('2025-06-01T10:00:00Z'),
   };
   return {
@@ -219,6 +223,7 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
     published,
     sent,
     asked,
+    cleared,
     setState: (next: ConnectionOutcome) => {
       state = next;
     },
