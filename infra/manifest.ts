@@ -234,7 +234,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     target: 'Reconcile',
   },
   {
-    id: 'ExpireConnections',
+    id: 'SweepConnections',
     description: 'Sweeps the due index for Data v3 connections: none waits for its user forever',
     everyMinutes: 1,
     target: 'ExpireConnections',
