@@ -56,6 +56,7 @@ const ANSWERS: Record<string, { status: number; headers: Record<string, string>;
     body: gzipSync(identity).subarray(0, 12),
   },
   '/zstd': { status: 200, headers: { ...JSON_TYPE, 'content-encoding': 'zstd' }, body: 'xx' },
+  '/garbled': { status: 200, headers: JSON_TYPE, body: '{"first_name": "Priya Body-Text-Marker' },
   '/feature-not-supported': {
     status: 502,
     headers: { 'content-type': 'application/problem+json', 'x-tl-correlation-id': 'corr-1' },
@@ -221,5 +222,26 @@ describe('the TrueLayer transport', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a garbled answer', () => {
+  it('keeps no text of a garbled answer in the error it raises (only its size), so none reaches a log', async () => {
+    const { sendToTrueLayer } = await import('../../functions/truelayer/http.ts');
+    const failure = await sendToTrueLayer(
+      `${baseUrl}/garbled`,
+      { method: 'GET', headers: {} },
+      {
+        timeoutMs: 5_000,
+        operation: 'garbled test',
+        once: true,
+      },
+    ).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(TrueLayerUnavailableError);
+    const seen = JSON.stringify(failure, Object.getOwnPropertyNames(failure));
+    expect(`${String(failure)} ${seen} ${String(failure instanceof Error ? failure.cause : '')}`).not.toMatch(
+      /Priya|Marker|first_name/,
+    );
   });
 });
