@@ -312,9 +312,13 @@ export class SignupPlusOnboarding extends Construct {
   /** The Data v3 return URI the functions send to TrueLayer (prop, or `<api endpoint>/connections/return`). */
   readonly connectionReturnUri: string;
   readonly table: dynamodb.Table;
-  /** Customer-managed key of the onboarding table. */
+  /** Customer-managed key of the onboarding table (and of the idempotency table). */
   readonly tableKey: kms.Key;
-  /** Powertools Idempotency records of the example consumer. */
+  /** The journeys' secrets (PKCE verifier, code, access token, task token, user IP), apart from the records. */
+  readonly secretsTable: dynamodb.Table;
+  /** Customer-managed key of the secrets table, used by nothing else. */
+  readonly secretsKey: kms.Key;
+  /** Powertools Idempotency records (the example consumer, POST /connections' Idempotency-Key). */
   readonly idempotencyTable: dynamodb.Table;
   readonly eventBus: events.IEventBus;
   readonly eventArchive: events.Archive | undefined;
@@ -337,7 +341,7 @@ export class SignupPlusOnboarding extends Construct {
 
     // Data
     this.tableKey = new kms.Key(this, 'TableKey', {
-      description: 'Signup+ onboarding records (identity, account details, journey secrets)',
+      description: 'Signup+ onboarding records (identity, account details) and idempotency records',
       enableKeyRotation: true,
       removalPolicy: settings.removalPolicy,
     });
@@ -359,13 +363,44 @@ export class SignupPlusOnboarding extends Construct {
       sortKey: { name: dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
-    // Powertools Idempotency defaults: partition key `id`, TTL attribute `expiration`.
-    // Holds only hashes and the consumer's non-personal result, so the AWS owned key suffices.
+    // The journeys' secrets, in a table of their own under a key of their own: only the steps that use
+    // a secret may read it (secrets:read), a few more may write it blind (secrets:write), and neither the
+    // read-only routes nor anything else can. Secrets live minutes and a restored one could resume no
+    // journey (codes are single-use, tokens live an hour), so the table keeps no backups.
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description:
+        'Signup+ journey secrets (PKCE verifier, authorization code, access token, task token, user IP)',
+      enableKeyRotation: true,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.secretsTable = new dynamodb.Table(this, 'SecretsTable', {
+      partitionKey: { name: tableKeys.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableKeys.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: tableKeys.timeToLive,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.secretsKey,
+      deletionProtection: settings.protect,
+      removalPolicy: settings.removalPolicy,
+    });
+    acknowledgeNag(
+      this.secretsTable,
+      'AwsSolutions-DDB3',
+      'No point-in-time recovery for the journey secrets, on purpose: each item lives minutes (it is deleted ' +
+        'when the journey ends), a restored authorization code is single-use and spent, a restored access ' +
+        'token expires within the hour, and 35 days of backups would only keep secrets longer than the ' +
+        'journeys that need them. After a restore of the records, the reconciler ends journeys whose secrets ' +
+        'are gone (docs/runbook.md, Disaster recovery).',
+    );
+    // Powertools Idempotency defaults: partition key `id` (`<scope>#<hash>`, spread over partitions),
+    // TTL attribute `expiration`. Hashes and non-personal results, under the records' key.
     this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
@@ -413,7 +448,10 @@ export class SignupPlusOnboarding extends Construct {
     const resources: CapabilityResources = {
       table: this.table,
       tableKey: this.tableKey,
+      secretsTable: this.secretsTable,
+      secretsKey: this.secretsKey,
       idempotencyTable: this.idempotencyTable,
+      idempotencyKey: this.tableKey,
       eventBus: this.eventBus,
       clientSecret: props.clientSecret,
       ...(props.journeyStallTime

@@ -239,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       POWERTOOLS_DEV: 'true',
       TABLE_NAME: LOCAL_TABLES.onboardings,
+      SECRETS_TABLE_NAME: LOCAL_TABLES.secrets,
       IDEMPOTENCY_TABLE_NAME: LOCAL_TABLES.consumerIdempotency,
       EVENT_BUS_NAME,
       TRUELAYER_ENVIRONMENT: 'sandbox',

@@ -42,7 +42,10 @@ const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],
-  'consumer:idempotency': ['IDEMPOTENCY_TABLE_NAME'],
+  'secrets:read': ['SECRETS_TABLE_NAME'],
+  'secrets:write': ['SECRETS_TABLE_NAME'],
+  idempotency: ['IDEMPOTENCY_TABLE_NAME'],
+  'idempotency:erase': ['IDEMPOTENCY_TABLE_NAME'],
 };
 const SHARED_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
 
@@ -229,7 +232,7 @@ describe('DynamoDB', () => {
     expect(table.deletionPolicy).toBe('Delete');
   });
 
-  it('keeps a Powertools-shaped idempotency table for the example consumer', () => {
+  it('keeps a Powertools-shaped idempotency table, one partition per record (`id`), not one static key', () => {
     const table = resource(synth.template, logicalIdOf(synth.stack, synth.stack.onboarding.idempotencyTable));
     expect(table.properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -237,6 +240,46 @@ describe('DynamoDB', () => {
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
     });
+    // Powertools puts every record under one partition key when given a static one.
+    const code = sourceFiles(fromRepoRoot('functions'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(code).not.toMatch(/staticPkValue|sortKeyAttr/);
+  });
+
+  it('encrypts every table with a customer-managed key that rotates', () => {
+    const tables = resources(synth.template, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(3);
+    for (const table of tables) {
+      expect(table.properties.SSESpecification, table.logicalId).toMatchObject({
+        SSEEnabled: true,
+        SSEType: 'KMS',
+      });
+      const [keyId] = [...referencedIds(table.properties.SSESpecification)];
+      const key = resource(synth.template, keyId ?? '');
+      expect(key.type, table.logicalId).toBe('AWS::KMS::Key');
+      expect(key.properties.EnableKeyRotation, table.logicalId).toBe(true);
+    }
+  });
+
+  it('keeps the journey secrets in a table of their own, under a key no other table uses, without backups', () => {
+    const { onboarding } = synth.stack;
+    const secrets = resource(synth.template, logicalIdOf(synth.stack, onboarding.secretsTable));
+    expect(secrets.properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: tableKeys.timeToLive, Enabled: true },
+    });
+    expect(secrets.properties.PointInTimeRecoverySpecification).toBeUndefined();
+    const secretsKeyId = logicalIdOf(synth.stack, onboarding.secretsKey);
+    expect(referencedIds(secrets.properties.SSESpecification)).toEqual(new Set([secretsKeyId]));
+    for (const table of resources(synth.template, 'AWS::DynamoDB::Table')) {
+      if (table.logicalId === secrets.logicalId) continue;
+      expect(referencedIds(table.properties.SSESpecification), table.logicalId).not.toContain(secretsKeyId);
+    }
   });
 });
 
@@ -327,7 +370,12 @@ describe('IAM', () => {
         ),
     );
     expect(sent.length).toBeGreaterThan(0);
-    const needed = new Set(sent.map((command) => ACTION_OF_COMMAND[command] ?? `unmapped ${command}`));
+    // Query is sent on the due index only (listDue), which onboardings:sweep grants: see the index test below.
+    const needed = new Set(
+      sent
+        .filter((command) => command !== 'QueryCommand')
+        .map((command) => ACTION_OF_COMMAND[command] ?? `unmapped ${command}`),
+    );
     const writers = (Object.keys(FUNCTIONS) as FunctionId[]).filter((id) =>
       (FUNCTIONS[id].capabilities as readonly Capability[]).includes('onboardings:write'),
     );
@@ -338,11 +386,59 @@ describe('IAM', () => {
     }
   });
 
+  it('lets no function Query or Scan the records table itself (the sweep reads the due index only)', () => {
+    const tableArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.table)));
+    for (const id of functionIds) {
+      for (const statement of statementsOfRole(synth.template, roleLogicalId(id))) {
+        if (!resourcesOf(statement).some((r) => JSON.stringify(r) === tableArn)) continue;
+        expect(actionsOf(statement), id).not.toContain('dynamodb:Query');
+        expect(actionsOf(statement), id).not.toContain('dynamodb:Scan');
+      }
+    }
+  });
+
   it('grants the read-only function nothing but GetItem on the table', () => {
     const dynamoActions = statementsOfRole(synth.template, roleLogicalId('GetOnboarding'))
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('dynamodb:'));
     expect(dynamoActions).toEqual(['dynamodb:GetItem']);
+  });
+
+  it('lets only the steps that use a secret read the secrets table, and the read-only routes not touch it', () => {
+    const secretsArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.secretsTable)));
+    const secretsKeyArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.secretsKey)));
+    const onSecrets = (id: FunctionId) =>
+      statementsOfRole(synth.template, roleLogicalId(id)).filter((statement) =>
+        resourcesOf(statement).some((r) => [secretsArn, secretsKeyArn].includes(JSON.stringify(r))),
+      );
+    const readers = functionIds.filter((id) =>
+      (FUNCTIONS[id].capabilities as readonly Capability[]).includes('secrets:read'),
+    );
+    expect(readers.sort()).toEqual(
+      ['ChooseAccount', 'CompleteWithChosenAccount', 'EndOnboarding', 'LinkAccounts', 'Reconcile'].sort(),
+    );
+    for (const id of functionIds) {
+      const capabilities: readonly Capability[] = FUNCTIONS[id].capabilities;
+      const actions = onSecrets(id).flatMap(actionsOf);
+      expect(actions.includes('dynamodb:GetItem'), id).toBe(capabilities.includes('secrets:read'));
+      if (!capabilities.includes('secrets:read') && !capabilities.includes('secrets:write')) {
+        expect(actions, id).toEqual([]);
+        expect(environmentOf(resource(synth.template, fnLogicalId(id))), id).not.toHaveProperty(
+          'SECRETS_TABLE_NAME',
+        );
+      }
+      // Writes never ask for the item back: a write-only function cannot read a secret through them.
+      for (const statement of onSecrets(id)) {
+        if (
+          actionsOf(statement).some((action) => ['dynamodb:PutItem', 'dynamodb:UpdateItem'].includes(action))
+        ) {
+          expect(statement.Condition, id).toEqual({
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+          });
+        }
+      }
+    }
+    for (const id of ['GetOnboarding', 'GetConnection'] as const) expect(onSecrets(id), id).toEqual([]);
   });
 
   it('lets the table key be used only through DynamoDB', () => {
