@@ -3,8 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -16,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -36,6 +35,7 @@ import {
   WORKFLOW_TASKS,
 } from './manifest.ts';
 import { acknowledgeNag, XRAY_WILDCARD_REASON } from './nag.ts';
+import { Operations } from './operations.ts';
 import { fromRepoRoot } from './paths.ts';
 import { type PowertoolsLogLevel, ProjectFunction } from './project-function.ts';
 
@@ -157,7 +157,10 @@ export interface SignupPlusOnboardingProps {
   readonly archiveEvents?: boolean;
   /** @default 7 days */
   readonly archiveRetention?: Duration;
-  /** Notified when an alarm fires. @default no alarm actions */
+  /**
+   * Notified when an alarm fires and when it clears (every alarm).
+   * @default a new SNS topic (output `AlarmTopicArn`): subscribe the on-call rota to it
+   */
   readonly alarmTopic?: sns.ITopic;
   /** POWERTOOLS_SERVICE_NAME. @default 'signupplus-onboarding' */
   readonly serviceName?: string;
@@ -332,6 +335,12 @@ export class SignupPlusOnboarding extends Construct {
   /** Where undeliverable events and failed asynchronous invocations end. */
   readonly deadLetterQueues: readonly sqs.Queue[];
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The topic every alarm notifies: the one given, or the one the construct created. */
+  readonly alarmTopic: sns.ITopic;
+  /** Business and health figures on one CloudWatch dashboard. */
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The HTTP API's access log (JSON; the 429 count is read from it). */
+  readonly accessLogs: logs.LogGroup;
   /** EventBridge Scheduler schedules of the manifest (the reconciler). */
   readonly schedules: readonly scheduler.Schedule[];
 
@@ -429,6 +438,7 @@ export class SignupPlusOnboarding extends Construct {
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
+    this.accessLogs = accessLogs;
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
@@ -506,7 +516,49 @@ export class SignupPlusOnboarding extends Construct {
     this.schedules = this.createSchedules(projectFunctions, settings, deadLetterQueues);
     this.deadLetterQueues = deadLetterQueues;
 
-    this.alarms = this.createAlarms(props.alarmTopic);
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
+    const operations = new Operations(this, 'Operations', {
+      topic: this.alarmTopic,
+      serviceName: settings.serviceName,
+      functions: this.functions,
+      stateMachine: this.stateMachine,
+      api: this.api,
+      stage: this.stage,
+      accessLogs: this.accessLogs,
+      tables: [this.table, this.secretsTable, this.idempotencyTable],
+      indexes: [{ table: this.table, indexName: dueIndex.name }],
+      eventBus: this.eventBus,
+      eventRules: EVENT_RULES.map((spec, index) => {
+        const rule = this.eventRules[index];
+        if (!rule) throw new Error(`No rule for ${spec.id}`);
+        return { id: spec.id, rule };
+      }),
+      deadLetterQueues: this.deadLetterQueues,
+    });
+    this.alarms = operations.alarms;
+    this.dashboard = operations.dashboard;
+  }
+
+  /**
+   * The alarms' topic when none is given. TLS only. Not encrypted with a KMS
+   * key: its messages are alarm names, states and thresholds, and CloudWatch
+   * can only publish to an encrypted topic whose customer-managed key policy
+   * admits it (the AWS managed aws/sns key does not).
+   */
+  private createAlarmTopic(): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Signup+ onboarding alarms',
+      enforceSSL: true,
+    });
+    acknowledgeNag(
+      topic,
+      'AwsSolutions-SNS2',
+      'The alarm topic carries CloudWatch alarm notifications only (alarm name, state, threshold, reason), no ' +
+        'personal or journey data. CloudWatch can publish to an encrypted topic only through a customer-managed ' +
+        'key whose policy admits cloudwatch.amazonaws.com (not the AWS managed aws/sns key): a key of its own ' +
+        'for content that needs none. TLS is enforced (SNS3). Pass alarmTopic to use your own, encrypted, topic.',
+    );
+    return topic;
   }
 
   /**
@@ -716,55 +768,6 @@ export class SignupPlusOnboarding extends Construct {
     });
     acknowledgeNag(queue, nagId, nagReason);
     return queue;
-  }
-
-  private createAlarms(topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
-    const period = Duration.minutes(5);
-    const alarms: cloudwatch.Alarm[] = [];
-    const anyAbove0 = (id: string, metric: cloudwatch.IMetric, description: string) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${description} Runbook: docs/deploy.md#alarms`,
-      });
-      if (topic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-      alarms.push(alarm);
-    };
-
-    anyAbove0(
-      'ExecutionsFailedAlarm',
-      this.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
-      'An onboarding journey ended failed (Step Functions ExecutionsFailed > 0 in 5 minutes).',
-    );
-    anyAbove0(
-      'ExecutionsTimedOutAlarm',
-      this.stateMachine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
-      'An onboarding execution timed out (Step Functions ExecutionsTimedOut > 0 in 5 minutes).',
-    );
-    for (const fnId of functionIds) {
-      anyAbove0(
-        `${fnId}ErrorsAlarm`,
-        this.functions[fnId].metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-        `Lambda ${fnId} reported errors (Errors > 0 in 5 minutes).`,
-      );
-    }
-    for (const queue of this.deadLetterQueues) {
-      anyAbove0(
-        `${queue.node.id}MessagesAlarm`,
-        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
-        `Dead-letter queue ${queue.node.id} holds messages: events were not handled.`,
-      );
-    }
-    anyAbove0(
-      'ApiServerErrorsAlarm',
-      this.stage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
-      'The HTTP API answered 5xx (throttled or failing integrations included).',
-    );
-    return alarms;
   }
 }
 

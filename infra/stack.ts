@@ -90,6 +90,11 @@ export class SignupPlusOnboardingStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.onboarding.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.onboarding.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.onboarding.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.onboarding.alarmTopic.topicArn,
+      description: 'Every alarm notifies this topic: subscribe your on-call rota to it',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.onboarding.dashboard.dashboardName });
   }
 
   private placeholderSecret(settings: AppSettings): secretsmanager.Secret {

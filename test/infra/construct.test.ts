@@ -107,10 +107,19 @@ describe('with only the required props', () => {
     expect(envOf('LinkAccounts').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
   });
 
-  it('configures no alarm actions without a topic', () => {
-    for (const alarm of resources(template, 'AWS::CloudWatch::Alarm')) {
-      expect(alarm.properties.AlarmActions).toBeUndefined();
+  it('creates a TLS-only topic for the alarms when none is given, and every alarm notifies it', () => {
+    const topicId = logicalIdOf(stack, construct.alarmTopic);
+    expect(resource(template, topicId).type).toBe('AWS::SNS::Topic');
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.properties.OKActions).toEqual([{ Ref: topicId }]);
     }
+    const denials = resources(template, 'AWS::SNS::TopicPolicy').flatMap((policy) =>
+      JSON.stringify(policy.properties.PolicyDocument),
+    );
+    expect(denials.join(' ')).toContain('aws:SecureTransport');
   });
 
   it('lets an integrator role call exactly the IAM routes', () => {
@@ -219,10 +228,14 @@ describe('with every option set', () => {
     expect(envOf('GetOnboarding')).not.toHaveProperty('TRUELAYER_SCOPES');
   });
 
-  it('sends every alarm to the topic', () => {
+  it('sends every alarm to the given topic, and creates none', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
-    for (const alarm of alarms) expect(alarm.properties.AlarmActions).toEqual([TOPIC_ARN]);
+    for (const alarm of alarms) {
+      expect(alarm.properties.AlarmActions).toEqual([TOPIC_ARN]);
+      expect(alarm.properties.OKActions).toEqual([TOPIC_ARN]);
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 });
 

@@ -2,7 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
 import { tableKeys } from '../../functions/commons/table-keys.ts';
+import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
 import {
   type Capability,
   EVENT_RULES,
@@ -11,6 +14,7 @@ import {
   ROUTES,
   WORKFLOW_TASKS,
 } from '../../infra/manifest.ts';
+import { ALARM_KINDS, ALARM_THRESHOLDS, API_THROTTLED_METRIC } from '../../infra/operations.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/signup-plus-onboarding.ts';
 import {
@@ -20,6 +24,7 @@ import {
   environmentOf,
   identityStatements,
   logicalIdOf,
+  type Resource,
   referencedIds,
   resource,
   resourcePolicyStatements,
@@ -533,45 +538,288 @@ describe('EventBridge', () => {
 
 describe('Alarms', () => {
   const alarms = () => resources(synth.template, 'AWS::CloudWatch::Alarm');
-  const alarmOn = (metricName: string, dimensionRef: string) =>
-    alarms().filter(
-      (alarm) =>
-        alarm.properties.MetricName === metricName &&
-        referencedIds(alarm.properties.Dimensions).has(dimensionRef),
+  const metricStatSchema = z.object({
+    Metric: z.object({
+      Namespace: z.string(),
+      MetricName: z.string(),
+      Dimensions: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional(),
+    }),
+  });
+  const alarmMetricsSchema = z.array(
+    z.object({ Id: z.string(), Expression: z.string().optional(), MetricStat: metricStatSchema.optional() }),
+  );
+  interface WatchedMetric {
+    namespace: string;
+    name: string;
+    dimensions: Record<string, unknown>;
+  }
+  /** Every metric an alarm reads, whether it alarms on one metric or on an expression. */
+  const watched = (alarm: Resource): WatchedMetric[] => {
+    const { properties } = alarm;
+    if (typeof properties.MetricName === 'string') {
+      const dimensions = z
+        .array(z.object({ Name: z.string(), Value: z.unknown() }))
+        .optional()
+        .parse(properties.Dimensions);
+      return [
+        {
+          namespace: z.string().parse(properties.Namespace),
+          name: properties.MetricName,
+          dimensions: Object.fromEntries((dimensions ?? []).map((d) => [d.Name, d.Value])),
+        },
+      ];
+    }
+    return alarmMetricsSchema.parse(properties.Metrics).flatMap((entry) =>
+      entry.MetricStat
+        ? [
+            {
+              namespace: entry.MetricStat.Metric.Namespace,
+              name: entry.MetricStat.Metric.MetricName,
+              dimensions: Object.fromEntries(
+                (entry.MetricStat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]),
+              ),
+            },
+          ]
+        : [],
     );
+  };
+  const expressionOf = (alarm: Resource) =>
+    alarmMetricsSchema
+      .parse(alarm.properties.Metrics ?? [])
+      .map((entry) => entry.Expression ?? '')
+      .join(' ');
+  const alarmNamed = (kind: string) => {
+    const found = alarms().filter((alarm) =>
+      String(alarm.properties.AlarmDescription).endsWith(`docs/deploy.md#${kind.toLowerCase()}`),
+    );
+    expect(found.length, kind).toBeGreaterThan(0);
+    return found;
+  };
+  const onlyAlarm = (kind: string) => {
+    const [alarm, ...others] = alarmNamed(kind);
+    expect(others, kind).toEqual([]);
+    if (!alarm) throw new Error(`No ${kind} alarm`);
+    return alarm;
+  };
 
-  it('fires on any failed or timed-out execution within 5 minutes', () => {
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-      const [alarm] = alarmOn(metric, stateMachineId());
-      expect(alarm?.properties).toMatchObject({
-        Namespace: 'AWS/States',
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Period: 300,
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
+  it('notifies one topic from every alarm, when it fires and when it clears: the stack creates it', () => {
+    const topicId = logicalIdOf(synth.stack, synth.stack.onboarding.alarmTopic);
+    expect(resource(synth.template, topicId).type).toBe('AWS::SNS::Topic');
+    expect(alarms().length).toBeGreaterThan(20);
+    for (const alarm of alarms()) {
+      expect(alarm.properties.AlarmActions, alarm.logicalId).toEqual([{ Ref: topicId }]);
+      expect(alarm.properties.OKActions, alarm.logicalId).toEqual([{ Ref: topicId }]);
+    }
+    expect(synth.template.toJSON().Outputs).toHaveProperty('AlarmTopicArn');
+  });
+
+  it('points every alarm at its entry in docs/deploy.md § Alarms, and the runbook lists each kind', () => {
+    const deploy = readFileSync(fromRepoRoot('docs/deploy.md'), 'utf8');
+    const runbook = readFileSync(fromRepoRoot('docs/runbook.md'), 'utf8');
+    const alarmsSection = deploy.slice(
+      deploy.indexOf('## Alarms'),
+      deploy.indexOf('\n## ', deploy.indexOf('## Alarms') + 1),
+    );
+    for (const kind of ALARM_KINDS) {
+      expect(alarmsSection, kind).toContain(`### ${kind}\n`);
+      expect(runbook, kind).toContain(`deploy.md#${kind.toLowerCase()}`);
+    }
+    for (const alarm of alarms()) {
+      const anchor = /Runbook: docs\/deploy\.md#([a-z]+)$/.exec(
+        String(alarm.properties.AlarmDescription),
+      )?.[1];
+      expect(
+        ALARM_KINDS.map((kind) => kind.toLowerCase()),
+        alarm.logicalId,
+      ).toContain(anchor);
+    }
+  });
+
+  it('pages on journeys failed on our side by rate, and on no user, bank or TrueLayer outcome but unavailability', () => {
+    const internal = onlyAlarm('InternalFailures');
+    const ours = ALARM_THRESHOLDS.internalFailures;
+    expect(internal.properties).toMatchObject({
+      Threshold: ours.percent,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(expressionOf(internal)).toContain(`>= ${ours.minimum}`);
+    expect(watched(internal)).toContainEqual({
+      namespace: METRICS_NAMESPACE,
+      name: JourneyMetrics.failed,
+      dimensions: { service: 'signupplus-onboarding', flow: 'data', side: 'ours' },
+    });
+    const tl = onlyAlarm('TrueLayerUnavailable');
+    expect(watched(tl)).toContainEqual({
+      namespace: METRICS_NAMESPACE,
+      name: JourneyMetrics.failed,
+      dimensions: { service: 'signupplus-onboarding', flow: 'data', reason: 'truelayer_unavailable' },
+    });
+    // No alarm reads a failure by the user's or the bank's side, or by a reason that is theirs.
+    const theirs = Object.entries(FAILURE_REASONS)
+      .filter(([, reason]) => reason.side === 'user' || reason.side === 'bank')
+      .map(([name]) => name);
+    for (const alarm of alarms()) {
+      for (const metric of watched(alarm)) {
+        expect(['user', 'bank'], alarm.logicalId).not.toContain(metric.dimensions.side);
+        expect(theirs, alarm.logicalId).not.toContain(metric.dimensions.reason);
+      }
+    }
+  });
+
+  it('fires on no single failed execution or Lambda error: rates with a minimum count', () => {
+    const executions = onlyAlarm('ExecutionsFailed');
+    expect(expressionOf(executions)).toContain(`>= ${ALARM_THRESHOLDS.executionsFailed.minimum}`);
+    expect(watched(executions).map((metric) => metric.name)).toContain('ExecutionsFailed');
+    const perFunction = alarmNamed('FunctionErrors');
+    for (const id of functionIds.filter((fnId) => fnId !== 'Reconcile')) {
+      const mine = perFunction.filter((alarm) =>
+        watched(alarm).some((metric) => JSON.stringify(metric.dimensions).includes(fnLogicalId(id))),
+      );
+      expect(mine, id).toHaveLength(1);
+      expect(expressionOf(mine[0] ?? alarms()[0] ?? resource(synth.template, ''))).toContain(
+        `>= ${ALARM_THRESHOLDS.functionErrors.minimum}`,
+      );
+    }
+    // A timed-out execution is a bug, not an outcome: any one fires.
+    expect(onlyAlarm('ExecutionsTimedOut').properties).toMatchObject({
+      MetricName: 'ExecutionsTimedOut',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on sustained throttling anywhere: every function, Step Functions, DynamoDB, EventBridge, the API', () => {
+    const { periods } = ALARM_THRESHOLDS.throttling;
+    const throttleKinds = [
+      'HttpFunctionsThrottled',
+      'WorkflowFunctionsThrottled',
+      'StateTransitionsThrottled',
+      'DynamoDbThrottled',
+      'EventDeliveriesThrottled',
+      'ApiThrottled',
+    ];
+    for (const kind of throttleKinds) {
+      expect(onlyAlarm(kind).properties, kind).toMatchObject({
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: periods,
+      });
+    }
+    const lambdaThrottled = [
+      ...alarmNamed('HttpFunctionsThrottled'),
+      ...alarmNamed('WorkflowFunctionsThrottled'),
+    ]
+      .flatMap(watched)
+      .filter((metric) => metric.name === 'Throttles')
+      .map((metric) => JSON.stringify(metric.dimensions));
+    for (const id of functionIds) {
+      expect(
+        lambdaThrottled.filter((dims) => dims.includes(fnLogicalId(id))),
+        id,
+      ).toHaveLength(1);
+    }
+    expect(watched(onlyAlarm('StateTransitionsThrottled'))[0]?.name).toBe('ExecutionThrottled');
+    const dynamo = watched(onlyAlarm('DynamoDbThrottled'));
+    for (const table of resources(synth.template, 'AWS::DynamoDB::Table')) {
+      const onTable = dynamo.filter((metric) =>
+        JSON.stringify(metric.dimensions.TableName).includes(table.logicalId),
+      );
+      expect(
+        onTable.map((metric) => metric.name),
+        table.logicalId,
+      ).toEqual(expect.arrayContaining(['ReadThrottleEvents', 'WriteThrottleEvents']));
+    }
+    expect(
+      dynamo
+        .filter((metric) => metric.dimensions.GlobalSecondaryIndexName === 'due')
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+    expect(watched(onlyAlarm('EventDeliveriesThrottled')).map((metric) => metric.name)).toContain(
+      'ThrottledRules',
+    );
+    expect(watched(onlyAlarm('ApiThrottled'))).toEqual([
+      { namespace: METRICS_NAMESPACE, name: API_THROTTLED_METRIC, dimensions: {} },
+    ]);
+    // HTTP APIs publish no 429 metric: it is counted from the access log.
+    synth.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        { MetricNamespace: METRICS_NAMESPACE, MetricName: API_THROTTLED_METRIC, MetricValue: '1' },
+      ],
+    });
+  });
+
+  it('alarms on every failed event delivery and on any message in any dead-letter queue', () => {
+    const deliveries = alarmNamed('EventDeliveryFailed');
+    expect(deliveries).toHaveLength(EVENT_RULES.length);
+    for (const alarm of deliveries) {
+      expect(
+        watched(alarm)
+          .map((metric) => metric.name)
+          .sort(),
+      ).toEqual(['FailedInvocations', 'InvocationsFailedToBeSentToDlq']);
+    }
+    const queues = resources(synth.template, 'AWS::SQS::Queue');
+    const dlqAlarms = alarmNamed('DeadLetterMessages');
+    for (const queue of queues) {
+      const mine = dlqAlarms.filter((alarm) =>
+        referencedIds(alarm.properties.Dimensions).has(queue.logicalId),
+      );
+      expect(mine, queue.logicalId).toHaveLength(1);
+      expect(mine[0]?.properties, queue.logicalId).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+        Namespace: 'AWS/SQS',
       });
     }
   });
 
-  it('fires on errors of every function', () => {
-    for (const id of functionIds) {
-      expect(alarmOn('Errors', fnLogicalId(id)), id).toHaveLength(1);
-    }
+  it('alarms on journeys past their deadline, journeys that stay stuck and a reconciler that stops running', () => {
+    expect(watched(onlyAlarm('JourneysPastDeadline'))).toEqual([
+      {
+        namespace: METRICS_NAMESPACE,
+        name: JourneyMetrics.recovered,
+        dimensions: { service: 'signupplus-onboarding' },
+      },
+    ]);
+    expect(watched(onlyAlarm('JourneysStuck'))[0]?.name).toBe(JourneyMetrics.reconcileFailures);
+    const reconciler = onlyAlarm('ReconcilerFailing');
+    expect(reconciler.properties.TreatMissingData).toBe('breaching');
+    expect(
+      watched(reconciler)
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['Errors', 'Invocations']);
+    expect(JSON.stringify(watched(reconciler))).toContain(fnLogicalId('Reconcile'));
   });
 
-  it('fires when a dead-letter queue holds a message', () => {
-    const queues = resources(synth.template, 'AWS::SQS::Queue');
-    for (const queue of queues) {
-      const [alarm] = alarmOn('ApproximateNumberOfMessagesVisible', queue.logicalId);
-      expect(alarm?.properties, queue.logicalId).toMatchObject({ Threshold: 0, Namespace: 'AWS/SQS' });
-    }
+  it('alarms on the API’s 5xx by rate', () => {
+    const api = onlyAlarm('ApiServerErrors');
+    expect(
+      watched(api)
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['5xx', 'Count']);
+    expect(expressionOf(api)).toContain(`>= ${ALARM_THRESHOLDS.apiServerErrors.minimum}`);
   });
+});
 
-  it('points every alarm at the runbook', () => {
-    for (const alarm of alarms()) {
-      expect(alarm.properties.AlarmDescription).toContain('docs/deploy.md#alarms');
+describe('Dashboard', () => {
+  it('shows the business figures and the health figures on one dashboard', () => {
+    const [dashboard] = resources(synth.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.properties.DashboardBody);
+    for (const name of Object.values(JourneyMetrics)) expect(body, name).toContain(name);
+    for (const figure of [
+      'p50',
+      'p99',
+      'Account choice rate',
+      'ExecutionThrottled',
+      'Throttles',
+      '5xx',
+      API_THROTTLED_METRIC,
+    ]) {
+      expect(body, figure).toContain(figure);
     }
+    expect(body).toContain('flow');
   });
 });
 
