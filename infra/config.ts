@@ -39,10 +39,15 @@ export const contextSchema = z.object({
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   archiveEvents: flag.default(false),
   deletionProtection: flag.optional(),
+  /** Reserved concurrency for the workflow and caps for the public routes; off needs no account quota. */
+  reservedConcurrency: flag.optional(),
   alarmTopicArn: arn('sns').optional(),
 });
 
-export type AppSettings = z.infer<typeof contextSchema> & { readonly deletionProtection: boolean };
+export type AppSettings = z.infer<typeof contextSchema> & {
+  readonly deletionProtection: boolean;
+  readonly reservedConcurrency: boolean;
+};
 
 /** Reads and validates the settings; throws one error listing every problem. */
 export function readSettings(node: Node): AppSettings {
@@ -64,8 +69,11 @@ export function readSettings(node: Node): AppSettings {
   ) {
     throw new Error('-c environment=live needs your own -c clientId and -c clientSecretArn');
   }
+  const deletionProtection = settings.deletionProtection ?? PROTECTED_STAGES.includes(settings.stage);
   return {
     ...settings,
-    deletionProtection: settings.deletionProtection ?? PROTECTED_STAGES.includes(settings.stage),
+    deletionProtection,
+    // Production sizing on protected stages; a fresh account (concurrency quota 10) deploys dev stages as they are.
+    reservedConcurrency: settings.reservedConcurrency ?? deletionProtection,
   };
 }

@@ -45,14 +45,39 @@ export const DEFAULT_ACCOUNT_CHOICE_TIMEOUT = Duration.minutes(15);
 /** Matches the functions' own default (functions/truelayer/config.ts). */
 export const DEFAULT_TRUELAYER_HTTP_TIMEOUT = Duration.seconds(5);
 /**
- * Default stage throttling. Each onboarding costs a handful of requests (one
- * create, one browser callback, a few status polls, perhaps one choice), so
- * 50 requests/s sustained is ~4 million a day, far above what a signup funnel
- * sends, while a burst of 100 absorbs a batch job or a marketing spike. The
- * limit caps what a misbehaving client (or traffic on the public /callback)
- * can cost in Lambda concurrency and TrueLayer calls.
+ * Throttling of each integrator route (IAM). Sized for the default tier of
+ * docs/deploy.md § Capacity, 10 onboardings/s: each onboarding costs one
+ * create, a few status polls and perhaps one choice, so 50 requests/s per
+ * route (about 4 million a day) leaves room for polling and a batch job,
+ * with bursts of 100.
  */
 export const DEFAULT_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+/**
+ * Throttling of each public route (the browser redirects): one callback per
+ * onboarding, so 25/s is 2.5 times the default tier. Separate from the
+ * integrator routes', so that anonymous traffic on /callback is capped on
+ * its own and cannot use up what the integrator's backend needs.
+ */
+export const DEFAULT_PUBLIC_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 25, burstLimit: 50 };
+
+/**
+ * Reserved concurrency, sized for 10 onboardings/s (docs/deploy.md §
+ * Capacity). For the public routes' functions it is a cap: a storm on
+ * /callback or /connections/return stops at it instead of taking the
+ * account's concurrency from everything else. For the workflow's tasks and
+ * the reconciler it is a reservation: whatever the API receives, a journey
+ * under way can always take its next step. 122 of the account's 1,000 by
+ * default; the rest stays unreserved for the integrator routes.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, number>>> = {
+  Callback: 20,
+  ConnectionReturn: 10,
+  LinkAccounts: 50,
+  CompleteWithChosenAccount: 20,
+  RequestAccountChoice: 10,
+  EndOnboarding: 10,
+  Reconcile: 2,
+};
 
 /**
  * HTTP API access log fields. The callback's query string carries the
@@ -81,7 +106,8 @@ export const ACCESS_LOG_FIELDS = {
 
 const BROWSER_ROUTE =
   "is a browser redirect target: TrueLayer sends the end user's browser here, and a browser holds no AWS " +
-  'credentials to sign the request with. The route is throttled with the stage and its access log omits ' +
+  'credentials to sign the request with. The route has a throttle of its own, its function a reserved ' +
+  'concurrency that caps it, and its access log omits ' +
   'the query string. ';
 
 /**
@@ -176,8 +202,17 @@ export interface SignupPlusOnboardingProps {
   readonly trueLayerHttpTimeout?: Duration;
   /** Override TrueLayer base URLs (e.g. an egress proxy). @default the environment's hosts */
   readonly trueLayerBaseUrls?: { readonly auth?: string; readonly api?: string };
-  /** Default stage throttling. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
+  /** Throttling of each integrator (IAM) route. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
   readonly throttle?: apigwv2.ThrottleSettings;
+  /** Throttling of each public route (`GET /callback`, `GET /connections/return`). @default DEFAULT_PUBLIC_THROTTLE (25/s, burst 50) */
+  readonly publicThrottle?: apigwv2.ThrottleSettings;
+  /**
+   * Reserved concurrency by function: caps for the public routes' functions,
+   * reservations for the workflow. `false` reserves nothing (a new account
+   * whose concurrency quota is below 1,000 cannot reserve; see
+   * docs/deploy.md § Capacity). @default DEFAULT_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: Readonly<Partial<Record<FunctionId, number>>> | false;
   /** Retention of every log group. @default one month */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -189,6 +224,9 @@ export interface SignupPlusOnboardingProps {
 }
 
 interface ResolvedSettings {
+  readonly reservedConcurrency: Readonly<Partial<Record<FunctionId, number>>>;
+  readonly throttle: apigwv2.ThrottleSettings;
+  readonly publicThrottle: apigwv2.ThrottleSettings;
   readonly protect: boolean;
   readonly removalPolicy: RemovalPolicy;
   readonly accountChoiceTimeoutSeconds: number;
@@ -274,8 +312,31 @@ function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
     }
   }
 
+  const reservedConcurrency =
+    props.reservedConcurrency === false ? {} : (props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY);
+  for (const [fnId, value] of Object.entries(reservedConcurrency)) {
+    if (!(fnId in FUNCTIONS))
+      throw new Error(`reservedConcurrency names no function of the manifest: ${fnId}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new Error(`reservedConcurrency.${fnId} must be a positive whole number, got ${value}`);
+    }
+  }
+  const throttle = props.throttle ?? DEFAULT_THROTTLE;
+  const publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
+  for (const [what, value] of [
+    ['throttle', throttle],
+    ['publicThrottle', publicThrottle],
+  ] as const) {
+    if (value.rateLimit === undefined || value.burstLimit === undefined) {
+      throw new Error(`${what} needs both rateLimit and burstLimit`);
+    }
+  }
+
   const protect = props.deletionProtection ?? true;
   return {
+    reservedConcurrency,
+    throttle,
+    publicThrottle,
     protect,
     removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     accountChoiceTimeoutSeconds,
@@ -443,7 +504,7 @@ export class SignupPlusOnboarding extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      throttle: settings.throttle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
@@ -510,6 +571,7 @@ export class SignupPlusOnboarding extends Construct {
     }
 
     this.routes = this.createRoutes(projectFunctions);
+    this.throttleRoutes(settings);
 
     const deadLetterQueues: sqs.Queue[] = [];
     this.eventRules = this.createEventRules(projectFunctions, settings, deadLetterQueues);
@@ -588,6 +650,9 @@ export class SignupPlusOnboarding extends Construct {
         logRetention: settings.logRetention,
         logRemovalPolicy: settings.removalPolicy,
         environment: functionSettings(spec, props, { connectionReturnUri: this.connectionReturnUri }),
+        ...(settings.reservedConcurrency[fnId] === undefined
+          ? {}
+          : { overrides: { reservedConcurrentExecutions: settings.reservedConcurrency[fnId] } }),
       });
       acknowledgeNag(fn.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
       return [fnId, fn];
@@ -673,6 +738,28 @@ export class SignupPlusOnboarding extends Construct {
       }
       return httpRoute;
     });
+  }
+
+  /**
+   * Route-level throttling on the stage: every route gets the throttle of
+   * its kind (integrator or public), set route by route so that each route
+   * has its own bucket and the public ones their own, lower, limits.
+   */
+  private throttleRoutes(settings: ResolvedSettings): void {
+    const stage = this.stage.node.defaultChild;
+    if (!(stage instanceof apigwv2.CfnStage)) throw new Error('The stage has no CloudFormation resource');
+    // CloudFormation's own names: RouteSettings is a free-form map the L1 passes through as is.
+    const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
+    for (const route of ROUTES) {
+      const throttle = route.authorization === 'none' ? settings.publicThrottle : settings.throttle;
+      routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
+    }
+    stage.routeSettings = routeSettings;
+    // CloudFormation can only apply route settings to routes that exist already.
+    for (const route of this.routes) this.stage.node.addDependency(route);
   }
 
   private createEventRules(

@@ -62,6 +62,7 @@ export class SignupPlusOnboardingStack extends Stack {
       deletionProtection: settings.deletionProtection,
       logLevel: settings.logLevel,
       archiveEvents: settings.archiveEvents,
+      ...(settings.reservedConcurrency ? {} : { reservedConcurrency: false }),
       ...(settings.redirectUri ? { redirectUri: settings.redirectUri } : {}),
       ...(settings.connectionReturnUri ? { connectionReturnUri: settings.connectionReturnUri } : {}),
       ...(settings.aispLicensed !== undefined ? { aispLicensed: settings.aispLicensed } : {}),

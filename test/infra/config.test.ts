@@ -15,7 +15,14 @@ describe('CDK context', () => {
       logLevel: 'INFO',
       archiveEvents: false,
       deletionProtection: false,
+      reservedConcurrency: false,
     });
+  });
+
+  it('reserves concurrency on protected stages unless told not to, and on any stage when told to', () => {
+    expect(settingsOf({ stage: 'prod' }).reservedConcurrency).toBe(true);
+    expect(settingsOf({ stage: 'prod', reservedConcurrency: 'false' }).reservedConcurrency).toBe(false);
+    expect(settingsOf({ stage: 'staging', reservedConcurrency: 'true' }).reservedConcurrency).toBe(true);
   });
 
   it('reads `-c key=value` strings, booleans included', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SDK_CLIENT_TIMEOUTS } from '../../functions/commons/clients/timeouts.ts';
 import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
 import { tableKeys } from '../../functions/commons/table-keys.ts';
 import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
@@ -16,7 +17,11 @@ import {
 } from '../../infra/manifest.ts';
 import { ALARM_KINDS, ALARM_THRESHOLDS, API_THROTTLED_METRIC } from '../../infra/operations.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
-import { ACCESS_LOG_FIELDS } from '../../infra/signup-plus-onboarding.ts';
+import {
+  ACCESS_LOG_FIELDS,
+  DEFAULT_PUBLIC_THROTTLE,
+  DEFAULT_THROTTLE,
+} from '../../infra/signup-plus-onboarding.ts';
 import {
   actionsOf,
   arnOf,
@@ -139,6 +144,73 @@ describe('HTTP API', () => {
     // $context.path (and any URI/query variable) could carry the authorization code of /callback.
     expect(format).not.toMatch(/\$context\.(path|resourcePath|requestUri|requestOverride|querystring)/i);
     expect(Object.values(ACCESS_LOG_FIELDS).join(' ')).not.toMatch(/path|query|uri/i);
+  });
+});
+
+describe('Capacity', () => {
+  it('throttles every route on its own, the public browser redirects at their own lower limit', () => {
+    const [stage] = resources(synth.template, 'AWS::ApiGatewayV2::Stage');
+    const routeSettings = z
+      .record(z.string(), z.object({ ThrottlingRateLimit: z.number(), ThrottlingBurstLimit: z.number() }))
+      .parse(stage?.properties.RouteSettings);
+    expect(Object.keys(routeSettings).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
+    for (const route of ROUTES) {
+      const expected = route.authorization === 'none' ? DEFAULT_PUBLIC_THROTTLE : DEFAULT_THROTTLE;
+      expect(routeSettings[`${route.method} ${route.path}`], `${route.method} ${route.path}`).toEqual({
+        ThrottlingRateLimit: expected.rateLimit,
+        ThrottlingBurstLimit: expected.burstLimit,
+      });
+    }
+    expect(DEFAULT_PUBLIC_THROTTLE.rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit ?? 0);
+    // The stage is created after the routes it names (CloudFormation refuses settings for unknown routes).
+    const dependsOn = z
+      .object({
+        Resources: z.record(
+          z.string(),
+          z.object({ Type: z.string(), DependsOn: z.array(z.string()).optional() }),
+        ),
+      })
+      .parse(synth.template.toJSON());
+    const stageEntry = Object.values(dependsOn.Resources).find(
+      (res) => res.Type === 'AWS::ApiGatewayV2::Stage',
+    );
+    for (const route of resources(synth.template, 'AWS::ApiGatewayV2::Route')) {
+      expect(stageEntry?.DependsOn ?? [], route.logicalId).toContain(route.logicalId);
+    }
+  });
+
+  it('reserves no concurrency on a development stage, which a new account (quota 10) could not grant', () => {
+    for (const fn of resources(synth.template, 'AWS::Lambda::Function')) {
+      expect(fn.properties.ReservedConcurrentExecutions, fn.logicalId).toBeUndefined();
+    }
+  });
+
+  it('gives every SDK client and the TrueLayer transport a connection and a request timeout', () => {
+    expect(SDK_CLIENT_TIMEOUTS.dynamodb).toMatchObject({
+      connectionTimeout: expect.any(Number),
+      requestTimeout: expect.any(Number),
+      throwOnRequestTimeout: true,
+    });
+    expect(SDK_CLIENT_TIMEOUTS.control).toMatchObject({
+      connectionTimeout: expect.any(Number),
+      requestTimeout: expect.any(Number),
+      throwOnRequestTimeout: true,
+    });
+    const clients = sourceFiles(fromRepoRoot('functions')).filter((file) =>
+      /new (DynamoDB|SFN|EventBridge|SecretsManager)Client\(/.test(readFileSync(file, 'utf8')),
+    );
+    expect(clients.length).toBeGreaterThanOrEqual(4);
+    for (const file of clients) expect(readFileSync(file, 'utf8'), file).toContain('SDK_CLIENT_TIMEOUTS');
+    for (const id of functionIds.filter((fnId) =>
+      (FUNCTIONS[fnId].capabilities as readonly Capability[]).includes('truelayer:call'),
+    )) {
+      expect(
+        Number(environmentOf(resource(synth.template, fnLogicalId(id))).TRUELAYER_HTTP_TIMEOUT_MS),
+        id,
+      ).toBeLessThan(FUNCTIONS[id].timeoutSeconds * 1000);
+    }
   });
 });
 
