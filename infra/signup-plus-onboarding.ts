@@ -1,8 +1,10 @@
-import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,6 +14,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -216,6 +220,32 @@ export interface SignupPlusOnboardingProps {
   /** Retention of every log group. @default one month */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * Your own domain for the API (API Gateway custom domain name and API
+   * mapping, TLS 1.2): the redirect URI registered in TrueLayer Console then
+   * survives a re-created or failed-over stack. The certificate (ACM, in the
+   * stack's region) must cover the name; with a hosted zone, an alias record
+   * is created too, else point a CNAME at the `regionalDomainName` output.
+   * @default the API's own `execute-api` hostname
+   */
+  readonly customDomain?: {
+    readonly domainName: string;
+    readonly certificate: acm.ICertificate;
+    readonly hostedZone?: route53.IHostedZone;
+  };
+  /**
+   * An AWS Backup plan for the records table, beside its point-in-time
+   * recovery: a daily backup kept `retention`, copied to `copyToVaultArn`
+   * (a vault in another region, or account) when given. Cross-region copies
+   * of DynamoDB backups need AWS Backup's advanced DynamoDB features turned
+   * on in the account (docs/runbook.md § Disaster recovery).
+   * @default no backup plan (point-in-time recovery only)
+   */
+  readonly backup?: {
+    readonly copyToVaultArn?: string;
+    /** @default 35 days */
+    readonly retention?: Duration;
+  };
+  /**
    * JOURNEY_STALL_SECONDS: how long a journey may sit in an in-between status
    * (or an end wait for its event) before the reconciler, which runs every
    * minute, looks at it. @default the functions' default (2 minutes)
@@ -404,6 +434,10 @@ export class SignupPlusOnboarding extends Construct {
   readonly accessLogs: logs.LogGroup;
   /** EventBridge Scheduler schedules of the manifest (the reconciler). */
   readonly schedules: readonly scheduler.Schedule[];
+  /** The API's custom domain, when one was given. */
+  readonly domainName: apigwv2.DomainName | undefined;
+  /** The AWS Backup plan of the records table, when asked for. */
+  readonly backupPlan: backup.BackupPlan | undefined;
 
   constructor(scope: Construct, id: string, props: SignupPlusOnboardingProps) {
     super(scope, id);
@@ -510,10 +544,13 @@ export class SignupPlusOnboarding extends Construct {
         format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    this.apiUrl = this.stage.url;
-    this.callbackUrl = `${this.api.apiEndpoint}/callback`;
+    this.domainName = props.customDomain ? this.createDomain(props.customDomain) : undefined;
+    // The stable base URL: the custom domain when there is one, else the API's own hostname.
+    const base = props.customDomain ? `https://${props.customDomain.domainName}` : this.api.apiEndpoint;
+    this.apiUrl = props.customDomain ? `${base}/` : this.stage.url;
+    this.callbackUrl = `${base}/callback`;
     this.redirectUri = props.redirectUri ?? this.callbackUrl;
-    this.connectionReturnUri = props.connectionReturnUri ?? `${this.api.apiEndpoint}/connections/return`;
+    this.connectionReturnUri = props.connectionReturnUri ?? `${base}/connections/return`;
 
     // Functions, first pass: everything but the workflow capabilities
     const resources: CapabilityResources = {
@@ -578,6 +615,8 @@ export class SignupPlusOnboarding extends Construct {
     this.schedules = this.createSchedules(projectFunctions, settings, deadLetterQueues);
     this.deadLetterQueues = deadLetterQueues;
 
+    this.backupPlan = props.backup ? this.createBackupPlan(props.backup, settings) : undefined;
+
     this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
     const operations = new Operations(this, 'Operations', {
       topic: this.alarmTopic,
@@ -599,6 +638,80 @@ export class SignupPlusOnboarding extends Construct {
     });
     this.alarms = operations.alarms;
     this.dashboard = operations.dashboard;
+  }
+
+  /** The custom domain, its API mapping and, with a hosted zone, the alias record. */
+  private createDomain(domain: NonNullable<SignupPlusOnboardingProps['customDomain']>): apigwv2.DomainName {
+    const domainName = new apigwv2.DomainName(this, 'Domain', {
+      domainName: domain.domainName,
+      certificate: domain.certificate,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    new apigwv2.ApiMapping(this, 'DomainMapping', { api: this.api, domainName, stage: this.stage });
+    if (domain.hostedZone) {
+      new route53.ARecord(this, 'DomainRecord', {
+        zone: domain.hostedZone,
+        recordName: domain.domainName,
+        target: route53.RecordTarget.fromAlias(
+          new route53Targets.ApiGatewayv2DomainProperties(
+            domainName.regionalDomainName,
+            domainName.regionalHostedZoneId,
+          ),
+        ),
+      });
+    }
+    return domainName;
+  }
+
+  /**
+   * Daily AWS Backup of the records table (the secrets are left out on
+   * purpose, see the secrets table), kept in a vault of this stack and
+   * copied to another vault when asked. The vault is named after this
+   * stack's id, so that a retained vault never blocks a re-created stack.
+   */
+  private createBackupPlan(
+    options: NonNullable<SignupPlusOnboardingProps['backup']>,
+    settings: ResolvedSettings,
+  ): backup.BackupPlan {
+    const retention = options.retention ?? Duration.days(35);
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      backupVaultName: `signupplus-${stackUuid()}`,
+      removalPolicy: settings.removalPolicy,
+    });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'DailyRecords',
+          scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+          deleteAfter: retention,
+          ...(options.copyToVaultArn
+            ? {
+                copyActions: [
+                  {
+                    destinationBackupVault: backup.BackupVault.fromBackupVaultArn(
+                      this,
+                      'BackupCopyVault',
+                      options.copyToVaultArn,
+                    ),
+                    deleteAfter: retention,
+                  },
+                ],
+              }
+            : {}),
+        }),
+      ],
+    });
+    const selection = plan.addSelection('Records', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
+    });
+    acknowledgeNag(
+      selection,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      "AWS Backup's own service role policy for taking backups, which AWS maintains as the services it backs up " +
+        'change; the selection covers the records table only, and the role can be assumed by AWS Backup only.',
+    );
+    return plan;
   }
 
   /**
@@ -666,8 +779,9 @@ export class SignupPlusOnboarding extends Construct {
   ): sfn.StateMachine {
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's
-      // CloudWatch Logs resource policy by one entry per log group.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}-onboarding`,
+      // CloudWatch Logs resource policy by one entry per log group. The stack's id ends the name,
+      // so that a log group retained from a deleted stack never blocks the stack created again.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${stackUuid()}`,
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
@@ -857,6 +971,9 @@ export class SignupPlusOnboarding extends Construct {
     return queue;
   }
 }
+
+/** The UUID at the end of the stack's id: unique to each creation of the stack, stable across its updates. */
+const stackUuid = () => Fn.select(2, Fn.split('/', Aws.STACK_ID));
 
 /** Per-function settings (manifest `settings`) from props; unset ones keep the functions' own defaults. */
 function functionSettings(

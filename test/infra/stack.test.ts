@@ -147,6 +147,102 @@ describe('HTTP API', () => {
   });
 });
 
+describe('Recovery', () => {
+  /** Properties that give a resource a physical name of our choosing. */
+  const NAME_PROPERTIES = [
+    'LogGroupName',
+    'SecretName',
+    'TableName',
+    'QueueName',
+    'TopicName',
+    'BackupVaultName',
+    'StateMachineName',
+    'AliasName',
+    'Name',
+    'EventBusName',
+  ];
+
+  it.each([
+    ['the default dev stage', {}],
+    ['a protected prod stage with a backup plan', { stage: 'prod', backup: 'true' }],
+  ])(
+    'retains no resource under a fixed name on %s (a re-created stack would collide with it)',
+    (_, context) => {
+      const { template } = synthApp(context);
+      const retained = resources(template).filter((res) => res.deletionPolicy === 'Retain');
+      if (Object.keys(context).length > 0) expect(retained.length).toBeGreaterThan(5);
+      for (const res of retained) {
+        for (const property of NAME_PROPERTIES) {
+          const name = res.properties[property];
+          if (name === undefined) continue;
+          // A chosen name is safe only when it carries the stack's id, new for each creation of the stack.
+          expect(JSON.stringify(name), `${res.logicalId}.${property}`).toContain('AWS::StackId');
+        }
+      }
+    },
+  );
+
+  it('keeps point-in-time recovery on the records and idempotency tables', () => {
+    for (const table of [synth.stack.onboarding.table, synth.stack.onboarding.idempotencyTable]) {
+      expect(resource(synth.template, logicalIdOf(synth.stack, table)).properties).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('backs the records table up daily and copies it to another region when asked, never the secrets', () => {
+    const copyVault = 'arn:aws:backup:eu-west-1:123456789012:backup-vault:signupplus-dr';
+    const { stack, template } = synthApp({ backup: 'true', backupCopyVaultArn: copyVault });
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({
+            ScheduleExpression: 'cron(0 3 * * ? *)',
+            Lifecycle: { DeleteAfterDays: 35 },
+            CopyActions: [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 35 } }],
+          }),
+        ],
+      },
+    });
+    const [selection] = resources(template, 'AWS::Backup::BackupSelection');
+    const selected = referencedIds(selection?.properties.BackupSelection);
+    expect(selected).toContain(logicalIdOf(stack, stack.onboarding.table));
+    expect(selected).not.toContain(logicalIdOf(stack, stack.onboarding.secretsTable));
+    synthApp().template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
+  it('puts the API behind a custom domain when given one, and derives the redirect URIs from it', () => {
+    const { stack, template } = synthApp({
+      domainName: 'onboarding.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/1a2b3c4d',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      hostedZoneName: 'example.com',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'onboarding.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({
+          CertificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/1a2b3c4d',
+          SecurityPolicy: 'TLS_1_2',
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'onboarding.example.com.', Type: 'A' });
+    const env = environmentOf(
+      resource(template, logicalIdOf(stack, stack.onboarding.functions.CreateOnboarding)),
+    );
+    expect(env.TRUELAYER_REDIRECT_URI).toBe('https://onboarding.example.com/callback');
+    const connection = environmentOf(
+      resource(template, logicalIdOf(stack, stack.onboarding.functions.CreateConnection)),
+    );
+    expect(connection.CONNECTION_RETURN_URL).toBe('https://onboarding.example.com/connections/return');
+    expect(JSON.stringify(template.toJSON().Outputs.RedirectUri)).toContain(
+      'https://onboarding.example.com/callback',
+    );
+  });
+});
+
 describe('Capacity', () => {
   it('throttles every route on its own, the public browser redirects at their own lower limit', () => {
     const [stage] = resources(synth.template, 'AWS::ApiGatewayV2::Stage');
