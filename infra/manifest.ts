@@ -76,6 +76,12 @@ export const FUNCTIONS = {
     description: 'GET /onboardings/{id}: status, timeline and choices',
     capabilities: ['onboardings:read'],
   },
+  EraseOnboarding: {
+    ...http,
+    entry: 'functions/http/erase-onboarding.ts',
+    description: "DELETE /onboardings/{id}: erases the person's data and announces it",
+    capabilities: ['onboardings:write', 'secrets:write', 'events:publish', 'idempotency:erase'],
+  },
   ChooseAccount: {
     ...http,
     entry: 'functions/http/choose-account.ts',
@@ -174,7 +180,7 @@ export const FUNCTIONS = {
 export type FunctionId = keyof typeof FUNCTIONS;
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** HTTP API path syntax: `{id}` is a path parameter. */
   path: string;
   function: FunctionId;
@@ -185,6 +191,7 @@ export interface RouteSpec {
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/onboardings', function: 'CreateOnboarding', authorization: 'iam' },
   { method: 'GET', path: '/onboardings/{id}', function: 'GetOnboarding', authorization: 'iam' },
+  { method: 'DELETE', path: '/onboardings/{id}', function: 'EraseOnboarding', authorization: 'iam' },
   {
     method: 'POST',
     path: '/onboardings/{id}/account-choice',

@@ -269,6 +269,7 @@ interface ResolvedSettings {
 const HTTP_METHODS: Record<RouteSpec['method'], apigwv2.HttpMethod> = {
   GET: apigwv2.HttpMethod.GET,
   POST: apigwv2.HttpMethod.POST,
+  DELETE: apigwv2.HttpMethod.DELETE,
 };
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);

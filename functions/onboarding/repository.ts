@@ -401,6 +401,105 @@ export class OnboardingRepository {
     }
   }
 
+  /**
+   * Erases the person's data from an ended record, in one conditional write
+   * with the event that announces it (the record's outbox, as every other
+   * change): the user, the account, the choices offered, the chosen account
+   * id, the integrator's reference and the timeline's details go, the
+   * failure keeps only its reason and sentence; what remains (id, status,
+   * step names and times) names nobody. Only from the status it was read in,
+   * only once (`erased_at`), and only with no event pending, so that the
+   * journey's own end is published before its data goes.
+   *
+   * `committed` says whether this call made the change; an erasure already
+   * recorded (by an earlier call, or by this one whose answer was lost)
+   * returns the erased record with `committed: false` or `true` accordingly.
+   */
+  async erase(
+    onboarding: Onboarding,
+    announce: OutboxEvent,
+    now: Date,
+  ): Promise<{ onboarding: Onboarding; committed: boolean }> {
+    const writeId = randomUUID();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#updated_at': 'updated_at',
+      '#write_id': WRITE_ID,
+      '#erased_at': 'erased_at',
+      '#timeline': 'timeline',
+      '#outbox': 'outbox',
+    };
+    const values: Record<string, unknown> = {
+      ':status': onboarding.status,
+      ':updated_at': now.toISOString(),
+      ':write_id': writeId,
+      ':erased_at': now.toISOString(),
+      // Step names and times only: a detail may name an account or carry what a redirect said.
+      ':timeline': onboarding.timeline.map(({ at, step }) => ({ at, step })),
+      ':announced': [announce],
+      ':zero': 0,
+    };
+    const sets = [
+      '#updated_at = :updated_at',
+      '#write_id = :write_id',
+      '#erased_at = :erased_at',
+      '#timeline = :timeline',
+      '#outbox = :announced',
+    ];
+    const removes: string[] = [];
+    for (const field of ['user', 'account', 'account_choices', 'chosen_account_id', 'reference'] as const) {
+      names[`#${field}`] = field;
+      removes.push(`#${field}`);
+    }
+    if (onboarding.failure) {
+      names['#failure'] = 'failure';
+      values[':failure'] = { reason: onboarding.failure.reason, detail: onboarding.failure.detail };
+      sets.push('#failure = :failure');
+    }
+    this.#dueExpression(
+      onboarding.onboarding_id,
+      dueAt({ ...onboarding, pendingEvents: true }, now, this.#settings),
+      names,
+      values,
+      sets,
+      removes,
+    );
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: profileKey(onboarding.onboarding_id),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :status AND attribute_not_exists(#erased_at) AND ' +
+            '(attribute_not_exists(#outbox) OR size(#outbox) = :zero)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!Attributes) throw new Error('UpdateItem returned no attributes');
+      return { onboarding: parseItem(onboardingSchema, Attributes, 'onboarding'), committed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: profileKey(onboarding.onboarding_id),
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) throw new OnboardingNotFoundError(onboarding.onboarding_id);
+      const current = parseItem(onboardingSchema, Item, 'onboarding');
+      if (current.erased_at !== undefined)
+        return { onboarding: current, committed: Item[WRITE_ID] === writeId };
+      throw new OnboardingStatusConflictError(
+        `The onboarding is ${current.status} with events still to publish; try again.`,
+        current.status,
+      );
+    }
+  }
+
   /** The reconciler looked and found nothing to do yet: look again after the stall time. */
   async postpone(onboarding: Onboarding, now: Date): Promise<void> {
     const names: Record<string, string> = { '#status': 'status' };
