@@ -614,6 +614,45 @@ describe('IAM', () => {
     for (const id of ['GetOnboarding', 'GetConnection'] as const) expect(onSecrets(id), id).toEqual([]);
   });
 
+  it('lets the erasure delete idempotency records and nothing else there, and no function but two use them', () => {
+    const idempotencyArn = JSON.stringify(
+      arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.idempotencyTable)),
+    );
+    const onIdempotency = (id: FunctionId) =>
+      statementsOfRole(synth.template, roleLogicalId(id))
+        .filter((statement) => resourcesOf(statement).some((r) => JSON.stringify(r) === idempotencyArn))
+        .flatMap(actionsOf)
+        .sort();
+    expect(onIdempotency('EraseOnboarding')).toEqual(['dynamodb:DeleteItem']);
+    for (const id of ['ReadyForPaymentExample', 'CreateConnection'] as const) {
+      expect(onIdempotency(id), id).toEqual(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      );
+    }
+    for (const id of functionIds.filter(
+      (fnId) => !['EraseOnboarding', 'ReadyForPaymentExample', 'CreateConnection'].includes(fnId),
+    )) {
+      expect(onIdempotency(id), id).toEqual([]);
+    }
+  });
+
+  it('lets every table key be used only through DynamoDB', () => {
+    const keyIds = [synth.stack.onboarding.tableKey, synth.stack.onboarding.secretsKey].map((key) =>
+      logicalIdOf(synth.stack, key),
+    );
+    for (const keyId of keyIds) {
+      const keyStatements = identityStatements(synth.template)
+        .map(({ statement }) => statement)
+        .filter((statement) =>
+          resourcesOf(statement).some((r) => JSON.stringify(r) === JSON.stringify(arnOf(keyId))),
+        );
+      expect(keyStatements.length, keyId).toBeGreaterThan(0);
+      for (const statement of keyStatements) {
+        expect(JSON.stringify(statement.Condition), keyId).toContain('kms:ViaService');
+      }
+    }
+  });
+
   it('lets the table key be used only through DynamoDB', () => {
     const keyId = logicalIdOf(synth.stack, synth.stack.onboarding.tableKey);
     const keyStatements = identityStatements(synth.template)
