@@ -726,6 +726,22 @@ export class SignupPlusOnboarding extends Construct {
       displayName: 'Signup+ onboarding alarms',
       enforceSSL: true,
     });
+    // A topic policy replaces SNS's default one, which is what lets CloudWatch publish: say so again,
+    // for this account's alarms only.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+        },
+      }),
+    );
     acknowledgeNag(
       topic,
       'AwsSolutions-SNS2',

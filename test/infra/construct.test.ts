@@ -117,10 +117,13 @@ describe('with only the required props', () => {
       expect(alarm.properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.properties.OKActions).toEqual([{ Ref: topicId }]);
     }
-    const denials = resources(template, 'AWS::SNS::TopicPolicy').flatMap((policy) =>
-      JSON.stringify(policy.properties.PolicyDocument),
-    );
-    expect(denials.join(' ')).toContain('aws:SecureTransport');
+    const policy = resources(template, 'AWS::SNS::TopicPolicy')
+      .map((candidate) => JSON.stringify(candidate.properties.PolicyDocument))
+      .join(' ');
+    expect(policy).toContain('aws:SecureTransport');
+    // The topic policy replaces SNS's default one: CloudWatch must be allowed to publish, for this account only.
+    expect(policy).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(policy).toContain('aws:SourceAccount');
   });
 
   it('reserves concurrency: a cap for the public routes’ functions, a reservation for the workflow', () => {
