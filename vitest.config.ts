@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests bind ephemeral loopback ports only.
-    env: { AWS_REGION: 'eu-west-2' },
+    // Business metrics (EMF on stdout) stay quiet unless a test asks for them (startLocalStack({ metrics: true })).
+    env: { AWS_REGION: 'eu-west-2', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

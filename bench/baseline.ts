@@ -32,6 +32,8 @@ export interface BaselineSettings {
   clientSecret: string;
   redirectUri: string;
   tableName: string;
+  /** Where the product keeps the journeys' secrets (the PKCE verifier is read from there). */
+  secretsTableName: string;
   busName: string;
   /** The product's own module-scope clients (same instances, same connection pools). */
   documents: DynamoDBDocumentClient;
@@ -61,6 +63,7 @@ export async function baselineSettings(stack: LocalStack, clientSecret: string):
     clientSecret,
     redirectUri: env.TRUELAYER_REDIRECT_URI,
     tableName: stack.tables.onboardings,
+    secretsTableName: stack.tables.secrets,
     busName: env.EVENT_BUS_NAME,
     documents: documentClient,
     events: eventBridgeClient,
@@ -196,7 +199,7 @@ export async function runBaselineJourney(
   // The link carries the product's PKCE challenge: the direct function needs its verifier (read untimed).
   const { Item } = await settings.documents.send(
     new GetCommand({
-      TableName: settings.tableName,
+      TableName: settings.secretsTableName,
       Key: { pk: `ONBOARDING#${created.onboardingId}`, sk: 'SECRETS' },
     }),
   );

@@ -41,6 +41,8 @@ export function handlerEnvironment(id: string, memoryMb: number): Record<string,
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCHMARKONLY000',
     AWS_SECRET_ACCESS_KEY: 'benchmark-only-not-a-secret',
+    // As Lambda sets it: Powertools Tracer traces (and patches the SDK clients) only where it is set.
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_LAMBDA_FUNCTION_NAME: `bench-${id}`,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),

@@ -22,9 +22,15 @@ export const ONBOARDING_WRITE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
-  // The workflow steps and the choice read a record and its secrets together (one partition).
-  'dynamodb:Query',
 ];
+/** Reading a journey's secrets item (the steps that use a secret). */
+export const SECRETS_READ_ACTIONS = ['dynamodb:GetItem'];
+/**
+ * Writing a journey's secrets without reading them: no GetItem, and no write
+ * may ask for the item back (SECRETS_WRITE_CONDITION).
+ */
+export const SECRETS_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const SECRETS_WRITE_CONDITION = { StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } };
 /** Powertools Idempotency's DynamoDB persistence layer. */
 export const IDEMPOTENCY_ACTIONS = [
   'dynamodb:GetItem',
@@ -67,7 +73,12 @@ export interface TrueLayerSettings {
 export interface CapabilityResources {
   readonly table: dynamodb.ITable;
   readonly tableKey: kms.IKey;
+  /** The journeys' secrets, under a key of their own. */
+  readonly secretsTable: dynamodb.ITable;
+  readonly secretsKey: kms.IKey;
   readonly idempotencyTable: dynamodb.ITable;
+  /** The idempotency table's key. */
+  readonly idempotencyKey: kms.IKey;
   readonly eventBus: events.IEventBus;
   readonly clientSecret: secretsmanager.ISecret;
   readonly trueLayer: TrueLayerSettings;
@@ -131,6 +142,26 @@ export function applyCapability(
       });
       grantTableKey(target, resources.tableKey, TABLE_KEY_WRITE_ACTIONS);
       return;
+    case 'secrets:read':
+      target.addEnvironment('SECRETS_TABLE_NAME', resources.secretsTable.tableName);
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: SECRETS_READ_ACTIONS,
+        resourceArns: [resources.secretsTable.tableArn],
+      });
+      grantTableKey(target, resources.secretsKey, TABLE_KEY_READ_ACTIONS);
+      return;
+    case 'secrets:write':
+      target.addEnvironment('SECRETS_TABLE_NAME', resources.secretsTable.tableName);
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: SECRETS_WRITE_ACTIONS,
+          resources: [resources.secretsTable.tableArn],
+          conditions: SECRETS_WRITE_CONDITION,
+        }),
+      );
+      grantTableKey(target, resources.secretsKey, TABLE_KEY_WRITE_ACTIONS);
+      return;
     case 'onboardings:sweep':
       iam.Grant.addToPrincipal({
         grantee: fn,
@@ -189,9 +220,23 @@ export function applyCapability(
       // GetSecretValue/DescribeSecret on this secret, plus kms:Decrypt (via Secrets Manager) when it has a known key.
       resources.clientSecret.grantRead(fn);
       return;
-    case 'consumer:idempotency':
+    case 'idempotency':
       target.addEnvironment('IDEMPOTENCY_TABLE_NAME', resources.idempotencyTable.tableName);
-      resources.idempotencyTable.grant(fn, ...IDEMPOTENCY_ACTIONS);
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: IDEMPOTENCY_ACTIONS,
+        resourceArns: [resources.idempotencyTable.tableArn],
+      });
+      grantTableKey(target, resources.idempotencyKey, TABLE_KEY_WRITE_ACTIONS);
+      return;
+    case 'idempotency:erase':
+      target.addEnvironment('IDEMPOTENCY_TABLE_NAME', resources.idempotencyTable.tableName);
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['dynamodb:DeleteItem'],
+        resourceArns: [resources.idempotencyTable.tableArn],
+      });
+      grantTableKey(target, resources.idempotencyKey, TABLE_KEY_WRITE_ACTIONS);
       return;
     default: {
       const unknown: never = capability;

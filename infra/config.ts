@@ -39,10 +39,32 @@ export const contextSchema = z.object({
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   archiveEvents: flag.default(false),
   deletionProtection: flag.optional(),
+  /** Reserved concurrency for the workflow and caps for the public routes; off needs no account quota. */
+  reservedConcurrency: flag.optional(),
   alarmTopicArn: arn('sns').optional(),
+  /** The API's own domain (needs certificateArn): a redirect URI that survives a re-created stack. */
+  domainName: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lower-case DNS name')
+    .optional(),
+  /** ACM certificate for domainName, in the stack's region. */
+  certificateArn: arn('acm').optional(),
+  /** Route 53 hosted zone of domainName (with hostedZoneName): the alias record is created. */
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 hosted zone id')
+    .optional(),
+  hostedZoneName: z.string().min(1).optional(),
+  /** A daily AWS Backup of the records table, beside point-in-time recovery. */
+  backup: flag.default(false),
+  /** Copy the backups to this vault (another region): arn:aws:backup:<region>:<account>:backup-vault:<name>. */
+  backupCopyVaultArn: arn('backup').optional(),
 });
 
-export type AppSettings = z.infer<typeof contextSchema> & { readonly deletionProtection: boolean };
+export type AppSettings = z.infer<typeof contextSchema> & {
+  readonly deletionProtection: boolean;
+  readonly reservedConcurrency: boolean;
+};
 
 /** Reads and validates the settings; throws one error listing every problem. */
 export function readSettings(node: Node): AppSettings {
@@ -64,8 +86,20 @@ export function readSettings(node: Node): AppSettings {
   ) {
     throw new Error('-c environment=live needs your own -c clientId and -c clientSecretArn');
   }
+  if ((settings.domainName === undefined) !== (settings.certificateArn === undefined)) {
+    throw new Error('-c domainName and -c certificateArn go together');
+  }
+  if ((settings.hostedZoneId === undefined) !== (settings.hostedZoneName === undefined)) {
+    throw new Error('-c hostedZoneId and -c hostedZoneName go together');
+  }
+  if (settings.hostedZoneId && !settings.domainName) throw new Error('-c hostedZoneId needs -c domainName');
+  if (settings.backupCopyVaultArn && !settings.backup)
+    throw new Error('-c backupCopyVaultArn needs -c backup=true');
+  const deletionProtection = settings.deletionProtection ?? PROTECTED_STAGES.includes(settings.stage);
   return {
     ...settings,
-    deletionProtection: settings.deletionProtection ?? PROTECTED_STAGES.includes(settings.stage),
+    deletionProtection,
+    // Production sizing on protected stages; a fresh account (concurrency quota 10) deploys dev stages as they are.
+    reservedConcurrency: settings.reservedConcurrency ?? deletionProtection,
   };
 }

@@ -19,7 +19,14 @@ export type Capability =
   | 'truelayer:call'
   | 'truelayer:client'
   | 'truelayer:secret'
-  | 'consumer:idempotency';
+  /** Reads a journey's secrets (verifier, code, access token, task token, user IP). */
+  | 'secrets:read'
+  /** Writes or deletes a journey's secrets without being able to read them back. */
+  | 'secrets:write'
+  /** Powertools Idempotency records (the example consumer, POST /connections' Idempotency-Key). */
+  | 'idempotency'
+  /** Deletes an idempotency record (erasure), nothing else. */
+  | 'idempotency:erase';
 
 export interface FunctionSpec {
   /** Path from the repository root to the module exporting `handler`. */
@@ -53,14 +60,14 @@ export const FUNCTIONS = {
     ...http,
     entry: 'functions/http/create-onboarding.ts',
     description: 'POST /onboardings: creates an onboarding and its auth link',
-    capabilities: ['onboardings:write', 'truelayer:client'],
+    capabilities: ['onboardings:write', 'secrets:write', 'truelayer:client'],
     settings: ['TRUELAYER_SCOPES', 'TRUELAYER_PROVIDERS', 'AUTH_LINK_TTL_SECONDS', 'RECORD_RETENTION_DAYS'],
   },
   Callback: {
     ...http,
     entry: 'functions/http/callback.ts',
     description: 'GET /callback: checks the state and starts the workflow once',
-    capabilities: ['onboardings:write', 'events:publish', 'workflow:start'],
+    capabilities: ['onboardings:write', 'secrets:write', 'events:publish', 'workflow:start'],
     settings: ['RETURN_URL'],
   },
   GetOnboarding: {
@@ -69,11 +76,17 @@ export const FUNCTIONS = {
     description: 'GET /onboardings/{id}: status, timeline and choices',
     capabilities: ['onboardings:read'],
   },
+  EraseOnboarding: {
+    ...http,
+    entry: 'functions/http/erase-onboarding.ts',
+    description: "DELETE /onboardings/{id}: erases the person's data and announces it",
+    capabilities: ['onboardings:write', 'secrets:write', 'events:publish', 'idempotency:erase'],
+  },
   ChooseAccount: {
     ...http,
     entry: 'functions/http/choose-account.ts',
     description: 'POST /onboardings/{id}/account-choice: resumes the waiting workflow',
-    capabilities: ['onboardings:write', 'workflow:respond', 'workflow:describe'],
+    capabilities: ['onboardings:write', 'secrets:read', 'workflow:respond', 'workflow:describe'],
   },
   LinkAccounts: {
     ...task,
@@ -81,6 +94,8 @@ export const FUNCTIONS = {
     description: 'Workflow: exchanges the code, reads Signup+ accounts, completes a single-account journey',
     capabilities: [
       'onboardings:write',
+      'secrets:read',
+      'secrets:write',
       'events:publish',
       'truelayer:call',
       'truelayer:client',
@@ -91,19 +106,19 @@ export const FUNCTIONS = {
     ...task,
     entry: 'functions/tasks/request-account-choice.ts',
     description: 'Workflow: stores the task token and announces the pending choice',
-    capabilities: ['onboardings:write', 'events:publish'],
+    capabilities: ['onboardings:write', 'secrets:write', 'events:publish'],
   },
   CompleteWithChosenAccount: {
     ...task,
     entry: 'functions/tasks/complete-with-chosen-account.ts',
     description: 'Workflow: reads the chosen account from Signup+ and completes the journey',
-    capabilities: ['onboardings:write', 'events:publish', 'truelayer:call'],
+    capabilities: ['onboardings:write', 'secrets:read', 'secrets:write', 'events:publish', 'truelayer:call'],
   },
   EndOnboarding: {
     ...task,
     entry: 'functions/tasks/end-onboarding.ts',
     description: 'Workflow: records a failed or expired journey and publishes it',
-    capabilities: ['onboardings:write', 'events:publish'],
+    capabilities: ['onboardings:write', 'secrets:read', 'secrets:write', 'events:publish'],
   },
   Reconcile: {
     ...task,
@@ -114,6 +129,8 @@ export const FUNCTIONS = {
     capabilities: [
       'onboardings:write',
       'onboardings:sweep',
+      'secrets:read',
+      'secrets:write',
       'events:publish',
       'workflow:start',
       'workflow:describe',
@@ -124,9 +141,9 @@ export const FUNCTIONS = {
     ...http,
     entry: 'functions/http/create-connection.ts',
     description: 'POST /connections: validates and creates a Data v3 connection',
-    // onboardings:write also covers the Idempotency records kept in the same table.
     capabilities: [
       'onboardings:write',
+      'idempotency',
       'events:publish',
       'truelayer:call',
       'truelayer:client',
@@ -176,13 +193,13 @@ export const FUNCTIONS = {
     ...task,
     entry: 'functions/consumers/ready-for-payment-example.ts',
     description: 'Example consumer of Onboarding Ready For Payment (validated, idempotent)',
-    capabilities: ['consumer:idempotency'],
+    capabilities: ['idempotency'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionId = keyof typeof FUNCTIONS;
 
 export interface RouteSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** HTTP API path syntax: `{id}` is a path parameter. */
   path: string;
   function: FunctionId;
@@ -193,6 +210,7 @@ export interface RouteSpec {
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/onboardings', function: 'CreateOnboarding', authorization: 'iam' },
   { method: 'GET', path: '/onboardings/{id}', function: 'GetOnboarding', authorization: 'iam' },
+  { method: 'DELETE', path: '/onboardings/{id}', function: 'EraseOnboarding', authorization: 'iam' },
   {
     method: 'POST',
     path: '/onboardings/{id}/account-choice',

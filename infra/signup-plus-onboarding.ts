@@ -1,10 +1,11 @@
-import { Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,10 +14,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -36,6 +39,7 @@ import {
   WORKFLOW_TASKS,
 } from './manifest.ts';
 import { acknowledgeNag, XRAY_WILDCARD_REASON } from './nag.ts';
+import { Operations } from './operations.ts';
 import { fromRepoRoot } from './paths.ts';
 import { type PowertoolsLogLevel, ProjectFunction } from './project-function.ts';
 
@@ -45,14 +49,39 @@ export const DEFAULT_ACCOUNT_CHOICE_TIMEOUT = Duration.minutes(15);
 /** Matches the functions' own default (functions/truelayer/config.ts). */
 export const DEFAULT_TRUELAYER_HTTP_TIMEOUT = Duration.seconds(5);
 /**
- * Default stage throttling. Each onboarding costs a handful of requests (one
- * create, one browser callback, a few status polls, perhaps one choice), so
- * 50 requests/s sustained is ~4 million a day, far above what a signup funnel
- * sends, while a burst of 100 absorbs a batch job or a marketing spike. The
- * limit caps what a misbehaving client (or traffic on the public /callback)
- * can cost in Lambda concurrency and TrueLayer calls.
+ * Throttling of each integrator route (IAM). Sized for the default tier of
+ * docs/deploy.md § Capacity, 10 onboardings/s: each onboarding costs one
+ * create, a few status polls and perhaps one choice, so 50 requests/s per
+ * route (about 4 million a day) leaves room for polling and a batch job,
+ * with bursts of 100.
  */
 export const DEFAULT_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+/**
+ * Throttling of each public route (the browser redirects): one callback per
+ * onboarding, so 25/s is 2.5 times the default tier. Separate from the
+ * integrator routes', so that anonymous traffic on /callback is capped on
+ * its own and cannot use up what the integrator's backend needs.
+ */
+export const DEFAULT_PUBLIC_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 25, burstLimit: 50 };
+
+/**
+ * Reserved concurrency, sized for 10 onboardings/s (docs/deploy.md §
+ * Capacity). For the public routes' functions it is a cap: a storm on
+ * /callback or /connections/return stops at it instead of taking the
+ * account's concurrency from everything else. For the workflow's tasks and
+ * the reconciler it is a reservation: whatever the API receives, a journey
+ * under way can always take its next step. 122 of the account's 1,000 by
+ * default; the rest stays unreserved for the integrator routes.
+ */
+export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, number>>> = {
+  Callback: 20,
+  ConnectionReturn: 10,
+  LinkAccounts: 50,
+  CompleteWithChosenAccount: 20,
+  RequestAccountChoice: 10,
+  EndOnboarding: 10,
+  Reconcile: 2,
+};
 
 /**
  * HTTP API access log fields. The callback's query string carries the
@@ -81,7 +110,8 @@ export const ACCESS_LOG_FIELDS = {
 
 const BROWSER_ROUTE =
   "is a browser redirect target: TrueLayer sends the end user's browser here, and a browser holds no AWS " +
-  'credentials to sign the request with. The route is throttled with the stage and its access log omits ' +
+  'credentials to sign the request with. The route has a throttle of its own, its function a reserved ' +
+  'concurrency that caps it, and its access log omits ' +
   'the query string. ';
 
 /**
@@ -157,7 +187,10 @@ export interface SignupPlusOnboardingProps {
   readonly archiveEvents?: boolean;
   /** @default 7 days */
   readonly archiveRetention?: Duration;
-  /** Notified when an alarm fires. @default no alarm actions */
+  /**
+   * Notified when an alarm fires and when it clears (every alarm).
+   * @default a new SNS topic (output `AlarmTopicArn`): subscribe the on-call rota to it
+   */
   readonly alarmTopic?: sns.ITopic;
   /** POWERTOOLS_SERVICE_NAME. @default 'signupplus-onboarding' */
   readonly serviceName?: string;
@@ -173,10 +206,45 @@ export interface SignupPlusOnboardingProps {
   readonly trueLayerHttpTimeout?: Duration;
   /** Override TrueLayer base URLs (e.g. an egress proxy). @default the environment's hosts */
   readonly trueLayerBaseUrls?: { readonly auth?: string; readonly api?: string };
-  /** Default stage throttling. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
+  /** Throttling of each integrator (IAM) route. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
   readonly throttle?: apigwv2.ThrottleSettings;
+  /** Throttling of each public route (`GET /callback`, `GET /connections/return`). @default DEFAULT_PUBLIC_THROTTLE (25/s, burst 50) */
+  readonly publicThrottle?: apigwv2.ThrottleSettings;
+  /**
+   * Reserved concurrency by function: caps for the public routes' functions,
+   * reservations for the workflow. `false` reserves nothing (a new account
+   * whose concurrency quota is below 1,000 cannot reserve; see
+   * docs/deploy.md § Capacity). @default DEFAULT_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: Readonly<Partial<Record<FunctionId, number>>> | false;
   /** Retention of every log group. @default one month */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Your own domain for the API (API Gateway custom domain name and API
+   * mapping, TLS 1.2): the redirect URI registered in TrueLayer Console then
+   * survives a re-created or failed-over stack. The certificate (ACM, in the
+   * stack's region) must cover the name; with a hosted zone, an alias record
+   * is created too, else point a CNAME at the `regionalDomainName` output.
+   * @default the API's own `execute-api` hostname
+   */
+  readonly customDomain?: {
+    readonly domainName: string;
+    readonly certificate: acm.ICertificate;
+    readonly hostedZone?: route53.IHostedZone;
+  };
+  /**
+   * An AWS Backup plan for the records table, beside its point-in-time
+   * recovery: a daily backup kept `retention`, copied to `copyToVaultArn`
+   * (a vault in another region, or account) when given. Cross-region copies
+   * of DynamoDB backups need AWS Backup's advanced DynamoDB features turned
+   * on in the account (docs/runbook.md § Disaster recovery).
+   * @default no backup plan (point-in-time recovery only)
+   */
+  readonly backup?: {
+    readonly copyToVaultArn?: string;
+    /** @default 35 days */
+    readonly retention?: Duration;
+  };
   /**
    * JOURNEY_STALL_SECONDS: how long a journey may sit in an in-between status
    * (or an end wait for its event) before the reconciler, which runs every
@@ -186,6 +254,9 @@ export interface SignupPlusOnboardingProps {
 }
 
 interface ResolvedSettings {
+  readonly reservedConcurrency: Readonly<Partial<Record<FunctionId, number>>>;
+  readonly throttle: apigwv2.ThrottleSettings;
+  readonly publicThrottle: apigwv2.ThrottleSettings;
   readonly protect: boolean;
   readonly removalPolicy: RemovalPolicy;
   readonly accountChoiceTimeoutSeconds: number;
@@ -198,6 +269,7 @@ interface ResolvedSettings {
 const HTTP_METHODS: Record<RouteSpec['method'], apigwv2.HttpMethod> = {
   GET: apigwv2.HttpMethod.GET,
   POST: apigwv2.HttpMethod.POST,
+  DELETE: apigwv2.HttpMethod.DELETE,
 };
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
@@ -271,8 +343,31 @@ function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
     }
   }
 
+  const reservedConcurrency =
+    props.reservedConcurrency === false ? {} : (props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY);
+  for (const [fnId, value] of Object.entries(reservedConcurrency)) {
+    if (!(fnId in FUNCTIONS))
+      throw new Error(`reservedConcurrency names no function of the manifest: ${fnId}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new Error(`reservedConcurrency.${fnId} must be a positive whole number, got ${value}`);
+    }
+  }
+  const throttle = props.throttle ?? DEFAULT_THROTTLE;
+  const publicThrottle = props.publicThrottle ?? DEFAULT_PUBLIC_THROTTLE;
+  for (const [what, value] of [
+    ['throttle', throttle],
+    ['publicThrottle', publicThrottle],
+  ] as const) {
+    if (value.rateLimit === undefined || value.burstLimit === undefined) {
+      throw new Error(`${what} needs both rateLimit and burstLimit`);
+    }
+  }
+
   const protect = props.deletionProtection ?? true;
   return {
+    reservedConcurrency,
+    throttle,
+    publicThrottle,
     protect,
     removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     accountChoiceTimeoutSeconds,
@@ -312,9 +407,13 @@ export class SignupPlusOnboarding extends Construct {
   /** The Data v3 return URI the functions send to TrueLayer (prop, or `<api endpoint>/connections/return`). */
   readonly connectionReturnUri: string;
   readonly table: dynamodb.Table;
-  /** Customer-managed key of the onboarding table. */
+  /** Customer-managed key of the onboarding table (and of the idempotency table). */
   readonly tableKey: kms.Key;
-  /** Powertools Idempotency records of the example consumer. */
+  /** The journeys' secrets (PKCE verifier, code, access token, task token, user IP), apart from the records. */
+  readonly secretsTable: dynamodb.Table;
+  /** Customer-managed key of the secrets table, used by nothing else. */
+  readonly secretsKey: kms.Key;
+  /** Powertools Idempotency records (the example consumer, POST /connections' Idempotency-Key). */
   readonly idempotencyTable: dynamodb.Table;
   readonly eventBus: events.IEventBus;
   readonly eventArchive: events.Archive | undefined;
@@ -328,8 +427,18 @@ export class SignupPlusOnboarding extends Construct {
   /** Where undeliverable events and failed asynchronous invocations end. */
   readonly deadLetterQueues: readonly sqs.Queue[];
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The topic every alarm notifies: the one given, or the one the construct created. */
+  readonly alarmTopic: sns.ITopic;
+  /** Business and health figures on one CloudWatch dashboard. */
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The HTTP API's access log (JSON; the 429 count is read from it). */
+  readonly accessLogs: logs.LogGroup;
   /** EventBridge Scheduler schedules of the manifest (the reconciler). */
   readonly schedules: readonly scheduler.Schedule[];
+  /** The API's custom domain, when one was given. */
+  readonly domainName: apigwv2.DomainName | undefined;
+  /** The AWS Backup plan of the records table, when asked for. */
+  readonly backupPlan: backup.BackupPlan | undefined;
 
   constructor(scope: Construct, id: string, props: SignupPlusOnboardingProps) {
     super(scope, id);
@@ -337,7 +446,7 @@ export class SignupPlusOnboarding extends Construct {
 
     // Data
     this.tableKey = new kms.Key(this, 'TableKey', {
-      description: 'Signup+ onboarding records (identity, account details, journey secrets)',
+      description: 'Signup+ onboarding records (identity, account details) and idempotency records',
       enableKeyRotation: true,
       removalPolicy: settings.removalPolicy,
     });
@@ -359,13 +468,44 @@ export class SignupPlusOnboarding extends Construct {
       sortKey: { name: dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
-    // Powertools Idempotency defaults: partition key `id`, TTL attribute `expiration`.
-    // Holds only hashes and the consumer's non-personal result, so the AWS owned key suffices.
+    // The journeys' secrets, in a table of their own under a key of their own: only the steps that use
+    // a secret may read it (secrets:read), a few more may write it blind (secrets:write), and neither the
+    // read-only routes nor anything else can. Secrets live minutes and a restored one could resume no
+    // journey (codes are single-use, tokens live an hour), so the table keeps no backups.
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description:
+        'Signup+ journey secrets (PKCE verifier, authorization code, access token, task token, user IP)',
+      enableKeyRotation: true,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.secretsTable = new dynamodb.Table(this, 'SecretsTable', {
+      partitionKey: { name: tableKeys.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: tableKeys.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: tableKeys.timeToLive,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.secretsKey,
+      deletionProtection: settings.protect,
+      removalPolicy: settings.removalPolicy,
+    });
+    acknowledgeNag(
+      this.secretsTable,
+      'AwsSolutions-DDB3',
+      'No point-in-time recovery for the journey secrets, on purpose: each item lives minutes (it is deleted ' +
+        'when the journey ends), a restored authorization code is single-use and spent, a restored access ' +
+        'token expires within the hour, and 35 days of backups would only keep secrets longer than the ' +
+        'journeys that need them. After a restore of the records, the reconciler ends journeys whose secrets ' +
+        'are gone (docs/runbook.md, Disaster recovery).',
+    );
+    // Powertools Idempotency defaults: partition key `id` (`<scope>#<hash>`, spread over partitions),
+    // TTL attribute `expiration`. Hashes and non-personal results, under the records' key.
     this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
@@ -394,26 +534,33 @@ export class SignupPlusOnboarding extends Construct {
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
+    this.accessLogs = accessLogs;
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      throttle: settings.throttle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    this.apiUrl = this.stage.url;
-    this.callbackUrl = `${this.api.apiEndpoint}/callback`;
+    this.domainName = props.customDomain ? this.createDomain(props.customDomain) : undefined;
+    // The stable base URL: the custom domain when there is one, else the API's own hostname.
+    const base = props.customDomain ? `https://${props.customDomain.domainName}` : this.api.apiEndpoint;
+    this.apiUrl = props.customDomain ? `${base}/` : this.stage.url;
+    this.callbackUrl = `${base}/callback`;
     this.redirectUri = props.redirectUri ?? this.callbackUrl;
-    this.connectionReturnUri = props.connectionReturnUri ?? `${this.api.apiEndpoint}/connections/return`;
+    this.connectionReturnUri = props.connectionReturnUri ?? `${base}/connections/return`;
 
     // Functions, first pass: everything but the workflow capabilities
     const resources: CapabilityResources = {
       table: this.table,
       tableKey: this.tableKey,
+      secretsTable: this.secretsTable,
+      secretsKey: this.secretsKey,
       idempotencyTable: this.idempotencyTable,
+      idempotencyKey: this.tableKey,
       eventBus: this.eventBus,
       clientSecret: props.clientSecret,
       ...(props.journeyStallTime
@@ -462,13 +609,148 @@ export class SignupPlusOnboarding extends Construct {
     }
 
     this.routes = this.createRoutes(projectFunctions);
+    this.throttleRoutes(settings);
 
     const deadLetterQueues: sqs.Queue[] = [];
     this.eventRules = this.createEventRules(projectFunctions, settings, deadLetterQueues);
     this.schedules = this.createSchedules(projectFunctions, settings, deadLetterQueues);
     this.deadLetterQueues = deadLetterQueues;
 
-    this.alarms = this.createAlarms(props.alarmTopic);
+    this.backupPlan = props.backup ? this.createBackupPlan(props.backup, settings) : undefined;
+
+    this.alarmTopic = props.alarmTopic ?? this.createAlarmTopic();
+    const operations = new Operations(this, 'Operations', {
+      topic: this.alarmTopic,
+      serviceName: settings.serviceName,
+      functions: this.functions,
+      stateMachine: this.stateMachine,
+      api: this.api,
+      stage: this.stage,
+      accessLogs: this.accessLogs,
+      tables: [this.table, this.secretsTable, this.idempotencyTable],
+      indexes: [{ table: this.table, indexName: dueIndex.name }],
+      eventBus: this.eventBus,
+      eventRules: EVENT_RULES.map((spec, index) => {
+        const rule = this.eventRules[index];
+        if (!rule) throw new Error(`No rule for ${spec.id}`);
+        return { id: spec.id, rule };
+      }),
+      deadLetterQueues: this.deadLetterQueues,
+    });
+    this.alarms = operations.alarms;
+    this.dashboard = operations.dashboard;
+  }
+
+  /** The custom domain, its API mapping and, with a hosted zone, the alias record. */
+  private createDomain(domain: NonNullable<SignupPlusOnboardingProps['customDomain']>): apigwv2.DomainName {
+    const domainName = new apigwv2.DomainName(this, 'Domain', {
+      domainName: domain.domainName,
+      certificate: domain.certificate,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    new apigwv2.ApiMapping(this, 'DomainMapping', { api: this.api, domainName, stage: this.stage });
+    if (domain.hostedZone) {
+      new route53.ARecord(this, 'DomainRecord', {
+        zone: domain.hostedZone,
+        recordName: domain.domainName,
+        target: route53.RecordTarget.fromAlias(
+          new route53Targets.ApiGatewayv2DomainProperties(
+            domainName.regionalDomainName,
+            domainName.regionalHostedZoneId,
+          ),
+        ),
+      });
+    }
+    return domainName;
+  }
+
+  /**
+   * Daily AWS Backup of the records table (the secrets are left out on
+   * purpose, see the secrets table), kept in a vault of this stack and
+   * copied to another vault when asked. The vault is named after this
+   * stack's id, so that a retained vault never blocks a re-created stack.
+   */
+  private createBackupPlan(
+    options: NonNullable<SignupPlusOnboardingProps['backup']>,
+    settings: ResolvedSettings,
+  ): backup.BackupPlan {
+    const retention = options.retention ?? Duration.days(35);
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      backupVaultName: `signupplus-${stackUuid()}`,
+      removalPolicy: settings.removalPolicy,
+    });
+    const plan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'DailyRecords',
+          scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+          deleteAfter: retention,
+          ...(options.copyToVaultArn
+            ? {
+                copyActions: [
+                  {
+                    destinationBackupVault: backup.BackupVault.fromBackupVaultArn(
+                      this,
+                      'BackupCopyVault',
+                      options.copyToVaultArn,
+                    ),
+                    deleteAfter: retention,
+                  },
+                ],
+              }
+            : {}),
+        }),
+      ],
+    });
+    const selection = plan.addSelection('Records', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
+    });
+    acknowledgeNag(
+      selection,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      "AWS Backup's own service role policy for taking backups, which AWS maintains as the services it backs up " +
+        'change; the selection covers the records table only, and the role can be assumed by AWS Backup only.',
+    );
+    return plan;
+  }
+
+  /**
+   * The alarms' topic when none is given. TLS only. Not encrypted with a KMS
+   * key: its messages are alarm names, states and thresholds, and CloudWatch
+   * can only publish to an encrypted topic whose customer-managed key policy
+   * admits it (the AWS managed aws/sns key does not).
+   */
+  private createAlarmTopic(): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Signup+ onboarding alarms',
+      enforceSSL: true,
+    });
+    // A topic policy replaces SNS's default one, which is what lets CloudWatch publish: say so again,
+    // for this account's alarms only.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+        },
+      }),
+    );
+    acknowledgeNag(
+      topic,
+      'AwsSolutions-SNS2',
+      'The alarm topic carries CloudWatch alarm notifications only (alarm name, state, threshold, reason), no ' +
+        'personal or journey data. CloudWatch can publish to an encrypted topic only through a customer-managed ' +
+        'key whose policy admits cloudwatch.amazonaws.com (not the AWS managed aws/sns key): a key of its own ' +
+        'for content that needs none. TLS is enforced (SNS3). Pass alarmTopic to use your own, encrypted, topic.',
+    );
+    return topic;
   }
 
   /**
@@ -498,6 +780,9 @@ export class SignupPlusOnboarding extends Construct {
         logRetention: settings.logRetention,
         logRemovalPolicy: settings.removalPolicy,
         environment: functionSettings(spec, props, { connectionReturnUri: this.connectionReturnUri }),
+        ...(settings.reservedConcurrency[fnId] === undefined
+          ? {}
+          : { overrides: { reservedConcurrentExecutions: settings.reservedConcurrency[fnId] } }),
       });
       acknowledgeNag(fn.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_WILDCARD_REASON);
       return [fnId, fn];
@@ -511,8 +796,9 @@ export class SignupPlusOnboarding extends Construct {
   ): sfn.StateMachine {
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's
-      // CloudWatch Logs resource policy by one entry per log group.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200 })}-onboarding`,
+      // CloudWatch Logs resource policy by one entry per log group. The stack's id ends the name,
+      // so that a log group retained from a deleted stack never blocks the stack created again.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${stackUuid()}`,
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
@@ -583,6 +869,28 @@ export class SignupPlusOnboarding extends Construct {
       }
       return httpRoute;
     });
+  }
+
+  /**
+   * Route-level throttling on the stage: every route gets the throttle of
+   * its kind (integrator or public), set route by route so that each route
+   * has its own bucket and the public ones their own, lower, limits.
+   */
+  private throttleRoutes(settings: ResolvedSettings): void {
+    const stage = this.stage.node.defaultChild;
+    if (!(stage instanceof apigwv2.CfnStage)) throw new Error('The stage has no CloudFormation resource');
+    // CloudFormation's own names: RouteSettings is a free-form map the L1 passes through as is.
+    const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
+    for (const route of ROUTES) {
+      const throttle = route.authorization === 'none' ? settings.publicThrottle : settings.throttle;
+      routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      };
+    }
+    stage.routeSettings = routeSettings;
+    // CloudFormation can only apply route settings to routes that exist already.
+    for (const route of this.routes) this.stage.node.addDependency(route);
   }
 
   private createEventRules(
@@ -679,56 +987,10 @@ export class SignupPlusOnboarding extends Construct {
     acknowledgeNag(queue, nagId, nagReason);
     return queue;
   }
-
-  private createAlarms(topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
-    const period = Duration.minutes(5);
-    const alarms: cloudwatch.Alarm[] = [];
-    const anyAbove0 = (id: string, metric: cloudwatch.IMetric, description: string) => {
-      const alarm = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${description} Runbook: docs/deploy.md#alarms`,
-      });
-      if (topic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
-      alarms.push(alarm);
-    };
-
-    anyAbove0(
-      'ExecutionsFailedAlarm',
-      this.stateMachine.metricFailed({ period, statistic: cloudwatch.Stats.SUM }),
-      'An onboarding journey ended failed (Step Functions ExecutionsFailed > 0 in 5 minutes).',
-    );
-    anyAbove0(
-      'ExecutionsTimedOutAlarm',
-      this.stateMachine.metricTimedOut({ period, statistic: cloudwatch.Stats.SUM }),
-      'An onboarding execution timed out (Step Functions ExecutionsTimedOut > 0 in 5 minutes).',
-    );
-    for (const fnId of functionIds) {
-      anyAbove0(
-        `${fnId}ErrorsAlarm`,
-        this.functions[fnId].metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-        `Lambda ${fnId} reported errors (Errors > 0 in 5 minutes).`,
-      );
-    }
-    for (const queue of this.deadLetterQueues) {
-      anyAbove0(
-        `${queue.node.id}MessagesAlarm`,
-        queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
-        `Dead-letter queue ${queue.node.id} holds messages: events were not handled.`,
-      );
-    }
-    anyAbove0(
-      'ApiServerErrorsAlarm',
-      this.stage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
-      'The HTTP API answered 5xx (throttled or failing integrations included).',
-    );
-    return alarms;
-  }
 }
+
+/** The UUID at the end of the stack's id: unique to each creation of the stack, stable across its updates. */
+const stackUuid = () => Fn.select(2, Fn.split('/', Aws.STACK_ID));
 
 /** Per-function settings (manifest `settings`) from props; unset ones keep the functions' own defaults. */
 function functionSettings(

@@ -9,7 +9,9 @@ import {
   Tags,
   Validations,
 } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -62,6 +64,7 @@ export class SignupPlusOnboardingStack extends Stack {
       deletionProtection: settings.deletionProtection,
       logLevel: settings.logLevel,
       archiveEvents: settings.archiveEvents,
+      ...(settings.reservedConcurrency ? {} : { reservedConcurrency: false }),
       ...(settings.redirectUri ? { redirectUri: settings.redirectUri } : {}),
       ...(settings.connectionReturnUri ? { connectionReturnUri: settings.connectionReturnUri } : {}),
       ...(settings.aispLicensed !== undefined ? { aispLicensed: settings.aispLicensed } : {}),
@@ -70,6 +73,29 @@ export class SignupPlusOnboardingStack extends Stack {
         : {}),
       ...(settings.alarmTopicArn
         ? { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn) }
+        : {}),
+      ...(settings.domainName && settings.certificateArn
+        ? {
+            customDomain: {
+              domainName: settings.domainName,
+              certificate: acm.Certificate.fromCertificateArn(
+                this,
+                'DomainCertificate',
+                settings.certificateArn,
+              ),
+              ...(settings.hostedZoneId && settings.hostedZoneName
+                ? {
+                    hostedZone: route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+                      hostedZoneId: settings.hostedZoneId,
+                      zoneName: settings.hostedZoneName,
+                    }),
+                  }
+                : {}),
+            },
+          }
+        : {}),
+      ...(settings.backup
+        ? { backup: settings.backupCopyVaultArn ? { copyToVaultArn: settings.backupCopyVaultArn } : {} }
         : {}),
     });
 
@@ -90,13 +116,25 @@ export class SignupPlusOnboardingStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.onboarding.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.onboarding.eventBus.eventBusName });
     new CfnOutput(this, 'StateMachineArn', { value: this.onboarding.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.onboarding.alarmTopic.topicArn,
+      description: 'Every alarm notifies this topic: subscribe your on-call rota to it',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.onboarding.dashboard.dashboardName });
+    if (this.onboarding.domainName) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.onboarding.domainName.regionalDomainName,
+        description: 'Point your domain at this name (CNAME or alias) when no hosted zone was given',
+      });
+    }
   }
 
   private placeholderSecret(settings: AppSettings): secretsmanager.Secret {
+    // No fixed name: a placeholder retained from a deleted stage (or scheduled for deletion) would
+    // otherwise block the stage from being created again. Find it by the ClientSecretArn output.
     const secret = new secretsmanager.Secret(this, 'TrueLayerClientSecret', {
-      secretName: `signupplus-onboarding/${settings.stage}/truelayer-client-secret`,
       description:
-        'PLACEHOLDER created by the stack: put your TrueLayer client secret here ' +
+        `PLACEHOLDER created by the stack for stage ${settings.stage}: put your TrueLayer client secret here ` +
         '(aws secretsmanager put-secret-value, see docs/deploy.md)',
       secretObjectValue: { client_secret: SecretValue.unsafePlainText(PLACEHOLDER_CLIENT_SECRET) },
       removalPolicy: settings.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

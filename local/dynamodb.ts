@@ -47,6 +47,9 @@ export interface LocalDynamoDb {
 /** The tables the stack defines, with the same keys. */
 export const LOCAL_TABLES = {
   onboardings: 'signupplus-onboardings',
+  /** The journeys' secrets, apart from the records (their own key on AWS). */
+  secrets: 'signupplus-journey-secrets',
+  /** Powertools Idempotency records: the example consumer's and POST /connections' Idempotency-Key. */
   consumerIdempotency: 'signupplus-example-consumer-idempotency',
 } as const;
 
@@ -94,6 +97,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
         ttlAttribute: tableKeys.timeToLive,
         engine,
         index: dueIndex,
+      });
+      await ensureTable(client, {
+        name: LOCAL_TABLES.secrets,
+        keys: [tableKeys.partitionKey, tableKeys.sortKey],
+        ttlAttribute: tableKeys.timeToLive,
+        engine,
       });
       await ensureTable(client, {
         name: LOCAL_TABLES.consumerIdempotency,

@@ -78,6 +78,12 @@ export interface LocalStackOptions {
   journeyStallSeconds?: number;
   /** Deliver every event to every matching target twice, as EventBridge's at-least-once delivery may. */
   deliverEventsTwice?: boolean;
+  /**
+   * Print the functions' business metrics to stdout as CloudWatch EMF, as
+   * they go to CloudWatch on AWS. Off by default (quiet output); unset, the
+   * POWERTOOLS_METRICS_DISABLED variable decides (`=false` turns them on).
+   */
+  metrics?: boolean;
   /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
 }
@@ -247,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
       POWERTOOLS_DEV: 'true',
       TABLE_NAME: LOCAL_TABLES.onboardings,
+      SECRETS_TABLE_NAME: LOCAL_TABLES.secrets,
       IDEMPOTENCY_TABLE_NAME: LOCAL_TABLES.consumerIdempotency,
       EVENT_BUS_NAME,
       TRUELAYER_ENVIRONMENT: 'sandbox',
@@ -261,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ACCOUNT_CHOICE_TIMEOUT_SECONDS: String(options.accountChoiceTimeoutSeconds ?? 900),
       AUTH_LINK_TTL_SECONDS: String(options.authLinkTtlSeconds ?? 600),
       JOURNEY_STALL_SECONDS: String(options.journeyStallSeconds ?? 5),
+      ...(options.metrics === undefined ? {} : { POWERTOOLS_METRICS_DISABLED: String(!options.metrics) }),
     });
 
     const functions = {} as Record<FunctionId, LocalFunction>;

@@ -104,6 +104,9 @@ try {
   await until('jane to expire', published(jane, 'Onboarding Expired'));
   const denied = await signupPlus('john', 'customer-44', 'deny');
   await until('the denial', published(denied, 'Onboarding Failed'));
+  // The person behind the denied journey asks for erasure (DELETE /onboardings/{id}).
+  await fetch(`${stack.urls.api}/onboardings/${denied}`, { method: 'DELETE' });
+  await until('the erasure', published(denied, 'Onboarding Erased'));
   const connected = await dataConnection('approve');
   await until('the data connection', published(connected, 'Data Connection Authorized'));
   const refused = await dataConnection('deny');

@@ -1,10 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { isTransientAwsError, TransientAwsError } from './aws-errors.ts';
 import { runWithinDeadline } from './invocation.ts';
 import { logger } from './logger.ts';
+import { tracer } from './tracer.ts';
 
 /** The state machine sent a payload this task does not understand: a deployment bug, never retried. */
 export class TaskInputError extends Error {
@@ -29,6 +31,8 @@ export function taskHandler<S extends z.ZodMiniType<{ onboarding_id: string }>, 
         `Invalid task input: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
       );
     logger.appendKeys({ onboarding_id: parsed.data.onboarding_id });
+    // A random id, not personal data: lets a trace be found from the journey.
+    tracer.putAnnotation('onboarding_id', parsed.data.onboarding_id);
     try {
       const input = parsed.data;
       return await runWithinDeadline(context.getRemainingTimeInMillis(), () => fn(input, context));
@@ -41,5 +45,7 @@ export function taskHandler<S extends z.ZodMiniType<{ onboarding_id: string }>, 
       }
       throw error;
     }
-  }).use(injectLambdaContext(logger, { resetKeys: true }));
+  })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }));
 }

@@ -6,7 +6,6 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
-import { tableKeys } from '../commons/table-keys.ts';
 import { IdempotencyKeyConflictError } from './errors.ts';
 
 /** How long a caller's Idempotency-Key keeps answering with the first result. */
@@ -22,10 +21,12 @@ export interface IdempotentCall {
 /**
  * Makes `fn` answer once per caller key (fields of the call other than the
  * key and the payload, such as the end user's IP, play no part), with Powertools Idempotency persisted
- * in the onboarding table: items `IDEMPOTENCY#<scope>` / `<scope>#<hash of the
- * key>`, expiring through the table's TTL attribute. Only successes are kept,
- * so a refused request can be corrected and sent again with the same key.
- * Powertools' own errors become conflicts that the API maps to 409.
+ * in the idempotency table under Powertools' own layout: partition key `id` =
+ * `<scope>#<hash of the key>`, so records spread over partitions instead of
+ * sharing one static key, expiring through the `expiration` TTL attribute.
+ * Only successes are kept, so a refused request can be corrected and sent
+ * again with the same key. Powertools' own errors become conflicts that the
+ * API maps to 409.
  */
 export function callerIdempotent<C extends IdempotentCall, R>(
   scope: string,
@@ -38,13 +39,7 @@ export function callerIdempotent<C extends IdempotentCall, R>(
     expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
     throwOnNoIdempotencyKey: true,
   });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName,
-    keyAttr: tableKeys.partitionKey,
-    sortKeyAttr: tableKeys.sortKey,
-    staticPkValue: `IDEMPOTENCY#${scope}`,
-    expiryAttr: tableKeys.timeToLive,
-  });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName });
   const idempotent = makeIdempotent(fn, { persistenceStore, config, keyPrefix: scope });
   return async (call: C, context: Context): Promise<R> => {
     config.registerLambdaContext(context);

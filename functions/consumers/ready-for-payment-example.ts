@@ -2,13 +2,10 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { readEnv } from '../commons/env.ts';
 import { logger } from '../commons/logger.ts';
 import { readyForPaymentDetailSchema } from '../events/onboarding-contracts.ts';
-
-const { IDEMPOTENCY_TABLE_NAME } = readEnv(
-  z.object({ IDEMPOTENCY_TABLE_NAME: z.string().check(z.minLength(1)) }),
-);
+import { IDEMPOTENCY_TABLE_NAME } from '../wiring/idempotency-table.ts';
+import { READY_FOR_PAYMENT_EXAMPLE_KEY_PREFIX } from './idempotency-record.ts';
 
 /**
  * The whole EventBridge event, with the detail held to the published contract.
@@ -55,9 +52,11 @@ async function handleReadyForPayment(event: unknown, _context: Context) {
   return { onboarding_id: detail.onboarding_id, event_id: detail.event_id, payee };
 }
 
+// A fixed key prefix (not the function's generated name), so that erasing a journey can find its record.
 const idempotentHandler = makeIdempotent(handleReadyForPayment, {
   persistenceStore,
   config: new IdempotencyConfig({ eventKeyJmesPath: 'detail.event_id', throwOnNoIdempotencyKey: true }),
+  keyPrefix: READY_FOR_PAYMENT_EXAMPLE_KEY_PREFIX,
 });
 
 export const handler = async (event: unknown, context: Context) => {

@@ -18,6 +18,7 @@ export {
   DetailTypes,
   detailEnvelopeSchema,
   EVENT_SOURCE,
+  erasedDetailSchema,
   expiredDetailSchema,
   failedDetailSchema,
   type OnboardingDetailType,

@@ -21,6 +21,7 @@ export const DetailTypes = {
   accountChoiceRequired: 'Onboarding Account Choice Required',
   failed: 'Onboarding Failed',
   expired: 'Onboarding Expired',
+  erased: 'Onboarding Erased',
   dataConnectionCreated: 'Data Connection Created',
   dataConnectionAuthorized: 'Data Connection Authorized',
   dataConnectionFailed: 'Data Connection Failed',
@@ -56,12 +57,23 @@ export const failedDetailSchema = z.extend(detailEnvelopeSchema, { failure: fail
 
 export const expiredDetailSchema = z.extend(detailEnvelopeSchema, { failure: failureSchema });
 
+/**
+ * The person's data was erased on request: consumers erase what they keep
+ * about this onboarding. No personal data, and no `reference` either (an
+ * integrator's reference may itself name the person): the onboarding id is
+ * the key. `status` is how the journey had ended.
+ */
+export const erasedDetailSchema = z.extend(z.omit(detailEnvelopeSchema, { reference: true }), {
+  status: z.enum(['completed', 'failed', 'expired']),
+});
+
 /** The schemas of the events an onboarding journey publishes. */
 export const onboardingDetailSchemas = {
   [DetailTypes.readyForPayment]: readyForPaymentDetailSchema,
   [DetailTypes.accountChoiceRequired]: accountChoiceRequiredDetailSchema,
   [DetailTypes.failed]: failedDetailSchema,
   [DetailTypes.expired]: expiredDetailSchema,
+  [DetailTypes.erased]: erasedDetailSchema,
 } as const;
 export type OnboardingDetailType = keyof typeof onboardingDetailSchemas;
 export const onboardingDetailTypes = [
@@ -69,4 +81,5 @@ export const onboardingDetailTypes = [
   DetailTypes.accountChoiceRequired,
   DetailTypes.failed,
   DetailTypes.expired,
+  DetailTypes.erased,
 ] as const satisfies readonly OnboardingDetailType[];

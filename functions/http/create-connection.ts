@@ -11,9 +11,10 @@ import { UnsupportedConfigurationError } from '../connections/errors.ts';
 import { callerIdempotent } from '../connections/idempotency.ts';
 import { type ConnectionRequest, checkConnectionRequest } from '../connections/request.ts';
 import { readConnectionSettings } from '../connections/settings.ts';
-import { connectionRepository, TABLE_NAME } from '../connections/wiring/repository.ts';
+import { connectionRepository } from '../connections/wiring/repository.ts';
 import { dataConnections } from '../connections/wiring/truelayer.ts';
 import { stableEventId } from '../events/event-id.ts';
+import { IDEMPOTENCY_TABLE_NAME } from '../wiring/idempotency-table.ts';
 import { publish } from '../wiring/publisher.ts';
 
 const settings = readConnectionSettings();
@@ -38,7 +39,7 @@ const create = (payload: Call['payload'], trueLayerIdempotencyKey: string, endUs
   );
 
 // The same caller key always reaches TrueLayer as the same key, so a retry after a crash finds its connection.
-const createOnce = callerIdempotent('create-connection', TABLE_NAME, (call: Call) =>
+const createOnce = callerIdempotent('create-connection', IDEMPOTENCY_TABLE_NAME, (call: Call) =>
   create(call.payload, stableEventId('data-connection', call.idempotency_key), call.end_user_ip),
 );
 

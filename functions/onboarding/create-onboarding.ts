@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import { addSeconds } from './deps.ts';
+import { recordJourneyStarted } from './journey-metrics.ts';
 import type { Onboarding } from './model.ts';
 import type { OnboardingRepository } from './repository.ts';
 import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
@@ -79,6 +80,7 @@ export async function createOnboarding(
     { code_verifier: pkce.verifier },
     addSeconds(now, deps.settings.retentionDays * 86_400),
   );
+  recordJourneyStarted(onboarding);
   const authLink = buildAuthLink({
     authBaseUrl: deps.settings.authBaseUrl,
     clientId: deps.settings.clientId,

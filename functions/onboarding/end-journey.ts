@@ -4,6 +4,7 @@ import type { AccountDetails } from '../truelayer/account-details.ts';
 import { announcement } from './announcement.ts';
 import type { OnboardingDependencies } from './deps.ts';
 import { OnboardingStatusConflictError } from './errors.ts';
+import { recordJourneyEnd } from './journey-metrics.ts';
 import {
   activeStatuses,
   type Failure,
@@ -81,6 +82,8 @@ export async function endJourney(
             ),
           }),
     });
+    // Committed by this call (a lost answer recognised by its write id counts as this call's): counted once.
+    recordJourneyEnd(ended, now);
   } catch (error) {
     if (!(error instanceof OnboardingStatusConflictError) || !isTerminal(error.currentStatus)) throw error;
     // Another end was recorded first (or this one, by an earlier attempt): finish that one.

@@ -78,6 +78,10 @@ export const FAILURE_REASONS = {
     side: 'ours',
     detail: 'The onboarding could not be completed. Start a new one.',
   },
+  erased: {
+    side: 'user',
+    detail: "The person's data was erased on request before the onboarding finished.",
+  },
   internal_error: {
     side: 'ours',
     detail: 'The onboarding could not be completed. Start a new one.',

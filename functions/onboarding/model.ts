@@ -95,6 +95,12 @@ export const onboardingSchema = z.object({
   failure: z.optional(failureSchema),
   /** Events committed but not yet confirmed as published, oldest first. */
   outbox: z.optional(z.array(outboxEventSchema)),
+  /**
+   * When the person's data was erased (DELETE /onboardings/{id}): the record
+   * then keeps only what is not personal (status, step names and times,
+   * the failure reason) until its retention ends.
+   */
+  erased_at: z.optional(z.iso.datetime()),
 });
 export type Onboarding = z.infer<typeof onboardingSchema>;
 

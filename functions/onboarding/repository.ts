@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
+import { ConfigurationError } from '../commons/env.ts';
 import { dueIndex, dueShardOf, tableKeys } from '../commons/table-keys.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import {
@@ -25,14 +26,15 @@ import {
 } from './model.ts';
 
 /**
- * One table, three kinds of item, all reached by key:
+ * Two tables, three kinds of item, all reached by key. The records table:
  *   ONBOARDING#<id> / PROFILE  the record integrators read
- *   ONBOARDING#<id> / SECRETS  PKCE verifier, authorization code, access token, task token, user IP
  *   STATE#<sha256>  / STATE    what an auth link's state points to
- * and one sparse index, `due`, over the records something is due on (see
- * dueAt below), which the reconciler sweeps. Every change is a single-item
- * conditional write, so concurrent callbacks and choices resolve to exactly
- * one winner without transactions.
+ * with one sparse index, `due`, over the records something is due on (see
+ * dueAt below), which the reconciler sweeps. The secrets table, under a key
+ * of its own, which only the steps that need a secret may read:
+ *   ONBOARDING#<id> / SECRETS  PKCE verifier, authorization code, access token, task token, user IP
+ * Every change is a single-item conditional write, so concurrent callbacks
+ * and choices resolve to exactly one winner without transactions.
  */
 const profileKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'PROFILE' });
 const secretsKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' });
@@ -131,15 +133,38 @@ export interface Journey {
   secrets: JourneySecrets | undefined;
 }
 
+/** Where the repository keeps its items. */
+export interface RepositoryTables {
+  /** Records and auth link states. */
+  records: string;
+  /**
+   * The journeys' secrets. Absent in functions that must not touch them
+   * (their role cannot either): a call that needs it then fails loudly.
+   */
+  secrets?: string | undefined;
+}
+
 export class OnboardingRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #secretsTableName: string | undefined;
   readonly #settings: RepositorySettings;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, settings: RepositorySettings) {
+  constructor(client: DynamoDBDocumentClient, tables: RepositoryTables, settings: RepositorySettings) {
     this.#client = client;
-    this.#tableName = tableName;
+    this.#tableName = tables.records;
+    this.#secretsTableName = tables.secrets;
     this.#settings = settings;
+  }
+
+  /** The secrets table, or a ConfigurationError in a function that was given none. */
+  get #secretsTable(): string {
+    if (this.#secretsTableName === undefined) {
+      throw new ConfigurationError(
+        "This function has no access to the journeys' secrets (SECRETS_TABLE_NAME)",
+      );
+    }
+    return this.#secretsTableName;
   }
 
   /**
@@ -164,28 +189,37 @@ export class OnboardingRepository {
       new Date(onboarding.created_at),
       this.#settings,
     );
-    const items: Record<string, unknown>[] = [
+    const items: Array<{ table: string; item: Record<string, unknown> }> = [
       {
-        ...profileKey(onboarding.onboarding_id),
-        ...onboarding,
-        ...this.#dueKeys(onboarding.onboarding_id, due),
-        [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+        table: this.#tableName,
+        item: {
+          ...profileKey(onboarding.onboarding_id),
+          ...onboarding,
+          ...this.#dueKeys(onboarding.onboarding_id, due),
+          [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+        },
       },
       // Kept a day past expiry so that a late callback is told "expired", not "unknown".
-      { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 },
       {
-        ...secretsKey(onboarding.onboarding_id),
-        ...secrets,
-        [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+        table: this.#tableName,
+        item: { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 },
+      },
+      {
+        table: this.#secretsTable,
+        item: {
+          ...secretsKey(onboarding.onboarding_id),
+          ...secrets,
+          [tableKeys.timeToLive]: epochSeconds(retentionUntil),
+        },
       },
     ];
     await Promise.all(
-      items.map((Item) =>
+      items.map(({ table, item }) =>
         this.#client
           .send(
             new PutCommand({
-              TableName: this.#tableName,
-              Item,
+              TableName: table,
+              Item: item,
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           )
@@ -367,6 +401,105 @@ export class OnboardingRepository {
     }
   }
 
+  /**
+   * Erases the person's data from an ended record, in one conditional write
+   * with the event that announces it (the record's outbox, as every other
+   * change): the user, the account, the choices offered, the chosen account
+   * id, the integrator's reference and the timeline's details go, the
+   * failure keeps only its reason and sentence; what remains (id, status,
+   * step names and times) names nobody. Only from the status it was read in,
+   * only once (`erased_at`), and only with no event pending, so that the
+   * journey's own end is published before its data goes.
+   *
+   * `committed` says whether this call made the change; an erasure already
+   * recorded (by an earlier call, or by this one whose answer was lost)
+   * returns the erased record with `committed: false` or `true` accordingly.
+   */
+  async erase(
+    onboarding: Onboarding,
+    announce: OutboxEvent,
+    now: Date,
+  ): Promise<{ onboarding: Onboarding; committed: boolean }> {
+    const writeId = randomUUID();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#updated_at': 'updated_at',
+      '#write_id': WRITE_ID,
+      '#erased_at': 'erased_at',
+      '#timeline': 'timeline',
+      '#outbox': 'outbox',
+    };
+    const values: Record<string, unknown> = {
+      ':status': onboarding.status,
+      ':updated_at': now.toISOString(),
+      ':write_id': writeId,
+      ':erased_at': now.toISOString(),
+      // Step names and times only: a detail may name an account or carry what a redirect said.
+      ':timeline': onboarding.timeline.map(({ at, step }) => ({ at, step })),
+      ':announced': [announce],
+      ':zero': 0,
+    };
+    const sets = [
+      '#updated_at = :updated_at',
+      '#write_id = :write_id',
+      '#erased_at = :erased_at',
+      '#timeline = :timeline',
+      '#outbox = :announced',
+    ];
+    const removes: string[] = [];
+    for (const field of ['user', 'account', 'account_choices', 'chosen_account_id', 'reference'] as const) {
+      names[`#${field}`] = field;
+      removes.push(`#${field}`);
+    }
+    if (onboarding.failure) {
+      names['#failure'] = 'failure';
+      values[':failure'] = { reason: onboarding.failure.reason, detail: onboarding.failure.detail };
+      sets.push('#failure = :failure');
+    }
+    this.#dueExpression(
+      onboarding.onboarding_id,
+      dueAt({ ...onboarding, pendingEvents: true }, now, this.#settings),
+      names,
+      values,
+      sets,
+      removes,
+    );
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: profileKey(onboarding.onboarding_id),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :status AND attribute_not_exists(#erased_at) AND ' +
+            '(attribute_not_exists(#outbox) OR size(#outbox) = :zero)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!Attributes) throw new Error('UpdateItem returned no attributes');
+      return { onboarding: parseItem(onboardingSchema, Attributes, 'onboarding'), committed: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await this.#client.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: profileKey(onboarding.onboarding_id),
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) throw new OnboardingNotFoundError(onboarding.onboarding_id);
+      const current = parseItem(onboardingSchema, Item, 'onboarding');
+      if (current.erased_at !== undefined)
+        return { onboarding: current, committed: Item[WRITE_ID] === writeId };
+      throw new OnboardingStatusConflictError(
+        `The onboarding is ${current.status} with events still to publish; try again.`,
+        current.status,
+      );
+    }
+  }
+
   /** The reconciler looked and found nothing to do yet: look again after the stall time. */
   async postpone(onboarding: Onboarding, now: Date): Promise<void> {
     const names: Record<string, string> = { '#status': 'status' };
@@ -437,7 +570,7 @@ export class OnboardingRepository {
     try {
       await this.#client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.#secretsTable,
           Key: secretsKey(onboardingId),
           UpdateExpression:
             code.endUserIp === undefined
@@ -460,25 +593,22 @@ export class OnboardingRepository {
   }
 
   /**
-   * The record and its secrets together: both live under the onboarding's
-   * partition key, so one strongly consistent Query returns them.
+   * The record, then its secrets, both strongly consistent. In this order
+   * because secrets are written before the record moves on (the task token
+   * before `awaiting_account_choice`, the code beside `authorized`): a
+   * record read first that says a secret exists is never followed by a
+   * secrets read that predates it.
    */
   async getJourney(onboardingId: string): Promise<Journey> {
-    const { Items = [] } = await this.#client.send(
-      new QueryCommand({
-        TableName: this.#tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': profileKey(onboardingId).pk },
-        ConsistentRead: true,
-      }),
+    const onboarding = await this.get(onboardingId);
+    return { onboarding, secrets: await this.#findSecrets(onboardingId) };
+  }
+
+  async #findSecrets(onboardingId: string): Promise<JourneySecrets | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#secretsTable, Key: secretsKey(onboardingId), ConsistentRead: true }),
     );
-    const profile = Items.find((item) => item.sk === 'PROFILE');
-    if (!profile) throw new OnboardingNotFoundError(onboardingId);
-    const secrets = Items.find((item) => item.sk === 'SECRETS');
-    return {
-      onboarding: parseItem(onboardingSchema, profile, 'onboarding'),
-      secrets: secrets ? parseItem(journeySecretsSchema, secrets, 'journey secrets') : undefined,
-    };
+    return Item ? parseItem(journeySecretsSchema, Item, 'journey secrets') : undefined;
   }
 
   /**
@@ -491,7 +621,7 @@ export class OnboardingRepository {
     try {
       await this.#client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.#secretsTable,
           Key: secretsKey(onboardingId),
           UpdateExpression: 'SET code_exchange_attempt = :attempt, code_exchanged_at = :now',
           ConditionExpression:
@@ -501,7 +631,7 @@ export class OnboardingRepository {
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { secrets } = await this.getJourney(onboardingId);
+      const secrets = await this.#findSecrets(onboardingId);
       if (secrets?.code_exchange_attempt !== attemptId) throw new CodeExchangeRefusedError();
     }
   }
@@ -511,7 +641,7 @@ export class OnboardingRepository {
     try {
       await this.#client.send(
         new UpdateCommand({
-          TableName: this.#tableName,
+          TableName: this.#secretsTable,
           Key: secretsKey(onboardingId),
           UpdateExpression: 'REMOVE code_exchange_attempt, code_exchanged_at',
           ConditionExpression: 'code_exchange_attempt = :attempt',
@@ -530,7 +660,7 @@ export class OnboardingRepository {
   ): Promise<void> {
     await this.#client.send(
       new UpdateCommand({
-        TableName: this.#tableName,
+        TableName: this.#secretsTable,
         Key: secretsKey(onboardingId),
         UpdateExpression:
           'SET access_token = :token, access_token_expires_at = :expires, code_exchanged_at = :exchanged REMOVE authorization_code',
@@ -547,7 +677,7 @@ export class OnboardingRepository {
   async storeTaskToken(onboardingId: string, taskToken: string): Promise<void> {
     await this.#client.send(
       new UpdateCommand({
-        TableName: this.#tableName,
+        TableName: this.#secretsTable,
         Key: secretsKey(onboardingId),
         UpdateExpression: 'SET task_token = :taskToken',
         ConditionExpression: 'attribute_exists(pk)',
@@ -558,7 +688,9 @@ export class OnboardingRepository {
 
   /** Forgets every secret of the journey; called when it ends, whichever way. */
   async deleteSecrets(onboardingId: string): Promise<void> {
-    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: secretsKey(onboardingId) }));
+    await this.#client.send(
+      new DeleteCommand({ TableName: this.#secretsTable, Key: secretsKey(onboardingId) }),
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { logger } from '../commons/logger.ts';
+import { recordReconciled } from '../onboarding/journey-metrics.ts';
 import { reconcile } from '../onboarding/reconcile.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';
@@ -28,5 +29,6 @@ export const handler = middy(async () => {
     batchSize: RECONCILE_BATCH_SIZE,
   });
   if (report.due > 0) logger.info('Reconciled due journeys', { ...report });
+  recordReconciled(report.outcomes);
   return report;
 }).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,7 +1,9 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { SDK_CLIENT_TIMEOUTS } from '../commons/clients/timeouts.ts';
 import { readEnv } from '../commons/env.ts';
+import { tracer } from '../commons/tracer.ts';
 
 const secretEnvSchema = z.object({
   /** Name or ARN of the Secrets Manager secret that holds the client secret. */
@@ -20,7 +22,12 @@ export type ClientSecretProvider = () => Promise<string>;
  */
 export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env): ClientSecretProvider {
   const { TRUELAYER_CLIENT_SECRET_ID: secretId } = readEnv(secretEnvSchema, env);
-  const secrets = new SecretsProvider({ clientConfig: { requestHandler: SDK_CLIENT_TIMEOUTS.control } });
+  // Traced like every AWS client (the operation and the request id; never the value).
+  const secrets = new SecretsProvider({
+    awsSdkV3Client: tracer.captureAWSv3Client(
+      new SecretsManagerClient({ requestHandler: SDK_CLIENT_TIMEOUTS.control }),
+    ),
+  });
   return async () => {
     const value = await secrets.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
     if (typeof value !== 'string' || value.length === 0) {

@@ -2,7 +2,8 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { TrueLayerSupport } from '../commons/failure.ts';
-import { TrueLayerContractError, TrueLayerUnavailableError } from './errors.ts';
+import { traceRemoteCall } from '../commons/tracing.ts';
+import { TrueLayerContractError, TrueLayerError, TrueLayerUnavailableError } from './errors.ts';
 import { withRetries } from './retry.ts';
 
 /** What the TrueLayer clients send: a method, headers and, for POST, a body already encoded. */
@@ -73,7 +74,18 @@ export function sendToTrueLayer(
   request: TrueLayerRequest,
   options: TrueLayerCallOptions,
 ): Promise<TrueLayerResponse> {
-  return withRetries(() => sendOnce(url, request, options), {
+  // Each attempt is a subsegment of its own: a retried call shows as the attempts it took.
+  const call = {
+    service: 'TrueLayer',
+    operation: options.operation,
+    method: request.method,
+    url: new URL(url),
+  };
+  const attempt = () =>
+    traceRemoteCall(call, () => sendOnce(url, request, options), {
+      statusOfError: (error) => (error instanceof TrueLayerError ? error.truelayer?.status : undefined),
+    });
+  return withRetries(attempt, {
     attemptTimeoutMs: options.timeoutMs,
     ...(options.once ? { retryIf: (error: TrueLayerUnavailableError) => !error.mayHaveTakenEffect } : {}),
   });

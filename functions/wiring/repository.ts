@@ -3,16 +3,20 @@ import { documentClient } from '../commons/clients/dynamodb.ts';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { OnboardingRepository } from '../onboarding/repository.ts';
 
-const { TABLE_NAME, JOURNEY_STALL_SECONDS } = readEnv(
+const { TABLE_NAME, SECRETS_TABLE_NAME, JOURNEY_STALL_SECONDS } = readEnv(
   z.object({
     TABLE_NAME: z.string().check(z.minLength(1)),
+    // Only the functions whose manifest capabilities include a secrets capability get it (and the grant).
+    SECRETS_TABLE_NAME: z.optional(z.string().check(z.minLength(1))),
     // How long a journey may sit in an in-between status before the reconciler looks at it.
     JOURNEY_STALL_SECONDS: positiveIntFromEnv(120),
   }),
 );
 
-/** The onboarding table, configured once per execution environment. */
-export const repository = new OnboardingRepository(documentClient, TABLE_NAME, {
-  stallSeconds: JOURNEY_STALL_SECONDS,
-});
+/** The onboarding tables, configured once per execution environment. */
+export const repository = new OnboardingRepository(
+  documentClient,
+  { records: TABLE_NAME, secrets: SECRETS_TABLE_NAME },
+  { stallSeconds: JOURNEY_STALL_SECONDS },
+);
 export const now = () => new Date();

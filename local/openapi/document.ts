@@ -101,7 +101,7 @@ export function openApiDocument(options: { localUrl?: string } = {}) {
       tags: [route.authorization === 'none' ? 'Browser redirect' : 'Integrator API'],
       security: route.authorization === 'iam' ? [{ [SIGV4]: [] }] : [],
     };
-    const method = route.method === 'GET' ? 'get' : 'post';
+    const method = ({ GET: 'get', POST: 'post', DELETE: 'delete' } as const)[route.method];
     paths[route.path] = { ...paths[route.path], [method]: operation };
   }
   return createDocument({

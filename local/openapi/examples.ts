@@ -142,6 +142,12 @@ export const accountChoiceAcceptedExample = {
   chosen_account_id: 'acc-8232b085624e6babf',
 };
 
+export const erasedExample = {
+  onboarding_id: id,
+  status: 'completed',
+  erased_at: '2026-11-22T00:20:00.000Z',
+};
+
 export const problemExamples = {
   invalid: {
     summary: 'Invalid body',

@@ -24,6 +24,7 @@ import {
   createRequestExamples,
   EXAMPLE_CONNECTION_ID,
   EXAMPLE_ONBOARDING_ID,
+  erasedExample,
   onboardingExamples,
   problemExamples,
 } from './examples.ts';
@@ -33,6 +34,7 @@ import {
   connectionViewSchema,
   createdConnectionSchema,
   createdOnboardingSchema,
+  erasedOnboardingSchema,
   onboardingViewSchema,
   problemSchema,
 } from './responses.ts';
@@ -123,6 +125,27 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       '400': problem('The id is not a UUID.', 'invalid'),
       '404': problem('No onboarding with this id.', 'notFound'),
       '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'DELETE /onboardings/{id}': {
+    operationId: 'eraseOnboarding',
+    summary: "Erase the person's data",
+    description:
+      "Erases the person's data everywhere the product keeps it: the record's user, account, accounts offered, " +
+      "reference and step details, the journey's secrets, the example consumer's idempotency record. The record " +
+      'stays, without them, as `erased_at` and how the journey ended, until its retention ends. A journey still ' +
+      'under way is ended `failed` with reason `erased` first (its own terminal event is published). Then ' +
+      '`Onboarding Erased` (no personal data) tells consumers to erase theirs. Idempotent: a repeat answers the ' +
+      'same. See docs/deploy.md § Retention and erasure.',
+    requestParams: { path: onboardingPath },
+    responses: {
+      '202': {
+        description: "Accepted: the product's copy is erased; consumers erase theirs on `Onboarding Erased`.",
+        content: json(erasedOnboardingSchema, { erased: { summary: 'Erased', value: erasedExample } }),
+      },
+      '400': problem('The id is not a UUID.', 'invalid'),
+      '404': problem('No onboarding with this id (never created, or past its retention).', 'notFound'),
+      '500': problem('Internal error; safe to retry: the erasure finishes what is left.', 'internal'),
     },
   },
   'POST /onboardings/{id}/account-choice': {

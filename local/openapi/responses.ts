@@ -53,6 +53,20 @@ export const accountChoiceAcceptedSchema = z
   })
   .meta({ id: 'AccountChoiceAccepted' });
 
+/** `202` of `DELETE /onboardings/{id}` (the use case's `ErasedOnboarding`). */
+export const erasedOnboardingSchema = z
+  .object({
+    onboarding_id: onboardingIdSchema,
+    status: z.enum(['completed', 'failed', 'expired']).meta({
+      description:
+        'How the journey ended; a journey still under way is ended `failed` (reason `erased`) first.',
+    }),
+    erased_at: z.iso
+      .datetime()
+      .meta({ description: "When the person's data was erased; the same on every repeat." }),
+  })
+  .meta({ id: 'ErasedOnboarding' });
+
 /** RFC 9457 problem details, as every error of the API is answered (`application/problem+json`). */
 export const problemSchema = z
   .object({

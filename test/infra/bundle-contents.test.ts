@@ -22,6 +22,7 @@ const ONBOARDING: readonly FunctionId[] = [
   'CreateOnboarding',
   'Callback',
   'GetOnboarding',
+  'EraseOnboarding',
   'ChooseAccount',
   'LinkAccounts',
   'RequestAccountChoice',

@@ -14,8 +14,31 @@ describe('CDK context', () => {
       returnUrl: EXAMPLE_RETURN_URL,
       logLevel: 'INFO',
       archiveEvents: false,
+      backup: false,
       deletionProtection: false,
+      reservedConcurrency: false,
     });
+  });
+
+  it('takes a custom domain with its certificate, and a hosted zone whole', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-2:123456789012:certificate/abc';
+    expect(settingsOf({ domainName: 'onboarding.example.com', certificateArn })).toMatchObject({
+      domainName: 'onboarding.example.com',
+      certificateArn,
+    });
+    expect(() => settingsOf({ domainName: 'onboarding.example.com' })).toThrow(/go together/);
+    expect(() =>
+      settingsOf({ domainName: 'onboarding.example.com', certificateArn, hostedZoneId: 'Z123ABC' }),
+    ).toThrow(/hostedZoneName/);
+    expect(() =>
+      settingsOf({ backupCopyVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:dr' }),
+    ).toThrow(/backup=true/);
+  });
+
+  it('reserves concurrency on protected stages unless told not to, and on any stage when told to', () => {
+    expect(settingsOf({ stage: 'prod' }).reservedConcurrency).toBe(true);
+    expect(settingsOf({ stage: 'prod', reservedConcurrency: 'false' }).reservedConcurrency).toBe(false);
+    expect(settingsOf({ stage: 'staging', reservedConcurrency: 'true' }).reservedConcurrency).toBe(true);
   });
 
   it('reads `-c key=value` strings, booleans included', () => {

@@ -9,9 +9,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId, ROUTES } from '../../infra/manifest.ts';
+import { FUNCTIONS, type FunctionId, ROUTES, WORKFLOW_TASKS } from '../../infra/manifest.ts';
 import {
   DEFAULT_ACCOUNT_CHOICE_TIMEOUT,
+  DEFAULT_RESERVED_CONCURRENCY,
   MAX_ACCOUNT_CHOICE_TIMEOUT,
   SignupPlusOnboarding,
   type SignupPlusOnboardingProps,
@@ -107,10 +108,37 @@ describe('with only the required props', () => {
     expect(envOf('LinkAccounts').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
   });
 
-  it('configures no alarm actions without a topic', () => {
-    for (const alarm of resources(template, 'AWS::CloudWatch::Alarm')) {
-      expect(alarm.properties.AlarmActions).toBeUndefined();
+  it('creates a TLS-only topic for the alarms when none is given, and every alarm notifies it', () => {
+    const topicId = logicalIdOf(stack, construct.alarmTopic);
+    expect(resource(template, topicId).type).toBe('AWS::SNS::Topic');
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.properties.OKActions).toEqual([{ Ref: topicId }]);
     }
+    const policy = resources(template, 'AWS::SNS::TopicPolicy')
+      .map((candidate) => JSON.stringify(candidate.properties.PolicyDocument))
+      .join(' ');
+    expect(policy).toContain('aws:SecureTransport');
+    // The topic policy replaces SNS's default one: CloudWatch must be allowed to publish, for this account only.
+    expect(policy).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(policy).toContain('aws:SourceAccount');
+  });
+
+  it('reserves concurrency: a cap for the public routes’ functions, a reservation for the workflow', () => {
+    for (const id of Object.keys(FUNCTIONS) as FunctionId[]) {
+      const fn = resource(template, logicalIdOf(stack, construct.functions[id]));
+      expect(fn.properties.ReservedConcurrentExecutions, id).toBe(DEFAULT_RESERVED_CONCURRENCY[id]);
+    }
+    for (const route of ROUTES.filter((candidate) => candidate.authorization === 'none')) {
+      expect(DEFAULT_RESERVED_CONCURRENCY[route.function], route.path).toBeGreaterThan(0);
+    }
+    for (const id of Object.values(WORKFLOW_TASKS))
+      expect(DEFAULT_RESERVED_CONCURRENCY[id], id).toBeGreaterThan(0);
+    const total = Object.values(DEFAULT_RESERVED_CONCURRENCY).reduce((sum, value) => sum + (value ?? 0), 0);
+    // The account's default quota is 1,000, of which Lambda keeps 100 unreserved.
+    expect(total).toBeLessThanOrEqual(900);
   });
 
   it('lets an integrator role call exactly the IAM routes', () => {
@@ -156,6 +184,9 @@ describe('with every option set', () => {
           api: 'https://tl-api.proxy.example.com',
         },
         aispLicensed: true,
+        throttle: { rateLimit: 500, burstLimit: 1000 },
+        publicThrottle: { rateLimit: 200, burstLimit: 400 },
+        reservedConcurrency: { LinkAccounts: 300, Callback: 100 },
       }),
     ));
     template = Template.fromStack(stack);
@@ -219,10 +250,27 @@ describe('with every option set', () => {
     expect(envOf('GetOnboarding')).not.toHaveProperty('TRUELAYER_SCOPES');
   });
 
-  it('sends every alarm to the topic', () => {
+  it('throttles each route and reserves concurrency as asked', () => {
+    const [stage] = resources(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage?.properties.RouteSettings).toMatchObject({
+      'POST /onboardings': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      'GET /callback': { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+    });
+    const reserved = (id: FunctionId) =>
+      resource(template, logicalIdOf(stack, construct.functions[id])).properties.ReservedConcurrentExecutions;
+    expect(reserved('LinkAccounts')).toBe(300);
+    expect(reserved('Callback')).toBe(100);
+    expect(reserved('EndOnboarding')).toBeUndefined();
+  });
+
+  it('sends every alarm to the given topic, and creates none', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm');
     expect(alarms.length).toBeGreaterThan(0);
-    for (const alarm of alarms) expect(alarm.properties.AlarmActions).toEqual([TOPIC_ARN]);
+    for (const alarm of alarms) {
+      expect(alarm.properties.AlarmActions).toEqual([TOPIC_ARN]);
+      expect(alarm.properties.OKActions).toEqual([TOPIC_ARN]);
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 0);
   });
 });
 
@@ -239,6 +287,8 @@ describe('props validation', () => {
       /whole number of seconds/,
     ],
     ['an empty client id', { clientId: ' ' }, /clientId/],
+    ['a reserved concurrency of zero', { reservedConcurrency: { LinkAccounts: 0 } }, /reservedConcurrency/],
+    ['a throttle without a burst', { publicThrottle: { rateLimit: 10 } }, /publicThrottle/],
     ['a relative return URL', { returnUrl: '/done' }, /returnUrl/],
     ['an http redirect URI', { redirectUri: 'http://example.com/callback' }, /redirectUri/],
     [

@@ -41,6 +41,12 @@ const contexts: Record<string, Record<string, unknown>> = {
     clientSecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf',
     alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:oncall',
     archiveEvents: 'true',
+    domainName: 'onboarding.example.com',
+    certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/1a2b3c4d',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    hostedZoneName: 'example.com',
+    backup: 'true',
+    backupCopyVaultArn: 'arn:aws:backup:eu-west-1:123456789012:backup-vault:signupplus-dr',
   },
 };
 

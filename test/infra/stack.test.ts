@@ -2,7 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { SDK_CLIENT_TIMEOUTS } from '../../functions/commons/clients/timeouts.ts';
+import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
 import { tableKeys } from '../../functions/commons/table-keys.ts';
+import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
 import {
   type Capability,
   EVENT_RULES,
@@ -11,8 +15,13 @@ import {
   ROUTES,
   WORKFLOW_TASKS,
 } from '../../infra/manifest.ts';
+import { ALARM_KINDS, ALARM_THRESHOLDS, API_THROTTLED_METRIC } from '../../infra/operations.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
-import { ACCESS_LOG_FIELDS } from '../../infra/signup-plus-onboarding.ts';
+import {
+  ACCESS_LOG_FIELDS,
+  DEFAULT_PUBLIC_THROTTLE,
+  DEFAULT_THROTTLE,
+} from '../../infra/signup-plus-onboarding.ts';
 import {
   actionsOf,
   arnOf,
@@ -20,6 +29,7 @@ import {
   environmentOf,
   identityStatements,
   logicalIdOf,
+  type Resource,
   referencedIds,
   resource,
   resourcePolicyStatements,
@@ -42,7 +52,10 @@ const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],
-  'consumer:idempotency': ['IDEMPOTENCY_TABLE_NAME'],
+  'secrets:read': ['SECRETS_TABLE_NAME'],
+  'secrets:write': ['SECRETS_TABLE_NAME'],
+  idempotency: ['IDEMPOTENCY_TABLE_NAME'],
+  'idempotency:erase': ['IDEMPOTENCY_TABLE_NAME'],
 };
 const SHARED_ENV = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
 
@@ -131,6 +144,169 @@ describe('HTTP API', () => {
     // $context.path (and any URI/query variable) could carry the authorization code of /callback.
     expect(format).not.toMatch(/\$context\.(path|resourcePath|requestUri|requestOverride|querystring)/i);
     expect(Object.values(ACCESS_LOG_FIELDS).join(' ')).not.toMatch(/path|query|uri/i);
+  });
+});
+
+describe('Recovery', () => {
+  /** Properties that give a resource a physical name of our choosing. */
+  const NAME_PROPERTIES = [
+    'LogGroupName',
+    'SecretName',
+    'TableName',
+    'QueueName',
+    'TopicName',
+    'BackupVaultName',
+    'StateMachineName',
+    'AliasName',
+    'Name',
+    'EventBusName',
+  ];
+
+  it.each([
+    ['the default dev stage', {}],
+    ['a protected prod stage with a backup plan', { stage: 'prod', backup: 'true' }],
+  ])(
+    'retains no resource under a fixed name on %s (a re-created stack would collide with it)',
+    (_, context) => {
+      const { template } = synthApp(context);
+      const retained = resources(template).filter((res) => res.deletionPolicy === 'Retain');
+      if (Object.keys(context).length > 0) expect(retained.length).toBeGreaterThan(5);
+      for (const res of retained) {
+        for (const property of NAME_PROPERTIES) {
+          const name = res.properties[property];
+          if (name === undefined) continue;
+          // A chosen name is safe only when it carries the stack's id, new for each creation of the stack.
+          expect(JSON.stringify(name), `${res.logicalId}.${property}`).toContain('AWS::StackId');
+        }
+      }
+    },
+  );
+
+  it('keeps point-in-time recovery on the records and idempotency tables', () => {
+    for (const table of [synth.stack.onboarding.table, synth.stack.onboarding.idempotencyTable]) {
+      expect(resource(synth.template, logicalIdOf(synth.stack, table)).properties).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('backs the records table up daily and copies it to another region when asked, never the secrets', () => {
+    const copyVault = 'arn:aws:backup:eu-west-1:123456789012:backup-vault:signupplus-dr';
+    const { stack, template } = synthApp({ backup: 'true', backupCopyVaultArn: copyVault });
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({
+            ScheduleExpression: 'cron(0 3 * * ? *)',
+            Lifecycle: { DeleteAfterDays: 35 },
+            CopyActions: [{ DestinationBackupVaultArn: copyVault, Lifecycle: { DeleteAfterDays: 35 } }],
+          }),
+        ],
+      },
+    });
+    const [selection] = resources(template, 'AWS::Backup::BackupSelection');
+    const selected = referencedIds(selection?.properties.BackupSelection);
+    expect(selected).toContain(logicalIdOf(stack, stack.onboarding.table));
+    expect(selected).not.toContain(logicalIdOf(stack, stack.onboarding.secretsTable));
+    synthApp().template.resourceCountIs('AWS::Backup::BackupPlan', 0);
+  });
+
+  it('puts the API behind a custom domain when given one, and derives the redirect URIs from it', () => {
+    const { stack, template } = synthApp({
+      domainName: 'onboarding.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/1a2b3c4d',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      hostedZoneName: 'example.com',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'onboarding.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({
+          CertificateArn: 'arn:aws:acm:eu-west-2:123456789012:certificate/1a2b3c4d',
+          SecurityPolicy: 'TLS_1_2',
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'onboarding.example.com.', Type: 'A' });
+    const env = environmentOf(
+      resource(template, logicalIdOf(stack, stack.onboarding.functions.CreateOnboarding)),
+    );
+    expect(env.TRUELAYER_REDIRECT_URI).toBe('https://onboarding.example.com/callback');
+    const connection = environmentOf(
+      resource(template, logicalIdOf(stack, stack.onboarding.functions.CreateConnection)),
+    );
+    expect(connection.CONNECTION_RETURN_URL).toBe('https://onboarding.example.com/connections/return');
+    expect(JSON.stringify(template.toJSON().Outputs.RedirectUri)).toContain(
+      'https://onboarding.example.com/callback',
+    );
+  });
+});
+
+describe('Capacity', () => {
+  it('throttles every route on its own, the public browser redirects at their own lower limit', () => {
+    const [stage] = resources(synth.template, 'AWS::ApiGatewayV2::Stage');
+    const routeSettings = z
+      .record(z.string(), z.object({ ThrottlingRateLimit: z.number(), ThrottlingBurstLimit: z.number() }))
+      .parse(stage?.properties.RouteSettings);
+    expect(Object.keys(routeSettings).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
+    for (const route of ROUTES) {
+      const expected = route.authorization === 'none' ? DEFAULT_PUBLIC_THROTTLE : DEFAULT_THROTTLE;
+      expect(routeSettings[`${route.method} ${route.path}`], `${route.method} ${route.path}`).toEqual({
+        ThrottlingRateLimit: expected.rateLimit,
+        ThrottlingBurstLimit: expected.burstLimit,
+      });
+    }
+    expect(DEFAULT_PUBLIC_THROTTLE.rateLimit).toBeLessThan(DEFAULT_THROTTLE.rateLimit ?? 0);
+    // The stage is created after the routes it names (CloudFormation refuses settings for unknown routes).
+    const dependsOn = z
+      .object({
+        Resources: z.record(
+          z.string(),
+          z.object({ Type: z.string(), DependsOn: z.array(z.string()).optional() }),
+        ),
+      })
+      .parse(synth.template.toJSON());
+    const stageEntry = Object.values(dependsOn.Resources).find(
+      (res) => res.Type === 'AWS::ApiGatewayV2::Stage',
+    );
+    for (const route of resources(synth.template, 'AWS::ApiGatewayV2::Route')) {
+      expect(stageEntry?.DependsOn ?? [], route.logicalId).toContain(route.logicalId);
+    }
+  });
+
+  it('reserves no concurrency on a development stage, which a new account (quota 10) could not grant', () => {
+    for (const fn of resources(synth.template, 'AWS::Lambda::Function')) {
+      expect(fn.properties.ReservedConcurrentExecutions, fn.logicalId).toBeUndefined();
+    }
+  });
+
+  it('gives every SDK client and the TrueLayer transport a connection and a request timeout', () => {
+    expect(SDK_CLIENT_TIMEOUTS.dynamodb).toMatchObject({
+      connectionTimeout: expect.any(Number),
+      requestTimeout: expect.any(Number),
+      throwOnRequestTimeout: true,
+    });
+    expect(SDK_CLIENT_TIMEOUTS.control).toMatchObject({
+      connectionTimeout: expect.any(Number),
+      requestTimeout: expect.any(Number),
+      throwOnRequestTimeout: true,
+    });
+    const clients = sourceFiles(fromRepoRoot('functions')).filter((file) =>
+      /new (DynamoDB|SFN|EventBridge|SecretsManager)Client\(/.test(readFileSync(file, 'utf8')),
+    );
+    expect(clients.length).toBeGreaterThanOrEqual(4);
+    for (const file of clients) expect(readFileSync(file, 'utf8'), file).toContain('SDK_CLIENT_TIMEOUTS');
+    for (const id of functionIds.filter((fnId) =>
+      (FUNCTIONS[fnId].capabilities as readonly Capability[]).includes('truelayer:call'),
+    )) {
+      expect(
+        Number(environmentOf(resource(synth.template, fnLogicalId(id))).TRUELAYER_HTTP_TIMEOUT_MS),
+        id,
+      ).toBeLessThan(FUNCTIONS[id].timeoutSeconds * 1000);
+    }
   });
 });
 
@@ -229,7 +405,7 @@ describe('DynamoDB', () => {
     expect(table.deletionPolicy).toBe('Delete');
   });
 
-  it('keeps a Powertools-shaped idempotency table for the example consumer', () => {
+  it('keeps a Powertools-shaped idempotency table, one partition per record (`id`), not one static key', () => {
     const table = resource(synth.template, logicalIdOf(synth.stack, synth.stack.onboarding.idempotencyTable));
     expect(table.properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -237,6 +413,46 @@ describe('DynamoDB', () => {
       AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
     });
+    // Powertools puts every record under one partition key when given a static one.
+    const code = sourceFiles(fromRepoRoot('functions'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(code).not.toMatch(/staticPkValue|sortKeyAttr/);
+  });
+
+  it('encrypts every table with a customer-managed key that rotates', () => {
+    const tables = resources(synth.template, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(3);
+    for (const table of tables) {
+      expect(table.properties.SSESpecification, table.logicalId).toMatchObject({
+        SSEEnabled: true,
+        SSEType: 'KMS',
+      });
+      const [keyId] = [...referencedIds(table.properties.SSESpecification)];
+      const key = resource(synth.template, keyId ?? '');
+      expect(key.type, table.logicalId).toBe('AWS::KMS::Key');
+      expect(key.properties.EnableKeyRotation, table.logicalId).toBe(true);
+    }
+  });
+
+  it('keeps the journey secrets in a table of their own, under a key no other table uses, without backups', () => {
+    const { onboarding } = synth.stack;
+    const secrets = resource(synth.template, logicalIdOf(synth.stack, onboarding.secretsTable));
+    expect(secrets.properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: tableKeys.timeToLive, Enabled: true },
+    });
+    expect(secrets.properties.PointInTimeRecoverySpecification).toBeUndefined();
+    const secretsKeyId = logicalIdOf(synth.stack, onboarding.secretsKey);
+    expect(referencedIds(secrets.properties.SSESpecification)).toEqual(new Set([secretsKeyId]));
+    for (const table of resources(synth.template, 'AWS::DynamoDB::Table')) {
+      if (table.logicalId === secrets.logicalId) continue;
+      expect(referencedIds(table.properties.SSESpecification), table.logicalId).not.toContain(secretsKeyId);
+    }
   });
 });
 
@@ -327,7 +543,12 @@ describe('IAM', () => {
         ),
     );
     expect(sent.length).toBeGreaterThan(0);
-    const needed = new Set(sent.map((command) => ACTION_OF_COMMAND[command] ?? `unmapped ${command}`));
+    // Query is sent on the due index only (listDue), which onboardings:sweep grants: see the index test below.
+    const needed = new Set(
+      sent
+        .filter((command) => command !== 'QueryCommand')
+        .map((command) => ACTION_OF_COMMAND[command] ?? `unmapped ${command}`),
+    );
     const writers = (Object.keys(FUNCTIONS) as FunctionId[]).filter((id) =>
       (FUNCTIONS[id].capabilities as readonly Capability[]).includes('onboardings:write'),
     );
@@ -338,11 +559,98 @@ describe('IAM', () => {
     }
   });
 
+  it('lets no function Query or Scan the records table itself (the sweep reads the due index only)', () => {
+    const tableArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.table)));
+    for (const id of functionIds) {
+      for (const statement of statementsOfRole(synth.template, roleLogicalId(id))) {
+        if (!resourcesOf(statement).some((r) => JSON.stringify(r) === tableArn)) continue;
+        expect(actionsOf(statement), id).not.toContain('dynamodb:Query');
+        expect(actionsOf(statement), id).not.toContain('dynamodb:Scan');
+      }
+    }
+  });
+
   it('grants the read-only function nothing but GetItem on the table', () => {
     const dynamoActions = statementsOfRole(synth.template, roleLogicalId('GetOnboarding'))
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('dynamodb:'));
     expect(dynamoActions).toEqual(['dynamodb:GetItem']);
+  });
+
+  it('lets only the steps that use a secret read the secrets table, and the read-only routes not touch it', () => {
+    const secretsArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.secretsTable)));
+    const secretsKeyArn = JSON.stringify(arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.secretsKey)));
+    const onSecrets = (id: FunctionId) =>
+      statementsOfRole(synth.template, roleLogicalId(id)).filter((statement) =>
+        resourcesOf(statement).some((r) => [secretsArn, secretsKeyArn].includes(JSON.stringify(r))),
+      );
+    const readers = functionIds.filter((id) =>
+      (FUNCTIONS[id].capabilities as readonly Capability[]).includes('secrets:read'),
+    );
+    expect(readers.sort()).toEqual(
+      ['ChooseAccount', 'CompleteWithChosenAccount', 'EndOnboarding', 'LinkAccounts', 'Reconcile'].sort(),
+    );
+    for (const id of functionIds) {
+      const capabilities: readonly Capability[] = FUNCTIONS[id].capabilities;
+      const actions = onSecrets(id).flatMap(actionsOf);
+      expect(actions.includes('dynamodb:GetItem'), id).toBe(capabilities.includes('secrets:read'));
+      if (!capabilities.includes('secrets:read') && !capabilities.includes('secrets:write')) {
+        expect(actions, id).toEqual([]);
+        expect(environmentOf(resource(synth.template, fnLogicalId(id))), id).not.toHaveProperty(
+          'SECRETS_TABLE_NAME',
+        );
+      }
+      // Writes never ask for the item back: a write-only function cannot read a secret through them.
+      for (const statement of onSecrets(id)) {
+        if (
+          actionsOf(statement).some((action) => ['dynamodb:PutItem', 'dynamodb:UpdateItem'].includes(action))
+        ) {
+          expect(statement.Condition, id).toEqual({
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+          });
+        }
+      }
+    }
+    for (const id of ['GetOnboarding', 'GetConnection'] as const) expect(onSecrets(id), id).toEqual([]);
+  });
+
+  it('lets the erasure delete idempotency records and nothing else there, and no function but two use them', () => {
+    const idempotencyArn = JSON.stringify(
+      arnOf(logicalIdOf(synth.stack, synth.stack.onboarding.idempotencyTable)),
+    );
+    const onIdempotency = (id: FunctionId) =>
+      statementsOfRole(synth.template, roleLogicalId(id))
+        .filter((statement) => resourcesOf(statement).some((r) => JSON.stringify(r) === idempotencyArn))
+        .flatMap(actionsOf)
+        .sort();
+    expect(onIdempotency('EraseOnboarding')).toEqual(['dynamodb:DeleteItem']);
+    for (const id of ['ReadyForPaymentExample', 'CreateConnection'] as const) {
+      expect(onIdempotency(id), id).toEqual(
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      );
+    }
+    for (const id of functionIds.filter(
+      (fnId) => !['EraseOnboarding', 'ReadyForPaymentExample', 'CreateConnection'].includes(fnId),
+    )) {
+      expect(onIdempotency(id), id).toEqual([]);
+    }
+  });
+
+  it('lets every table key be used only through DynamoDB', () => {
+    const keyIds = [synth.stack.onboarding.tableKey, synth.stack.onboarding.secretsKey].map((key) =>
+      logicalIdOf(synth.stack, key),
+    );
+    for (const keyId of keyIds) {
+      const keyStatements = identityStatements(synth.template)
+        .map(({ statement }) => statement)
+        .filter((statement) =>
+          resourcesOf(statement).some((r) => JSON.stringify(r) === JSON.stringify(arnOf(keyId))),
+        );
+      expect(keyStatements.length, keyId).toBeGreaterThan(0);
+      for (const statement of keyStatements) {
+        expect(JSON.stringify(statement.Condition), keyId).toContain('kms:ViaService');
+      }
+    }
   });
 
   it('lets the table key be used only through DynamoDB', () => {
@@ -438,45 +746,288 @@ describe('EventBridge', () => {
 
 describe('Alarms', () => {
   const alarms = () => resources(synth.template, 'AWS::CloudWatch::Alarm');
-  const alarmOn = (metricName: string, dimensionRef: string) =>
-    alarms().filter(
-      (alarm) =>
-        alarm.properties.MetricName === metricName &&
-        referencedIds(alarm.properties.Dimensions).has(dimensionRef),
+  const metricStatSchema = z.object({
+    Metric: z.object({
+      Namespace: z.string(),
+      MetricName: z.string(),
+      Dimensions: z.array(z.object({ Name: z.string(), Value: z.unknown() })).optional(),
+    }),
+  });
+  const alarmMetricsSchema = z.array(
+    z.object({ Id: z.string(), Expression: z.string().optional(), MetricStat: metricStatSchema.optional() }),
+  );
+  interface WatchedMetric {
+    namespace: string;
+    name: string;
+    dimensions: Record<string, unknown>;
+  }
+  /** Every metric an alarm reads, whether it alarms on one metric or on an expression. */
+  const watched = (alarm: Resource): WatchedMetric[] => {
+    const { properties } = alarm;
+    if (typeof properties.MetricName === 'string') {
+      const dimensions = z
+        .array(z.object({ Name: z.string(), Value: z.unknown() }))
+        .optional()
+        .parse(properties.Dimensions);
+      return [
+        {
+          namespace: z.string().parse(properties.Namespace),
+          name: properties.MetricName,
+          dimensions: Object.fromEntries((dimensions ?? []).map((d) => [d.Name, d.Value])),
+        },
+      ];
+    }
+    return alarmMetricsSchema.parse(properties.Metrics).flatMap((entry) =>
+      entry.MetricStat
+        ? [
+            {
+              namespace: entry.MetricStat.Metric.Namespace,
+              name: entry.MetricStat.Metric.MetricName,
+              dimensions: Object.fromEntries(
+                (entry.MetricStat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]),
+              ),
+            },
+          ]
+        : [],
     );
+  };
+  const expressionOf = (alarm: Resource) =>
+    alarmMetricsSchema
+      .parse(alarm.properties.Metrics ?? [])
+      .map((entry) => entry.Expression ?? '')
+      .join(' ');
+  const alarmNamed = (kind: string) => {
+    const found = alarms().filter((alarm) =>
+      String(alarm.properties.AlarmDescription).endsWith(`docs/deploy.md#${kind.toLowerCase()}`),
+    );
+    expect(found.length, kind).toBeGreaterThan(0);
+    return found;
+  };
+  const onlyAlarm = (kind: string) => {
+    const [alarm, ...others] = alarmNamed(kind);
+    expect(others, kind).toEqual([]);
+    if (!alarm) throw new Error(`No ${kind} alarm`);
+    return alarm;
+  };
 
-  it('fires on any failed or timed-out execution within 5 minutes', () => {
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-      const [alarm] = alarmOn(metric, stateMachineId());
-      expect(alarm?.properties).toMatchObject({
-        Namespace: 'AWS/States',
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Period: 300,
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
+  it('notifies one topic from every alarm, when it fires and when it clears: the stack creates it', () => {
+    const topicId = logicalIdOf(synth.stack, synth.stack.onboarding.alarmTopic);
+    expect(resource(synth.template, topicId).type).toBe('AWS::SNS::Topic');
+    expect(alarms().length).toBeGreaterThan(20);
+    for (const alarm of alarms()) {
+      expect(alarm.properties.AlarmActions, alarm.logicalId).toEqual([{ Ref: topicId }]);
+      expect(alarm.properties.OKActions, alarm.logicalId).toEqual([{ Ref: topicId }]);
+    }
+    expect(synth.template.toJSON().Outputs).toHaveProperty('AlarmTopicArn');
+  });
+
+  it('points every alarm at its entry in docs/deploy.md § Alarms, and the runbook lists each kind', () => {
+    const deploy = readFileSync(fromRepoRoot('docs/deploy.md'), 'utf8');
+    const runbook = readFileSync(fromRepoRoot('docs/runbook.md'), 'utf8');
+    const alarmsSection = deploy.slice(
+      deploy.indexOf('## Alarms'),
+      deploy.indexOf('\n## ', deploy.indexOf('## Alarms') + 1),
+    );
+    for (const kind of ALARM_KINDS) {
+      expect(alarmsSection, kind).toContain(`### ${kind}\n`);
+      expect(runbook, kind).toContain(`deploy.md#${kind.toLowerCase()}`);
+    }
+    for (const alarm of alarms()) {
+      const anchor = /Runbook: docs\/deploy\.md#([a-z]+)$/.exec(
+        String(alarm.properties.AlarmDescription),
+      )?.[1];
+      expect(
+        ALARM_KINDS.map((kind) => kind.toLowerCase()),
+        alarm.logicalId,
+      ).toContain(anchor);
+    }
+  });
+
+  it('pages on journeys failed on our side by rate, and on no user, bank or TrueLayer outcome but unavailability', () => {
+    const internal = onlyAlarm('InternalFailures');
+    const ours = ALARM_THRESHOLDS.internalFailures;
+    expect(internal.properties).toMatchObject({
+      Threshold: ours.percent,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(expressionOf(internal)).toContain(`>= ${ours.minimum}`);
+    expect(watched(internal)).toContainEqual({
+      namespace: METRICS_NAMESPACE,
+      name: JourneyMetrics.failed,
+      dimensions: { service: 'signupplus-onboarding', flow: 'data', side: 'ours' },
+    });
+    const tl = onlyAlarm('TrueLayerUnavailable');
+    expect(watched(tl)).toContainEqual({
+      namespace: METRICS_NAMESPACE,
+      name: JourneyMetrics.failed,
+      dimensions: { service: 'signupplus-onboarding', flow: 'data', reason: 'truelayer_unavailable' },
+    });
+    // No alarm reads a failure by the user's or the bank's side, or by a reason that is theirs.
+    const theirs = Object.entries(FAILURE_REASONS)
+      .filter(([, reason]) => reason.side === 'user' || reason.side === 'bank')
+      .map(([name]) => name);
+    for (const alarm of alarms()) {
+      for (const metric of watched(alarm)) {
+        expect(['user', 'bank'], alarm.logicalId).not.toContain(metric.dimensions.side);
+        expect(theirs, alarm.logicalId).not.toContain(metric.dimensions.reason);
+      }
+    }
+  });
+
+  it('fires on no single failed execution or Lambda error: rates with a minimum count', () => {
+    const executions = onlyAlarm('ExecutionsFailed');
+    expect(expressionOf(executions)).toContain(`>= ${ALARM_THRESHOLDS.executionsFailed.minimum}`);
+    expect(watched(executions).map((metric) => metric.name)).toContain('ExecutionsFailed');
+    const perFunction = alarmNamed('FunctionErrors');
+    for (const id of functionIds.filter((fnId) => fnId !== 'Reconcile')) {
+      const mine = perFunction.filter((alarm) =>
+        watched(alarm).some((metric) => JSON.stringify(metric.dimensions).includes(fnLogicalId(id))),
+      );
+      expect(mine, id).toHaveLength(1);
+      expect(expressionOf(mine[0] ?? alarms()[0] ?? resource(synth.template, ''))).toContain(
+        `>= ${ALARM_THRESHOLDS.functionErrors.minimum}`,
+      );
+    }
+    // A timed-out execution is a bug, not an outcome: any one fires.
+    expect(onlyAlarm('ExecutionsTimedOut').properties).toMatchObject({
+      MetricName: 'ExecutionsTimedOut',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on sustained throttling anywhere: every function, Step Functions, DynamoDB, EventBridge, the API', () => {
+    const { periods } = ALARM_THRESHOLDS.throttling;
+    const throttleKinds = [
+      'HttpFunctionsThrottled',
+      'WorkflowFunctionsThrottled',
+      'StateTransitionsThrottled',
+      'DynamoDbThrottled',
+      'EventDeliveriesThrottled',
+      'ApiThrottled',
+    ];
+    for (const kind of throttleKinds) {
+      expect(onlyAlarm(kind).properties, kind).toMatchObject({
+        EvaluationPeriods: periods,
+        DatapointsToAlarm: periods,
+      });
+    }
+    const lambdaThrottled = [
+      ...alarmNamed('HttpFunctionsThrottled'),
+      ...alarmNamed('WorkflowFunctionsThrottled'),
+    ]
+      .flatMap(watched)
+      .filter((metric) => metric.name === 'Throttles')
+      .map((metric) => JSON.stringify(metric.dimensions));
+    for (const id of functionIds) {
+      expect(
+        lambdaThrottled.filter((dims) => dims.includes(fnLogicalId(id))),
+        id,
+      ).toHaveLength(1);
+    }
+    expect(watched(onlyAlarm('StateTransitionsThrottled'))[0]?.name).toBe('ExecutionThrottled');
+    const dynamo = watched(onlyAlarm('DynamoDbThrottled'));
+    for (const table of resources(synth.template, 'AWS::DynamoDB::Table')) {
+      const onTable = dynamo.filter((metric) =>
+        JSON.stringify(metric.dimensions.TableName).includes(table.logicalId),
+      );
+      expect(
+        onTable.map((metric) => metric.name),
+        table.logicalId,
+      ).toEqual(expect.arrayContaining(['ReadThrottleEvents', 'WriteThrottleEvents']));
+    }
+    expect(
+      dynamo
+        .filter((metric) => metric.dimensions.GlobalSecondaryIndexName === 'due')
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+    expect(watched(onlyAlarm('EventDeliveriesThrottled')).map((metric) => metric.name)).toContain(
+      'ThrottledRules',
+    );
+    expect(watched(onlyAlarm('ApiThrottled'))).toEqual([
+      { namespace: METRICS_NAMESPACE, name: API_THROTTLED_METRIC, dimensions: {} },
+    ]);
+    // HTTP APIs publish no 429 metric: it is counted from the access log.
+    synth.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        { MetricNamespace: METRICS_NAMESPACE, MetricName: API_THROTTLED_METRIC, MetricValue: '1' },
+      ],
+    });
+  });
+
+  it('alarms on every failed event delivery and on any message in any dead-letter queue', () => {
+    const deliveries = alarmNamed('EventDeliveryFailed');
+    expect(deliveries).toHaveLength(EVENT_RULES.length);
+    for (const alarm of deliveries) {
+      expect(
+        watched(alarm)
+          .map((metric) => metric.name)
+          .sort(),
+      ).toEqual(['FailedInvocations', 'InvocationsFailedToBeSentToDlq']);
+    }
+    const queues = resources(synth.template, 'AWS::SQS::Queue');
+    const dlqAlarms = alarmNamed('DeadLetterMessages');
+    for (const queue of queues) {
+      const mine = dlqAlarms.filter((alarm) =>
+        referencedIds(alarm.properties.Dimensions).has(queue.logicalId),
+      );
+      expect(mine, queue.logicalId).toHaveLength(1);
+      expect(mine[0]?.properties, queue.logicalId).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 1,
+        Namespace: 'AWS/SQS',
       });
     }
   });
 
-  it('fires on errors of every function', () => {
-    for (const id of functionIds) {
-      expect(alarmOn('Errors', fnLogicalId(id)), id).toHaveLength(1);
-    }
+  it('alarms on journeys past their deadline, journeys that stay stuck and a reconciler that stops running', () => {
+    expect(watched(onlyAlarm('JourneysPastDeadline'))).toEqual([
+      {
+        namespace: METRICS_NAMESPACE,
+        name: JourneyMetrics.recovered,
+        dimensions: { service: 'signupplus-onboarding' },
+      },
+    ]);
+    expect(watched(onlyAlarm('JourneysStuck'))[0]?.name).toBe(JourneyMetrics.reconcileFailures);
+    const reconciler = onlyAlarm('ReconcilerFailing');
+    expect(reconciler.properties.TreatMissingData).toBe('breaching');
+    expect(
+      watched(reconciler)
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['Errors', 'Invocations']);
+    expect(JSON.stringify(watched(reconciler))).toContain(fnLogicalId('Reconcile'));
   });
 
-  it('fires when a dead-letter queue holds a message', () => {
-    const queues = resources(synth.template, 'AWS::SQS::Queue');
-    for (const queue of queues) {
-      const [alarm] = alarmOn('ApproximateNumberOfMessagesVisible', queue.logicalId);
-      expect(alarm?.properties, queue.logicalId).toMatchObject({ Threshold: 0, Namespace: 'AWS/SQS' });
-    }
+  it('alarms on the API’s 5xx by rate', () => {
+    const api = onlyAlarm('ApiServerErrors');
+    expect(
+      watched(api)
+        .map((metric) => metric.name)
+        .sort(),
+    ).toEqual(['5xx', 'Count']);
+    expect(expressionOf(api)).toContain(`>= ${ALARM_THRESHOLDS.apiServerErrors.minimum}`);
   });
+});
 
-  it('points every alarm at the runbook', () => {
-    for (const alarm of alarms()) {
-      expect(alarm.properties.AlarmDescription).toContain('docs/deploy.md#alarms');
+describe('Dashboard', () => {
+  it('shows the business figures and the health figures on one dashboard', () => {
+    const [dashboard] = resources(synth.template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard?.properties.DashboardBody);
+    for (const name of Object.values(JourneyMetrics)) expect(body, name).toContain(name);
+    for (const figure of [
+      'p50',
+      'p99',
+      'Account choice rate',
+      'ExecutionThrottled',
+      'Throttles',
+      '5xx',
+      API_THROTTLED_METRIC,
+    ]) {
+      expect(body, figure).toContain(figure);
     }
+    expect(body).toContain('flow');
   });
 });
 

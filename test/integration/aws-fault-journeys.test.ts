@@ -90,7 +90,7 @@ async function expectOneEnd(onboardingId: string, status: 'completed' | 'failed'
     documents
       .send(
         new GetCommand({
-          TableName: stack.tables.onboardings,
+          TableName: sk === 'SECRETS' ? stack.tables.secrets : stack.tables.onboardings,
           Key: { pk: `ONBOARDING#${onboardingId}`, sk },
           ConsistentRead: true,
         }),
@@ -119,7 +119,7 @@ async function armDuringAccountsCall(onboardingId: string, rule: Omit<AwsFaultRu
       documents
         .send(
           new GetCommand({
-            TableName: stack.tables.onboardings,
+            TableName: stack.tables.secrets,
             Key: { pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' },
             ConsistentRead: true,
           }),

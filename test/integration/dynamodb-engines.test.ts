@@ -93,8 +93,18 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     expect(description.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual(
-      expect.arrayContaining([LOCAL_TABLES.onboardings, LOCAL_TABLES.consumerIdempotency]),
+      expect.arrayContaining([
+        LOCAL_TABLES.onboardings,
+        LOCAL_TABLES.secrets,
+        LOCAL_TABLES.consumerIdempotency,
+      ]),
     );
+    // The secrets table has the records' key schema, apart from them (as the stack defines it).
+    const secrets = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.secrets }));
+    expect(secrets.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
   });
 
   it('puts with attribute_not_exists(pk) once and refuses the second put', async () => {

@@ -51,7 +51,7 @@ const secretsOf = async (onboardingId: string) =>
   (
     await documents.send(
       new GetCommand({
-        TableName: stack.tables.onboardings,
+        TableName: stack.tables.secrets,
         Key: { pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' },
         ConsistentRead: true,
       }),

@@ -35,9 +35,11 @@ beforeAll(async () => {
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  repository = new OnboardingRepository(DynamoDBDocumentClient.from(client), LOCAL_TABLES.onboardings, {
-    stallSeconds: 60,
-  });
+  repository = new OnboardingRepository(
+    DynamoDBDocumentClient.from(client),
+    { records: LOCAL_TABLES.onboardings, secrets: LOCAL_TABLES.secrets },
+    { stallSeconds: 60 },
+  );
 });
 
 afterAll(async () => {

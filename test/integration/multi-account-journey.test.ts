@@ -41,7 +41,7 @@ async function janeWaiting() {
 async function secretsOf(onboardingId: string) {
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: stack.tables.onboardings,
+      TableName: stack.tables.secrets,
       Key: { pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' },
     }),
   );

@@ -40,7 +40,10 @@ async function executionsOf(onboardingId: string) {
 
 async function storedItem(onboardingId: string, sk: 'PROFILE' | 'SECRETS') {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: stack.tables.onboardings, Key: { pk: `ONBOARDING#${onboardingId}`, sk } }),
+    new GetCommand({
+      TableName: sk === 'SECRETS' ? stack.tables.secrets : stack.tables.onboardings,
+      Key: { pk: `ONBOARDING#${onboardingId}`, sk },
+    }),
   );
   return Item;
 }

@@ -1,8 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { runWithinDeadline } from '../invocation.ts';
 import { logger } from '../logger.ts';
+import { tracer } from '../tracer.ts';
 import { errorPage } from './error-page.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { prefersHtml } from './request.ts';
@@ -17,14 +19,17 @@ export interface HttpHandlerOptions {
 }
 
 /**
- * Wraps a route function: request-scoped log keys, and every thrown error
- * turned into problem+json through the one mapping in problem.ts.
+ * Wraps a route function: request-scoped log keys, a trace subsegment for
+ * the handler (its answer is never recorded: it may carry personal data),
+ * and every thrown error turned into problem+json through the one mapping in
+ * problem.ts.
  */
 export function httpHandler(fn: HttpFunction, options: HttpHandlerOptions = {}) {
   return middy<HttpEvent, HttpResult>((event: HttpEvent, context: Context) =>
     runWithinDeadline(context.getRemainingTimeInMillis(), () => fn(event, context)),
   )
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({
       onError: (request) => {
         const problem = toProblem(request.error);

@@ -3,6 +3,7 @@ import { announcement } from '../announcement.ts';
 import type { OnboardingDependencies } from '../deps.ts';
 import { settleSoon } from '../end-journey.ts';
 import { AccountAlreadyChosenError, JourneyEndedError, OnboardingStatusConflictError } from '../errors.ts';
+import { recordAccountChoiceRequired } from '../journey-metrics.ts';
 import { type Onboarding, terminalStatuses } from '../model.ts';
 
 /** Where the record may already be when this step runs (again), and what the step does then. */
@@ -63,5 +64,6 @@ export async function requestAccountChoice(
     if (moved === 'waiting') return settleSoon(current, deps);
     throw moved ?? error;
   }
+  recordAccountChoiceRequired(waiting);
   await settleSoon(waiting, deps);
 }
