@@ -120,3 +120,13 @@ export async function executionEnded(stack: LocalStack, onboardingId: string) {
   );
   return stack.stepFunctions.waitForExecution(started?.executionArn ?? '');
 }
+
+/** The states the journey's execution entered, in order, as its execution history records them. */
+export async function statesVisited(stack: LocalStack, onboardingId: string): Promise<string[]> {
+  const execution = await executionEnded(stack, onboardingId);
+  return stack.stepFunctions
+    .history(execution.executionArn)
+    .flatMap((event) =>
+      event.type.endsWith('StateEntered') ? [event.stateEnteredEventDetails?.name ?? '?'] : [],
+    );
+}

@@ -13,7 +13,9 @@ import {
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'SILENT', retryIntervalMs: 1 });
+  // The reconciler looks only after ten minutes here: what these tests see is the first attempt's doing,
+  // so the publisher's own resend of a refused entry is what gets the event out, not a later sweep.
+  stack = await startLocalStack({ logLevel: 'SILENT', retryIntervalMs: 1, journeyStallSeconds: 600 });
 });
 
 afterAll(async () => {

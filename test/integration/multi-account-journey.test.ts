@@ -3,7 +3,13 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
-import { executionEnded, getOnboarding, startJourney, waitForStatus } from '../helpers/journey.ts';
+import {
+  executionEnded,
+  getOnboarding,
+  startJourney,
+  statesVisited,
+  waitForStatus,
+} from '../helpers/journey.ts';
 
 let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
@@ -108,6 +114,13 @@ describe('multi-account Signup+ journey', () => {
       account: { sort_code: '01-21-31', account_number: '30000000' },
     });
     expect((await executionEnded(stack, onboardingId)).status).toBe('SUCCEEDED');
+    expect(await statesVisited(stack, onboardingId)).toEqual([
+      'LinkAccounts',
+      'WhatNext',
+      'WaitForAccountChoice',
+      'CompleteWithChosenAccount',
+      'Ended',
+    ]);
     expect(await secretsOf(onboardingId)).toBeUndefined();
   });
 

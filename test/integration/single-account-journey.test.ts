@@ -11,6 +11,7 @@ import {
   executionEnded,
   followRedirect,
   startJourney,
+  statesVisited,
   waitForStatus,
 } from '../helpers/journey.ts';
 
@@ -106,6 +107,7 @@ describe('single-account Signup+ journey', () => {
       },
     });
     expect((await executionEnded(stack, created.onboarding_id)).status).toBe('SUCCEEDED');
+    expect(await statesVisited(stack, created.onboarding_id)).toEqual(['LinkAccounts', 'WhatNext', 'Ended']);
     expect(await storedItem(created.onboarding_id, 'SECRETS')).toBeUndefined();
 
     // exactly one Ready For Payment event, carrying what a payment needs
