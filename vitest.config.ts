@@ -6,6 +6,10 @@ export default defineConfig({
     // Each test file runs in its own process: the local stack sets AWS endpoint
     // variables for the handlers it loads, so two stacks must never share a process.
     pool: 'forks',
+    // Four files at a time on a 2-core machine: an integration file spends most of its time waiting on
+    // loopback (the stack's timers, polling with deadlines), so four keep both cores busy. Measured on
+    // the whole suite: 320 s with vitest's default against 141 s with four.
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests bind ephemeral loopback ports only.
