@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbEngineFromEnv } from '../../local/dynamodb.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
   defaultDeadlineSeconds,
   faultPlan,
@@ -8,7 +6,9 @@ import {
   loadOptionsFromEnv,
   reconcile,
   runJourneyLoad,
-} from './journey-load.ts';
+} from '../../bench/lib/journey-load.ts';
+import { dynamoDbEngineFromEnv } from '../../local/dynamodb.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 // A CI-sized run by default; `npm run load` runs 500 (see docs/reliability-load.md).
 const options = loadOptionsFromEnv(60);

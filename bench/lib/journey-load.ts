@@ -5,8 +5,8 @@ import type { DeliveredEvent } from '../../local/eventbridge.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { FaultRule } from '../../local/truelayer-sim/faults.ts';
 import { seededRandom } from '../../local/truelayer-sim/rng.ts';
-import { requestJson } from '../helpers/http.ts';
-import { authorize, createOnboarding, followRedirect, getOnboarding } from '../helpers/journey.ts';
+import { requestJson } from '../../test/helpers/http.ts';
+import { authorize, createOnboarding, followRedirect, getOnboarding } from '../../test/helpers/journey.ts';
 
 /**
  * A bounded load run against one local stack: N journeys, a third of them multi-account (jane,
