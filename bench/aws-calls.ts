@@ -124,6 +124,24 @@ const CALL_RULES: readonly CallRule[] = [
     service: 'DynamoDB',
     operation: 'UpdateItem',
     item: 'PROFILE',
+    updates: '#account_choices = ',
+    step: 'store the accounts to choose from, with the choice deadline',
+    guarantee:
+      'conditional on the current status, tagged with a write_id: a retried step finds the choices stored and does not ask Signup+ again',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    updates: '#chosen_account_id = ',
+    step: 'record the chosen account',
+    guarantee:
+      'conditional on awaiting a choice, tagged with a write_id: one choice is recorded, and the reconciler resends it if the resume is lost',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
     step: 'move the record on, onto the due index',
     guarantee:
       'conditional on the current status, tagged with a write_id: the record shows where the journey stands, and the reconciler picks it up if the next call is lost',

@@ -204,7 +204,7 @@ function plainSdkSource(clients: readonly SdkPackage[]): string {
 }
 
 /**
- * How the functions were bundled before 2026-11-22: an ES module, with a
+ * The ES-module format, with a
  * `require` for the CommonJS dependencies. Kept for one ladder rung, so every
  * run shows what that format costs (see infra/bundling.ts).
  */
@@ -553,11 +553,11 @@ const logger = new Logger({ serviceName: 'bench' });
  * The layers between the plain SDK bundle and a handler, each on top of the
  * DynamoDB document client: zod/mini as the functions import it now, classic
  * zod as they used to (namespace import, then \`import { z }\`, which keeps
- * every locale), then Powertools Logger and middy on top of zod/mini.
+ * every locale), Powertools Tracer, then Powertools Logger and middy on top of zod/mini.
  */
 const LADDER: ReadonlyArray<readonly [key: string, source: string, format?: 'esm']> = [
   [
-    'the same plain SDK bundle as an ES module (the bundling before 2026-11-22)',
+    'the same plain SDK bundle as an ES module',
     `${DOCUMENT_CLIENT}export const handler = async () => client;\n`,
     'esm',
   ],
@@ -572,6 +572,10 @@ const LADDER: ReadonlyArray<readonly [key: string, source: string, format?: 'esm
   [
     '+ classic zod (import { z }) reading one setting',
     `${DOCUMENT_CLIENT}import { z } from 'zod';\n${READ_ENV}export const handler = async () => [client, env];\n`,
+  ],
+  [
+    '+ Powertools Tracer (loads the AWS X-Ray SDK)',
+    `${DOCUMENT_CLIENT}import { Tracer } from '@aws-lambda-powertools/tracer';\nconst tracer = new Tracer({ serviceName: 'bench' });\nexport const handler = async () => [tracer.captureAWSv3Client(client)];\n`,
   ],
   [
     '+ zod/mini + Powertools Logger + middy',
