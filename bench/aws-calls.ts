@@ -17,9 +17,211 @@ export interface AwsCall {
   capacityUnits?: number;
   consistentRead?: boolean;
   conditionalFailure: boolean;
-  /** PutEvents: entries sent. */
+  /** PutEvents: entries sent, and their detail types. */
   entries?: number;
+  detailTypes?: string[];
+  /** What the call is for in a journey, and the guarantee it buys (see describeCall). */
+  step: string;
+  guarantee: string;
   failed: boolean;
+}
+
+interface CallRule {
+  service: string;
+  operation: string;
+  /** Which item: the sort key (PROFILE, STATE, SECRETS), or the table for other tables. */
+  item?: string;
+  /** Present in the update expression. */
+  updates?: string;
+  step: string;
+  guarantee: string;
+}
+
+/**
+ * What each AWS call of a journey is for, and what it buys, in the order of
+ * docs/reliability.md's mechanisms. The first matching rule wins; a call no
+ * rule describes is reported as such, so a new call shows up in the report.
+ */
+const CALL_RULES: readonly CallRule[] = [
+  {
+    service: 'DynamoDB',
+    operation: 'PutItem',
+    item: 'PROFILE',
+    step: 'create the onboarding record',
+    guarantee: 'conditional on a new id: a create never overwrites another journey',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'PutItem',
+    item: 'STATE',
+    step: 'store the OAuth state, hashed',
+    guarantee: 'the state TrueLayer hands back can be checked, and spent once',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'PutItem',
+    item: 'SECRETS',
+    step: "create the journey's secrets item",
+    guarantee: 'the code and the token never sit in the record, the state data or the execution',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'STATE',
+    step: 'spend the state',
+    guarantee: 'conditional on unused and unexpired: a replayed or late callback is refused',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'SECRETS',
+    updates: 'authorization_code = :code',
+    step: 'store the authorization code',
+    guarantee: 'only while no code was stored or spent: a replayed callback writes nothing',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'SECRETS',
+    updates: 'code_exchange_attempt',
+    step: 'record the exchange attempt, then send the code',
+    guarantee: 'the single-use code goes to TrueLayer at most once, whatever is retried',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'SECRETS',
+    updates: 'access_token',
+    step: 'keep the token, drop the code',
+    guarantee: 'the code is spent: the token is saved before anything else can fail',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'SECRETS',
+    updates: 'task_token',
+    step: "keep the waiting task's token",
+    guarantee: 'the choice handler (or the reconciler) can resume the waiting workflow',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    updates: 'REMOVE #outbox',
+    step: 'confirm the published events',
+    guarantee: 'conditional on the outbox holding what was published: anything unconfirmed is republished',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    updates: '#outbox = list_append',
+    step: 'commit the change with its event in the outbox',
+    guarantee:
+      'conditional on the in-between status, tagged with a write_id: one end (or choice request) is recorded and announced, and a resent write whose answer was lost counts as done',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    updates: '#account_choices = ',
+    step: 'store the accounts to choose from, with the choice deadline',
+    guarantee:
+      'conditional on the current status, tagged with a write_id: a retried step finds the choices stored and does not ask Signup+ again',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    updates: '#chosen_account_id = ',
+    step: 'record the chosen account',
+    guarantee:
+      'conditional on awaiting a choice, tagged with a write_id: one choice is recorded, and the reconciler resends it if the resume is lost',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'UpdateItem',
+    item: 'PROFILE',
+    step: 'move the record on, onto the due index',
+    guarantee:
+      'conditional on the current status, tagged with a write_id: the record shows where the journey stands, and the reconciler picks it up if the next call is lost',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'GetItem',
+    item: 'PROFILE',
+    step: 'read the record (strongly consistent)',
+    guarantee: 'a step starts from where the record stands, so a retried or redriven step converges',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'GetItem',
+    item: 'SECRETS',
+    step: 'read the code or the token (strongly consistent)',
+    guarantee: 'a retried step finds a token already received and does not exchange again',
+  },
+  {
+    service: 'DynamoDB',
+    operation: 'DeleteItem',
+    item: 'SECRETS',
+    step: "delete the journey's secrets",
+    guarantee: 'no code or token outlives the journey',
+  },
+  {
+    service: 'SFN',
+    operation: 'StartExecution',
+    step: 'start the workflow, named after the onboarding',
+    guarantee:
+      'an execution name is taken once: neither a retried callback nor the reconciler starts a second',
+  },
+  {
+    service: 'SFN',
+    operation: 'SendTaskSuccess',
+    step: 'resume the waiting workflow with the choice',
+    guarantee: 'the choice is recorded first, so a lost resume is sent again by the reconciler',
+  },
+  {
+    service: 'EventBridge',
+    operation: 'PutEvents',
+    step: "publish the outbox's event",
+    guarantee:
+      'after its commit, so a consumer reading the API finds the change; the event_id is derived from the journey and its kind, so a repeat can be dropped',
+  },
+  {
+    service: 'Secrets Manager',
+    operation: 'GetSecretValue',
+    step: 'read the TrueLayer client secret',
+    guarantee: 'cached for five minutes per environment: a warm journey makes none',
+  },
+];
+
+function itemOf(input: Record<string, unknown>): string | undefined {
+  for (const holder of [input.Key, input.Item])
+    if (isRecord(holder) && typeof holder.sk === 'string') return holder.sk;
+  return typeof input.TableName === 'string' ? input.TableName : undefined;
+}
+
+/** The rule for one call, from its service, operation and input. */
+export function describeCall(
+  service: string,
+  operation: string,
+  input: Record<string, unknown>,
+): { step: string; guarantee: string } {
+  const item = itemOf(input);
+  const update = typeof input.UpdateExpression === 'string' ? input.UpdateExpression : '';
+  const rule = CALL_RULES.find(
+    (candidate) =>
+      candidate.service === service &&
+      candidate.operation === operation &&
+      (candidate.item === undefined || candidate.item === item) &&
+      (candidate.updates === undefined || update.includes(candidate.updates)),
+  );
+  return rule
+    ? { step: rule.step, guarantee: rule.guarantee }
+    : {
+        step: `${operation}${item ? ` ${item}` : ''}`,
+        guarantee: '(no rule in bench/aws-calls.ts describes it)',
+      };
 }
 
 type Send = (this: unknown, command: unknown, ...rest: unknown[]) => Promise<unknown>;
@@ -80,7 +282,15 @@ export class AwsCallRecorder {
         operation,
         ...(typeof input.TableName === 'string' ? { table: input.TableName } : {}),
         ...(service === 'DynamoDB' ? { consistentRead: input.ConsistentRead === true } : {}),
-        ...(Array.isArray(input.Entries) ? { entries: input.Entries.length } : {}),
+        ...(Array.isArray(input.Entries)
+          ? {
+              entries: input.Entries.length,
+              detailTypes: input.Entries.flatMap((entry) =>
+                isRecord(entry) && typeof entry.DetailType === 'string' ? [entry.DetailType] : [],
+              ),
+            }
+          : {}),
+        ...describeCall(service, operation, input),
         conditionalFailure: false,
         failed: false,
       };

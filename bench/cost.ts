@@ -28,7 +28,17 @@ import type { ConnectionCounter } from './lib/connections.ts';
 import { summarize } from './lib/stats.ts';
 import type { CostPath, CostResult, PathCost, PathUsage } from './results-schema.ts';
 
-export const TRANSITION_TARGETS = { single: 6, multi: 10 } as const;
+/** State transitions a journey may take (Step Functions bills each one). */
+export const TRANSITION_TARGETS = { single: 3, multi: 5 } as const;
+
+/** The AWS calls of one journey up to and including the PutEvents that carries its ready event. */
+function callsBeforeReady(calls: readonly AwsCall[]) {
+  const ready = calls.findIndex((call) => call.detailTypes?.includes(DetailTypes.readyForPayment));
+  if (ready < 0) return undefined;
+  return calls
+    .slice(0, ready + 1)
+    .map(({ service, operation, step, guarantee }) => ({ service, operation, step, guarantee }));
+}
 
 const priceSchema = z.object({
   usd: z.number().nonnegative(),
@@ -245,6 +255,7 @@ function usageOf(path: CostPath, latency: number, samples: readonly JourneyUsage
       n,
     ),
     states_entered: first?.states ?? [],
+    ...(first && callsBeforeReady(first.calls) ? { calls_before_ready: callsBeforeReady(first.calls) } : {}),
     task_retries: perJourney(
       samples.reduce((sum, sample) => sum + sample.retries, 0),
       n,

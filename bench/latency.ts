@@ -21,9 +21,14 @@ import {
 import { ratio, summarize } from './lib/stats.ts';
 import type { JourneyPath, LatencyResult, LatencyRun } from './results-schema.ts';
 
-/** Target p50 ratio to the baseline, per simulator latency. */
-export function latencyTarget(trueLayerLatencyMs: number): number {
-  return trueLayerLatencyMs === 0 ? 2 : 1.1;
+/**
+ * Target p50 ratio to the baseline, per simulator latency: with TrueLayer answering in 150 ms
+ * per call, as a bank does, the workflow may add at most 5 %. With TrueLayer at 0 ms the
+ * ratio is the CPU of the design's calls against the baseline's, reported as information
+ * (null: no verdict), since locally every service shares the same two cores.
+ */
+export function latencyTarget(trueLayerLatencyMs: number): number | null {
+  return trueLayerLatencyMs === 0 ? null : 1.05;
 }
 
 export interface LatencyOptions {
@@ -173,7 +178,7 @@ async function runPath(
     ratio_p50: ratioP50,
     ratio_p99: ratio(productMs.p99, baselineMs.p99),
     target_ratio: target,
-    pass: product.length > 0 && lost === 0 && ratioP50 <= target,
+    pass: target === null ? null : product.length > 0 && lost === 0 && ratioP50 <= target,
     breakdown: {
       callback_to_execution_start_ms: summarize(product.map((s) => s.callbackToStartMs)),
       lambda_tasks_ms: summarize(product.map((s) => s.lambdaMs)),

@@ -33,7 +33,7 @@ export const machineSchema = z.object({
 
 export const bundleMeasurementSchema = z.object({
   key: z.string(),
-  kind: z.enum(['handler', 'floor', 'sdk', 'ladder']),
+  kind: z.enum(['handler', 'floor', 'sdk', 'ladder', 'split', 'merged']),
   bundle_bytes: count,
   map_bytes: count,
   sdk_clients: z.array(z.string()),
@@ -60,27 +60,51 @@ export const handlerColdStartSchema = z.object({
   process_ms: summarySchema.nullable(),
   sdk_init_ms: summarySchema.nullable(),
   sdk_bundle_bytes: count,
-  /** Median over rounds of (handler init ÷ plain-SDK init, started next to each other): the verdict's figure. */
+  /**
+   * The verdict's figure: what the handler's init adds to its plain SDK bundle's, in ms. Both start
+   * next to each other in every round; this is the difference of the two medians over rounds.
+   */
+  added_ms: z.number().nullable(),
+  /** Median over rounds of (handler init − plain-SDK init, started next to each other), for comparison. */
+  paired_added_ms: summarySchema.nullable(),
+  /** Information only: median over rounds of (handler init ÷ plain-SDK init). */
   ratio_to_sdk: z.number().nullable(),
-  /** The per-round ratios behind ratio_to_sdk. */
-  paired_ratio: summarySchema.nullable().optional(),
-  /** Median handler init over median plain-SDK init, for comparison with earlier runs. */
-  ratio_of_medians: z.number().nullable().optional(),
+  /** Information only: median handler init over median plain-SDK init. */
+  ratio_of_medians: z.number().nullable(),
   pass: z.boolean(),
   error: z.string().optional(),
 });
 export type HandlerColdStart = z.infer<typeof handlerColdStartSchema>;
 
+/**
+ * A module split apart to keep a function's imports light, measured both ways: the kept module
+ * alone, and with the module it was split from loaded too.
+ */
+export const moduleSplitSchema = z.object({
+  name: z.string(),
+  kept: z.string(),
+  apart: z.string(),
+  split_init_ms: summarySchema,
+  merged_init_ms: summarySchema,
+  /** Difference of the two medians: what the split saves each cold start, in ms. */
+  buys_ms: z.number(),
+  /** The split earns its place only where it buys at least this. */
+  worth_ms: z.number(),
+  keep: z.boolean(),
+});
+export type ModuleSplit = z.infer<typeof moduleSplitSchema>;
+
 export const coldStartResultSchema = z.object({
   starts: count,
-  target_ratio: z.number(),
+  target_added_ms: z.number(),
   floor: bundleMeasurementSchema,
   sdk_bundles: z.array(bundleMeasurementSchema),
   /**
    * What each layer of a handler costs on top of the plain DynamoDB document
    * client bundle: zod (both import styles), then Powertools Logger and middy.
    */
-  ladder: z.array(bundleMeasurementSchema).optional(),
+  ladder: z.array(bundleMeasurementSchema),
+  module_splits: z.array(moduleSplitSchema),
   handlers: z.array(handlerColdStartSchema),
 });
 export type ColdStartResult = z.infer<typeof coldStartResultSchema>;
@@ -123,8 +147,9 @@ export const latencyRunSchema = z.object({
     .optional(),
   ratio_p50: z.number(),
   ratio_p99: z.number(),
-  target_ratio: z.number(),
-  pass: z.boolean(),
+  /** Null where the ratio is reported as information only (TrueLayer at 0 ms). */
+  target_ratio: z.number().nullable(),
+  pass: z.boolean().nullable(),
   breakdown: latencyBreakdownSchema,
   baseline_breakdown: baselineBreakdownSchema,
   lost: count,
@@ -222,6 +247,10 @@ export const pathUsageSchema = z.object({
   journeys: count,
   state_transitions: z.number(),
   states_entered: z.array(z.string()),
+  /** Single and multi: the AWS calls of one (warm) journey up to its ready event, in order. */
+  calls_before_ready: z
+    .array(z.object({ service: z.string(), operation: z.string(), step: z.string(), guarantee: z.string() }))
+    .optional(),
   task_retries: z.number(),
   lambdas: z.array(lambdaUseSchema),
   dynamodb: z.array(dynamoUseSchema),
@@ -273,7 +302,7 @@ export type CostResult = z.infer<typeof costResultSchema>;
 // ---- the whole file ------------------------------------------------------
 
 export const resultsSchema = z.object({
-  schema_version: z.literal(1),
+  schema_version: z.literal(2),
   mode: z.enum(['full', 'quick', 'smoke']),
   machine: machineSchema,
   duration_s: z.number(),
@@ -282,7 +311,11 @@ export const resultsSchema = z.object({
   throughput: throughputResultSchema.optional(),
   cost: costResultSchema.optional(),
   targets: z.array(
-    z.object({ target: z.string(), measured: z.string(), verdict: z.enum(['PASS', 'MISS', 'NOT RUN']) }),
+    z.object({
+      target: z.string(),
+      measured: z.string(),
+      verdict: z.enum(['PASS', 'MISS', 'INFO', 'NOT RUN']),
+    }),
   ),
 });
 export type Results = z.infer<typeof resultsSchema>;

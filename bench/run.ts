@@ -3,21 +3,18 @@
  * onboarding. Writes bench/results.json and BENCHMARKS.md.
  *
  *   node bench/run.ts [--quick | --smoke] [--sections cold,latency,throughput,cost]
- *                     [--starts N] [--functions A,B] [--out file] [--report file] [--before file]
+ *                     [--starts N] [--functions A,B] [--out file] [--report file]
  *
- * --quick  fewer repetitions (about 2 minutes); --smoke a tiny run for the test suite;
- * --render re-renders the report from an existing results file (after editing bench/notes.md).
- * --before names the results to compare with (default bench/results-before.json; `none` for no comparison).
+ * --quick  fewer repetitions; --smoke a tiny run for the test suite;
+ * --render re-renders the report from an existing results file (after editing bench/report.ts).
  * The stack sections run in child processes (bench/stack-section.ts), one local stack each.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as z from 'zod';
 import { measureColdStarts } from './cold-start.ts';
-import { latencyTarget } from './latency.ts';
 import { machineInfo } from './lib/machine.ts';
 import { renderReport } from './report.ts';
 import {
@@ -138,10 +135,10 @@ function runSection<S extends z.ZodType>(
 }
 
 type Verdict = Results['targets'][number];
-const verdict = (target: string, measured: string, pass: boolean): Verdict => ({
+const verdict = (target: string, measured: string, pass: boolean | null): Verdict => ({
   target,
   measured,
-  verdict: pass ? 'PASS' : 'MISS',
+  verdict: pass === null ? 'INFO' : pass ? 'PASS' : 'MISS',
 });
 
 function targetsOf(results: Omit<Results, 'targets'>): Verdict[] {
@@ -167,19 +164,19 @@ function targetsOf(results: Omit<Results, 'targets'>): Verdict[] {
     for (const handler of cold.handlers)
       targets.push(
         verdict(
-          `${handler.function}: init ≤ ${cold.target_ratio}× plain SDK bundle`,
-          handler.ratio_to_sdk === null
+          `${handler.function}: init adds ≤ ${cold.target_added_ms} ms to its plain SDK bundle`,
+          handler.added_ms === null
             ? (handler.error ?? 'not measured')
-            : `${handler.ratio_to_sdk}× paired (medians ${handler.init_ms?.median} ms vs ${handler.sdk_init_ms?.median} ms)`,
+            : `+${handler.added_ms} ms (medians ${handler.init_ms?.median} ms vs ${handler.sdk_init_ms?.median} ms; ${handler.ratio_to_sdk}× paired)`,
           handler.pass,
         ),
       );
-  } else targets.push({ target: 'Handler init ratios', measured: '—', verdict: 'NOT RUN' });
+  } else targets.push({ target: 'Handler init added to the plain SDK', measured: '—', verdict: 'NOT RUN' });
   if (latency) {
     for (const run of latency.runs)
       targets.push(
         verdict(
-          `${run.path === 'single' ? 'Single' : 'Multi'}-account overhead @${run.truelayer_latency_ms} ms TrueLayer: p50 ≤ ${latencyTarget(run.truelayer_latency_ms)}× baseline`,
+          `${run.path === 'single' ? 'Single' : 'Multi'}-account journey p50 @${run.truelayer_latency_ms} ms per TrueLayer call${run.target_ratio === null ? ' vs baseline (information)' : ` ≤ ${run.target_ratio}× baseline`}`,
           `${run.ratio_p50}× (${run.product_ms.median} ms vs ${run.baseline_ms.median} ms)`,
           run.pass,
         ),
@@ -195,16 +192,6 @@ function targetsOf(results: Omit<Results, 'targets'>): Verdict[] {
     );
   } else targets.push({ target: 'Throughput', measured: '—', verdict: 'NOT RUN' });
   return targets;
-}
-
-async function readBefore(path: string | undefined): Promise<Results | undefined> {
-  if (!path || !existsSync(path)) return undefined;
-  const parsed = resultsSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  if (!parsed.success) {
-    log(`ignoring ${path}: not a results file of this version`);
-    return undefined;
-  }
-  return parsed.data;
 }
 
 /**
@@ -226,11 +213,8 @@ const insideRepository = (path: string) =>
   resolve(path).startsWith(new URL('..', import.meta.url).pathname) &&
   !resolve(path).includes('/.bench-build/');
 
-async function writeReport(results: Results, reportPath: string, beforePath: string | undefined) {
-  const before = await readBefore(beforePath);
-  const notesPath = new URL('./notes.md', import.meta.url);
-  const notes = existsSync(notesPath) ? await readFile(notesPath, 'utf8') : undefined;
-  await writeFile(reportPath, renderReport(results, { before, notes }));
+async function writeReport(results: Results, reportPath: string) {
+  await writeFile(reportPath, renderReport(results));
 }
 
 async function main() {
@@ -243,14 +227,13 @@ async function main() {
       functions: { type: 'string' },
       out: { type: 'string', default: 'bench/results.json' },
       report: { type: 'string', default: 'BENCHMARKS.md' },
-      before: { type: 'string', default: 'bench/results-before.json' },
       'build-dir': { type: 'string', default: '.bench-build' },
       render: { type: 'boolean', default: false },
     },
   });
   if (values.render) {
     const results = resultsSchema.parse(JSON.parse(await readFile(values.out, 'utf8')));
-    await writeReport(results, values.report, values.before);
+    await writeReport(results, values.report);
     if (insideRepository(values.report)) await formatWithBiome([values.report]);
     log(`rendered ${values.report} from ${values.out}`);
     return;
@@ -271,7 +254,7 @@ async function main() {
   const machine = machineInfo();
   log(`bench (${mode}) on ${machine.cpu_model}, ${machine.cores} cores, Node ${machine.node}`);
   const partial: Omit<Results, 'targets'> = {
-    schema_version: 1,
+    schema_version: 2,
     mode,
     machine,
     duration_s: 0,
@@ -283,6 +266,7 @@ async function main() {
         await measureColdStarts({
           starts,
           buildDir: join(buildDir, 'cold-start'),
+          extras: mode !== 'smoke',
           ...(functions ? { only: functions } : {}),
           log: (line) => log(`  ${line}`),
         }),
@@ -318,7 +302,7 @@ async function main() {
   const results: Results = resultsSchema.parse({ ...partial, targets: targetsOf(partial) });
   await mkdir(dirname(resolve(values.out)), { recursive: true });
   await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-  await writeReport(results, values.report, values.before);
+  await writeReport(results, values.report);
   const written = [values.out, values.report].filter(insideRepository);
   if (written.length > 0) await formatWithBiome(written);
   log(`wrote ${values.out} and ${values.report} in ${results.duration_s} s`);

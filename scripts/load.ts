@@ -3,14 +3,15 @@
  * against one local stack, printing the reconciled counts and the throughput. Exits 1 when any
  * journey is lost, doubled or left unfinished. Options: see docs/reliability-load.md.
  */
-import { dynamoDbEngineFromEnv } from '../local/dynamodb.ts';
-import { startLocalStack } from '../local/stack.ts';
+
 import {
   formatLoadReport,
   loadOptionsFromEnv,
   reconcile,
   runJourneyLoad,
-} from '../test/load/journey-load.ts';
+} from '../bench/lib/journey-load.ts';
+import { dynamoDbEngineFromEnv } from '../local/dynamodb.ts';
+import { startLocalStack } from '../local/stack.ts';
 
 const options = loadOptionsFromEnv(500);
 const engine = dynamoDbEngineFromEnv();

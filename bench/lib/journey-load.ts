@@ -2,11 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { DeliveredEvent } from '../../local/eventbridge.ts';
+import { onboardingViewSchema } from '../../local/openapi/responses.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import type { FaultRule } from '../../local/truelayer-sim/faults.ts';
 import { seededRandom } from '../../local/truelayer-sim/rng.ts';
-import { requestJson } from '../helpers/http.ts';
-import { authorize, createOnboarding, followRedirect, getOnboarding } from '../helpers/journey.ts';
+import { authorize, createOnboarding, sendCallback, sendChoice } from '../journeys.ts';
 
 /**
  * A bounded load run against one local stack: N journeys, a third of them multi-account (jane,
@@ -158,6 +158,14 @@ class EventWatcher {
   }
 }
 
+/** `GET /onboardings/{id}`, parsed with the API's own response schema. */
+export async function getOnboarding(stack: LocalStack, onboardingId: string) {
+  const response = await fetch(`${stack.urls.api}/onboardings/${onboardingId}`);
+  if (response.status !== 200)
+    throw new Error(`GET /onboardings/${onboardingId} answered ${response.status}`);
+  return onboardingViewSchema.parse(await response.json());
+}
+
 const executionArnFor = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
@@ -172,12 +180,11 @@ async function runJourney(
   const started = Date.now();
   const result: JourneyResult = { index, user, durationMs: 0 };
   try {
-    const created = await createOnboarding(stack, { reference: `load-${index}` });
-    result.onboardingId = created.onboarding_id;
-    const redirectTo = await authorize(stack, created.auth_link, user);
-    const callback = await followRedirect(redirectTo);
-    if (callback.status !== 302) throw new Error(`the callback answered ${callback.status}`);
-    const id = created.onboarding_id;
+    const created = await createOnboarding(stack);
+    const id = created.onboardingId;
+    result.onboardingId = id;
+    const redirectTo = await authorize(stack, created.authLink, user);
+    await sendCallback(redirectTo);
 
     if (user === 'jane') {
       const asked = await watcher.waitFor(
@@ -197,10 +204,7 @@ async function runJourney(
           );
         }
         result.chosenAccountId = account.account_id;
-        const chosen = await requestJson('POST', `${stack.urls.api}/onboardings/${id}/account-choice`, {
-          account_id: account.account_id,
-        });
-        if (chosen.status !== 202) throw new Error(`the account choice answered ${chosen.status}`);
+        await sendChoice(stack, id, account.account_id);
       }
     }
 
@@ -216,8 +220,7 @@ async function runJourney(
     });
     const view = await getOnboarding(stack, id);
     result.status = view.status;
-    const recorded = view['chosen_account_id'];
-    if (typeof recorded === 'string') result.recordedChoice = recorded;
+    if (view.chosen_account_id !== undefined) result.recordedChoice = view.chosen_account_id;
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   }
