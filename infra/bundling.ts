@@ -25,7 +25,7 @@ export const BUNDLE_FILE = 'index.js';
  *   module instead, `node:http` gets an ESM facade whose construction reads
  *   every export, including the lazy `WebSocket` getter, and so compiles
  *   Node's whole fetch implementation (undici): 20–35 ms of every cold start
- *   on the benchmark machine (bench/notes.md, item 6; the ladder of
+ *   on the benchmark machine (BENCHMARKS.md, "Findings"; the ladder of
  *   BENCHMARKS.md measures it in every run). TrueLayer is called over Node's
  *   http client as well (functions/truelayer/http.ts), so no function loads
  *   undici at all; test/infra/synth.test.ts checks it.
@@ -39,7 +39,7 @@ export const BUNDLE_FILE = 'index.js';
  *   string literal that minification leaves alone; class and function names
  *   are never read. Keeping them would wrap every function and class of the
  *   bundle, the SDK's included, in a naming call at load: about 4 ms of each
- *   cold start (bench/notes.md). test/infra/bundle-contents.test.ts checks
+ *   cold start (BENCHMARKS.md, "Findings"). test/infra/bundle-contents.test.ts checks
  *   the matched names on a minified bundle.
  * - Never Docker: esbuild comes from node_modules, so synthesis works offline.
  */
