@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
-import { addSeconds } from './deps.ts';
+import { addSeconds, type RepositoryPort } from './deps.ts';
 import { recordJourneyStarted } from './journey-metrics.ts';
 import type { Onboarding } from './model.ts';
-import type { OnboardingRepository } from './repository.ts';
 import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
 
 const providerId = z
@@ -39,7 +38,7 @@ export interface CreateOnboardingSettings {
 }
 
 export interface CreateOnboardingDependencies {
-  repository: OnboardingRepository;
+  repository: RepositoryPort<'create'>;
   settings: CreateOnboardingSettings;
   now: () => Date;
 }
