@@ -39,12 +39,17 @@ export function isFeatureNotSupported(body: unknown): boolean {
   return problemTitle(body)?.trim().toLowerCase() === 'feature not supported';
 }
 
-/** Seconds from a Retry-After header given either as delta-seconds or as an HTTP date. */
+/**
+ * Seconds from a Retry-After header given either as delta-seconds (digits
+ * only, RFC 9110 §10.2.3) or as an HTTP date. Anything else, a negative or
+ * fractional number included, is ignored rather than read as a date.
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(value);
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^[-+\d.]+$/.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
