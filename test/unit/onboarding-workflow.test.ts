@@ -97,6 +97,8 @@ describe('linkAccounts', () => {
   it('never sends the code twice: a retry after an attempt without a token ends the journey', async () => {
     const { repository, exchanges, deps } = authorized();
     repository.secrets.set(ONBOARDING_ID, { authorization_code: 'code-1', code_exchange_attempt: 'earlier' });
+    // The step itself must see the earlier attempt: the table's own refusal is a second line only.
+    repository.failNext('beginCodeExchange', new Error('a second attempt was begun'));
 
     await linkAccounts(input, deps);
 
