@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { OnboardingStatusConflictError } from '../../functions/onboarding/errors.ts';
-import { OnboardingRepository } from '../../functions/onboarding/repository.ts';
+import { OnboardingRepository, type TransitionRequest } from '../../functions/onboarding/repository.ts';
 import { ONBOARDING_ID, onboardingIn } from './fakes/onboarding.ts';
 
 /**
@@ -52,9 +52,9 @@ function lostAnswers(options: { writeTakesEffect: boolean }) {
   return new OnboardingRepository(client, { records: 'records' }, { stallSeconds: 120 });
 }
 
-const toChosen = {
-  from: ['authorized'] as const,
-  to: 'account_chosen' as const,
+const toChosen: TransitionRequest = {
+  from: ['authorized'],
+  to: 'account_chosen',
   now: new Date('2026-03-01T10:01:00Z'),
 };
 
