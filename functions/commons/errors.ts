@@ -19,9 +19,12 @@ export interface FieldProblem {
 }
 
 /**
- * Base of every error an area raises on purpose. `publicDetail` is written for
- * callers and must never carry secrets; `extensions` are extra problem fields
- * that are safe to return (for example the onboarding's current status).
+ * Base of every error an area raises on purpose. For a 4xx kind the message is
+ * written for callers (it becomes the problem's `detail`) and must never carry
+ * secrets or personal data; a 5xx kind's message is for the logs only, since
+ * its answer carries a fixed sentence (http/problem.ts). `extensions` are extra
+ * problem fields that are safe to return (the onboarding's current status,
+ * TrueLayer's ids for its Support).
  */
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
