@@ -1,3 +1,4 @@
+import { addDays, addSeconds } from '../commons/time.ts';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
@@ -141,8 +142,6 @@ function createdStatus(
   return expected === 'hosted_page.uri' ? 'authorization_required' : 'authorizing';
 }
 
-const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
-
 /**
  * Creates the connection at TrueLayer, records it and announces it. A retry
  * that reaches TrueLayer with the same idempotency key gets the same
@@ -181,7 +180,7 @@ export async function createConnection(
   const record = await deps.repository.create(
     fresh,
     addDays(now, deps.settings.retentionDays),
-    new Date(now.getTime() + deps.settings.linkTtlSeconds * 1000),
+    addSeconds(now, deps.settings.linkTtlSeconds),
   );
   await deps.publish(DetailTypes.dataConnectionCreated, {
     ...envelopeFor(record, DetailTypes.dataConnectionCreated, new Date(record.created_at)),

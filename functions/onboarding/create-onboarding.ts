@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
+import { addDays, addSeconds } from '../commons/time.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
-import { addSeconds, type RepositoryPort } from './deps.ts';
+import type { RepositoryPort } from './deps.ts';
 import { recordJourneyStarted } from './journey-metrics.ts';
 import type { Onboarding } from './model.ts';
 import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
@@ -77,7 +78,7 @@ export async function createOnboarding(
     onboarding,
     sha256(state),
     { code_verifier: pkce.verifier },
-    addSeconds(now, deps.settings.retentionDays * 86_400),
+    addDays(now, deps.settings.retentionDays),
   );
   recordJourneyStarted(onboarding);
   const authLink = buildAuthLink({

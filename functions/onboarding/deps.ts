@@ -29,5 +29,3 @@ export type SettleDependencies = OnboardingDependencies<SettleMethods>;
 /** Ending a journey: the commit, a read of the end recorded first when it loses, then settling. */
 export type EndJourneyMethods = SettleMethods | 'transition' | 'get';
 export type EndJourneyDependencies = OnboardingDependencies<EndJourneyMethods>;
-
-export const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);

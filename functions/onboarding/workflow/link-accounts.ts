@@ -1,16 +1,12 @@
 import type { Failure } from '../../commons/failure.ts';
+import { addSeconds } from '../../commons/time.ts';
 import { TrueLayerUnavailableError } from '../../truelayer/errors.ts';
 import type {
   SignupPlusAccountsQuery,
   SignupPlusAccountsResult,
 } from '../../truelayer/signup-plus-client.ts';
 import type { AccessToken } from '../../truelayer/token-client.ts';
-import {
-  addSeconds,
-  type EndJourneyDependencies,
-  type EndJourneyMethods,
-  type OnboardingDependencies,
-} from '../deps.ts';
+import type { EndJourneyDependencies, EndJourneyMethods, OnboardingDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
 import { JourneySecretMissingError } from '../errors.ts';
 import { failureOf } from '../failure-reasons.ts';
