@@ -11,9 +11,9 @@ import { UnsupportedConfigurationError } from '../connections/errors.ts';
 import { callerIdempotent } from '../connections/idempotency.ts';
 import { type ConnectionRequest, checkConnectionRequest } from '../connections/request.ts';
 import { readConnectionSettings } from '../connections/settings.ts';
-import { connectionRepository } from '../connections/wiring/repository.ts';
-import { dataConnections } from '../connections/wiring/truelayer.ts';
 import { stableEventId } from '../events/event-id.ts';
+import { connectionRepository } from '../wiring/connection-repository.ts';
+import { dataConnections } from '../wiring/data-connections.ts';
 import { IDEMPOTENCY_TABLE_NAME } from '../wiring/idempotency-table.ts';
 import { publish } from '../wiring/publisher.ts';
 

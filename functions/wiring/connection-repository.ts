@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { documentClient } from '../../commons/clients/dynamodb.ts';
-import { readEnv } from '../../commons/env.ts';
-import { ConnectionRepository } from '../repository.ts';
+import { documentClient } from '../commons/clients/dynamodb.ts';
+import { readEnv } from '../commons/env.ts';
+import { ConnectionRepository } from '../connections/repository.ts';
 
 export const { TABLE_NAME } = readEnv(z.object({ TABLE_NAME: z.string().check(z.minLength(1)) }));
 
