@@ -59,7 +59,7 @@ describe('parseJsonBody', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(RequestValidationError);
       const fields = (error as RequestValidationError).errors.map((problem) => problem.field).sort();
-      expect(fields).toEqual(['(root)', 'count', 'name']);
+      expect(fields).toEqual(['count', 'extra', 'name']);
     }
   });
 });
