@@ -1,6 +1,6 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';
-import { jsonResponse } from '../commons/http/responses.ts';
+import { createdResponse } from '../commons/http/responses.ts';
 import { createOnboarding, createOnboardingRequestSchema } from '../onboarding/create-onboarding.ts';
 import { readCreateOnboardingSettings } from '../onboarding/settings.ts';
 import { now, repository } from '../wiring/repository.ts';
@@ -11,6 +11,5 @@ const settings = readCreateOnboardingSettings();
 export const handler = httpHandler(async (event) => {
   const request = parseJsonBody(event, createOnboardingRequestSchema);
   const created = await createOnboarding(request, { repository, settings, now });
-  const response = jsonResponse(201, created);
-  return { ...response, headers: { ...response.headers, location: `/onboardings/${created.onboarding_id}` } };
+  return createdResponse(`/onboardings/${created.onboarding_id}`, created);
 });
