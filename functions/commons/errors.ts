@@ -1,3 +1,5 @@
+import type { ServerProblemCode } from './http/problem.ts';
+
 /**
  * What kind of failure a domain error is, independent of transport. The HTTP
  * layer maps kinds to status codes in one place (http/problem.ts); areas never
@@ -29,10 +31,20 @@ export interface FieldProblem {
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
   readonly extensions: Record<string, unknown>;
+  /** A 5xx error with a code (and fixed sentence) of its own; otherwise its kind's code is answered. */
+  readonly serverProblem: ServerProblemCode | undefined;
 
-  constructor(message: string, options: { cause?: unknown; extensions?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      extensions?: Record<string, unknown>;
+      serverProblem?: ServerProblemCode;
+    } = {},
+  ) {
     super(message, { cause: options.cause });
     this.extensions = options.extensions ?? {};
+    this.serverProblem = options.serverProblem;
   }
 }
 

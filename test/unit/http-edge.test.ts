@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { RequestValidationError } from '../../functions/commons/errors.ts';
 import { SERVER_PROBLEMS, toProblem } from '../../functions/commons/http/problem.ts';
 import { MAX_BODY_BYTES, parseJsonBody } from '../../functions/commons/http/request.ts';
+import { NextActionUnsupportedError } from '../../functions/connections/errors.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from '../../functions/onboarding/errors.ts';
 import { TrueLayerContractError, TrueLayerUnavailableError } from '../../functions/truelayer/errors.ts';
 
@@ -106,6 +107,20 @@ describe('toProblem', () => {
     );
     expect(problems[0]?.truelayer).toEqual({ status: 503, trace_id: 'tl-trace', correlation_id: 'tl-corr' });
     expect(JSON.stringify(problems)).not.toMatch(/shard 7|access_token|ECONNREFUSED|Upstream text/);
+  });
+
+  it('keeps a 5xx error’s safe extensions and answers its own code when it has one', () => {
+    const problem = toProblem(new NextActionUnsupportedError('conn-1', 'form'), 'req-4');
+
+    expect(problem).toMatchObject({
+      status: 502,
+      code: 'truelayer_next_action_unsupported',
+      detail: SERVER_PROBLEMS.truelayer_next_action_unsupported.detail,
+      trace_id: 'req-4',
+      connection_id: 'conn-1',
+      next_action: 'form',
+      supported_next_actions: ['redirect'],
+    });
   });
 
   it('never echoes an unexpected error message', () => {

@@ -28,6 +28,16 @@ export const SERVER_PROBLEMS = {
     title: 'TrueLayer rejected the request',
     detail: 'TrueLayer refused the request or answered outside its contract. Quote the trace id to support.',
   },
+  truelayer_next_action_unsupported: {
+    type: 'upstream-rejected',
+    status: 502,
+    title: 'TrueLayer rejected the request',
+    detail:
+      'TrueLayer created the connection, but its next step (next_action) has no URI to send the user to, and ' +
+      'this product relays redirect steps only. Use a configuration in which TrueLayer hosts the journey ' +
+      '(hosted_page.type authorization_flow), or carry out the step through TrueLayer’s authorization-flow ' +
+      'actions yourself with connection_id.',
+  },
   internal_error: {
     type: 'internal',
     status: 500,
@@ -55,14 +65,18 @@ const SERVER_CODE_BY_KIND: Record<'upstream_unavailable' | 'upstream_rejected', 
 
 const problemType = (slug: string) => `urn:signupplus:problem:${slug}`;
 
-/** TrueLayer's ids for its Support (never its text): what a 5xx answer keeps of a TrueLayer error. */
-function supportIds(extensions: Record<string, unknown>): Record<string, unknown> {
-  const support = extensions.truelayer;
-  if (typeof support !== 'object' || support === null) return {};
+/**
+ * What a 5xx answer keeps of an error's extensions: they are safe to return by
+ * contract (errors.ts), except that of TrueLayer's support block only its ids
+ * and status go out, never its text.
+ */
+function serverExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { truelayer: support, ...rest } = extensions;
+  if (typeof support !== 'object' || support === null) return rest;
   const kept = Object.fromEntries(
     Object.entries(support).filter(([key]) => ['status', 'trace_id', 'correlation_id'].includes(key)),
   );
-  return { truelayer: kept };
+  return { ...rest, truelayer: kept };
 }
 
 function serverProblem(code: ServerProblemCode, traceId: string | undefined, extra = {}): ProblemDetails {
@@ -87,7 +101,8 @@ function serverProblem(code: ServerProblemCode, traceId: string | undefined, ext
 export function toProblem(error: unknown, traceId?: string): ProblemDetails {
   if (error instanceof DomainError) {
     if (error.kind === 'upstream_unavailable' || error.kind === 'upstream_rejected') {
-      return serverProblem(SERVER_CODE_BY_KIND[error.kind], traceId, supportIds(error.extensions));
+      const code = error.serverProblem ?? SERVER_CODE_BY_KIND[error.kind];
+      return serverProblem(code, traceId, serverExtensions(error.extensions));
     }
     const { status, title } = CLIENT_PROBLEMS[error.kind];
     return {
