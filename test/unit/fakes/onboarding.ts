@@ -1,3 +1,4 @@
+import { epochSeconds } from '../../../functions/commons/time.ts';
 import type { OnboardingDetailType } from '../../../functions/events/onboarding-contracts.ts';
 import type { AnnouncedEvent } from '../../../functions/events/publisher.ts';
 import type { RepositoryPort } from '../../../functions/onboarding/deps.ts';
@@ -86,7 +87,7 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
     this.secrets.set(onboarding.onboarding_id, clone(secrets));
     this.states.set(stateHash, {
       onboarding_id: onboarding.onboarding_id,
-      expires_at_epoch: Math.floor(new Date(onboarding.auth_link_expires_at).getTime() / 1000),
+      expires_at_epoch: epochSeconds(new Date(onboarding.auth_link_expires_at)),
     });
   }
 
@@ -99,7 +100,7 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
   async useState(stateHash: string, outcomeHash: string, now: Date): Promise<StateRecord | undefined> {
     this.#maybeFail('useState');
     const state = this.states.get(stateHash);
-    if (!state || state.used_at !== undefined || state.expires_at_epoch <= Math.floor(now.getTime() / 1000)) {
+    if (!state || state.used_at !== undefined || state.expires_at_epoch <= epochSeconds(now)) {
       return undefined;
     }
     const used = { ...state, used_at: now.toISOString(), outcome_hash: outcomeHash };
