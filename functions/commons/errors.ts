@@ -1,3 +1,5 @@
+import type { ServerProblemCode } from './http/problem.ts';
+
 /**
  * What kind of failure a domain error is, independent of transport. The HTTP
  * layer maps kinds to status codes in one place (http/problem.ts); areas never
@@ -19,17 +21,30 @@ export interface FieldProblem {
 }
 
 /**
- * Base of every error an area raises on purpose. `publicDetail` is written for
- * callers and must never carry secrets; `extensions` are extra problem fields
- * that are safe to return (for example the onboarding's current status).
+ * Base of every error an area raises on purpose. For a 4xx kind the message is
+ * written for callers (it becomes the problem's `detail`) and must never carry
+ * secrets or personal data; a 5xx kind's message is for the logs only, since
+ * its answer carries a fixed sentence (http/problem.ts). `extensions` are extra
+ * problem fields that are safe to return (the onboarding's current status,
+ * TrueLayer's ids for its Support).
  */
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
   readonly extensions: Record<string, unknown>;
+  /** A 5xx error with a code (and fixed sentence) of its own; otherwise its kind's code is answered. */
+  readonly serverProblem: ServerProblemCode | undefined;
 
-  constructor(message: string, options: { cause?: unknown; extensions?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      extensions?: Record<string, unknown>;
+      serverProblem?: ServerProblemCode;
+    } = {},
+  ) {
     super(message, { cause: options.cause });
     this.extensions = options.extensions ?? {};
+    this.serverProblem = options.serverProblem;
   }
 }
 

@@ -35,3 +35,20 @@ export const dueShardOf = (id: string) => `DUE#${id.charAt(0).toLowerCase()}`;
 export const connectionDueShards = [...'0123456789abcdef'].map((digit) => `CONNECTION_DUE#${digit}`);
 export const connectionDueShardOf = (onboardingId: string) =>
   `CONNECTION_DUE#${onboardingId.charAt(0).toLowerCase()}`;
+
+/** The kinds of item the table holds, each under a partition-key prefix of its own. */
+export type ItemKind = 'ONBOARDING' | 'STATE' | 'CONNECTION' | 'CONNECTION_REFERENCE';
+
+/** The key of one item: `<KIND>#<id>` and a sort key naming which of the kind's items it is. */
+export const itemKey = (kind: ItemKind, id: string, sort: string) => ({
+  [tableKeys.partitionKey]: `${kind}#${id}`,
+  [tableKeys.sortKey]: sort,
+});
+
+/** The id in a partition key of `kind`, or undefined for an item of another kind. */
+export function idOfKey(kind: ItemKind, partitionKey: unknown): string | undefined {
+  const prefix = `${kind}#`;
+  return typeof partitionKey === 'string' && partitionKey.startsWith(prefix)
+    ? partitionKey.slice(prefix.length)
+    : undefined;
+}

@@ -1,13 +1,15 @@
+import { type FieldProblem, RequestValidationError } from '../commons/errors.ts';
+import { addDays, addSeconds } from '../commons/time.ts';
 import { DetailTypes } from '../events/contracts.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { TrueLayerContractError } from '../truelayer/errors.ts';
 import { CONFIGURATIONS, type ConnectionConfiguration } from './configurations.ts';
-import { NextActionUnsupportedError } from './errors.ts';
+import { NextActionUnsupportedError, UnsupportedConfigurationError } from './errors.ts';
 import type { ConnectionRecord } from './model.ts';
 import type { ConnectionRepository } from './repository.ts';
-import type { ConnectionRequest } from './request.ts';
+import { type ConnectionRequest, checkConnectionRequest, type ValidationSettings } from './request.ts';
 import type { CreatedDataConnection, DataConnectionsClient } from './truelayer-client.ts';
 
 export interface CreateConnectionSettings {
@@ -46,6 +48,27 @@ export interface CreatedConnection {
   redirect_to: string;
   hosted_page?: { uri: string };
   authorization_flow?: { actions: { next: { type: string; uri: string } } };
+}
+
+/**
+ * The request a create call may go ahead with: every rule holds, and so did
+ * the caller's headers (`headerProblems`), which are reported together with
+ * the body's so that one answer lists everything to fix. A valid request in a
+ * shape TrueLayer does not support is refused as such.
+ */
+export function acceptConnectionRequest(
+  body: unknown,
+  headerProblems: readonly FieldProblem[],
+  settings: ValidationSettings,
+): { request: ConnectionRequest; configuration: ConnectionConfiguration } {
+  const check = checkConnectionRequest(body, settings);
+  const problems = [...headerProblems, ...(!check.ok && check.reason === 'invalid' ? check.problems : [])];
+  if (problems.length > 0) throw new RequestValidationError(problems);
+  if (!check.ok) {
+    if (check.reason === 'unsupported_configuration') throw new UnsupportedConfigurationError(check.shape);
+    throw new RequestValidationError(check.problems);
+  }
+  return { request: check.request, configuration: check.configuration };
 }
 
 /** The query parameter of the product's return URL that names the journey when the user comes back. */
@@ -141,8 +164,6 @@ function createdStatus(
   return expected === 'hosted_page.uri' ? 'authorization_required' : 'authorizing';
 }
 
-const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
-
 /**
  * Creates the connection at TrueLayer, records it and announces it. A retry
  * that reaches TrueLayer with the same idempotency key gets the same
@@ -181,7 +202,7 @@ export async function createConnection(
   const record = await deps.repository.create(
     fresh,
     addDays(now, deps.settings.retentionDays),
-    new Date(now.getTime() + deps.settings.linkTtlSeconds * 1000),
+    addSeconds(now, deps.settings.linkTtlSeconds),
   );
   await deps.publish(DetailTypes.dataConnectionCreated, {
     ...envelopeFor(record, DetailTypes.dataConnectionCreated, new Date(record.created_at)),

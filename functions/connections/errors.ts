@@ -53,8 +53,9 @@ export class IdempotencyKeyConflictError extends DomainError {
 /**
  * TrueLayer created the connection but its next step has no URI to send the
  * user to (`consent`, `wait`, `form`, `provider_selection` in TrueLayer's other
- * v3 flows). The product relays redirects only; the message says what the
- * integrator can do instead. Written for callers: it is their answer.
+ * v3 flows). The product relays redirects only; its answer's fixed sentence
+ * (http/problem.ts) says what the integrator can do instead, and its
+ * extensions name the connection and the step.
  */
 export class NextActionUnsupportedError extends DomainError {
   override readonly name = 'NextActionUnsupportedError';
@@ -73,6 +74,7 @@ export class NextActionUnsupportedError extends DomainError {
           next_action: actionType ?? null,
           supported_next_actions: ['redirect'],
         },
+        serverProblem: 'truelayer_next_action_unsupported',
       },
     );
   }

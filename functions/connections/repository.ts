@@ -7,7 +7,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { connectionDueShardOf, connectionDueShards, dueIndex, tableKeys } from '../commons/table-keys.ts';
+import {
+  connectionDueShardOf,
+  connectionDueShards,
+  dueIndex,
+  idOfKey,
+  itemKey,
+  tableKeys,
+} from '../commons/table-keys.ts';
+import { epochSeconds } from '../commons/time.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import {
   type ConnectionRecord,
@@ -31,17 +39,9 @@ import {
  * `expired`.
  * Writes are single-item and conditional or repeatable, like the rest of the table.
  */
-const profileKey = (connectionId: string) => ({
-  [tableKeys.partitionKey]: `CONNECTION#${connectionId}`,
-  [tableKeys.sortKey]: 'PROFILE',
-});
-const referenceKey = (onboardingId: string) => ({
-  [tableKeys.partitionKey]: `CONNECTION_REFERENCE#${onboardingId}`,
-  [tableKeys.sortKey]: 'REFERENCE',
-});
+const profileKey = (connectionId: string) => itemKey('CONNECTION', connectionId, 'PROFILE');
+const referenceKey = (onboardingId: string) => itemKey('CONNECTION_REFERENCE', onboardingId, 'REFERENCE');
 const referenceSchema = z.object({ connection_id: connectionIdSchema });
-
-const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 function parseRecord(item: Record<string, unknown>): ConnectionRecord {
   const {
@@ -220,7 +220,8 @@ export class ConnectionRepository {
     return pages.flatMap(({ Items = [] }) =>
       Items.flatMap((item) => {
         const pk = item[tableKeys.partitionKey];
-        return typeof pk === 'string' && pk.startsWith('CONNECTION#') ? [pk.slice('CONNECTION#'.length)] : [];
+        const id = idOfKey('CONNECTION', pk);
+        return id === undefined ? [] : [id];
       }),
     );
   }

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { FieldProblem } from '../commons/errors.ts';
+import { fieldProblems } from '../commons/field-problems.ts';
 import {
   type ConfigurationShape,
   type ConnectionConfiguration,
@@ -216,21 +217,6 @@ function describeType(expected: string): string {
   return `a ${expected}`;
 }
 
-const joinPath = (path: readonly PropertyKey[]) => path.map(String).join('.');
-
-function toProblems(error: z.core.$ZodError): FieldProblem[] {
-  return error.issues.flatMap((issue): FieldProblem[] => {
-    if (issue.code === 'unrecognized_keys') {
-      // One problem per unknown field, named by its full path.
-      return issue.keys.map((key) => ({
-        field: joinPath([...issue.path, key]),
-        message: 'is not a known field',
-      }));
-    }
-    return [{ field: joinPath(issue.path) || '(body)', message: issue.message }];
-  });
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const asRecord = (value: unknown) => (isRecord(value) ? value : undefined);
@@ -353,7 +339,7 @@ export function configurationShape(request: ConnectionRequest): ConfigurationSha
 export function checkConnectionRequest(body: unknown, settings: ValidationSettings): ConnectionRequestCheck {
   const parsed = connectionRequestSchema.safeParse(body, { error: errorMap });
   const problems = [
-    ...(parsed.success ? [] : toProblems(parsed.error)),
+    ...(parsed.success ? [] : fieldProblems(parsed.error)),
     ...relationalProblems(body, settings),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, reason: 'invalid', problems };

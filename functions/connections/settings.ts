@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
+import { readEnv } from '../commons/env.ts';
+import { journeySettingsSchema } from '../commons/journey-settings.ts';
 import { returnUriProblem } from './request.ts';
 
 const publicUrl = z.string().check(
@@ -9,7 +10,7 @@ const publicUrl = z.string().check(
   }),
 );
 
-const settingsSchema = z.object({
+const settingsSchema = z.extend(journeySettingsSchema, {
   /** The product's public `GET /connections/return` URL, registered with TrueLayer like the redirect URI. */
   CONNECTION_RETURN_URL: publicUrl,
   /** `true` when the TrueLayer client holds an AISP licence: the user's name, email and phone become optional. */
@@ -17,9 +18,6 @@ const settingsSchema = z.object({
     z._default(z.enum(['true', 'false']), 'false'),
     z.transform((value) => value === 'true'),
   ),
-  RECORD_RETENTION_DAYS: positiveIntFromEnv(30),
-  // The same lifetime as a Signup+ auth link: the time a user has to go through their bank.
-  AUTH_LINK_TTL_SECONDS: positiveIntFromEnv(600),
 });
 
 export interface ConnectionSettings {

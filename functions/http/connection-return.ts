@@ -4,8 +4,8 @@ import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { redirectResponse } from '../commons/http/responses.ts';
 import { connectionReturnQuerySchema, handleConnectionReturn } from '../connections/handle-return.ts';
-import { connectionRepository } from '../connections/wiring/repository.ts';
-import { dataConnections } from '../connections/wiring/truelayer.ts';
+import { connectionRepository } from '../wiring/connection-repository.ts';
+import { dataConnections } from '../wiring/data-connections.ts';
 import { publish } from '../wiring/publisher.ts';
 
 /** Where users go when the connection request named no return page of its own. */

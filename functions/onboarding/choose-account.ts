@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import type { OnboardingDependencies } from './deps.ts';
+import type { RepositoryPort } from './deps.ts';
 import { InvalidAccountChoiceError, OnboardingStatusConflictError } from './errors.ts';
 import type { OnboardingStatus } from './model.ts';
 
@@ -13,7 +13,9 @@ export type ResumeOutcome = 'resumed' | 'task_closed';
 /** Where the journey's execution stands, as Step Functions describes it. */
 export type WorkflowState = 'running' | 'ended' | 'not_found';
 
-export interface ChooseAccountDependencies extends Omit<OnboardingDependencies, 'publish'> {
+export interface ChooseAccountDependencies {
+  repository: RepositoryPort<'getJourney' | 'transition'>;
+  now: () => Date;
   /** Answers the workflow's waiting task (SendTaskSuccess). */
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
   /** DescribeExecution of the journey's execution (named after the onboarding). */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
+import { addDays, addSeconds } from '../commons/time.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
-import { addSeconds } from './deps.ts';
+import type { RepositoryPort } from './deps.ts';
 import { recordJourneyStarted } from './journey-metrics.ts';
 import type { Onboarding } from './model.ts';
-import type { OnboardingRepository } from './repository.ts';
 import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
 
 const providerId = z
@@ -39,7 +39,7 @@ export interface CreateOnboardingSettings {
 }
 
 export interface CreateOnboardingDependencies {
-  repository: OnboardingRepository;
+  repository: RepositoryPort<'create'>;
   settings: CreateOnboardingSettings;
   now: () => Date;
 }
@@ -78,7 +78,7 @@ export async function createOnboarding(
     onboarding,
     sha256(state),
     { code_verifier: pkce.verifier },
-    addSeconds(now, deps.settings.retentionDays * 86_400),
+    addDays(now, deps.settings.retentionDays),
   );
   recordJourneyStarted(onboarding);
   const authLink = buildAuthLink({

@@ -2,7 +2,7 @@ import { logger } from '../commons/logger.ts';
 import { DetailTypes } from '../events/onboarding-contracts.ts';
 import type { AccountDetails } from '../truelayer/account-details.ts';
 import { announcement } from './announcement.ts';
-import type { OnboardingDependencies } from './deps.ts';
+import type { EndJourneyDependencies, SettleDependencies } from './deps.ts';
 import { OnboardingStatusConflictError } from './errors.ts';
 import { recordJourneyEnd } from './journey-metrics.ts';
 import {
@@ -45,7 +45,7 @@ const isTerminal = (status: OnboardingStatus) => terminalStatuses.includes(statu
  */
 export async function endJourney(
   request: EndJourneyRequest,
-  deps: OnboardingDependencies,
+  deps: EndJourneyDependencies,
 ): Promise<Onboarding> {
   const { onboarding, end } = request;
   const now = deps.now();
@@ -100,7 +100,7 @@ export async function endJourney(
  * event keeps its id. Throws when a step fails; the record then stays on the
  * due index, and the reconciler calls this again.
  */
-export async function settleJourney(onboarding: Onboarding, deps: OnboardingDependencies): Promise<void> {
+export async function settleJourney(onboarding: Onboarding, deps: SettleDependencies): Promise<void> {
   if (isTerminal(onboarding.status)) await deps.repository.deleteSecrets(onboarding.onboarding_id);
   const pending = onboarding.outbox ?? [];
   for (const event of pending) await deps.publish(event);
@@ -112,7 +112,7 @@ export async function settleJourney(onboarding: Onboarding, deps: OnboardingDepe
  * caller's failure (the change is committed and will be settled by the
  * reconciler), so it is logged, not thrown.
  */
-export async function settleSoon(onboarding: Onboarding, deps: OnboardingDependencies): Promise<void> {
+export async function settleSoon(onboarding: Onboarding, deps: SettleDependencies): Promise<void> {
   try {
     await settleJourney(onboarding, deps);
   } catch (error) {

@@ -1,13 +1,13 @@
 import { stableEventId } from '../events/event-id.ts';
 import { DetailTypes } from '../events/onboarding-contracts.ts';
 import { announcement } from './announcement.ts';
-import type { OnboardingDependencies } from './deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney, settleJourney } from './end-journey.ts';
 import { failureOf } from './failure-reasons.ts';
 import { recordJourneyErased } from './journey-metrics.ts';
 import { type Onboarding, type OnboardingStatus, terminalStatuses } from './model.ts';
 
-export interface EraseOnboardingDependencies extends OnboardingDependencies {
+export interface EraseOnboardingDependencies extends OnboardingDependencies<EndJourneyMethods | 'erase'> {
   /**
    * Forgets what the product's own consumers keep about one event: the
    * example consumer's idempotency record of it. Deleting a record that

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
+import type { RepositoryPort } from './deps.ts';
 import type { Onboarding } from './model.ts';
-import type { OnboardingRepository } from './repository.ts';
 
 export const onboardingIdSchema = z.uuid({ message: 'must be an onboarding id (a UUID)' });
 export const onboardingPathSchema = z.object({ id: onboardingIdSchema });
@@ -23,7 +23,7 @@ export type OnboardingView = ReturnType<typeof toOnboardingView>;
 
 export async function getOnboarding(
   onboardingId: string,
-  repository: OnboardingRepository,
+  repository: RepositoryPort<'get'>,
 ): Promise<OnboardingView> {
   return toOnboardingView(await repository.get(onboardingId));
 }

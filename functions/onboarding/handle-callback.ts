@@ -2,13 +2,14 @@ import { isIP } from 'node:net';
 import { logger } from '../commons/logger.ts';
 import type { CallbackQuery } from './callback-query.ts';
 import { denialFailure } from './denial.ts';
-import type { OnboardingDependencies } from './deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney } from './end-journey.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
 import { type StateRecord, terminalStatuses } from './model.ts';
 import { sameDigest, sha256 } from './state-token.ts';
 
-export interface HandleCallbackDependencies extends OnboardingDependencies {
+export interface HandleCallbackDependencies
+  extends OnboardingDependencies<EndJourneyMethods | 'useState' | 'findState' | 'storeAuthorizationCode'> {
   /** Starts the workflow for the onboarding; must be idempotent (the execution name is the onboarding id). */
   startWorkflow: (onboardingId: string) => Promise<void>;
 }

@@ -97,8 +97,11 @@ export const onboardingSchema = z.object({
   outbox: z.optional(z.array(outboxEventSchema)),
   /**
    * When the person's data was erased (DELETE /onboardings/{id}): the record
-   * then keeps only what is not personal (status, step names and times,
-   * the failure reason) until its retention ends.
+   * then keeps only what names nobody (its id, status and times, the
+   * timeline's step names and times without their details, a failure's reason
+   * and fixed sentence) until its retention ends; the user, the account, the
+   * choices, the chosen account, the reference and what TrueLayer or the
+   * redirect said about a failure are gone (repository.ts, `erase`).
    */
   erased_at: z.optional(z.iso.datetime()),
 });

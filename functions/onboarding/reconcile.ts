@@ -1,13 +1,14 @@
 import { logger } from '../commons/logger.ts';
 import type { ResumeOutcome, WorkflowState } from './choose-account.ts';
-import type { OnboardingDependencies } from './deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney, settleJourney } from './end-journey.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import { failureOf } from './failure-reasons.ts';
 import { type Onboarding, terminalStatuses } from './model.ts';
 import type { Journey } from './repository.ts';
 
-export interface ReconcileDependencies extends OnboardingDependencies {
+export interface ReconcileDependencies
+  extends OnboardingDependencies<EndJourneyMethods | 'listDue' | 'getJourney' | 'postpone'> {
   workflowState: (onboardingId: string) => Promise<WorkflowState>;
   /** StartExecution named after the onboarding (idempotent). */
   startWorkflow: (onboardingId: string) => Promise<void>;

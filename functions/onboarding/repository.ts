@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
 import { ConfigurationError } from '../commons/env.ts';
-import { dueIndex, dueShardOf, tableKeys } from '../commons/table-keys.ts';
+import { dueIndex, dueShardOf, idOfKey, itemKey, tableKeys } from '../commons/table-keys.ts';
+import { epochSeconds } from '../commons/time.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import {
   type JourneySecrets,
@@ -36,11 +37,10 @@ import {
  * Every change is a single-item conditional write, so concurrent callbacks
  * and choices resolve to exactly one winner without transactions.
  */
-const profileKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'PROFILE' });
-const secretsKey = (onboardingId: string) => ({ pk: `ONBOARDING#${onboardingId}`, sk: 'SECRETS' });
-const stateKey = (stateHash: string) => ({ pk: `STATE#${stateHash}`, sk: 'STATE' });
-const onboardingIdOf = (pk: unknown) =>
-  typeof pk === 'string' && pk.startsWith('ONBOARDING#') ? pk.slice('ONBOARDING#'.length) : undefined;
+const profileKey = (onboardingId: string) => itemKey('ONBOARDING', onboardingId, 'PROFILE');
+const secretsKey = (onboardingId: string) => itemKey('ONBOARDING', onboardingId, 'SECRETS');
+const stateKey = (stateHash: string) => itemKey('STATE', stateHash, 'STATE');
+const onboardingIdOf = (pk: unknown) => idOfKey('ONBOARDING', pk);
 
 /** Bookkeeping attributes: on the item, never in what the schemas see. */
 const WRITE_ID = 'write_id';
@@ -68,8 +68,6 @@ function parseItem<S extends z.ZodMiniType>(
   if (!parsed.success) throw new Error(`Stored ${what} does not match its schema: ${parsed.error.message}`);
   return parsed.data;
 }
-
-const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 

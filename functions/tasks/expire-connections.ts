@@ -4,8 +4,8 @@ import * as z from 'zod/mini';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 import { logger } from '../commons/logger.ts';
 import { expireConnections } from '../connections/expire-connections.ts';
-import { connectionRepository } from '../connections/wiring/repository.ts';
-import { dataConnections } from '../connections/wiring/truelayer.ts';
+import { connectionRepository } from '../wiring/connection-repository.ts';
+import { dataConnections } from '../wiring/data-connections.ts';
 import { publish } from '../wiring/publisher.ts';
 
 const { RECONCILE_BATCH_SIZE } = readEnv(z.object({ RECONCILE_BATCH_SIZE: positiveIntFromEnv(50) }));

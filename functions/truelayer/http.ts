@@ -15,11 +15,12 @@ export interface TrueLayerRequest {
 
 export interface TrueLayerResponse {
   status: number;
-  /** Parsed JSON body (decompressed first), or `undefined` for an empty body. */
+  /** The JSON body once any Content-Encoding is undone; `undefined` when the body is empty or blank. */
   body: unknown;
   /**
-   * TrueLayer's correlation headers (`X-TL-Correlation-Id`, `Tl-Trace-Id`), which
-   * TrueLayer Support asks for. Not personal data.
+   * What TrueLayer Support asks for, read from the answer's headers:
+   * `X-TL-Correlation-Id` as `correlation_id`, `Tl-Trace-Id` as `trace_id`.
+   * Not personal data.
    */
   support: Pick<TrueLayerSupport, 'correlation_id' | 'trace_id'>;
 }
@@ -39,12 +40,17 @@ export function isFeatureNotSupported(body: unknown): boolean {
   return problemTitle(body)?.trim().toLowerCase() === 'feature not supported';
 }
 
-/** Seconds from a Retry-After header given either as delta-seconds or as an HTTP date. */
+/**
+ * Seconds from a Retry-After header given either as delta-seconds (digits
+ * only, RFC 9110 §10.2.3) or as an HTTP date. Anything else, a negative or
+ * fractional number included, is ignored rather than read as a date.
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const date = Date.parse(value);
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^[-+\d.]+$/.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
@@ -65,9 +71,12 @@ export interface TrueLayerCallOptions {
  * An HTTP call to TrueLayer, retried in-invocation when TrueLayer is briefly
  * unavailable (see retry.ts). Each attempt has a hard timeout (kept well below the Lambda's,
  * so a slow TrueLayer surfaces as a retriable error rather than a killed
- * function). Transport failures, 429 and 5xx become TrueLayerUnavailableError;
- * every other status is returned for the caller to interpret. The agents keep
- * connections alive across invocations of a warm function.
+ * function). Transport failures, 429, 5xx (but 502 Feature Not Supported)
+ * and bodies that are not JSON or cannot be decompressed become
+ * TrueLayerUnavailableError; a Content-Encoding this client does not know is
+ * a TrueLayerContractError. Every other answer is returned for the caller to
+ * interpret. The agents keep connections alive across invocations of a warm
+ * function; a `once` call gets a connection of its own.
  */
 export function sendToTrueLayer(
   url: string,
@@ -108,7 +117,11 @@ interface Answer {
   raw: Buffer;
 }
 
-/** Larger decompressed bodies are refused: no TrueLayer answer comes near it. */
+/**
+ * A compressed body stops decompressing at this size and counts as garbled
+ * (so it is retried, like a truncated one); no TrueLayer answer comes near it.
+ * A body sent uncompressed is not bounded here.
+ */
 const MAX_DECODED_BYTES = 1024 * 1024;
 
 const header = (headers: IncomingMessage['headers'], name: string) => {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { TrueLayerSupport } from '../commons/failure.ts';
+import { slug } from '../commons/slug.ts';
 import {
   type IneligibilityCause,
   SignupPlusNotEligibleError,
@@ -37,10 +38,7 @@ export type RefusalAudience = 'user' | 'client';
 /** `Joint Accounts Not Supported`, `https://…/signup-errors#joint-accounts-not-supported` → `joint_accounts_not_supported`. */
 export function problemKey(text: string): string {
   const anchor = text.includes('#') ? (text.split('#').pop() ?? text) : text;
-  return anchor
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '');
+  return slug(anchor, '_');
 }
 
 const INELIGIBLE: Readonly<Record<string, IneligibilityCause>> = {

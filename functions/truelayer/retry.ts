@@ -32,7 +32,7 @@ export function backoffDelayMs(
   return Math.floor(random() * ceiling);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `operation`, retrying TrueLayerUnavailableError (429, 5xx, timeouts,
@@ -49,6 +49,10 @@ export async function withRetries<T>(
     random?: () => number;
     /** Narrows which unavailability is retried (a request that must not happen twice). */
     retryIf?: (error: TrueLayerUnavailableError) => boolean;
+    /** Waits between attempts; a timer unless a test gives its own. */
+    sleep?: (ms: number) => Promise<void>;
+    /** What is left of the invocation, in ms (undefined outside Lambda); the invocation's own by default. */
+    remainingMs?: () => number | undefined;
   },
 ): Promise<T> {
   const policy = options.policy ?? IN_INVOCATION_RETRY;
@@ -60,11 +64,11 @@ export async function withRetries<T>(
       if (options.retryIf && !options.retryIf(error)) throw error;
       const jittered = backoffDelayMs(attempt, policy, options.random);
       const delay = Math.max(jittered, (error.retryAfterSeconds ?? 0) * 1000);
-      const remaining = remainingInvocationMs();
+      const remaining = (options.remainingMs ?? remainingInvocationMs)();
       const fits =
         remaining === undefined || delay + options.attemptTimeoutMs + policy.reserveMs <= remaining;
       if (!fits) throw error;
-      await sleep(delay);
+      await (options.sleep ?? sleepFor)(delay);
     }
   }
 }

@@ -1,13 +1,11 @@
 import * as z from 'zod/mini';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
+import { tableSettingsSchema } from '../commons/journey-settings.ts';
 import { OnboardingRepository } from '../onboarding/repository.ts';
 
 const { TABLE_NAME, SECRETS_TABLE_NAME, JOURNEY_STALL_SECONDS } = readEnv(
-  z.object({
-    TABLE_NAME: z.string().check(z.minLength(1)),
-    // Only the functions whose manifest capabilities include a secrets capability get it (and the grant).
-    SECRETS_TABLE_NAME: z.optional(z.string().check(z.minLength(1))),
+  z.extend(tableSettingsSchema, {
     // How long a journey may sit in an in-between status before the reconciler looks at it.
     JOURNEY_STALL_SECONDS: positiveIntFromEnv(120),
   }),

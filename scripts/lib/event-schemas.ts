@@ -4,22 +4,19 @@
  * `detailSchemas`). A detail type added there gets its file on the next
  * `npm run schemas`; test/unit/schemas.test.ts fails until it is committed.
  */
+
 import { z } from 'zod';
+import { slug } from '../../functions/commons/slug.ts';
 import { detailSchemas, EVENT_SOURCE } from '../../functions/events/contracts.ts';
 import { type GeneratedFile, jsonText } from './files.ts';
 
 export const EVENT_SCHEMA_DIR = 'schemas/events';
 
+/** `Onboarding Ready For Payment` → `onboarding-ready-for-payment`. */
+export { slug };
+
 export type DetailTypeName = keyof typeof detailSchemas;
 export const detailTypeNames = Object.keys(detailSchemas) as DetailTypeName[];
-
-/** `Onboarding Ready For Payment` → `onboarding-ready-for-payment`. */
-export function slug(detailType: string): string {
-  return detailType
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-}
 
 const versioned = z.object({
   properties: z.object({ schema_version: z.object({ const: z.string() }) }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SERVER_PROBLEMS } from '../../functions/commons/http/problem.ts';
 import { connectionConfigurations } from '../../functions/connections/configurations.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
@@ -330,11 +331,11 @@ describe('POST /connections', () => {
   });
 
   it.each([
-    { fault: { kind: 'status', status: 503 } as const, status: 503 },
-    { fault: { kind: 'schema' } as const, status: 502 },
+    { fault: { kind: 'status', status: 503 } as const, status: 503, code: 'truelayer_unavailable' as const },
+    { fault: { kind: 'schema' } as const, status: 502, code: 'truelayer_rejected' as const },
   ])(
     'answers $status when TrueLayer keeps failing with $fault.kind, storing nothing',
-    async ({ fault, status }) => {
+    async ({ fault, status, code }) => {
       const before = stack.events().length;
       stack.simulator.faults.set([{ endpoint: 'data_connections', fault }]);
       try {
@@ -345,6 +346,10 @@ describe('POST /connections', () => {
         // TrueLayer's own body is never passed on, only what Support asks for
         expect(JSON.stringify(response.body)).not.toMatch(/temporarily unavailable|authorization_required/);
         expect(response.body).toMatchObject({
+          code,
+          detail: SERVER_PROBLEMS[code].detail,
+          // The invocation's request id, which its log lines carry: what support looks up.
+          trace_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
           truelayer: {
             status: expect.any(Number),
             trace_id: expect.any(String),

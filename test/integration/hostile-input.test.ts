@@ -130,7 +130,7 @@ describe('hostile and malformed input', () => {
     const problem = await response.json();
     expect(response.status).toBe(400);
     expect(problem.errors.map((error: { field: string }) => error.field).sort()).toEqual([
-      '(root)',
+      'extra',
       'providers.1',
       'reference',
     ]);

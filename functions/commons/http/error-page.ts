@@ -101,7 +101,7 @@ export function errorPage(problem: ProblemDetails): APIGatewayProxyStructuredRes
 <h1>${escapeHtml(words.title)}</h1>
 <div class="next"><strong>What to do now</strong>${escapeHtml(words.next)}</div>
 <p>${escapeHtml(words.happened)}</p>${retry}
-<p class="code">Error ${problem.status}</p>
+<p class="code">Error ${problem.status}${typeof problem.trace_id === 'string' ? `, reference ${escapeHtml(problem.trace_id)}` : ''}</p>
 </div></main></body></html>`;
   return {
     statusCode: problem.status,

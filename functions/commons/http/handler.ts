@@ -32,7 +32,8 @@ export function httpHandler(fn: HttpFunction, options: HttpHandlerOptions = {}) 
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use({
       onError: (request) => {
-        const problem = toProblem(request.error);
+        // The request id is on every log line of this invocation (injectLambdaContext): support finds them by it.
+        const problem = toProblem(request.error, request.context.awsRequestId);
         if (problem.status >= 500) {
           logger.error('Request failed', {
             route: request.event.routeKey,

@@ -10,26 +10,101 @@ export interface ProblemDetails {
   [extension: string]: unknown;
 }
 
-const STATUS_BY_KIND: Record<ErrorKind, { status: number; title: string }> = {
+/**
+ * What a 5xx answer says, whatever went wrong inside: a stable code for
+ * machines, a fixed sentence for people, and (in the body) the trace id the
+ * function's log lines carry, so that support can find what happened.
+ */
+export const SERVER_PROBLEMS = {
+  truelayer_unavailable: {
+    type: 'upstream-unavailable',
+    status: 503,
+    title: 'TrueLayer unavailable',
+    detail: 'TrueLayer did not answer in time. Nothing was changed; try again shortly.',
+  },
+  truelayer_rejected: {
+    type: 'upstream-rejected',
+    status: 502,
+    title: 'TrueLayer rejected the request',
+    detail: 'TrueLayer refused the request or answered outside its contract. Quote the trace id to support.',
+  },
+  truelayer_next_action_unsupported: {
+    type: 'upstream-rejected',
+    status: 502,
+    title: 'TrueLayer rejected the request',
+    detail:
+      'TrueLayer created the connection, but its next step (next_action) has no URI to send the user to, and ' +
+      'this product relays redirect steps only. Use a configuration in which TrueLayer hosts the journey ' +
+      '(hosted_page.type authorization_flow), or carry out the step through TrueLayer’s authorization-flow ' +
+      'actions yourself with connection_id.',
+  },
+  internal_error: {
+    type: 'internal',
+    status: 500,
+    title: 'Internal error',
+    detail: 'The request could not be completed. It is safe to retry.',
+  },
+} as const satisfies Record<string, { type: string; status: number; title: string; detail: string }>;
+export type ServerProblemCode = keyof typeof SERVER_PROBLEMS;
+
+const CLIENT_PROBLEMS: Record<
+  Exclude<ErrorKind, 'upstream_unavailable' | 'upstream_rejected'>,
+  { status: number; title: string }
+> = {
   invalid_request: { status: 400, title: 'Invalid request' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
-  upstream_unavailable: { status: 503, title: 'TrueLayer unavailable' },
-  upstream_rejected: { status: 502, title: 'TrueLayer rejected the request' },
+};
+
+const SERVER_CODE_BY_KIND: Record<'upstream_unavailable' | 'upstream_rejected', ServerProblemCode> = {
+  upstream_unavailable: 'truelayer_unavailable',
+  upstream_rejected: 'truelayer_rejected',
 };
 
 const problemType = (slug: string) => `urn:signupplus:problem:${slug}`;
 
 /**
- * The single place where errors become HTTP answers. Domain errors expose their
- * message (written for callers); anything else is an internal error whose
- * message is never echoed, so a stack trace or SDK message cannot leak.
+ * What a 5xx answer keeps of an error's extensions: they are safe to return by
+ * contract (errors.ts), except that of TrueLayer's support block only its ids
+ * and status go out, never its text.
  */
-export function toProblem(error: unknown): ProblemDetails {
+function serverExtensions(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { truelayer: support, ...rest } = extensions;
+  if (typeof support !== 'object' || support === null) return rest;
+  const kept = Object.fromEntries(
+    Object.entries(support).filter(([key]) => ['status', 'trace_id', 'correlation_id'].includes(key)),
+  );
+  return { ...rest, truelayer: kept };
+}
+
+function serverProblem(code: ServerProblemCode, traceId: string | undefined, extra = {}): ProblemDetails {
+  const { type, status, title, detail } = SERVER_PROBLEMS[code];
+  return {
+    ...extra,
+    type: problemType(type),
+    title,
+    status,
+    detail,
+    code,
+    ...(traceId === undefined ? {} : { trace_id: traceId }),
+  };
+}
+
+/**
+ * The single place where errors become HTTP answers. A 4xx domain error
+ * exposes its message (written for the caller, who can fix the request); a
+ * 5xx answer never carries an error's message, only its stable code, the
+ * code's fixed sentence and `traceId` (the id the request's log lines carry).
+ */
+export function toProblem(error: unknown, traceId?: string): ProblemDetails {
   if (error instanceof DomainError) {
-    const { status, title } = STATUS_BY_KIND[error.kind];
+    if (error.kind === 'upstream_unavailable' || error.kind === 'upstream_rejected') {
+      const code = error.serverProblem ?? SERVER_CODE_BY_KIND[error.kind];
+      return serverProblem(code, traceId, serverExtensions(error.extensions));
+    }
+    const { status, title } = CLIENT_PROBLEMS[error.kind];
     return {
       ...error.extensions,
       type: problemType(error.kind.replaceAll('_', '-')),
@@ -38,12 +113,7 @@ export function toProblem(error: unknown): ProblemDetails {
       detail: error.message,
     };
   }
-  return {
-    type: problemType('internal'),
-    title: 'Internal error',
-    status: 500,
-    detail: 'The request could not be completed. It is safe to retry.',
-  };
+  return serverProblem('internal_error', traceId);
 }
 
 export function problemResponse(problem: ProblemDetails): APIGatewayProxyStructuredResultV2 {

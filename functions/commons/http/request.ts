@@ -1,24 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import {
-  type FieldProblem,
-  PayloadTooLargeError,
-  RequestValidationError,
-  UnsupportedMediaTypeError,
-} from '../errors.ts';
+import { PayloadTooLargeError, RequestValidationError, UnsupportedMediaTypeError } from '../errors.ts';
 import '../zod-messages.ts';
+import { fieldProblems } from '../field-problems.ts';
 
 /** Bodies of this API are small JSON documents; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
-
-/** Turns zod issues into field problems named the way callers wrote them (snake_case paths). */
-export function fieldProblems(error: z.core.$ZodError, prefix?: string): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const field = [prefix, path].filter(Boolean).join('.') || '(root)';
-    return { field, message: issue.message };
-  });
-}
 
 function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const wanted = name.toLowerCase();

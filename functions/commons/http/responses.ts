@@ -8,6 +8,12 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   };
 }
 
+/** `201 Created` with the new resource's path in `Location`. */
+export function createdResponse(location: string, body: unknown): APIGatewayProxyStructuredResultV2 {
+  const response = jsonResponse(201, body);
+  return { ...response, headers: { ...response.headers, location } };
+}
+
 export function redirectResponse(location: string): APIGatewayProxyStructuredResultV2 {
   // no-store and no-referrer: the callback URL carried an authorization code.
   return {

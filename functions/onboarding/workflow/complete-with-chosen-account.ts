@@ -1,17 +1,17 @@
 import type { Failure } from '../../commons/failure.ts';
-import type { OnboardingDependencies } from '../deps.ts';
+import type { EndJourneyDependencies, EndJourneyMethods, OnboardingDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
 import { failureOf } from '../failure-reasons.ts';
 import { type Onboarding, terminalStatuses } from '../model.ts';
 import { trueLayerFailureOf } from './failures.ts';
 import type { LinkAccountsDependencies } from './link-accounts.ts';
 
-export type CompleteWithChosenAccountDependencies = Omit<
-  LinkAccountsDependencies,
-  'exchangeCode' | 'newAttemptId'
->;
+export interface CompleteWithChosenAccountDependencies
+  extends OnboardingDependencies<EndJourneyMethods | 'getJourney'> {
+  fetchAccounts: LinkAccountsDependencies['fetchAccounts'];
+}
 
-const fail = (onboarding: Onboarding, failure: Failure, deps: OnboardingDependencies) =>
+const fail = (onboarding: Onboarding, failure: Failure, deps: EndJourneyDependencies) =>
   endJourney({ onboarding, end: { outcome: 'failed', failure }, from: ['account_chosen'] }, deps);
 
 /**

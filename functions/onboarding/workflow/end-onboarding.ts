@@ -1,4 +1,4 @@
-import type { OnboardingDependencies } from '../deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
 import { failureOf } from '../failure-reasons.ts';
 import { type TimelineEntry, terminalStatuses } from '../model.ts';
@@ -25,7 +25,13 @@ function unrecordedExchange({ onboarding, secrets }: Journey): TimelineEntry[] {
  * already ended (a step recorded its own failure, the reconciler got there
  * first) is only settled: one journey, one end.
  */
-export async function endOnboarding(input: EndOnboardingInput, deps: OnboardingDependencies): Promise<void> {
+/** Reads the journey, then ends it (or only settles an end already recorded). */
+export type EndOnboardingDependencies = OnboardingDependencies<EndJourneyMethods | 'getJourney'>;
+
+export async function endOnboarding(
+  input: EndOnboardingInput,
+  deps: EndOnboardingDependencies,
+): Promise<void> {
   const journey = await deps.repository.getJourney(input.onboarding_id);
   if (terminalStatuses.includes(journey.onboarding.status)) return settleSoon(journey.onboarding, deps);
   await endJourney(

@@ -1,11 +1,12 @@
 import type { Failure } from '../../commons/failure.ts';
+import { addSeconds } from '../../commons/time.ts';
 import { TrueLayerUnavailableError } from '../../truelayer/errors.ts';
 import type {
   SignupPlusAccountsQuery,
   SignupPlusAccountsResult,
 } from '../../truelayer/signup-plus-client.ts';
 import type { AccessToken } from '../../truelayer/token-client.ts';
-import { addSeconds, type OnboardingDependencies } from '../deps.ts';
+import type { EndJourneyDependencies, EndJourneyMethods, OnboardingDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
 import { JourneySecretMissingError } from '../errors.ts';
 import { failureOf } from '../failure-reasons.ts';
@@ -14,7 +15,10 @@ import { CodeExchangeRefusedError, type Journey } from '../repository.ts';
 import { trueLayerFailureOf } from './failures.ts';
 import type { LinkAccountsResult } from './inputs.ts';
 
-export interface LinkAccountsDependencies extends OnboardingDependencies {
+export interface LinkAccountsDependencies
+  extends OnboardingDependencies<
+    EndJourneyMethods | 'getJourney' | 'beginCodeExchange' | 'abandonCodeExchange' | 'storeAccessToken'
+  > {
   exchangeCode: (code: string, codeVerifier: string | undefined) => Promise<AccessToken>;
   fetchAccounts: (accessToken: string, query?: SignupPlusAccountsQuery) => Promise<SignupPlusAccountsResult>;
   /** A fresh id for one attempt at the code exchange. */
@@ -222,7 +226,7 @@ export async function linkAccounts(
 function fail(
   onboarding: Onboarding,
   failure: Failure,
-  deps: OnboardingDependencies,
+  deps: EndJourneyDependencies,
   earlier: readonly TimelineEntry[] = [],
 ) {
   return endJourney({ onboarding, end: { outcome: 'failed', failure }, from: ['authorized'], earlier }, deps);

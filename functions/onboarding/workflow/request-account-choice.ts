@@ -1,10 +1,15 @@
 import { DetailTypes } from '../../events/onboarding-contracts.ts';
 import { announcement } from '../announcement.ts';
-import type { OnboardingDependencies } from '../deps.ts';
+import type { OnboardingDependencies, SettleMethods } from '../deps.ts';
 import { settleSoon } from '../end-journey.ts';
 import { AccountAlreadyChosenError, JourneyEndedError, OnboardingStatusConflictError } from '../errors.ts';
 import { recordAccountChoiceRequired } from '../journey-metrics.ts';
 import { type Onboarding, terminalStatuses } from '../model.ts';
+
+/** Stores the task token, reads the record, moves it to waiting and settles the announcement. */
+export type RequestAccountChoiceDependencies = OnboardingDependencies<
+  SettleMethods | 'storeTaskToken' | 'get' | 'transition'
+>;
 
 /** Where the record may already be when this step runs (again), and what the step does then. */
 function alreadyAhead(onboarding: Onboarding): Error | 'waiting' | undefined {
@@ -31,7 +36,7 @@ function alreadyAhead(onboarding: Onboarding): Error | 'waiting' | undefined {
  */
 export async function requestAccountChoice(
   input: { onboardingId: string; taskToken: string },
-  deps: OnboardingDependencies,
+  deps: RequestAccountChoiceDependencies,
 ): Promise<void> {
   await deps.repository.storeTaskToken(input.onboardingId, input.taskToken);
   const onboarding = await deps.repository.get(input.onboardingId);

@@ -1,8 +1,8 @@
-import { secretsManagerClientSecret } from '../../truelayer/client-secret.ts';
-import { readTrueLayerClient, readTrueLayerEndpoints } from '../../truelayer/config.ts';
-import { requestClientCredentialsToken } from '../../truelayer/token-client.ts';
-import { cachedClientToken } from '../token-cache.ts';
-import { dataConnectionsClient } from '../truelayer-client.ts';
+import { cachedClientToken } from '../connections/token-cache.ts';
+import { dataConnectionsClient } from '../connections/truelayer-client.ts';
+import { secretsManagerClientSecret } from '../truelayer/client-secret.ts';
+import { readTrueLayerClient, readTrueLayerEndpoints } from '../truelayer/config.ts';
+import { requestClientCredentialsToken } from '../truelayer/token-client.ts';
 
 const endpoints = readTrueLayerEndpoints();
 const tokenDependencies = {
