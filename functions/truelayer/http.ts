@@ -104,7 +104,7 @@ export function sendToTrueLayer(
  * Node's own HTTP client rather than fetch, like the AWS SDK's: fetch's first
  * call compiles undici, Node's whole fetch implementation, which costs about
  * 25 ms of the cold start of every function that calls TrueLayer
- * (bench/notes.md, item 7).
+ * (BENCHMARKS.md, "Findings").
  */
 const transports = {
   http: { send: httpRequest, agent: new HttpAgent({ keepAlive: true }) },
