@@ -58,7 +58,13 @@ const secretsOf = async (onboardingId: string) =>
     )
   ).Item;
 
-const detailTypes = (onboardingId: string) => stack.events(onboardingId).map((event) => event['detail-type']);
+// One entry per distinct event: an end's event may be published twice (the reconciler resends an outbox
+// whose confirmation it has not seen yet, with the same event_id), which consumers deduplicate on.
+const detailTypes = (onboardingId: string) => [
+  ...new Map(
+    stack.events(onboardingId).map((event) => [String(event.detail.event_id), event['detail-type']]),
+  ).values(),
+];
 
 const choose = (onboardingId: string, accountId: string) =>
   requestJson('POST', `${stack.urls.api}/onboardings/${onboardingId}/account-choice`, {
