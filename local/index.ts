@@ -26,6 +26,13 @@ export {
 } from './stack.ts';
 export type { FaultRule as TrueLayerFaultRule } from './truelayer-sim/faults.ts';
 export {
+  parseSwitches,
+  SWITCHES_ENV,
+  type Switches,
+  type SwitchesInput,
+  SwitchesSchema,
+} from './truelayer-sim/switches.ts';
+export {
   BUILT_IN_USERS_PATH,
   loadSandboxUsers,
   type SandboxAccount,

@@ -8,7 +8,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/stepfunctions/index.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../stepfunctions/index.ts';
 import {
   CLIENT_CONFIG,
   closeServer,
@@ -18,7 +18,7 @@ import {
   listen,
   sfnClient,
   startFakeEventBridge,
-} from '../fixtures/stepfunctions/harness.ts';
+} from './fixtures/stepfunctions/harness.ts';
 
 // dynalite ships no type declarations; type the one call used here.
 const dynalite = createRequire(import.meta.url)('dynalite') as (options: { createTableMs: number }) => Server;

@@ -13,8 +13,8 @@ import {
   type LambdaFunction,
   type LocalStepFunctions,
   startLocalStepFunctions,
-} from '../../local/stepfunctions/index.ts';
-import { CLIENT_CONFIG, eventually, fixture, gate, sfnClient } from '../fixtures/stepfunctions/harness.ts';
+} from '../stepfunctions/index.ts';
+import { CLIENT_CONFIG, eventually, fixture, gate, sfnClient } from './fixtures/stepfunctions/harness.ts';
 
 const DOUBLE_ARN = 'arn:aws:lambda:eu-west-2:000000000000:function:double';
 

@@ -1,7 +1,7 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectionConfigurations } from '../../functions/connections/configurations.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
   authorizeConnection,
   CALLER_RETURN_URI,

@@ -1,10 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { DeliveredEvent, TrueLayerFaultRule as FaultRule, LocalStack } from '@signupplus/local';
+import { seededRandom } from '@signupplus/local/parts';
 import { z } from 'zod';
-import type { DeliveredEvent } from '../../local/eventbridge.ts';
-import type { LocalStack } from '../../local/stack.ts';
-import type { FaultRule } from '../../local/truelayer-sim/faults.ts';
-import { seededRandom } from '../../local/truelayer-sim/rng.ts';
 import { requestJson } from '../helpers/http.ts';
 import { authorize, createOnboarding, followRedirect, getOnboarding } from '../helpers/journey.ts';
 

@@ -1,6 +1,5 @@
+import { dynamoDbEngineFromEnv, type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbEngineFromEnv } from '../../local/dynamodb.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
   defaultDeadlineSeconds,
   faultPlan,
