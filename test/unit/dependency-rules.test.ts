@@ -36,7 +36,7 @@ function sourceFiles(folder: string): string[] {
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
 
 /** Where each import of `file` lands, as a path relative to the repository (or the package name). */
-export function importTargets(file: string, text: string): string[] {
+function importTargets(file: string, text: string): string[] {
   const targets: string[] = [];
   for (const match of text.matchAll(SPECIFIER)) {
     const specifier = match[1] ?? '';
