@@ -32,21 +32,17 @@ export interface CompiledStateMachine {
 export interface CompileContext {
   location: AwsLocation;
   lambdas: Record<string, LambdaFunction>;
-  hasDynamoDb: boolean;
-  hasEventBridge: boolean;
 }
 
 const TASK_TOKEN_PATH = '$$.Task.Token';
 const SUPPORTED = [
   'arn:aws:lambda:<region>:<account>:function:<name>',
   'arn:aws:states:::lambda:invoke[.waitForTaskToken]',
-  'arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem',
-  'arn:aws:states:::events:putEvents[.waitForTaskToken]',
 ].join(', ');
 
 /**
  * Validates a state machine and prepares it for the engine. Everything that would only fail once an
- * execution reaches the state (unsupported resource, unknown function, missing endpoint, callback Task
+ * execution reaches the state (unsupported resource, unknown function, callback Task
  * that never passes its token on) fails here instead, so a misconfigured local stack fails loudly at start.
  */
 export function compileStateMachine(
@@ -110,14 +106,6 @@ function compileTask(info: TaskStateInfo, context: CompileContext, where: string
       }
       break;
     }
-    case 'dynamodb':
-      if (!context.hasDynamoDb)
-        throw new Error(`${where}: uses DynamoDB but no endpoints.dynamodb was given`);
-      break;
-    case 'events-put':
-      if (!context.hasEventBridge)
-        throw new Error(`${where}: uses EventBridge but no endpoints.eventbridge was given`);
-      break;
   }
   if ('callback' in resource && resource.callback && !passesToken) {
     throw new Error(`${where}: a .waitForTaskToken Task must pass ${TASK_TOKEN_PATH} in its Parameters`);

@@ -480,7 +480,7 @@ describe('start-up validation', () => {
       States: { T: { Type: 'Task', Resource: resource, End: true, ...extra } },
     });
 
-  it('rejects unsupported resources, unknown functions, missing endpoints and token-less callbacks', async () => {
+  it('rejects unsupported resources (DynamoDB and EventBridge Tasks among them), unknown functions and token-less callbacks', async () => {
     const cases: Array<[string, RegExp]> = [
       [minimal('arn:aws:states:::sqs:sendMessage'), /not supported locally/],
       [minimal('arn:aws:lambda:eu-west-2:000000000000:function:ghost'), /no local Lambda function/],
@@ -490,11 +490,11 @@ describe('start-up validation', () => {
       ],
       [
         minimal('arn:aws:states:::dynamodb:putItem', { Parameters: { TableName: 't' } }),
-        /no endpoints.dynamodb/,
+        /not supported locally/,
       ],
       [
         minimal('arn:aws:states:::events:putEvents', { Parameters: { Entries: [] } }),
-        /no endpoints.eventbridge/,
+        /not supported locally/,
       ],
       [
         minimal('arn:aws:states:::lambda:invoke.waitForTaskToken', { Parameters: { FunctionName: 'greet' } }),
