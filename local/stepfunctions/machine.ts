@@ -53,6 +53,13 @@ export function compileStateMachine(
   if (!isValidName(config.name)) throw new Error(`${where}: invalid state machine name`);
   const definition = parseDefinition(config.definition);
   const prepared = prepareDefinition(definition);
+  // The product's state machine has no Parallel or Map state; the local history does not model them.
+  const states = isJsonObject(definition['States']) ? definition['States'] : {};
+  for (const [name, state] of Object.entries(states)) {
+    const type = isJsonObject(state) ? state['Type'] : undefined;
+    if (type === 'Parallel' || type === 'Map')
+      throw new Error(`${where}, state '${name}': ${type} states are not supported locally`);
+  }
   const tasks = new Map<string, CompiledTask>();
   for (const info of prepared.tasks) {
     if (tasks.has(info.name)) throw new Error(`${where}: more than one Task state is named '${info.name}'`);
