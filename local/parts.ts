@@ -2,7 +2,8 @@
  * `@signupplus/local/parts`: pieces of the stack started on their own, for the few product tests
  * that need one service and not the whole stack (the repository against a bare DynamoDB, the
  * product's TrueLayer clients against the simulator alone, a consumer function loaded as Lambda
- * would). Anything else goes through `startLocalStack()` from the package's main entry.
+ * would, the simulator's own check of a Data v3 connection request, which the product's check is
+ * compared with). Anything else goes through `startLocalStack()` from the package's main entry.
  */
 export {
   LOCAL_TABLES,
@@ -12,6 +13,7 @@ export {
 } from './dynamodb.ts';
 export { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
 export { startSim, userToken } from './test/fixtures/truelayer-sim/helpers.ts';
+export { validateDataConnectionRequest } from './truelayer-sim/data-v3/index.ts';
 export {
   type SimulatorOptions,
   startTrueLayerSimulator,

@@ -1,7 +1,7 @@
 /**
  * The module graph's one-way streets: the product (functions/, infra/, statemachines/) never
- * reaches into the harness or the tests, and the scripts and benchmarks never reach into the
- * tests. Every import specifier is resolved against its file, so `../local/x.ts`,
+ * reaches into the harness or the tests, the scripts and benchmarks never reach into the tests,
+ * and the product's tests reach the harness only through `@signupplus/local`. Every import specifier is resolved against its file, so `../local/x.ts`,
  * `@signupplus/local` and `import('../../test/y.ts')` are all caught.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -77,6 +77,24 @@ describe('dependency rules', () => {
 
   it('scripts and benchmarks import nothing from the tests', () => {
     expect(violations(['scripts', 'bench'], ['test'])).toEqual([]);
+  });
+
+  it("the product's tests reach the harness only through its package entry", () => {
+    const found: string[] = [];
+    for (const file of sourceFiles('test')) {
+      // This file's own examples of forbidden imports are strings, not imports.
+      if (file === fileURLToPath(import.meta.url)) continue;
+      const name = relative(ROOT, file).split(sep).join('/');
+      // local/openapi is on its way out of the harness (to scripts/lib/openapi) in another change.
+      for (const target of importTargets(file, readFileSync(file, 'utf8')))
+        if (
+          reachesInto(target, 'local') &&
+          !target.startsWith('@signupplus/local') &&
+          !target.startsWith('local/openapi/')
+        )
+          found.push(`${name} imports ${target}`);
+    }
+    expect(found).toEqual([]);
   });
 
   it('sees relative, dynamic and package imports', () => {
