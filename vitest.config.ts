@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'clients/*/test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'local/test/**/*.test.ts', 'clients/*/test/**/*.test.ts'],
     // Each test file runs in its own process: the local stack sets AWS endpoint
     // variables for the handlers it loads, so two stacks must never share a process.
     pool: 'forks',

@@ -311,7 +311,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           (event: unknown) => functions[id](event),
         ]),
       ),
-      endpoints: { dynamodb: dynamoProxy.endpoint, eventbridge: bus.endpoint },
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
       onHistoryEvent: (executionArn, event) => progress.historyEvent(executionArn, event),
       faults: {

@@ -1,11 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { DeliveredEvent, TrueLayerFaultRule as FaultRule, LocalStack } from '@signupplus/local';
+import { seededRandom } from '@signupplus/local/parts';
 import { z } from 'zod';
-import type { DeliveredEvent } from '../../local/eventbridge.ts';
 import { onboardingViewSchema } from '../../local/openapi/responses.ts';
-import type { LocalStack } from '../../local/stack.ts';
-import type { FaultRule } from '../../local/truelayer-sim/faults.ts';
-import { seededRandom } from '../../local/truelayer-sim/rng.ts';
 import { authorize, createOnboarding, sendCallback, sendChoice } from '../journeys.ts';
 
 /**

@@ -1,9 +1,7 @@
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { AwsLocation } from './arn.ts';
 import { readTaskInput } from './definition.ts';
-import type { DynamoDbIntegration } from './dynamodb.ts';
 import type { EngineEvent, EngineJson, TaskHandler } from './engine.ts';
-import type { EventBridgeIntegration } from './eventbridge.ts';
 import { causeText, HistoryRecorder, MAX_HISTORY_EVENTS, type TaskInvocation } from './history.ts';
 import { isJsonObject, type JsonValue } from './json.ts';
 import { invokeLambda, lambdaNotFound, resolveLambdaKey } from './lambda.ts';
@@ -24,8 +22,6 @@ export interface ExecutionEnvironment {
   location: AwsLocation;
   tokens: TaskTokenRegistry;
   lambdas: Record<string, LambdaFunction>;
-  dynamodb: DynamoDbIntegration | undefined;
-  eventbridge: EventBridgeIntegration | undefined;
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
   faults: StepFunctionsFaults | undefined;
@@ -311,17 +307,6 @@ export class Execution {
         return this.#invoke(resource.functionArn, input);
       case 'lambda-invoke': {
         const call = this.#invokeForIntegration(input);
-        return issued ? this.#waitForToken(issued, call, invocation) : call;
-      }
-      case 'dynamodb': {
-        const dynamodb = this.#env.dynamodb;
-        if (!dynamodb) throw new TaskFailure('States.Runtime', 'No DynamoDB endpoint configured');
-        return dynamodb(resource.action, input);
-      }
-      case 'events-put': {
-        const eventbridge = this.#env.eventbridge;
-        if (!eventbridge) throw new TaskFailure('States.Runtime', 'No EventBridge endpoint configured');
-        const call = eventbridge(input, { executionArn: this.arn, stateMachineArn: this.machine.arn });
         return issued ? this.#waitForToken(issued, call, invocation) : call;
       }
     }

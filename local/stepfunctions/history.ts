@@ -44,14 +44,14 @@ export interface HistoryRecorderHooks {
 /**
  * Builds an execution's history in the AWS shape from the engine's event stream and the Task handlers'
  * reports. Mapping (engine → AWS):
- * - StateEntered → `<Type>StateEntered` (+ `ParallelStateStarted`/`MapStateStarted`; for a Task, the
- *   `TaskScheduled`+`TaskStarted` or `LambdaFunctionScheduled`+`LambdaFunctionStarted` of its invocation);
+ * - StateEntered → `<Type>StateEntered` (for a Task, also the `TaskScheduled`+`TaskStarted` or
+ *   `LambdaFunctionScheduled`+`LambdaFunctionStarted` of its invocation);
  * - StateRetried → the `…Scheduled`/`…Started` of the retry's invocation (AWS has no "retried" event);
- * - StateExited → `TaskSucceeded`/`LambdaFunctionSucceeded` (raw result), `ParallelStateSucceeded`/
- *   `MapStateSucceeded`, then `<Type>StateExited` (no exit for Fail states, as on AWS);
- * - StateFailed → `TaskFailed`/`TaskTimedOut` (or `LambdaFunction…`), `ParallelStateFailed`/`MapStateFailed`;
- *   other states' failures only show in the execution's terminal event, as on AWS;
- * - MapIteration* → `MapIteration*` with `{ name, index }`; StateCaught/ParallelBranch* → nothing;
+ * - StateExited → `TaskSucceeded`/`LambdaFunctionSucceeded` (raw result), then `<Type>StateExited`
+ *   (no exit for Fail states, as on AWS);
+ * - StateFailed → `TaskFailed`/`TaskTimedOut` (or `LambdaFunction…`); other states' failures only show
+ *   in the execution's terminal event, as on AWS; StateCaught → nothing;
+ * - Parallel and Map states are refused when the machine is compiled (the product has none);
  * - a callback Task's resource call returning → `TaskSubmitted` with the call's response.
  * The execution's own Started/terminal events are recorded by the execution itself.
  */
@@ -59,8 +59,6 @@ export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
   readonly #hooks: HistoryRecorderHooks;
   readonly #invocations: TrackedInvocation[] = [];
-  /** Parallel/Map states (by name and Map index) that failed since they were entered: no "Succeeded" on exit. */
-  readonly #failedContainers = new Set<string>();
   #engineEventsAccepted = true;
   #sealed = false;
 
@@ -94,26 +92,16 @@ export class HistoryRecorder {
     switch (event.type) {
       case 'StateEntered': {
         const { name, type, input } = event.state;
-        this.#failedContainers.delete(containerKey(name, event.index));
         this.#append(`${type}StateEntered`, at, { stateEnteredEventDetails: { name, ...inputData(input) } });
         if (type === 'Task') this.#announce(name, event.index, at);
-        if (type === 'Parallel') this.#append('ParallelStateStarted', at);
-        if (type === 'Map') this.#append('MapStateStarted', at);
         break;
       }
       case 'StateRetried':
-        this.#failedContainers.delete(containerKey(event.state.name, event.index));
         if (event.state.type === 'Task') this.#announce(event.state.name, event.index, at);
         break;
       case 'StateExited': {
         const { name, type, output } = event.state;
         if (type === 'Task') this.#taskExited(name, event.index, at);
-        if (
-          (type === 'Parallel' || type === 'Map') &&
-          !this.#failedContainers.has(containerKey(name, event.index))
-        ) {
-          this.#append(type === 'Parallel' ? 'ParallelStateSucceeded' : 'MapStateSucceeded', at);
-        }
         this.#append(`${type}StateExited`, at, {
           stateExitedEventDetails: { name, ...outputData(output ?? null) },
         });
@@ -122,22 +110,10 @@ export class HistoryRecorder {
       case 'StateFailed': {
         const { name, type } = event.state;
         if (type === 'Task') this.#taskFailed(name, event.index, event.Error, event.Cause, at);
-        if (type === 'Parallel' || type === 'Map') {
-          this.#failedContainers.add(containerKey(name, event.index));
-          this.#append(type === 'Parallel' ? 'ParallelStateFailed' : 'MapStateFailed', at);
-        }
         break;
       }
-      case 'MapIterationStarted':
-      case 'MapIterationSucceeded':
-      case 'MapIterationFailed':
-        this.#append(event.type, at, {
-          [`${lowerFirst(event.type)}EventDetails`]: { name: event.parentState.name, index: event.index },
-        });
-        break;
       default:
-        // Execution events are recorded by the execution itself; StateCaught and ParallelBranch* have no
-        // AWS counterpart.
+        // Execution events are recorded by the execution itself; StateCaught has no AWS counterpart.
         break;
     }
   }
@@ -317,10 +293,6 @@ function inputData(input: JsonValue) {
 
 function outputData(output: JsonValue) {
   return { output: JSON.stringify(output), outputDetails: { truncated: false } };
-}
-
-function containerKey(name: string, index: number | undefined): string {
-  return `${index ?? ''}:${name}`;
 }
 
 function lowerFirst(text: string): string {

@@ -4,8 +4,6 @@
  * use it (through `AWS_ENDPOINT_URL_SFN` or an explicit `endpoint`). See README.md in this folder.
  */
 import { stateMachineArn as buildStateMachineArn } from './arn.ts';
-import { createDynamoDbIntegration } from './dynamodb.ts';
-import { createEventBridgeIntegration } from './eventbridge.ts';
 import { compileStateMachine } from './machine.ts';
 import { startApiServer } from './server.ts';
 import { StepFunctionsService } from './service.ts';
@@ -27,7 +25,7 @@ const DEFAULT_WAIT_MS = 30_000;
 
 /**
  * Starts the service. Every state machine is validated first (definition, Task resources, local
- * functions, required endpoints): a misconfiguration rejects here rather than in the middle of an
+ * functions): a misconfiguration rejects here rather than in the middle of an
  * execution.
  */
 export async function startLocalStepFunctions(
@@ -41,22 +39,13 @@ export async function startLocalStepFunctions(
   if (retryIntervalMs !== undefined && !(Number.isFinite(retryIntervalMs) && retryIntervalMs >= 0)) {
     throw new Error(`Invalid retryIntervalMs ${retryIntervalMs}`);
   }
-  const { dynamodb, eventbridge } = options.endpoints ?? {};
   const machines = options.stateMachines.map((config) =>
-    compileStateMachine(config, {
-      location,
-      lambdas: options.lambdas,
-      hasDynamoDb: dynamodb !== undefined,
-      hasEventBridge: eventbridge !== undefined,
-    }),
+    compileStateMachine(config, { location, lambdas: options.lambdas }),
   );
   const service = new StepFunctionsService({
     location,
     machines,
     lambdas: options.lambdas,
-    dynamodb: dynamodb === undefined ? undefined : createDynamoDbIntegration(dynamodb, location.region),
-    eventbridge:
-      eventbridge === undefined ? undefined : createEventBridgeIntegration(eventbridge, location.region),
     retryIntervalMs,
     onHistoryEvent: options.onHistoryEvent,
     faults: options.faults,

@@ -32,21 +32,17 @@ export interface CompiledStateMachine {
 export interface CompileContext {
   location: AwsLocation;
   lambdas: Record<string, LambdaFunction>;
-  hasDynamoDb: boolean;
-  hasEventBridge: boolean;
 }
 
 const TASK_TOKEN_PATH = '$$.Task.Token';
 const SUPPORTED = [
   'arn:aws:lambda:<region>:<account>:function:<name>',
   'arn:aws:states:::lambda:invoke[.waitForTaskToken]',
-  'arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem',
-  'arn:aws:states:::events:putEvents[.waitForTaskToken]',
 ].join(', ');
 
 /**
  * Validates a state machine and prepares it for the engine. Everything that would only fail once an
- * execution reaches the state (unsupported resource, unknown function, missing endpoint, callback Task
+ * execution reaches the state (unsupported resource, unknown function, callback Task
  * that never passes its token on) fails here instead, so a misconfigured local stack fails loudly at start.
  */
 export function compileStateMachine(
@@ -57,6 +53,13 @@ export function compileStateMachine(
   if (!isValidName(config.name)) throw new Error(`${where}: invalid state machine name`);
   const definition = parseDefinition(config.definition);
   const prepared = prepareDefinition(definition);
+  // The product's state machine has no Parallel or Map state; the local history does not model them.
+  const states = isJsonObject(definition['States']) ? definition['States'] : {};
+  for (const [name, state] of Object.entries(states)) {
+    const type = isJsonObject(state) ? state['Type'] : undefined;
+    if (type === 'Parallel' || type === 'Map')
+      throw new Error(`${where}, state '${name}': ${type} states are not supported locally`);
+  }
   const tasks = new Map<string, CompiledTask>();
   for (const info of prepared.tasks) {
     if (tasks.has(info.name)) throw new Error(`${where}: more than one Task state is named '${info.name}'`);
@@ -110,14 +113,6 @@ function compileTask(info: TaskStateInfo, context: CompileContext, where: string
       }
       break;
     }
-    case 'dynamodb':
-      if (!context.hasDynamoDb)
-        throw new Error(`${where}: uses DynamoDB but no endpoints.dynamodb was given`);
-      break;
-    case 'events-put':
-      if (!context.hasEventBridge)
-        throw new Error(`${where}: uses EventBridge but no endpoints.eventbridge was given`);
-      break;
   }
   if ('callback' in resource && resource.callback && !passesToken) {
     throw new Error(`${where}: a .waitForTaskToken Task must pass ${TASK_TOKEN_PATH} in its Parameters`);

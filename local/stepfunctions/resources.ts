@@ -1,18 +1,11 @@
-/** The DynamoDB actions of the optimized integration that are served locally. */
-export type DynamoDbAction = 'getItem' | 'putItem' | 'updateItem' | 'deleteItem';
-
 /** What a Task state's `Resource` ARN asks for, in the terms the local runtime serves. */
 export type TaskResource =
   | { kind: 'lambda-function'; functionArn: string }
-  | { kind: 'lambda-invoke'; callback: boolean }
-  | { kind: 'dynamodb'; action: DynamoDbAction }
-  | { kind: 'events-put'; callback: boolean };
+  | { kind: 'lambda-invoke'; callback: boolean };
 
 const LAMBDA_FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
-const DYNAMODB = /^arn:aws[a-z-]*:states:::dynamodb:(getItem|putItem|updateItem|deleteItem)$/;
-const EVENTS_PUT = /^arn:aws[a-z-]*:states:::events:putEvents(\.waitForTaskToken)?$/;
 const SERVICE_INTEGRATION = /^arn:aws[a-z-]*:states:::([^:]+):(.+)$/;
 
 /** Classifies a Task `Resource`; `undefined` when the local runtime cannot serve it. */
@@ -20,10 +13,6 @@ export function classifyResource(resource: string): TaskResource | undefined {
   if (LAMBDA_FUNCTION_ARN.test(resource)) return { kind: 'lambda-function', functionArn: resource };
   const invoke = LAMBDA_INVOKE.exec(resource);
   if (invoke) return { kind: 'lambda-invoke', callback: invoke[1] !== undefined };
-  const dynamodb = DYNAMODB.exec(resource);
-  if (dynamodb?.[1]) return { kind: 'dynamodb', action: dynamodb[1] as DynamoDbAction };
-  const events = EVENTS_PUT.exec(resource);
-  if (events) return { kind: 'events-put', callback: events[1] !== undefined };
   return undefined;
 }
 

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type AwsLocation, executionArn, isStatesArn } from './arn.ts';
-import type { DynamoDbIntegration } from './dynamodb.ts';
 import { ServiceError } from './errors.ts';
-import type { EventBridgeIntegration } from './eventbridge.ts';
 import { Execution } from './execution.ts';
 import { tryParseJson } from './json.ts';
 import type { CompiledStateMachine } from './machine.ts';
@@ -15,8 +13,6 @@ export interface ServiceOptions {
   location: AwsLocation;
   machines: CompiledStateMachine[];
   lambdas: Record<string, LambdaFunction>;
-  dynamodb: DynamoDbIntegration | undefined;
-  eventbridge: EventBridgeIntegration | undefined;
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
   faults: StepFunctionsFaults | undefined;
@@ -79,8 +75,6 @@ export class StepFunctionsService {
       location: this.#options.location,
       tokens: this.#tokens,
       lambdas: this.#options.lambdas,
-      dynamodb: this.#options.dynamodb,
-      eventbridge: this.#options.eventbridge,
       retryIntervalMs: this.#options.retryIntervalMs,
       onHistoryEvent: this.#options.onHistoryEvent,
       faults: this.#options.faults,

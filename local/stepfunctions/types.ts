@@ -80,8 +80,6 @@ export interface LocalStepFunctionsOptions {
   stateMachines: StateMachineConfig[];
   /** Local Lambda functions, keyed by function name and/or full function ARN. */
   lambdas: Record<string, LambdaFunction>;
-  /** Endpoints of the services reached by the optimized integrations (required when a Task uses them). */
-  endpoints?: { dynamodb?: string; eventbridge?: string };
   /** When set, every `Retry` pause lasts this many milliseconds instead of the ASL's own backoff (tests). */
   retryIntervalMs?: number;
   /** Called synchronously for every history event as it is recorded (terminal progress, live UI). */

@@ -4,10 +4,11 @@
  * to the live timeline and end on the connection and its event.
  * Screenshots land in test-results/screenshots/ (phone size).
  */
+
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { type ChromiumSession, launchChromium, PHONE, screenshot } from './chromium.ts';
 
 let stack: LocalStack;

@@ -4,10 +4,11 @@
  * timeline, pick an account when asked, end on the result and its event.
  * Screenshots land in test-results/screenshots/ (phone size unless named -desktop).
  */
+
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { getOnboarding } from '../helpers/journey.ts';
 import { type ChromiumSession, DESKTOP, launchChromium, PHONE, screenshot } from './chromium.ts';
 

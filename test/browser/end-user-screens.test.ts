@@ -6,9 +6,9 @@
  * test-results/screenshots/screens/ for a person to look at.
  */
 import { join } from 'node:path';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { authorize, createOnboarding, waitForStatus } from '../helpers/journey.ts';
 import { type ChromiumSession, DESKTOP, launchChromium, PHONE, SCREENSHOTS } from './chromium.ts';
 

@@ -1,7 +1,7 @@
+import type { LocalStack } from '@signupplus/local';
 import fc from 'fast-check';
 import { z } from 'zod';
 import type { ConnectionConfiguration } from '../../functions/connections/configurations.ts';
-import type { LocalStack } from '../../local/stack.ts';
 import { requestJson } from './http.ts';
 
 /** Where the integrator wants the user back (the product keeps it and sends TrueLayer its own). */

@@ -1,5 +1,5 @@
+import type { LocalStack } from '@signupplus/local';
 import { z } from 'zod';
-import type { LocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from './http.ts';
 
 export const createdSchema = z.object({

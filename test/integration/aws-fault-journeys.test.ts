@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { AwsFaultRule } from '@signupplus/local';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import type { AwsFaultRule } from '../../local/aws-faults.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,

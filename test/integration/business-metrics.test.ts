@@ -1,7 +1,7 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually } from '../helpers/http.ts';
 import {
   authorize,

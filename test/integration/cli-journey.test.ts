@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { getOnboarding } from '../helpers/journey.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/journey.ts', import.meta.url));

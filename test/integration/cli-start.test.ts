@@ -6,9 +6,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUILT_IN_USERS_PATH } from '@signupplus/local';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BUILT_IN_USERS_PATH } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import { killLeftovers, start } from '../helpers/npm-start.ts';
 

@@ -1,7 +1,7 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
   authorizeConnection,
   createdConnectionSchema,

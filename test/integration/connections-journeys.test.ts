@@ -1,8 +1,8 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SERVER_PROBLEMS } from '../../functions/commons/http/problem.ts';
 import { connectionConfigurations } from '../../functions/connections/configurations.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {
   authorizeConnection,
   CALLER_RETURN_URI,

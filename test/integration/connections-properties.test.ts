@@ -1,6 +1,6 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { mostlyValidRequest, nearlyValidRequest, postConnection } from '../helpers/connections.ts';
 
 let stack: LocalStack;

@@ -2,8 +2,9 @@
  * `startLocalStack({ deliverEventsTwice: true })`: every event reaches every matching target twice, as
  * EventBridge's at-least-once delivery may; the bus still lists each accepted event once.
  */
+
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { requestJson } from '../helpers/http.ts';
 import { startJourney, waitForStatus } from '../helpers/journey.ts';
 

@@ -1,6 +1,6 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { requestJson } from '../helpers/http.ts';
 import {
   authorize,

@@ -14,14 +14,9 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DYNAMODB_ENGINES, dynamoDbEngineFromEnv } from '@signupplus/local';
+import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '@signupplus/local/parts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DYNAMODB_ENGINES,
-  dynamoDbEngineFromEnv,
-  LOCAL_TABLES,
-  type LocalDynamoDb,
-  startLocalDynamoDb,
-} from '../../local/dynamodb.ts';
 
 /**
  * The DynamoDB behaviours the product relies on (functions/onboarding/repository.ts and the

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exampleConsumerRecordId } from '../../functions/consumers/idempotency-record.ts';
 import { stableEventId } from '../../functions/events/event-id.ts';
 import { DetailTypes } from '../../functions/events/onboarding-contracts.ts';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,

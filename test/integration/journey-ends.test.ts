@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '@signupplus/local/parts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stableEventId } from '../../functions/events/event-id.ts';
 import type { OnboardingDetailType } from '../../functions/events/onboarding-contracts.ts';
@@ -15,7 +16,6 @@ import {
 import { TrueLayerUnavailableError } from '../../functions/truelayer/errors.ts';
 import type { SignupPlusIdentity } from '../../functions/truelayer/schemas.ts';
 import type { SignupPlusAccountsResult } from '../../functions/truelayer/signup-plus-client.ts';
-import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '../../local/dynamodb.ts';
 
 /**
  * The workflow's steps against a real table, with TrueLayer and the bus

@@ -1,6 +1,6 @@
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { authorizeConnection, EXAMPLES, USER } from '../helpers/connections.ts';
 import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
 

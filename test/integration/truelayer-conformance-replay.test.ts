@@ -8,6 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SandboxUser } from '@signupplus/local';
+import { startSim, type TrueLayerSimulator, userToken } from '@signupplus/local/parts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createdDataConnectionSchema } from '../../functions/connections/truelayer-client.ts';
@@ -15,8 +17,6 @@ import { tokenResponseSchema } from '../../functions/truelayer/common-schemas.ts
 import type { TrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { trueLayerFailure } from '../../functions/truelayer/failures.ts';
 import { getSignupPlusAccounts } from '../../functions/truelayer/signup-plus-client.ts';
-import type { SandboxUser, TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
-import { startSim, userToken } from '../fixtures/truelayer-sim/helpers.ts';
 
 const ROOT = 'test/fixtures/truelayer-conformance';
 

@@ -1,7 +1,7 @@
+import type { TrueLayerFaultRule as FaultRule } from '@signupplus/local';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import type { FaultRule } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,

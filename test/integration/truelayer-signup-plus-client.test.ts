@@ -4,17 +4,13 @@
  * documented errors: what the onboarding workflow gets back, whatever
  * TrueLayer's undocumented answers turn out to be.
  */
+
+import { BUILT_IN_USERS_PATH, loadSandboxUsers, type SandboxUser } from '@signupplus/local';
+import { startSim, type TrueLayerSimulator, userToken } from '@signupplus/local/parts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { trueLayerFailure } from '../../functions/truelayer/failures.ts';
 import { getSignupPlusAccounts } from '../../functions/truelayer/signup-plus-client.ts';
-import {
-  BUILT_IN_USERS_PATH,
-  loadSandboxUsers,
-  type SandboxUser,
-  type TrueLayerSimulator,
-} from '../../local/truelayer-sim/index.ts';
-import { startSim, userToken } from '../fixtures/truelayer-sim/helpers.ts';
 
 /** Raw answers in the documented shapes, each with one thing TrueLayer may do. */
 const RAW: SandboxUser[] = [

@@ -8,11 +8,17 @@
  * What failure reason a journey records is the workflow's mapping; here the
  * error each step raised is read from the execution history.
  */
+
+import {
+  BUILT_IN_USERS_PATH,
+  type LocalStack,
+  loadSandboxUsers,
+  type SandboxUser,
+  startLocalStack,
+} from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readyForPaymentDetailSchema } from '../../functions/events/onboarding-contracts.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { BUILT_IN_USERS_PATH, loadSandboxUsers, type SandboxUser } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import { executionEnded, startJourney, waitForStatus } from '../helpers/journey.ts';
 

@@ -1,3 +1,4 @@
+import { dynamoDbEngineFromEnv, type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -9,8 +10,6 @@ import {
   reconcile,
   runJourneyLoad,
 } from '../../bench/lib/journey-load.ts';
-import { dynamoDbEngineFromEnv } from '../../local/dynamodb.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 // A CI-sized run by default; `npm run load` runs 500 (see docs/reliability-load.md).
 const options = loadOptionsFromEnv(60);

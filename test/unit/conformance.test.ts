@@ -5,8 +5,8 @@
  */
 
 import { existsSync } from 'node:fs';
+import { parseSwitches, SwitchesSchema } from '@signupplus/local';
 import { describe, expect, it } from 'vitest';
-import { parseSwitches, SwitchesSchema } from '../../local/truelayer-sim/switches.ts';
 import { ConformanceUsageError, parseConformanceArgs } from '../../scripts/conformance-args.ts';
 import { MATRIX_FILES, PROFILES } from '../../scripts/conformance-profiles.ts';
 import { keptHeaders, Redactor } from '../../scripts/conformance-redact.ts';

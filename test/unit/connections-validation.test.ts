@@ -1,7 +1,7 @@
+import { validateDataConnectionRequest } from '@signupplus/local/parts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkConnectionRequest } from '../../functions/connections/request.ts';
-import { validateDataConnectionRequest } from '../../local/truelayer-sim/data-v3/index.ts';
 import {
   CALLER_RETURN_URI,
   EXAMPLES,

@@ -6,7 +6,6 @@ import { maskAccountNumber } from '../../functions/onboarding/model.ts';
 import { failureFromCatch } from '../../functions/onboarding/workflow/failures.ts';
 import { buildAuthLink } from '../../functions/truelayer/auth-link.ts';
 import { signupPlusIdentitySchema } from '../../functions/truelayer/schemas.ts';
-import { matchesPattern } from '../../local/event-pattern.ts';
 
 describe('buildAuthLink', () => {
   it('writes every parameter TrueLayer expects, spaces as %20', () => {
@@ -135,26 +134,5 @@ describe('denialFailure', () => {
       ...failureOf('authorization_error'),
       oauth: { error: 'unknown' },
     });
-  });
-});
-
-describe('matchesPattern', () => {
-  const event = {
-    source: 'signupplus.onboarding',
-    'detail-type': 'Onboarding Failed',
-    detail: { reason: 'x' },
-  };
-
-  it.each([
-    [{ source: ['signupplus.onboarding'] }, true],
-    [{ source: ['other'] }, false],
-    [{ source: ['signupplus.onboarding'], 'detail-type': ['Onboarding Ready For Payment'] }, false],
-    [{ 'detail-type': [{ prefix: 'Onboarding ' }] }, true],
-    [{ 'detail-type': [{ 'anything-but': ['Onboarding Failed'] }] }, false],
-    [{ detail: { reason: [{ exists: true }] } }, true],
-    [{ detail: { missing: [{ exists: false }] } }, true],
-    [{ detail: { reason: [{ 'unknown-operator': 1 }] } }, false],
-  ])('%j → %s', (pattern, expected) => {
-    expect(matchesPattern(pattern, event)).toBe(expected);
   });
 });

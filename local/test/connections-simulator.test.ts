@@ -4,9 +4,9 @@ import type { ClientToken } from '../../functions/connections/token-cache.ts';
 import { dataConnectionsClient } from '../../functions/connections/truelayer-client.ts';
 import { readTrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { TrueLayerRejectedError } from '../../functions/truelayer/errors.ts';
-import { dataConnectionRoutes } from '../../local/truelayer-sim/data-v3/index.ts';
-import { startTrueLayerSimulator, type TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
-import { EXAMPLES } from '../helpers/connections.ts';
+import { EXAMPLES } from '../../test/helpers/connections.ts';
+import { dataConnectionRoutes } from '../truelayer-sim/data-v3/index.ts';
+import { startTrueLayerSimulator, type TrueLayerSimulator } from '../truelayer-sim/index.ts';
 
 const RETURN_URI = 'https://app.example.com/callback';
 const APP = { client_id: 'data-app', client_secret: 'data-secret', redirect_uris: [RETURN_URI] };

@@ -5,7 +5,7 @@ import {
   jsonResponse,
   type RouteDefinition,
   type TrueLayerSimulator,
-} from '../../local/truelayer-sim/index.ts';
+} from '../truelayer-sim/index.ts';
 import {
   authLink,
   CLIENT,
@@ -14,7 +14,7 @@ import {
   getAccounts,
   startSim,
   tokenRequest,
-} from '../fixtures/truelayer-sim/helpers.ts';
+} from './fixtures/truelayer-sim/helpers.ts';
 
 /** A route another module could register: Data v3 connection creation. */
 const dataConnections: RouteDefinition = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
+import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
 import {
   authLink,
   CLIENT,
@@ -10,7 +10,7 @@ import {
   REDIRECT_URI,
   sandboxAuthorize,
   startSim,
-} from '../fixtures/truelayer-sim/helpers.ts';
+} from './fixtures/truelayer-sim/helpers.ts';
 
 let sim: TrueLayerSimulator;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
-import { CLIENT, getAccounts, startSim, tokenRequest, userToken } from '../fixtures/truelayer-sim/helpers.ts';
+import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
+import { CLIENT, getAccounts, startSim, tokenRequest, userToken } from './fixtures/truelayer-sim/helpers.ts';
 
 let clock = Date.parse('2026-03-01T09:00:00Z');
 let sim: TrueLayerSimulator;

@@ -16,17 +16,17 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AwsFaults, InvalidFaultRuleError } from '../../local/aws-faults.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/stepfunctions/index.ts';
-import { requestJson } from '../helpers/http.ts';
+import { requestJson } from '../../test/helpers/http.ts';
 import {
   authorize,
   createOnboarding,
   followRedirect,
   startJourney,
   waitForStatus,
-} from '../helpers/journey.ts';
+} from '../../test/helpers/journey.ts';
+import { AwsFaults, InvalidFaultRuleError } from '../aws-faults.ts';
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../stepfunctions/index.ts';
 
 const CLIENT = {
   region: 'eu-west-2',

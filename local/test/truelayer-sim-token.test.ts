@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrueLayerSimulator } from '../../local/truelayer-sim/index.ts';
+import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
 import {
   authLink,
   CLIENT,
@@ -12,7 +12,7 @@ import {
   startSim,
   type TokenBody,
   tokenRequest,
-} from '../fixtures/truelayer-sim/helpers.ts';
+} from './fixtures/truelayer-sim/helpers.ts';
 
 // A clock the tests move by hand, so expiry needs no waiting.
 let clock = Date.parse('2026-01-15T10:00:00Z');

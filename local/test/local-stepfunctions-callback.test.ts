@@ -8,8 +8,8 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/stepfunctions/index.ts';
-import { eventually, fixture, sfnClient } from '../fixtures/stepfunctions/harness.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../stepfunctions/index.ts';
+import { eventually, fixture, sfnClient } from './fixtures/stepfunctions/harness.ts';
 
 interface ApprovalRequest {
   taskToken: string;

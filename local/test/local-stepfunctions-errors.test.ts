@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalStepFunctions, startLocalStepFunctions } from '../../local/stepfunctions/index.ts';
-import { fixture, sfnClient } from '../fixtures/stepfunctions/harness.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from '../stepfunctions/index.ts';
+import { fixture, sfnClient } from './fixtures/stepfunctions/harness.ts';
 
 class FlakyError extends Error {
   override name = 'FlakyError';

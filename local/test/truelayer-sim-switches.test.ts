@@ -8,7 +8,8 @@ import { request as httpRequest } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { dataConnectionRoutes } from '../../local/truelayer-sim/data-v3/index.ts';
+import { EXAMPLES } from '../../test/helpers/connections.ts';
+import { dataConnectionRoutes } from '../truelayer-sim/data-v3/index.ts';
 import {
   BUILT_IN_USERS_PATH,
   loadSandboxUsers,
@@ -16,9 +17,8 @@ import {
   type SandboxUser,
   SwitchesError,
   type TrueLayerSimulator,
-} from '../../local/truelayer-sim/index.ts';
-import { CLIENT, getAccounts, startSim, userToken } from '../fixtures/truelayer-sim/helpers.ts';
-import { EXAMPLES } from '../helpers/connections.ts';
+} from '../truelayer-sim/index.ts';
+import { CLIENT, getAccounts, startSim, userToken } from './fixtures/truelayer-sim/helpers.ts';
 
 const RAW_USERS: SandboxUser[] = [
   {

@@ -7,14 +7,14 @@ import {
   loadSandboxUsers,
   type SandboxUser,
   SandboxUsersFileError,
-} from '../../local/truelayer-sim/index.ts';
+} from '../truelayer-sim/index.ts';
 import {
   authLink,
   getAccounts,
   sandboxAuthorize,
   startSim,
   userToken,
-} from '../fixtures/truelayer-sim/helpers.ts';
+} from './fixtures/truelayer-sim/helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'truelayer-sim-users-'));
 

@@ -1,0 +1,129 @@
+/**
+ * The module graph's one-way streets: the product (functions/, infra/, statemachines/) never
+ * reaches into the harness or the tests, the scripts and benchmarks never reach into the tests,
+ * and the product's tests reach the harness only through `@signupplus/local`. Every import specifier is resolved against its file, so `../local/x.ts`,
+ * `@signupplus/local` and `import('../../test/y.ts')` are all caught.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * `scripts/load.ts` still imports test/load while another change moves that code out; the
+ * exemption lasts only as long as the import does (see the last test below).
+ */
+const EXEMPT = new Set(['scripts/load.ts']);
+
+const SOURCE = /\.(ts|mts|js|mjs|json)$/;
+
+function sourceFiles(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'cdk.out') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (SOURCE.test(entry.name)) out.push(path);
+    }
+  };
+  walk(join(ROOT, folder));
+  return out;
+}
+
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+
+/** Where each import of `file` lands, as a path relative to the repository (or the package name). */
+function importTargets(file: string, text: string): string[] {
+  const targets: string[] = [];
+  for (const match of text.matchAll(SPECIFIER)) {
+    const specifier = match[1] ?? '';
+    if (specifier.startsWith('.')) {
+      targets.push(
+        relative(ROOT, resolve(dirname(file), specifier))
+          .split(sep)
+          .join('/'),
+      );
+    } else targets.push(specifier);
+  }
+  return targets;
+}
+
+function reachesInto(target: string, folder: 'local' | 'test'): boolean {
+  if (folder === 'local' && target.startsWith('@signupplus/local')) return true;
+  return target === folder || target.startsWith(`${folder}/`);
+}
+
+function violations(folders: string[], forbidden: Array<'local' | 'test'>) {
+  const found: string[] = [];
+  for (const folder of folders) {
+    for (const file of sourceFiles(folder)) {
+      const name = relative(ROOT, file).split(sep).join('/');
+      if (EXEMPT.has(name)) continue;
+      for (const target of importTargets(file, readFileSync(file, 'utf8')))
+        for (const folderName of forbidden)
+          if (reachesInto(target, folderName)) found.push(`${name} imports ${target}`);
+    }
+  }
+  return found;
+}
+
+describe('dependency rules', () => {
+  it('the product imports neither the harness nor the tests', () => {
+    expect(violations(['functions', 'infra', 'statemachines'], ['local', 'test'])).toEqual([]);
+  });
+
+  it('scripts and benchmarks import nothing from the tests', () => {
+    expect(violations(['scripts', 'bench'], ['test'])).toEqual([]);
+  });
+
+  it("the product's tests reach the harness only through its package entry", () => {
+    const found: string[] = [];
+    for (const file of sourceFiles('test')) {
+      // This file's own examples of forbidden imports are strings, not imports.
+      if (file === fileURLToPath(import.meta.url)) continue;
+      const name = relative(ROOT, file).split(sep).join('/');
+      // local/openapi is on its way out of the harness (to scripts/lib/openapi) in another change.
+      for (const target of importTargets(file, readFileSync(file, 'utf8')))
+        if (
+          reachesInto(target, 'local') &&
+          !target.startsWith('@signupplus/local') &&
+          !target.startsWith('local/openapi/')
+        )
+          found.push(`${name} imports ${target}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('sees relative, dynamic and package imports', () => {
+    const file = join(ROOT, 'functions', 'x', 'y.ts');
+    const text = [
+      "import { a } from '../../local/stack.ts';",
+      "const b = await import('../../test/helpers/http.ts');",
+      "export * from '@signupplus/local';",
+      "import './side-effect.ts';",
+    ].join('\n');
+    expect(importTargets(file, text)).toEqual([
+      'local/stack.ts',
+      'test/helpers/http.ts',
+      '@signupplus/local',
+      'functions/x/side-effect.ts',
+    ]);
+  });
+
+  it('keeps the scripts/load.ts exemption only while that file still imports the tests', () => {
+    const file = join(ROOT, 'scripts', 'load.ts');
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const intoTests = importTargets(file, text).filter((target) => reachesInto(target, 'test'));
+    expect(intoTests.length, 'scripts/load.ts no longer imports test/: drop it from EXEMPT').toBeGreaterThan(
+      0,
+    );
+  });
+});
