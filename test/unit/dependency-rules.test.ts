@@ -11,12 +11,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/**
- * `scripts/load.ts` still imports test/load while another change moves that code out; the
- * exemption lasts only as long as the import does (see the last test below).
- */
-const EXEMPT = new Set(['scripts/load.ts']);
-
 const SOURCE = /\.(ts|mts|js|mjs|json)$/;
 
 function sourceFiles(folder: string): string[] {
@@ -61,7 +55,6 @@ function violations(folders: string[], forbidden: Array<'local' | 'test'>) {
   for (const folder of folders) {
     for (const file of sourceFiles(folder)) {
       const name = relative(ROOT, file).split(sep).join('/');
-      if (EXEMPT.has(name)) continue;
       for (const target of importTargets(file, readFileSync(file, 'utf8')))
         for (const folderName of forbidden)
           if (reachesInto(target, folderName)) found.push(`${name} imports ${target}`);
@@ -111,19 +104,5 @@ describe('dependency rules', () => {
       '@signupplus/local',
       'functions/x/side-effect.ts',
     ]);
-  });
-
-  it('keeps the scripts/load.ts exemption only while that file still imports the tests', () => {
-    const file = join(ROOT, 'scripts', 'load.ts');
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const intoTests = importTargets(file, text).filter((target) => reachesInto(target, 'test'));
-    expect(intoTests.length, 'scripts/load.ts no longer imports test/: drop it from EXEMPT').toBeGreaterThan(
-      0,
-    );
   });
 });
