@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'local/test/**/*.test.ts', 'clients/*/test/**/*.test.ts'],
+    // Checks against reference implementations that need more than Node run in `npm run test:reference`.
+    exclude: ['**/node_modules/**', '**/*.moto.test.ts'],
     // Each test file runs in its own process: the local stack sets AWS endpoint
     // variables for the handlers it loads, so two stacks must never share a process.
     pool: 'forks',
