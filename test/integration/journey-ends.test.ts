@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { eventually, requestJson } from '../helpers/http.ts';
+import { requestJson } from '../helpers/http.ts';
 import {
   authorize,
   createOnboarding,
