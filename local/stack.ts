@@ -23,6 +23,7 @@ import {
   type KnownOperations,
   serveFaultsApi,
 } from './aws-faults.ts';
+import { controlledClock, type LocalClock, realClock, serveClockApi } from './clock.ts';
 import { serveDemo } from './demo/serve.ts';
 import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { startDynamoDbProxy } from './dynamodb-proxy.ts';
@@ -86,6 +87,13 @@ export interface LocalStackOptions {
   metrics?: boolean;
   /** Called with one line per journey step (see local/progress.ts), for the terminal. */
   onProgress?: (line: string) => void;
+  /**
+   * `real` (the default): the system clock. `controlled`: `Date` follows the system clock until
+   * `stack.clock.advance(seconds)` (or `POST /_local/clock`) moves it on, and whatever that made due
+   * runs at once: the schedules, Task timeouts, and every expiry the functions and the simulator read
+   * from `Date`. Node's timers stay real, so the SDK's timeouts and retries are untouched.
+   */
+  clock?: LocalClock['kind'];
 }
 
 export interface LocalUrls {
@@ -111,6 +119,8 @@ export interface LocalAwsFaults {
 
 export interface LocalStack {
   urls: LocalUrls;
+  /** The time this process runs on; `advance` works when the stack started with `clock: 'controlled'`. */
+  clock: LocalClock;
   faults: LocalAwsFaults;
   simulator: TrueLayerSimulator;
   stepFunctions: LocalStepFunctions;
@@ -151,20 +161,28 @@ const functionName = (id: FunctionId) => `signupplus-local-${id}`;
 const functionArn = (id: FunctionId) =>
   `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName(id)}`;
 
-/** Runs `run` every `intervalMs`, never two at once; a failed run is logged, as Scheduler would retry it. */
-function startSchedule(run: () => Promise<unknown>, intervalMs: number) {
+/**
+ * Runs `run` every `intervalMs` on `clock`, never two at once; a failed run is logged, as Scheduler
+ * would retry it. An advance of the clock past a due run starts it at once (one run, however far).
+ */
+function startSchedule(run: () => Promise<unknown>, intervalMs: number, clock: LocalClock) {
   let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
+  let cancel = () => {};
+  let stopped = false;
+  const due = () => {
+    if (stopped) return;
     running ??= run()
       .catch((error: unknown) => console.error('local scheduler: a scheduled run failed', error))
       .finally(() => {
         running = undefined;
       });
-  }, intervalMs);
-  timer.unref();
+    cancel = clock.setTimeout(due, intervalMs);
+  };
+  cancel = clock.setTimeout(due, intervalMs);
   return {
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      cancel();
       await running;
     },
   };
@@ -193,6 +211,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const { onProgress } = options;
   if (onProgress) progress.subscribe((step) => isMilestone(step) && onProgress(formatStep(step)));
   const faults = new AwsFaults(KNOWN_OPERATIONS);
+  // First, so that everything started below reads the same time.
+  const clock = options.clock === 'controlled' ? controlledClock() : realClock();
+  closers.push(async () => clock.uninstall());
   try {
     const api: ApiFront = await startApiFront({ host, port: options.port ?? 0 });
     closers.push(() => api.close());
@@ -239,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ? {}
         : { codeTtlSeconds: options.trueLayerCodeTtlSeconds }),
       quiet: true,
+      now: () => clock.now(),
     });
     closers.push(() => simulator.close());
 
@@ -313,6 +335,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ),
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
       onHistoryEvent: (executionArn, event) => progress.historyEvent(executionArn, event),
+      timers: clock,
       faults: {
         api: (operation, subjects) => faults.take({ service: 'sfn', operation, subjects })?.fault,
         lambda: (key, subjects) => {
@@ -349,7 +372,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (applied?.fault === 'throttle' || applied?.fault === 'error') return;
         await functions[schedule.target]({});
       };
-      const runs = startSchedule(run, options.scheduleIntervalMs ?? 1_000);
+      const runs = startSchedule(run, options.scheduleIntervalMs ?? 1_000, clock);
       closers.push(() => runs.stop());
     }
 
@@ -383,6 +406,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await serveFaultsApi(faults, request, response);
           return true;
         }
+        if (url.pathname === '/_local/clock') {
+          await serveClockApi(clock, request, response);
+          return true;
+        }
         if (request.method !== 'GET') return false;
         if (url.pathname === '/_local/urls') return sendJson(response, urls);
         if (url.pathname === '/_local/stream') return progress.stream(request, response, url);
@@ -409,6 +436,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       urls,
+      clock,
       faults: {
         add: (rule) => faults.add(rule),
         list: () => faults.list(),

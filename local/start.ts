@@ -33,6 +33,7 @@ Flags:
   --log-level LEVEL              the functions' logs: ${LOG_LEVELS.join(', ')} (default WARN)
   --data-dir DIR                 keep DynamoDB's data on disk in DIR across restarts (default: in memory)
   --deliver-events-twice         every event reaches every target twice, as EventBridge may deliver it
+  --controlled-clock             let POST /_local/clock {"advance_seconds": N} move time on (expiries, timeouts)
   -h, --help                     this text
 
 Variables:
@@ -63,6 +64,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'data-dir': { type: 'string' },
   'deliver-events-twice': { type: 'boolean', default: false },
+  'controlled-clock': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -153,6 +155,7 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
       ...(trueLayerLatencyMs === undefined ? {} : { trueLayerLatencyMs }),
       ...(dataPath === undefined ? {} : { dataPath }),
       deliverEventsTwice: values['deliver-events-twice'],
+      clock: values['controlled-clock'] ? 'controlled' : 'real',
       ...(isLogLevel(logLevel) ? { logLevel } : {}),
       ...(values.quiet ? {} : { onProgress: (line: string) => console.log(line) }),
     },
@@ -160,6 +163,7 @@ function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): Settings
       ...(authLinkTtlSeconds === undefined ? [] : [`auth links valid ${authLinkTtlSeconds} s`]),
       ...(dataPath === undefined ? [] : [`DynamoDB data in ${dataPath}`]),
       ...(values['deliver-events-twice'] ? ['every event delivered twice'] : []),
+      ...(values['controlled-clock'] ? ['clock moved by POST /_local/clock'] : []),
     ],
   };
 }

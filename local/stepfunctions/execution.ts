@@ -1,6 +1,6 @@
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError } from 'aws-local-stepfunctions';
 import type { AwsLocation } from './arn.ts';
-import { readTaskInput } from './definition.ts';
+import { MAX_TIMER_SECONDS, readTaskInput } from './definition.ts';
 import type { EngineEvent, EngineJson, TaskHandler } from './engine.ts';
 import { causeText, HistoryRecorder, MAX_HISTORY_EVENTS, type TaskInvocation } from './history.ts';
 import { isJsonObject, type JsonValue } from './json.ts';
@@ -15,6 +15,7 @@ import type {
   HistoryEvent,
   LambdaFunction,
   StepFunctionsFaults,
+  TaskTimers,
 } from './types.ts';
 
 /** What executions share: the task tokens, the local functions and the service integrations. */
@@ -25,6 +26,8 @@ export interface ExecutionEnvironment {
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
   faults: StepFunctionsFaults | undefined;
+  /** Times each Task's timeout (as well as the engine, whose own timer only Node's clock moves). */
+  timers: TaskTimers;
 }
 
 /** How an execution ended, as DescribeExecution reports it. */
@@ -285,7 +288,10 @@ export class Execution {
     };
     this.#history.taskInvoked(invocation);
     try {
-      const output = await this.#callResource(task, input, invocation, issued);
+      const output = await this.#withinTimeout(
+        this.#callResource(task, input, invocation, issued),
+        timeoutInSeconds,
+      );
       invocation.outcome = { status: 'succeeded', output };
       return output;
     } catch (error) {
@@ -310,6 +316,22 @@ export class Execution {
         return issued ? this.#waitForToken(issued, call, invocation) : call;
       }
     }
+  }
+
+  /**
+   * Fails the Task with States.Timeout once its timeout has passed on the stack's clock. The engine arms
+   * the same timeout on Node's timers; with the system clock both fire together, with a clock that was
+   * moved forward this one fires first.
+   */
+  #withinTimeout(call: Promise<JsonValue>, seconds: number | undefined): Promise<JsonValue> {
+    if (!(typeof seconds === 'number' && Number.isInteger(seconds) && seconds >= 1)) return call;
+    return new Promise((resolve, reject) => {
+      const cancel = this.#env.timers.setTimeout(
+        () => reject(new TaskFailure(STATES_TIMEOUT)),
+        Math.min(seconds, MAX_TIMER_SECONDS) * 1000,
+      );
+      call.then(resolve, reject).finally(cancel);
+    });
   }
 
   /** `lambda:invoke`: Parameters `{ FunctionName, Payload }`, result shaped like Lambda's Invoke response. */

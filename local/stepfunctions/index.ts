@@ -7,7 +7,7 @@ import { stateMachineArn as buildStateMachineArn } from './arn.ts';
 import { compileStateMachine } from './machine.ts';
 import { startApiServer } from './server.ts';
 import { StepFunctionsService } from './service.ts';
-import type { ExecutionRecord, LocalStepFunctions, LocalStepFunctionsOptions } from './types.ts';
+import type { ExecutionRecord, LocalStepFunctions, LocalStepFunctionsOptions, TaskTimers } from './types.ts';
 
 export type {
   ExecutionRecord,
@@ -19,9 +19,17 @@ export type {
   LocalStepFunctionsOptions,
   StateMachineConfig,
   StepFunctionsFaults,
+  TaskTimers,
 } from './types.ts';
 
 const DEFAULT_WAIT_MS = 30_000;
+
+const NODE_TIMERS: TaskTimers = {
+  setTimeout(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 /**
  * Starts the service. Every state machine is validated first (definition, Task resources, local
@@ -49,6 +57,7 @@ export async function startLocalStepFunctions(
     retryIntervalMs,
     onHistoryEvent: options.onHistoryEvent,
     faults: options.faults,
+    timers: options.timers ?? NODE_TIMERS,
   });
   const server = await startApiServer(
     service,

@@ -6,7 +6,13 @@ import { tryParseJson } from './json.ts';
 import type { CompiledStateMachine } from './machine.ts';
 import { assertValidExecutionName } from './names.ts';
 import { TaskTokenRegistry } from './task-tokens.ts';
-import type { ExecutionStatus, HistoryEvent, LambdaFunction, StepFunctionsFaults } from './types.ts';
+import type {
+  ExecutionStatus,
+  HistoryEvent,
+  LambdaFunction,
+  StepFunctionsFaults,
+  TaskTimers,
+} from './types.ts';
 
 /** Everything the service runs executions with. */
 export interface ServiceOptions {
@@ -16,6 +22,7 @@ export interface ServiceOptions {
   retryIntervalMs: number | undefined;
   onHistoryEvent: ((executionArn: string, event: HistoryEvent) => void) | undefined;
   faults: StepFunctionsFaults | undefined;
+  timers: TaskTimers;
 }
 
 /**
@@ -28,10 +35,11 @@ export class StepFunctionsService {
   readonly #machines = new Map<string, CompiledStateMachine>();
   /** All executions by ARN, in start order. */
   readonly #executions = new Map<string, Execution>();
-  readonly #tokens = new TaskTokenRegistry();
+  readonly #tokens: TaskTokenRegistry;
 
   constructor(options: ServiceOptions) {
     this.#options = options;
+    this.#tokens = new TaskTokenRegistry(options.timers);
     for (const machine of options.machines) {
       if (this.#machines.has(machine.arn)) throw new Error(`Two state machines are named '${machine.name}'`);
       this.#machines.set(machine.arn, machine);
@@ -77,6 +85,7 @@ export class StepFunctionsService {
       lambdas: this.#options.lambdas,
       retryIntervalMs: this.#options.retryIntervalMs,
       onHistoryEvent: this.#options.onHistoryEvent,
+      timers: this.#options.timers,
       faults: this.#options.faults,
     });
     this.#executions.set(arn, execution);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ServiceError } from './errors.ts';
 import type { JsonValue } from './json.ts';
 import { HEARTBEAT_TIMEOUT, TaskFailure } from './task-failure.ts';
+import type { TaskTimers } from './types.ts';
 
 const TOKEN_BYTES = 96;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{128}$/;
@@ -12,7 +13,7 @@ interface PendingTask {
   resolve(output: JsonValue): void;
   reject(failure: TaskFailure): void;
   heartbeatMs: number | undefined;
-  heartbeatTimer: NodeJS.Timeout | undefined;
+  cancelHeartbeat: (() => void) | undefined;
 }
 
 /** A callback Task waiting for its token: `result` settles on SendTaskSuccess/Failure or heartbeat timeout. */
@@ -29,6 +30,11 @@ export interface IssuedToken {
  */
 export class TaskTokenRegistry {
   readonly #tasks = new Map<string, PendingTask>();
+  readonly #timers: TaskTimers;
+
+  constructor(timers: TaskTimers) {
+    this.#timers = timers;
+  }
 
   /** A fresh random token (also the shape of the per-execution `$$.Task.Token` placeholder). */
   static mint(): string {
@@ -45,7 +51,7 @@ export class TaskTokenRegistry {
       resolve,
       reject,
       heartbeatMs: heartbeatSeconds === undefined ? undefined : heartbeatSeconds * 1000,
-      heartbeatTimer: undefined,
+      cancelHeartbeat: undefined,
     };
     this.#tasks.set(token, task);
     this.#armHeartbeat(task);
@@ -104,8 +110,8 @@ export class TaskTokenRegistry {
 
   #armHeartbeat(task: PendingTask): void {
     if (task.heartbeatMs === undefined) return;
-    clearTimeout(task.heartbeatTimer);
-    task.heartbeatTimer = setTimeout(() => {
+    task.cancelHeartbeat?.();
+    task.cancelHeartbeat = this.#timers.setTimeout(() => {
       this.#close(task);
       task.reject(new TaskFailure(HEARTBEAT_TIMEOUT));
     }, task.heartbeatMs);
@@ -119,6 +125,6 @@ export class TaskTokenRegistry {
 
   #close(task: PendingTask): void {
     task.open = false;
-    clearTimeout(task.heartbeatTimer);
+    task.cancelHeartbeat?.();
   }
 }

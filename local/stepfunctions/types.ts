@@ -86,6 +86,16 @@ export interface LocalStepFunctionsOptions {
   onHistoryEvent?: (executionArn: string, event: HistoryEvent) => void;
   /** Injected faults: API calls answered as AWS would fail them, Lambda invocations failing as Lambda would. */
   faults?: StepFunctionsFaults;
+  /**
+   * Where Task timeouts and heartbeats are timed; default Node's timers. A clock that can jump (see
+   * local/clock.ts) ends a waiting Task as soon as its timeout is past.
+   */
+  timers?: TaskTimers;
+}
+
+/** Arms a one-shot timer and returns what cancels it. */
+export interface TaskTimers {
+  setTimeout(callback: () => void, ms: number): () => void;
 }
 
 /** A running local Step Functions service. */

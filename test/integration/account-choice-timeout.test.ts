@@ -3,11 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, requestJson } from '../helpers/http.ts';
 import { executionEnded, startJourney, waitForStatus } from '../helpers/journey.ts';
 
-// A stack of its own: the wait for a choice is one second here.
+// A stack of its own, on a clock the test moves: the wait for a choice is the default 900 s.
+const CHOICE_TIMEOUT_SECONDS = 900;
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'SILENT', retryIntervalMs: 1, accountChoiceTimeoutSeconds: 1 });
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    retryIntervalMs: 1,
+    accountChoiceTimeoutSeconds: CHOICE_TIMEOUT_SECONDS,
+    clock: 'controlled',
+  });
 });
 
 afterAll(async () => {
@@ -21,8 +27,9 @@ describe('a multi-account journey nobody finishes', () => {
     const waiting = await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
     expect(waiting.account_choice_expires_at).toEqual(expect.any(String));
 
-    // Act: nobody chooses
-    const expired = await waitForStatus(stack, onboardingId, ['expired', 'completed', 'failed'], 15_000);
+    // Act: nobody chooses, and the whole wait goes by
+    stack.clock.advance(CHOICE_TIMEOUT_SECONDS + 1);
+    const expired = await waitForStatus(stack, onboardingId, ['expired', 'completed', 'failed']);
     const late = await requestJson('POST', `${stack.urls.api}/onboardings/${onboardingId}/account-choice`, {
       account_id: 'acc-8232b085624e6babf',
     });

@@ -40,6 +40,7 @@ interface Emitted {
   raw: string;
 }
 
+const AUTH_LINK_TTL_SECONDS = 600;
 const printed: string[] = [];
 let stack: LocalStack;
 
@@ -53,10 +54,12 @@ beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     retryIntervalMs: 1,
-    authLinkTtlSeconds: 2,
+    authLinkTtlSeconds: AUTH_LINK_TTL_SECONDS,
     journeyStallSeconds: 1,
     scheduleIntervalMs: 200,
     metrics: true,
+    // Links live the default 600 s; the expiry test moves this clock past that.
+    clock: 'controlled',
   });
 });
 
@@ -142,7 +145,8 @@ describe('business metrics (Powertools Metrics, EMF)', () => {
 
   it('counts an unused link as expired by reason, and the reconciler reports each run', async () => {
     const created = await createOnboarding(stack);
-    await waitForStatus(stack, created.onboarding_id, ['expired'], 20_000);
+    stack.clock.advance(AUTH_LINK_TTL_SECONDS + 1);
+    await waitForStatus(stack, created.onboarding_id, ['expired']);
 
     const expired = await eventually(
       async () => named(JourneyMetrics.expired, { service, flow: 'data', reason: 'link_expired' }),

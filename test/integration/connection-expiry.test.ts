@@ -16,9 +16,16 @@ import { eventually, requestJson } from '../helpers/http.ts';
  * and published, once.
  */
 let stack: LocalStack;
+// The default link lifetime, on a clock the tests move past it instead of waiting.
+const LINK_TTL_SECONDS = 600;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'SILENT', authLinkTtlSeconds: 2, scheduleIntervalMs: 200 });
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    authLinkTtlSeconds: LINK_TTL_SECONDS,
+    scheduleIntervalMs: 200,
+    clock: 'controlled',
+  });
 });
 
 afterAll(async () => {
@@ -35,8 +42,10 @@ async function create() {
   return createdConnectionSchema.parse(response.body);
 }
 
-const settled = (connectionId: string, onboardingId: string, statuses: string[]) =>
-  eventually(
+/** The link's lifetime goes by; then the connection must settle in one of `statuses`, with its event. */
+const settled = (connectionId: string, onboardingId: string, statuses: string[]) => {
+  stack.clock.advance(LINK_TTL_SECONDS + 1);
+  return eventually(
     async () => ({
       record: recordSchema.parse(
         (await requestJson('GET', `${stack.urls.api}/connections/${connectionId}`)).body,
@@ -44,8 +53,9 @@ const settled = (connectionId: string, onboardingId: string, statuses: string[])
       events: stack.events(onboardingId).map((event) => event['detail-type']),
     }),
     ({ record, events }) => statuses.includes(record.status) && events.length > 1,
-    { timeoutMs: 15_000, what: `connection ${connectionId} to settle` },
+    { what: `connection ${connectionId} to settle` },
   );
+};
 
 describe('Data v3 connections nobody comes back from', () => {
   it('expire with Data Connection Expired (link_expired) when TrueLayer reports no outcome', async () => {

@@ -1,6 +1,5 @@
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/http.ts';
 import {
   authorize,
   createOnboarding,
@@ -9,16 +8,18 @@ import {
   waitForStatus,
 } from '../helpers/journey.ts';
 
-// Short lifetimes in a stack of its own: auth links live five seconds (long enough for a busy
-// machine to get from link to callback), codes 50 ms.
+// The default lifetimes (auth links 600 s, codes 300 s), in a stack of its own whose clock the test moves.
+const AUTH_LINK_TTL_SECONDS = 600;
+const CODE_TTL_SECONDS = 300;
 let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     retryIntervalMs: 1,
-    authLinkTtlSeconds: 5,
-    trueLayerCodeTtlSeconds: 0.05,
+    authLinkTtlSeconds: AUTH_LINK_TTL_SECONDS,
+    trueLayerCodeTtlSeconds: CODE_TTL_SECONDS,
+    clock: 'controlled',
   });
 });
 
@@ -31,13 +32,11 @@ describe('expiry', () => {
     const created = await createOnboarding(stack);
     const redirectTo = await authorize(stack, created.auth_link, 'john');
 
-    // Wait on the clock (not on the system) until the link's expiry has passed, then arrive once.
-    const expiresAt = Date.parse(created.auth_link_expires_at);
-    await eventually(
-      async () => Date.now(),
-      (now) => now >= expiresAt + 1000,
-      { timeoutMs: 10_000, intervalMs: 50 },
+    // The link's lifetime goes by, then the user arrives once.
+    expect(Date.parse(created.auth_link_expires_at) - Date.now()).toBeLessThanOrEqual(
+      AUTH_LINK_TTL_SECONDS * 1000,
     );
+    stack.clock.advance(AUTH_LINK_TTL_SECONDS + 1);
 
     const response = await followRedirect(redirectTo, 'application/json');
 
@@ -51,13 +50,8 @@ describe('expiry', () => {
   it('fails the journey when the code expired before the exchange, without retrying', async () => {
     const created = await createOnboarding(stack);
     const redirectTo = await authorize(stack, created.auth_link, 'john');
-    const issuedAt = Date.now();
-    // Let the 50 ms code lifetime pass (a deadline-bounded wait on the clock, not on the system under test).
-    await eventually(
-      async () => Date.now() - issuedAt,
-      (elapsed) => elapsed > 100,
-      { intervalMs: 10 },
-    );
+    // The code's lifetime goes by, well within the link's.
+    stack.clock.advance(CODE_TTL_SECONDS + 1);
     const tokenCalls = stack.simulator.calls().token ?? 0;
 
     const callback = await followRedirect(redirectTo);

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
-import { eventually, requestJson } from '../helpers/http.ts';
+import { requestJson } from '../helpers/http.ts';
 import {
   authorize,
   createOnboarding,
@@ -25,16 +25,20 @@ let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
 let sfn: SFNClient;
 
-const CHOICE_TIMEOUT_SECONDS = 5;
+// The default lifetimes, on a clock the tests move instead of waiting.
+const AUTH_LINK_TTL_SECONDS = 600;
+const CHOICE_TIMEOUT_SECONDS = 900;
+const STALL_SECONDS = 1;
 
 beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     retryIntervalMs: 1,
-    authLinkTtlSeconds: 2,
+    authLinkTtlSeconds: AUTH_LINK_TTL_SECONDS,
     accountChoiceTimeoutSeconds: CHOICE_TIMEOUT_SECONDS,
-    journeyStallSeconds: 1,
+    journeyStallSeconds: STALL_SECONDS,
     scheduleIntervalMs: 200,
+    clock: 'controlled',
   });
   const local = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...local, endpoint: stack.urls.dynamodb }));
@@ -76,7 +80,8 @@ describe('journeys that end without the workflow', () => {
     const created = await createOnboarding(stack);
     expect(await secretsOf(created.onboarding_id)).toMatchObject({ code_verifier: expect.any(String) });
 
-    const view = await waitForStatus(stack, created.onboarding_id, ['expired'], 15_000);
+    stack.clock.advance(AUTH_LINK_TTL_SECONDS + 1);
+    const view = await waitForStatus(stack, created.onboarding_id, ['expired']);
 
     expect(view.failure).toEqual(failureOf('link_expired'));
     expect(view.timeline.map((entry) => entry.step)).toEqual(['onboarding_created', 'expired']);
@@ -92,7 +97,9 @@ describe('journeys that end without the workflow', () => {
     await sfn.send(new StopExecutionCommand({ executionArn: running?.executionArn ?? '' }));
 
     const answer = await choose(onboardingId, 'acc-8232b085624e6babf');
-    const view = await waitForStatus(stack, onboardingId, ['failed', 'completed', 'expired'], 15_000);
+    // Long enough for the reconciler to see a journey stuck without its execution.
+    stack.clock.advance(STALL_SECONDS + 1);
+    const view = await waitForStatus(stack, onboardingId, ['failed', 'completed', 'expired']);
 
     expect(answer.status).toBe(409);
     expect(view.status).toBe('failed');
@@ -112,12 +119,9 @@ describe('choosing near the deadline', () => {
       .find((candidate) => candidate['detail-type'] === 'Onboarding Account Choice Required');
     expect(event?.detail.choose_before).toBe(waiting.account_choice_expires_at);
 
-    // Wait on the clock until just before the deadline shown to the user.
-    await eventually(
-      async () => Date.now(),
-      (now) => now >= chooseBefore - 150,
-      { timeoutMs: 10_000, intervalMs: 10 },
-    );
+    // Time goes by until a second before the deadline shown to the user.
+    stack.clock.advance((chooseBefore - Date.now()) / 1000 - 1);
+    expect(Date.now()).toBeLessThan(chooseBefore);
     const answer = await choose(onboardingId, 'acc-8232b085624e6babf');
 
     expect(answer.status).toBe(202);
@@ -130,14 +134,12 @@ describe('choosing near the deadline', () => {
     const { onboardingId } = await startJourney(stack, 'jane');
     const waiting = await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
     const chooseBefore = Date.parse(String(waiting.account_choice_expires_at));
-    await eventually(
-      async () => Date.now(),
-      (now) => now >= chooseBefore + 10,
-      { timeoutMs: 10_000, intervalMs: 10 },
-    );
+    stack.clock.advance((chooseBefore - Date.now()) / 1000 + 0.01);
 
     const answer = await choose(onboardingId, 'acc-8232b085624e6babf');
-    const view = await waitForStatus(stack, onboardingId, ['expired', 'completed', 'failed'], 15_000);
+    // The workflow waits a little past the deadline shown; then that goes by too.
+    stack.clock.advance(CHOICE_TIMEOUT_SECONDS);
+    const view = await waitForStatus(stack, onboardingId, ['expired', 'completed', 'failed']);
 
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({ onboarding_status: 'expired' });
