@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { realClock } from '../../local/clock.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { requestJson } from '../helpers/http.ts';
+import { requestJson } from '../../test/helpers/http.ts';
+import { realClock } from '../clock.ts';
+import { type LocalStack, startLocalStack } from '../stack.ts';
 
 /** The controlled clock, as `npm start -- --controlled-clock` users reach it: `/_local/clock`. */
 let stack: LocalStack;
