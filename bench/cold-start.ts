@@ -11,8 +11,8 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import * as z from 'zod';
+import { FUNCTIONS, type FunctionId } from '../functions/contract/manifest.ts';
 import { BUNDLE_FILE, esbuildOptions } from '../infra/bundling.ts';
-import { FUNCTIONS, type FunctionId } from '../infra/manifest.ts';
 import { ratio, shuffled, summarize } from './lib/stats.ts';
 import type { BundleMeasurement, ColdStartResult, HandlerColdStart } from './results-schema.ts';
 

@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
+import { FUNCTIONS, type FunctionId } from '../functions/contract/manifest.ts';
 import { DetailTypes } from '../functions/events/contracts.ts';
-import { FUNCTIONS, type FunctionId } from '../infra/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsCall, AwsCallRecorder } from './aws-calls.ts';
 import {

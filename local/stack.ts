@@ -13,7 +13,7 @@ import {
   SCHEDULES,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
-} from '../infra/manifest.ts';
+} from '../functions/contract/manifest.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
 import {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { FUNCTIONS, ROUTES, type RouteSpec } from '../../infra/manifest.ts';
+import { FUNCTIONS, ROUTES, type RouteSpec } from '../../functions/contract/manifest.ts';
 import { OPERATIONS, type OperationDoc, problem } from './operations.ts';
 
 export const SIGV4 = 'sigv4';

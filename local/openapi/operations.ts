@@ -1,6 +1,6 @@
 /**
  * What the OpenAPI document says about each route, keyed by the route's
- * `METHOD path` in infra/manifest.ts ROUTES. Request schemas are the ones the
+ * `METHOD path` in functions/contract/manifest.ts ROUTES. Request schemas are the ones the
  * handlers parse with; answers come from ./responses.ts. A route without an
  * entry here is still documented, from the manifest alone (see document.ts).
  */

@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../infra/manifest.ts';
+import { FUNCTIONS } from '../../functions/contract/manifest.ts';
 import { type LocalFunction, loadLocalFunction } from '../../local/lambda-runtime.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { startJourney, waitForStatus } from '../helpers/journey.ts';

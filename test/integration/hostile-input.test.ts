@@ -1,7 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../infra/manifest.ts';
+import { ROUTES } from '../../functions/contract/manifest.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 let stack: LocalStack;

@@ -9,10 +9,10 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { CreatedConnection } from '../../functions/connections/create-connection.ts';
 import { connectionRequestSchema } from '../../functions/connections/request.ts';
+import { ROUTES } from '../../functions/contract/manifest.ts';
 import type { AccountChoiceAccepted } from '../../functions/onboarding/choose-account.ts';
 import type { CreatedOnboarding } from '../../functions/onboarding/create-onboarding.ts';
 import type { OnboardingView } from '../../functions/onboarding/get-onboarding.ts';
-import { ROUTES } from '../../infra/manifest.ts';
 import { openApiDocument, SIGV4 } from '../../local/openapi/document.ts';
 import {
   accountChoiceAcceptedExample,
