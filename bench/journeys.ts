@@ -5,7 +5,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import * as z from 'zod';
-import { DetailTypes } from '../functions/events/contracts.ts';
+import { DetailTypes } from '../functions/contract/events.ts';
 import type { DeliveredEvent } from '../local/eventbridge.ts';
 import type { LocalStack } from '../local/stack.ts';
 import type { HistoryEvent } from '../local/stepfunctions/index.ts';

@@ -1,6 +1,6 @@
 /**
  * `npm run docs`: regenerates every generated file from its source of truth:
- * - schemas/events/*.json from functions/events/contracts.ts (also `npm run schemas`),
+ * - schemas/events/*.json from functions/contract/events.ts (also `npm run schemas`),
  * - docs/openapi.json from the routes in functions/contract/manifest.ts and their zod schemas,
  * - docs/state-machine.md from statemachines/onboarding.asl.json.
  * `--check` changes nothing and exits 1 when a file is out of date (for CI).

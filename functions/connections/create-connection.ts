@@ -1,4 +1,4 @@
-import { DetailTypes } from '../events/contracts.ts';
+import { DetailTypes } from '../contract/events.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';

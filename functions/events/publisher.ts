@@ -3,8 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { DetailOf, DetailType, detailSchemas } from './contracts.ts';
-import { EVENT_SOURCE } from './onboarding-contracts.ts';
+import type { DetailOf, DetailType, detailSchemas } from '../contract/events.ts';
+import { EVENT_SOURCE } from '../contract/onboarding-events.ts';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OnboardingDetailType } from '../../functions/contract/onboarding-events.ts';
 import { stableEventId } from '../../functions/events/event-id.ts';
-import type { OnboardingDetailType } from '../../functions/events/onboarding-contracts.ts';
 import type { AnnouncedEvent } from '../../functions/events/publisher.ts';
 import { createOnboarding } from '../../functions/onboarding/create-onboarding.ts';
 import { settleJourney } from '../../functions/onboarding/end-journey.ts';

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readyForPaymentDetailSchema } from '../../functions/events/onboarding-contracts.ts';
+import { readyForPaymentDetailSchema } from '../../functions/contract/onboarding-events.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { BUILT_IN_USERS_PATH, loadSandboxUsers, type SandboxUser } from '../../local/truelayer-sim/index.ts';
 import { eventually, requestJson } from '../helpers/http.ts';

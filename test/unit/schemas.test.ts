@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detailSchemas, EVENT_SOURCE } from '../../functions/events/contracts.ts';
+import { detailSchemas, EVENT_SOURCE } from '../../functions/contract/events.ts';
 import {
   committedExamples,
   EVENTS_DOC,

@@ -18,7 +18,7 @@ import {
   expiredDetailSchema,
   failedDetailSchema,
   readyForPaymentDetailSchema,
-} from '../../../functions/events/onboarding-contracts.ts';
+} from '../../../functions/contract/onboarding-events.ts';
 import type { CreateOnboardingRequest } from '../../../functions/onboarding/create-onboarding.ts';
 import {
   accountChoiceAcceptedSchema,
