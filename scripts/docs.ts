@@ -8,10 +8,10 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { undocumentedRoutes } from '../local/openapi/document.ts';
 import { eventSchemaFiles } from './lib/event-schemas.ts';
 import { fromRoot, staleFiles, writeFiles } from './lib/files.ts';
 import { allGeneratedFiles, orphanedEventSchemas } from './lib/generated.ts';
+import { undocumentedRoutes } from './lib/openapi/document.ts';
 
 const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -25,7 +25,7 @@ const files = values.only === 'schemas' ? eventSchemaFiles() : allGeneratedFiles
 const orphans = orphanedEventSchemas();
 for (const route of values.only ? [] : undocumentedRoutes()) {
   console.warn(
-    `warning: ${route.method} ${route.path} is documented from the manifest only; describe it in local/openapi/operations.ts`,
+    `warning: ${route.method} ${route.path} is documented from the manifest only; describe it in scripts/lib/openapi/operations.ts`,
   );
 }
 

@@ -7,13 +7,23 @@
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import { connectionPathSchema } from '../../functions/connections/get-connection.ts';
-import { connectionReturnQuerySchema } from '../../functions/connections/handle-return.ts';
-import { connectionRequestSchema } from '../../functions/connections/request.ts';
-import { callbackQuerySchema } from '../../functions/onboarding/callback-query.ts';
-import { accountChoiceRequestSchema } from '../../functions/onboarding/choose-account.ts';
-import { createOnboardingRequestSchema } from '../../functions/onboarding/create-onboarding.ts';
-import { onboardingPathSchema } from '../../functions/onboarding/get-onboarding.ts';
+import { connectionPathSchema } from '../../../functions/connections/get-connection.ts';
+import { connectionReturnQuerySchema } from '../../../functions/connections/handle-return.ts';
+import { connectionRequestSchema } from '../../../functions/connections/request.ts';
+import { described } from '../../../functions/contract/meta.ts';
+import {
+  accountChoiceAcceptedSchema,
+  connectionViewSchema,
+  createdConnectionSchema,
+  createdOnboardingSchema,
+  erasedOnboardingSchema,
+  onboardingViewSchema,
+  problemSchema,
+} from '../../../functions/contract/responses.ts';
+import { callbackQuerySchema } from '../../../functions/onboarding/callback-query.ts';
+import { accountChoiceRequestSchema } from '../../../functions/onboarding/choose-account.ts';
+import { createOnboardingRequestSchema } from '../../../functions/onboarding/create-onboarding.ts';
+import { onboardingPathSchema } from '../../../functions/onboarding/get-onboarding.ts';
 import {
   accountChoiceAcceptedExample,
   accountChoiceRequestExample,
@@ -28,16 +38,6 @@ import {
   onboardingExamples,
   problemExamples,
 } from './examples.ts';
-import { described } from './meta.ts';
-import {
-  accountChoiceAcceptedSchema,
-  connectionViewSchema,
-  createdConnectionSchema,
-  createdOnboardingSchema,
-  erasedOnboardingSchema,
-  onboardingViewSchema,
-  problemSchema,
-} from './responses.ts';
 
 /** The parts of an operation that routes do not share; `security` and `tags` come from the manifest. */
 export type OperationDoc = Omit<ZodOpenApiOperationObject, 'security' | 'operationId'> & {
