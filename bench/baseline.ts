@@ -11,7 +11,7 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { DetailTypes, EVENT_SOURCE, readyForPaymentDetailSchema } from '../functions/events/contracts.ts';
+import { DetailTypes, EVENT_SOURCE, readyForPaymentDetailSchema } from '../functions/contract/events.ts';
 import { envelopeFor } from '../functions/events/envelope.ts';
 import { tokenResponseSchema } from '../functions/truelayer/common-schemas.ts';
 import { sendToTrueLayer, type TrueLayerRequest } from '../functions/truelayer/http.ts';

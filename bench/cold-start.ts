@@ -1,5 +1,5 @@
 /**
- * Cold start per handler: each function of infra/manifest.ts is bundled
+ * Cold start per handler: each function of functions/contract/manifest.ts is bundled
  * exactly as the CDK stack bundles it (infra/bundling.ts), then imported in a
  * fresh Node process, many times, next to two references: an empty handler
  * (what Node itself costs) and a plain bundle that only builds the AWS SDK
@@ -11,8 +11,8 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import * as z from 'zod';
+import { FUNCTIONS, type FunctionId } from '../functions/contract/manifest.ts';
 import { BUNDLE_FILE, esbuildOptions } from '../infra/bundling.ts';
-import { FUNCTIONS, type FunctionId } from '../infra/manifest.ts';
 import { ratio, shuffled, summarize } from './lib/stats.ts';
 import type { BundleMeasurement, ColdStartResult, HandlerColdStart } from './results-schema.ts';
 
@@ -38,7 +38,7 @@ const MODULE_SPLITS = [
   {
     name: 'onboarding event contracts apart from all event contracts',
     kept: 'events/onboarding-contracts.ts',
-    apart: 'events/contracts.ts',
+    apart: 'contract/events.ts',
   },
   {
     name: 'account details apart from the Signup+ response schemas',

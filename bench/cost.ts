@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
-import { DetailTypes } from '../functions/events/contracts.ts';
-import { FUNCTIONS, type FunctionId } from '../infra/manifest.ts';
+import { DetailTypes } from '../functions/contract/events.ts';
+import { FUNCTIONS, type FunctionId } from '../functions/contract/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsCall, AwsCallRecorder } from './aws-calls.ts';
 import {

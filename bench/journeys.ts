@@ -5,7 +5,8 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import * as z from 'zod';
-import { DetailTypes } from '../functions/events/contracts.ts';
+import { DetailTypes } from '../functions/contract/events.ts';
+import { createdOnboardingSchema } from '../functions/contract/responses.ts';
 import type { DeliveredEvent } from '../local/eventbridge.ts';
 import type { LocalStack } from '../local/stack.ts';
 import type { HistoryEvent } from '../local/stepfunctions/index.ts';
@@ -101,7 +102,6 @@ export class EventClock {
   }
 }
 
-const createdSchema = z.object({ onboarding_id: z.string(), auth_link: z.string() });
 const authorizedSchema = z.object({ redirect_to: z.string() });
 
 /**
@@ -159,7 +159,7 @@ export async function createOnboarding(stack: LocalStack, api?: ApiCounter) {
   const answer = await send('POST', `${stack.urls.api}/onboardings`, {});
   if (api) api.requests++;
   if (answer.status !== 201) throw new Error(`POST /onboardings answered ${answer.status}`);
-  const created = parseJson(createdSchema, answer.text, 'POST /onboardings');
+  const created = parseJson(createdOnboardingSchema, answer.text, 'POST /onboardings');
   return {
     onboardingId: created.onboarding_id,
     authLink: created.auth_link,

@@ -11,7 +11,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { dueIndex } from '../functions/commons/table-keys.ts';
-import type { Capability } from './manifest.ts';
+import type { Capability } from '../functions/contract/manifest.ts';
 import { acknowledgeNag } from './nag.ts';
 import type { ProjectFunction } from './project-function.ts';
 

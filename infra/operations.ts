@@ -20,8 +20,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { JourneyMetrics, METRICS_NAMESPACE, SIGNUP_PLUS_FLOWS } from '../functions/commons/metric-names.ts';
+import { FUNCTIONS, type FunctionId, ROUTES } from '../functions/contract/manifest.ts';
 import { FAILURE_REASONS } from '../functions/onboarding/failure-reasons.ts';
-import { FUNCTIONS, type FunctionId, ROUTES } from './manifest.ts';
 
 /** The 429s the HTTP API answers, counted from its access log (HTTP APIs publish no 429 metric). */
 export const API_THROTTLED_METRIC = 'ApiThrottledRequests';

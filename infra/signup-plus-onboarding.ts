@@ -24,9 +24,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { dueIndex, tableKeys } from '../functions/commons/table-keys.ts';
-import { EVENT_SOURCE } from '../functions/events/contracts.ts';
-import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
-import { toEventPattern } from './event-pattern.ts';
+import { EVENT_SOURCE } from '../functions/contract/events.ts';
 import {
   EVENT_RULES,
   FUNCTIONS,
@@ -37,7 +35,9 @@ import {
   SCHEDULES,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
-} from './manifest.ts';
+} from '../functions/contract/manifest.ts';
+import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
+import { toEventPattern } from './event-pattern.ts';
 import { acknowledgeNag, XRAY_WILDCARD_REASON } from './nag.ts';
 import { Operations } from './operations.ts';
 import { fromRepoRoot } from './paths.ts';

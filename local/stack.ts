@@ -13,7 +13,8 @@ import {
   SCHEDULES,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
-} from '../infra/manifest.ts';
+} from '../functions/contract/manifest.ts';
+import { openApiDocument } from '../scripts/lib/openapi/document.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
 import {
@@ -29,7 +30,6 @@ import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb
 import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
-import { openApiDocument } from './openapi/document.ts';
 import { formatStep, isMilestone, JourneyProgress } from './progress.ts';
 import { startLocalSecretsManager } from './secrets-manager.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunctions/index.ts';

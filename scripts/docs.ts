@@ -1,17 +1,17 @@
 /**
  * `npm run docs`: regenerates every generated file from its source of truth:
- * - schemas/events/*.json from functions/events/contracts.ts (also `npm run schemas`),
- * - docs/openapi.json from the routes in infra/manifest.ts and their zod schemas,
+ * - schemas/events/*.json from functions/contract/events.ts (also `npm run schemas`),
+ * - docs/openapi.json from the routes in functions/contract/manifest.ts and their zod schemas,
  * - docs/state-machine.md from statemachines/onboarding.asl.json.
  * `--check` changes nothing and exits 1 when a file is out of date (for CI).
  * `--only schemas` limits it to the event schemas.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { undocumentedRoutes } from '../local/openapi/document.ts';
 import { eventSchemaFiles } from './lib/event-schemas.ts';
 import { fromRoot, staleFiles, writeFiles } from './lib/files.ts';
 import { allGeneratedFiles, orphanedEventSchemas } from './lib/generated.ts';
+import { undocumentedRoutes } from './lib/openapi/document.ts';
 
 const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -25,7 +25,7 @@ const files = values.only === 'schemas' ? eventSchemaFiles() : allGeneratedFiles
 const orphans = orphanedEventSchemas();
 for (const route of values.only ? [] : undocumentedRoutes()) {
   console.warn(
-    `warning: ${route.method} ${route.path} is documented from the manifest only; describe it in local/openapi/operations.ts`,
+    `warning: ${route.method} ${route.path} is documented from the manifest only; describe it in scripts/lib/openapi/operations.ts`,
   );
 }
 

@@ -20,7 +20,7 @@ import {
   createdOnboardingSchema,
   onboardingViewSchema,
   problemSchema,
-} from '../local/openapi/responses.ts';
+} from '../functions/contract/responses.ts';
 import { formatStep, isMilestone, progressStepSchema } from '../local/progress.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { readEventStream } from './lib/sse.ts';

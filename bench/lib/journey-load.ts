@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DeliveredEvent, TrueLayerFaultRule as FaultRule, LocalStack } from '@signupplus/local';
 import { seededRandom } from '@signupplus/local/parts';
 import { z } from 'zod';
-import { onboardingViewSchema } from '../../local/openapi/responses.ts';
+import { onboardingViewSchema } from '../../functions/contract/responses.ts';
 import { authorize, createOnboarding, sendCallback, sendChoice } from '../journeys.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { type FieldProblem, RequestValidationError } from '../commons/errors.ts';
 import { addDays, addSeconds } from '../commons/time.ts';
-import { DetailTypes } from '../events/contracts.ts';
+import { DetailTypes } from '../contract/events.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';

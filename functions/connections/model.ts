@@ -74,7 +74,7 @@ const connectionEventBase = {
   provider_id: z.optional(z.string()),
 };
 
-/** Detail fields of the Data v3 events beyond the common envelope (functions/events/contracts.ts). */
+/** Detail fields of the Data v3 events beyond the common envelope (functions/contract/events.ts). */
 export const connectionEventFields = {
   created: {
     ...connectionEventBase,

@@ -1,4 +1,4 @@
-import { DetailTypes } from '../events/contracts.ts';
+import { DetailTypes } from '../contract/events.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import type { ConnectionRecord, ConnectionStatus } from './model.ts';

@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger } from '../commons/logger.ts';
-import { readyForPaymentDetailSchema } from '../events/onboarding-contracts.ts';
+import { readyForPaymentDetailSchema } from '../contract/onboarding-events.ts';
 import { IDEMPOTENCY_TABLE_NAME } from '../wiring/idempotency-table.ts';
 import { READY_FOR_PAYMENT_EXAMPLE_KEY_PREFIX } from './idempotency-record.ts';
 

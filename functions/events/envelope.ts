@@ -1,5 +1,5 @@
+import { type DetailType, SCHEMA_VERSION } from '../contract/onboarding-events.ts';
 import { stableEventId } from './event-id.ts';
-import { type DetailType, SCHEMA_VERSION } from './onboarding-contracts.ts';
 
 /**
  * The fields every detail starts with. The id depends only on the journey and

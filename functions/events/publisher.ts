@@ -3,8 +3,8 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { DetailOf, DetailType, detailSchemas } from './contracts.ts';
-import { EVENT_SOURCE } from './onboarding-contracts.ts';
+import type { DetailOf, DetailType, detailSchemas } from '../contract/events.ts';
+import { EVENT_SOURCE } from '../contract/onboarding-events.ts';
 
 export class EventPublishError extends Error {
   override readonly name = 'EventPublishError';
@@ -26,7 +26,7 @@ export type DetailSchemas<K extends DetailType> = Pick<typeof detailSchemas, K>;
  * Publishes onto the product's bus. The detail is checked against its contract
  * before it leaves, and entries PutEvents reports as failed are resent. The
  * caller passes the contracts of the events it publishes, so that a function
- * bundles only those (functions/events/contracts.ts has them all).
+ * bundles only those (functions/contract/events.ts has them all).
  */
 export function eventPublisher<K extends DetailType>(
   client: EventBridgeClient,

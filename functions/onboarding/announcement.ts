@@ -1,6 +1,6 @@
-import type { DetailOf } from '../events/contracts.ts';
+import type { DetailOf } from '../contract/events.ts';
+import { type OnboardingDetailType, onboardingDetailSchemas } from '../contract/onboarding-events.ts';
 import { envelopeFor } from '../events/envelope.ts';
-import { type OnboardingDetailType, onboardingDetailSchemas } from '../events/onboarding-contracts.ts';
 import type { Onboarding, OutboxEvent } from './model.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { OnboardingDetailType } from '../events/onboarding-contracts.ts';
+import type { OnboardingDetailType } from '../contract/onboarding-events.ts';
 import type { AnnouncedEvent } from '../events/publisher.ts';
 import type { OnboardingRepository } from './repository.ts';
 

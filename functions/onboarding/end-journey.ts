@@ -1,5 +1,5 @@
 import { logger } from '../commons/logger.ts';
-import { DetailTypes } from '../events/onboarding-contracts.ts';
+import { DetailTypes } from '../contract/onboarding-events.ts';
 import type { AccountDetails } from '../truelayer/account-details.ts';
 import { announcement } from './announcement.ts';
 import type { EndJourneyDependencies, SettleDependencies } from './deps.ts';

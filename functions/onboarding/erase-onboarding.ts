@@ -1,5 +1,5 @@
+import { DetailTypes } from '../contract/onboarding-events.ts';
 import { stableEventId } from '../events/event-id.ts';
-import { DetailTypes } from '../events/onboarding-contracts.ts';
 import { announcement } from './announcement.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney, settleJourney } from './end-journey.ts';

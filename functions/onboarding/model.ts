@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { failureSchema } from '../commons/failure.ts';
-import { onboardingDetailTypes } from '../events/onboarding-contracts.ts';
+import { onboardingDetailTypes } from '../contract/onboarding-events.ts';
 import { accountDetailsSchema } from '../truelayer/account-details.ts';
 import { userIdentitySchema } from './user-identity.ts';
 

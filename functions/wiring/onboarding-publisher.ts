@@ -1,5 +1,5 @@
 import { eventBridgeClient } from '../commons/clients/eventbridge.ts';
-import { onboardingDetailSchemas } from '../events/onboarding-contracts.ts';
+import { onboardingDetailSchemas } from '../contract/onboarding-events.ts';
 import { announcedEventPublisher } from '../events/publisher.ts';
 import { EVENT_BUS_NAME } from './event-bus.ts';
 

@@ -1,5 +1,5 @@
 import { eventBridgeClient } from '../commons/clients/eventbridge.ts';
-import { detailSchemas } from '../events/contracts.ts';
+import { detailSchemas } from '../contract/events.ts';
 import { eventPublisher } from '../events/publisher.ts';
 import { EVENT_BUS_NAME } from './event-bus.ts';
 

@@ -1,13 +1,13 @@
 /**
  * JSON Schemas (draft 2020-12) of every event detail, generated from the zod
- * schemas the publisher validates with (functions/events/contracts.ts
+ * schemas the publisher validates with (functions/contract/events.ts
  * `detailSchemas`). A detail type added there gets its file on the next
  * `npm run schemas`; test/unit/schemas.test.ts fails until it is committed.
  */
 
 import { z } from 'zod';
 import { slug } from '../../functions/commons/slug.ts';
-import { detailSchemas, EVENT_SOURCE } from '../../functions/events/contracts.ts';
+import { detailSchemas, EVENT_SOURCE } from '../../functions/contract/events.ts';
 import { type GeneratedFile, jsonText } from './files.ts';
 
 export const EVENT_SCHEMA_DIR = 'schemas/events';
@@ -66,7 +66,7 @@ export function eventSchema(detailType: DetailTypeName): EventSchema {
       description:
         `The \`detail\` of the EventBridge event with source \`${EVENT_SOURCE}\` and detail-type ` +
         `\`${detailType}\`, schema_version ${version}. Deduplicate on \`event_id\`; ignore fields you do not ` +
-        'know (optional fields may be added within a version). Generated from functions/events/contracts.ts ' +
+        'know (optional fields may be added within a version). Generated from functions/contract/events.ts ' +
         'by `npm run schemas`; see docs/events.md.',
       ...body,
     },

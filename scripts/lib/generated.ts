@@ -3,9 +3,9 @@
  * them, `npm run docs -- --check` and the drift tests compare them.
  */
 import { readdirSync } from 'node:fs';
-import { openApiDocument } from '../../local/openapi/document.ts';
 import { EVENT_SCHEMA_DIR, eventSchemaFiles } from './event-schemas.ts';
 import { fromRoot, type GeneratedFile, jsonText } from './files.ts';
+import { openApiDocument } from './openapi/document.ts';
 import { stateMachineFiles } from './state-diagram.ts';
 
 export const OPENAPI_DOC = 'docs/openapi.json';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../infra/manifest.ts';
+import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
 import { fromRoot, type GeneratedFile, markdownTable } from './files.ts';
 
 export const STATE_MACHINE_DOC = 'docs/state-machine.md';

@@ -1,34 +1,11 @@
 import type { LocalStack } from '@signupplus/local';
 import { z } from 'zod';
+import { createdOnboardingSchema, onboardingViewSchema } from '../../functions/contract/responses.ts';
 import { eventually, requestJson } from './http.ts';
 
-export const createdSchema = z.object({
-  onboarding_id: z.string(),
-  status: z.string(),
-  auth_link: z.string(),
-  auth_link_expires_at: z.string(),
-});
-
-export const onboardingViewSchema = z
-  .object({
-    onboarding_id: z.string(),
-    status: z.string(),
-    timeline: z.array(z.object({ at: z.string(), step: z.string(), detail: z.string().optional() })),
-    accounts: z
-      .array(
-        z.object({
-          account_id: z.string(),
-          display_name: z.string(),
-          account_number_masked: z.string().optional(),
-        }),
-      )
-      .optional(),
-    failure: z.object({ reason: z.string(), detail: z.string() }).loose().optional(),
-    user: z.record(z.string(), z.unknown()).optional(),
-    account: z.record(z.string(), z.unknown()).optional(),
-  })
-  .loose();
-export type OnboardingView = z.infer<typeof onboardingViewSchema>;
+/** The API's answers, parsed with the product contract's own schemas (never a second copy). */
+export { createdOnboardingSchema as createdSchema, onboardingViewSchema };
+export type OnboardingView = z.output<typeof onboardingViewSchema>;
 
 const authorizeSchema = z.object({ redirect_to: z.string() });
 
@@ -36,7 +13,7 @@ export async function createOnboarding(stack: LocalStack, body: unknown = {}) {
   const response = await requestJson('POST', `${stack.urls.api}/onboardings`, body);
   if (response.status !== 201)
     throw new Error(`POST /onboardings answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return createdSchema.parse(response.body);
+  return createdOnboardingSchema.parse(response.body);
 }
 
 /** What the user's browser does at TrueLayer, through the simulator's non-interactive hook. */

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { FUNCTIONS, type FunctionId, STATE_MACHINE_DEFINITION } from '../../functions/contract/manifest.ts';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling.ts';
-import { FUNCTIONS, type FunctionId, STATE_MACHINE_DEFINITION } from '../../infra/manifest.ts';
 import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId, ROUTES, WORKFLOW_TASKS } from '../../infra/manifest.ts';
+import { FUNCTIONS, type FunctionId, ROUTES, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
 import {
   DEFAULT_ACCOUNT_CHOICE_TIMEOUT,
   DEFAULT_RESERVED_CONCURRENCY,

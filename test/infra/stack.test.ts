@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { SDK_CLIENT_TIMEOUTS } from '../../functions/commons/clients/timeouts.ts';
 import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
 import { tableKeys } from '../../functions/commons/table-keys.ts';
-import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
 import {
   type Capability,
   EVENT_RULES,
@@ -14,7 +13,8 @@ import {
   type FunctionId,
   ROUTES,
   WORKFLOW_TASKS,
-} from '../../infra/manifest.ts';
+} from '../../functions/contract/manifest.ts';
+import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
 import { ALARM_KINDS, ALARM_THRESHOLDS, API_THROTTLED_METRIC } from '../../infra/operations.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import {

@@ -8,7 +8,7 @@ import {
   type FunctionId,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
-} from '../../infra/manifest.ts';
+} from '../../functions/contract/manifest.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import {
   actionsOf,

@@ -12,8 +12,8 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { handlerEnvironment } from '../../bench/cold-start.ts';
+import { FUNCTIONS, type FunctionId } from '../../functions/contract/manifest.ts';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling.ts';
-import { FUNCTIONS, type FunctionId } from '../../infra/manifest.ts';
 import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
 import { jsonObject, readCdkJson } from './helpers.ts';
 

@@ -4,8 +4,8 @@ import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { exampleConsumerRecordId } from '../../functions/consumers/idempotency-record.ts';
+import { DetailTypes } from '../../functions/contract/onboarding-events.ts';
 import { stableEventId } from '../../functions/events/event-id.ts';
-import { DetailTypes } from '../../functions/events/onboarding-contracts.ts';
 import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {

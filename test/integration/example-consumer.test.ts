@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { type LocalFunction, loadLocalFunction } from '@signupplus/local/parts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../infra/manifest.ts';
+import { FUNCTIONS } from '../../functions/contract/manifest.ts';
 import { startJourney, waitForStatus } from '../helpers/journey.ts';
 
 let stack: LocalStack;

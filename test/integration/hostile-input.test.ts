@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../infra/manifest.ts';
+import { ROUTES } from '../../functions/contract/manifest.ts';
 
 let stack: LocalStack;
 let dynamo: DynamoDBClient;

@@ -18,7 +18,7 @@ import {
 } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readyForPaymentDetailSchema } from '../../functions/events/onboarding-contracts.ts';
+import { readyForPaymentDetailSchema } from '../../functions/contract/onboarding-events.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import { executionEnded, startJourney, waitForStatus } from '../helpers/journey.ts';
 

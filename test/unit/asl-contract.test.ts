@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TRANSIENT_AWS_ERROR } from '../../functions/commons/aws-errors.ts';
+import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
 import { WorkflowErrorNames } from '../../functions/onboarding/errors.ts';
 import { TrueLayerErrorNames } from '../../functions/truelayer/errors.ts';
-import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../infra/manifest.ts';
 
 const text = readFileSync(new URL(`../../${STATE_MACHINE_DEFINITION}`, import.meta.url), 'utf8');
 const stateSchema = z

@@ -22,7 +22,7 @@ import type {
   ConnectionOutcome,
   CreatedDataConnection,
 } from '../../functions/connections/truelayer-client.ts';
-import type { DetailType } from '../../functions/events/contracts.ts';
+import type { DetailType } from '../../functions/contract/events.ts';
 import { TrueLayerContractError } from '../../functions/truelayer/errors.ts';
 import { CALLER_RETURN_URI, EXAMPLES } from '../helpers/connections.ts';
 

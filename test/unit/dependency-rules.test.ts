@@ -78,13 +78,8 @@ describe('dependency rules', () => {
       // This file's own examples of forbidden imports are strings, not imports.
       if (file === fileURLToPath(import.meta.url)) continue;
       const name = relative(ROOT, file).split(sep).join('/');
-      // local/openapi is on its way out of the harness (to scripts/lib/openapi) in another change.
       for (const target of importTargets(file, readFileSync(file, 'utf8')))
-        if (
-          reachesInto(target, 'local') &&
-          !target.startsWith('@signupplus/local') &&
-          !target.startsWith('local/openapi/')
-        )
+        if (reachesInto(target, 'local') && !target.startsWith('@signupplus/local'))
           found.push(`${name} imports ${target}`);
     }
     expect(found).toEqual([]);

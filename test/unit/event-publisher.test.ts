@@ -4,8 +4,8 @@ import {
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import { DetailTypes, onboardingDetailSchemas } from '../../functions/contract/onboarding-events.ts';
 import { envelopeFor } from '../../functions/events/envelope.ts';
-import { DetailTypes, onboardingDetailSchemas } from '../../functions/events/onboarding-contracts.ts';
 import { announcedEventPublisher, EventPublishError } from '../../functions/events/publisher.ts';
 
 /**

@@ -9,11 +9,22 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { CreatedConnection } from '../../functions/connections/create-connection.ts';
 import { connectionRequestSchema } from '../../functions/connections/request.ts';
+import { ROUTES } from '../../functions/contract/manifest.ts';
+import {
+  accountChoiceAcceptedSchema,
+  connectionViewSchema,
+  createdConnectionSchema,
+  createdOnboardingSchema,
+  onboardingViewSchema,
+  problemSchema,
+} from '../../functions/contract/responses.ts';
 import type { AccountChoiceAccepted } from '../../functions/onboarding/choose-account.ts';
 import type { CreatedOnboarding } from '../../functions/onboarding/create-onboarding.ts';
 import type { OnboardingView } from '../../functions/onboarding/get-onboarding.ts';
-import { ROUTES } from '../../infra/manifest.ts';
-import { openApiDocument, SIGV4 } from '../../local/openapi/document.ts';
+import { fromRoot, staleFiles } from '../../scripts/lib/files.ts';
+import { OPENAPI_DOC, openApiFiles } from '../../scripts/lib/generated.ts';
+import { jsonSchemaValidator } from '../../scripts/lib/json-schema.ts';
+import { openApiDocument, SIGV4 } from '../../scripts/lib/openapi/document.ts';
 import {
   accountChoiceAcceptedExample,
   connectionRequestExamples,
@@ -22,19 +33,8 @@ import {
   createdExample,
   onboardingExamples,
   problemExamples,
-} from '../../local/openapi/examples.ts';
-import { OPERATIONS } from '../../local/openapi/operations.ts';
-import {
-  accountChoiceAcceptedSchema,
-  connectionViewSchema,
-  createdConnectionSchema,
-  createdOnboardingSchema,
-  onboardingViewSchema,
-  problemSchema,
-} from '../../local/openapi/responses.ts';
-import { fromRoot, staleFiles } from '../../scripts/lib/files.ts';
-import { OPENAPI_DOC, openApiFiles } from '../../scripts/lib/generated.ts';
-import { jsonSchemaValidator } from '../../scripts/lib/json-schema.ts';
+} from '../../scripts/lib/openapi/examples.ts';
+import { OPERATIONS } from '../../scripts/lib/openapi/operations.ts';
 
 const record = z.record(z.string(), z.unknown());
 const mediaSchema = z

@@ -1,13 +1,13 @@
 /**
  * The published event contracts: schemas/events/*.json are exactly what the
- * generator makes from functions/events/contracts.ts now, they are valid
+ * generator makes from functions/contract/events.ts now, they are valid
  * draft 2020-12 schemas, the committed example events (real ones, from
  * `npm run docs:examples`) validate against them and against the zod schemas,
  * and docs/events.md documents every detail type and shows those examples.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detailSchemas, EVENT_SOURCE } from '../../functions/events/contracts.ts';
+import { detailSchemas, EVENT_SOURCE } from '../../functions/contract/events.ts';
 import {
   committedExamples,
   EVENTS_DOC,

@@ -2,7 +2,7 @@
  * `@signupplus/client`: the integrator API of the Signup+ onboarding product, from your backend.
  * Every request is signed with SigV4 (service `execute-api`) by the AWS SDK's own signer, with
  * credentials from the SDK's default provider chain unless you pass some; every answer is parsed
- * with the product's own schemas (local/openapi/responses.ts, built from functions/), so a drift
+ * with the product's own schemas (functions/contract/responses.ts), so a drift
  * between this client and the API fails loudly instead of returning a wrong shape.
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -18,8 +18,7 @@ import {
   expiredDetailSchema,
   failedDetailSchema,
   readyForPaymentDetailSchema,
-} from '../../../functions/events/onboarding-contracts.ts';
-import type { CreateOnboardingRequest } from '../../../functions/onboarding/create-onboarding.ts';
+} from '../../../functions/contract/onboarding-events.ts';
 import {
   accountChoiceAcceptedSchema,
   connectionViewSchema,
@@ -27,7 +26,8 @@ import {
   createdOnboardingSchema,
   onboardingViewSchema,
   problemSchema,
-} from '../../../local/openapi/responses.ts';
+} from '../../../functions/contract/responses.ts';
+import type { CreateOnboardingRequest } from '../../../functions/onboarding/create-onboarding.ts';
 
 export type CreatedOnboarding = z.infer<typeof createdOnboardingSchema>;
 export type Onboarding = z.infer<typeof onboardingViewSchema>;

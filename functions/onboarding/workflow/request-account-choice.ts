@@ -1,4 +1,4 @@
-import { DetailTypes } from '../../events/onboarding-contracts.ts';
+import { DetailTypes } from '../../contract/onboarding-events.ts';
 import { announcement } from '../announcement.ts';
 import type { OnboardingDependencies, SettleMethods } from '../deps.ts';
 import { settleSoon } from '../end-journey.ts';

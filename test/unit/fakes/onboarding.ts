@@ -1,5 +1,5 @@
 import { epochSeconds } from '../../../functions/commons/time.ts';
-import type { OnboardingDetailType } from '../../../functions/events/onboarding-contracts.ts';
+import type { OnboardingDetailType } from '../../../functions/contract/onboarding-events.ts';
 import type { AnnouncedEvent } from '../../../functions/events/publisher.ts';
 import type { RepositoryPort } from '../../../functions/onboarding/deps.ts';
 import {

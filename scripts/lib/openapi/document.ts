@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
-import { FUNCTIONS, ROUTES, type RouteSpec } from '../../infra/manifest.ts';
+import { FUNCTIONS, ROUTES, type RouteSpec } from '../../../functions/contract/manifest.ts';
 import { OPERATIONS, type OperationDoc, problem } from './operations.ts';
 
 export const SIGV4 = 'sigv4';
 
 const packageJson = z
   .object({ version: z.string(), description: z.string(), license: z.string() })
-  .parse(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')));
+  .parse(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')));
 
 const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
 

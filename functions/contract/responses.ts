@@ -6,18 +6,10 @@
  */
 import { z } from 'zod';
 import * as zm from 'zod/mini';
-import { connectionConfigurationSchema } from '../../functions/connections/configurations.ts';
-import {
-  connectionIdSchema,
-  connectionRecordSchema,
-  dataAccessTypes,
-} from '../../functions/connections/model.ts';
-import { onboardingIdSchema } from '../../functions/onboarding/get-onboarding.ts';
-import {
-  accountChoiceSchema,
-  onboardingSchema,
-  onboardingStatusSchema,
-} from '../../functions/onboarding/model.ts';
+import { connectionConfigurationSchema } from '../connections/configurations.ts';
+import { connectionIdSchema, connectionRecordSchema, dataAccessTypes } from '../connections/model.ts';
+import { onboardingIdSchema } from '../onboarding/get-onboarding.ts';
+import { accountChoiceSchema, onboardingSchema, onboardingStatusSchema } from '../onboarding/model.ts';
 import { described } from './meta.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */

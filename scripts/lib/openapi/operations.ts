@@ -1,19 +1,29 @@
 /**
  * What the OpenAPI document says about each route, keyed by the route's
- * `METHOD path` in infra/manifest.ts ROUTES. Request schemas are the ones the
+ * `METHOD path` in functions/contract/manifest.ts ROUTES. Request schemas are the ones the
  * handlers parse with; answers come from ./responses.ts. A route without an
  * entry here is still documented, from the manifest alone (see document.ts).
  */
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import { connectionPathSchema } from '../../functions/connections/get-connection.ts';
-import { connectionReturnQuerySchema } from '../../functions/connections/handle-return.ts';
-import { connectionRequestSchema } from '../../functions/connections/request.ts';
-import { callbackQuerySchema } from '../../functions/onboarding/callback-query.ts';
-import { accountChoiceRequestSchema } from '../../functions/onboarding/choose-account.ts';
-import { createOnboardingRequestSchema } from '../../functions/onboarding/create-onboarding.ts';
-import { onboardingPathSchema } from '../../functions/onboarding/get-onboarding.ts';
+import { connectionPathSchema } from '../../../functions/connections/get-connection.ts';
+import { connectionReturnQuerySchema } from '../../../functions/connections/handle-return.ts';
+import { connectionRequestSchema } from '../../../functions/connections/request.ts';
+import { described } from '../../../functions/contract/meta.ts';
+import {
+  accountChoiceAcceptedSchema,
+  connectionViewSchema,
+  createdConnectionSchema,
+  createdOnboardingSchema,
+  erasedOnboardingSchema,
+  onboardingViewSchema,
+  problemSchema,
+} from '../../../functions/contract/responses.ts';
+import { callbackQuerySchema } from '../../../functions/onboarding/callback-query.ts';
+import { accountChoiceRequestSchema } from '../../../functions/onboarding/choose-account.ts';
+import { createOnboardingRequestSchema } from '../../../functions/onboarding/create-onboarding.ts';
+import { onboardingPathSchema } from '../../../functions/onboarding/get-onboarding.ts';
 import {
   accountChoiceAcceptedExample,
   accountChoiceRequestExample,
@@ -28,16 +38,6 @@ import {
   onboardingExamples,
   problemExamples,
 } from './examples.ts';
-import { described } from './meta.ts';
-import {
-  accountChoiceAcceptedSchema,
-  connectionViewSchema,
-  createdConnectionSchema,
-  createdOnboardingSchema,
-  erasedOnboardingSchema,
-  onboardingViewSchema,
-  problemSchema,
-} from './responses.ts';
 
 /** The parts of an operation that routes do not share; `security` and `tags` come from the manifest. */
 export type OperationDoc = Omit<ZodOpenApiOperationObject, 'security' | 'operationId'> & {

@@ -5,11 +5,11 @@ import {
   DetailTypes,
   detailEnvelopeSchema,
   onboardingDetailSchemas,
-} from './onboarding-contracts.ts';
+} from './onboarding-events.ts';
 
 /*
  * Every event the product publishes. The onboarding events live in
- * onboarding-contracts.ts (re-exported here), so that the onboarding
+ * onboarding-events.ts (re-exported here), so that the onboarding
  * functions can validate them without bundling the Data v3 schemas.
  */
 export {
@@ -25,7 +25,7 @@ export {
   onboardingDetailSchemas,
   readyForPaymentDetailSchema,
   SCHEMA_VERSION,
-} from './onboarding-contracts.ts';
+} from './onboarding-events.ts';
 
 /** Data v3: ids, the configuration and what was asked for; no personal data. */
 export const dataConnectionCreatedDetailSchema = z.extend(

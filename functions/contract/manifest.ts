@@ -4,7 +4,7 @@
  * same lists to route requests, resolve the state machine's task resources and
  * deliver events. A route or function added here exists in both places.
  */
-import { DetailTypes, EVENT_SOURCE } from '../functions/events/contracts.ts';
+import { DetailTypes, EVENT_SOURCE } from './events.ts';
 
 /** What a function is allowed to touch; the stack turns each into a narrow grant and its environment variables. */
 export type Capability =
