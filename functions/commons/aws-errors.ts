@@ -1,7 +1,9 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
-/** The name the state machine's Retry rules match (a contract, see test/unit/asl-contract.test.ts). */
-export const TRANSIENT_AWS_ERROR = 'TransientAwsError';
+import { WorkflowErrorNames } from '../contract/workflow-errors.ts';
+
+/** The name the state machine's Retry rules match (functions/contract/workflow-errors.ts). */
+export const TRANSIENT_AWS_ERROR = WorkflowErrorNames.transientAws;
 
 /**
  * An AWS call (DynamoDB, Step Functions, EventBridge, Secrets Manager) failed

@@ -1,4 +1,5 @@
 import { DomainError } from '../commons/errors.ts';
+import { WorkflowErrorNames } from '../contract/workflow-errors.ts';
 import type { OnboardingStatus } from './model.ts';
 
 export class OnboardingNotFoundError extends DomainError {
@@ -59,14 +60,8 @@ export class JourneySecretMissingError extends DomainError {
   readonly kind = 'conflict';
 }
 
-/**
- * Error names the state machine matches in its Catch rules (a contract with
- * statemachines/onboarding.asl.json, checked by test/unit/asl-contract.test.ts).
- */
-export const WorkflowErrorNames = {
-  accountAlreadyChosen: 'AccountAlreadyChosenError',
-  journeyEnded: 'JourneyEndedError',
-} as const;
+/** Error names the state machine matches in its Catch rules, from the contract. */
+export { WorkflowErrorNames };
 
 /** The user's choice was recorded while the workflow was still getting ready to wait for it. */
 export class AccountAlreadyChosenError extends Error {

@@ -1,5 +1,6 @@
 import { DomainError } from '../commons/errors.ts';
 import type { TrueLayerSupport } from '../commons/failure.ts';
+import { WorkflowErrorNames } from '../contract/workflow-errors.ts';
 
 /**
  * Error names are a contract with statemachines/onboarding.asl.json: its Retry
@@ -10,7 +11,7 @@ import type { TrueLayerSupport } from '../commons/failure.ts';
  */
 export const TrueLayerErrorNames = {
   /** Retry: TrueLayer or the bank is briefly unavailable. */
-  unavailable: 'TrueLayerUnavailableError',
+  unavailable: WorkflowErrorNames.trueLayerUnavailable,
   /** Send the user through their bank again: the token, grant or consent is no longer valid. */
   reconnect: 'TrueLayerReconnectRequiredError',
   /** This user cannot use Signup+: joint account, no data, bank not supported. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TRANSIENT_AWS_ERROR } from '../../functions/commons/aws-errors.ts';
 import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
-import { WorkflowErrorNames } from '../../functions/onboarding/errors.ts';
+import { WorkflowErrorNames } from '../../functions/contract/workflow-errors.ts';
 import { TrueLayerErrorNames } from '../../functions/truelayer/errors.ts';
 
 const text = readFileSync(new URL(`../../${STATE_MACHINE_DEFINITION}`, import.meta.url), 'utf8');
@@ -65,6 +65,16 @@ function retryBudget(rule: {
 }
 
 describe('statemachines/onboarding.asl.json', () => {
+  it('matches exactly the error names the contract declares, besides those the services raise', () => {
+    const matched = new Set(
+      states.flatMap(([, state]) =>
+        [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
+      ),
+    );
+    const ours = [...matched].filter((name) => !/^(States|Lambda|Sandbox)\./.test(name));
+    expect(ours.sort()).toEqual(Object.values(WorkflowErrorNames).sort());
+  });
+
   it('uses exactly the placeholders the manifest provides', () => {
     const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
     expect([...placeholders].sort()).toEqual(Object.keys(WORKFLOW_TASKS).sort());
