@@ -19,8 +19,9 @@ import {
   problemSchema,
 } from '../../functions/contract/responses.ts';
 import type { AccountChoiceAccepted } from '../../functions/onboarding/choose-account.ts';
-import type { CreatedOnboarding } from '../../functions/onboarding/create-onboarding.ts';
-import type { OnboardingView } from '../../functions/onboarding/get-onboarding.ts';
+import { type CreatedOnboarding, createOnboarding } from '../../functions/onboarding/create-onboarding.ts';
+import { failureOf } from '../../functions/onboarding/failure-reasons.ts';
+import { getOnboarding, type OnboardingView } from '../../functions/onboarding/get-onboarding.ts';
 import { fromRoot, staleFiles } from '../../scripts/lib/files.ts';
 import { OPENAPI_DOC, openApiFiles } from '../../scripts/lib/generated.ts';
 import { jsonSchemaValidator } from '../../scripts/lib/json-schema.ts';
@@ -35,6 +36,7 @@ import {
   problemExamples,
 } from '../../scripts/lib/openapi/examples.ts';
 import { OPERATIONS } from '../../scripts/lib/openapi/operations.ts';
+import { fakeClock, InMemoryOnboardings, onboardingIn } from './fakes/onboarding.ts';
 
 const record = z.record(z.string(), z.unknown());
 const mediaSchema = z
@@ -199,11 +201,58 @@ describe('response schemas', () => {
     }
   });
 
-  it('describe what the use cases return (checked by the type checker)', () => {
-    expectTypeOf<CreatedOnboarding>().toExtend<z.input<typeof createdOnboardingSchema>>();
-    expectTypeOf<AccountChoiceAccepted>().toExtend<z.input<typeof accountChoiceAcceptedSchema>>();
-    expectTypeOf<OnboardingView>().toExtend<z.input<typeof onboardingViewSchema>>();
-    expectTypeOf<CreatedConnection>().toExtend<z.input<typeof createdConnectionSchema>>();
-    expect(true).toBe(true);
+  // The type checker holds each use case's return type to its schema (tsc runs in npm test; these
+  // lines fail compilation, not the run, when the two drift apart).
+  expectTypeOf<CreatedOnboarding>().toExtend<z.input<typeof createdOnboardingSchema>>();
+  expectTypeOf<AccountChoiceAccepted>().toExtend<z.input<typeof accountChoiceAcceptedSchema>>();
+  expectTypeOf<OnboardingView>().toExtend<z.input<typeof onboardingViewSchema>>();
+  expectTypeOf<CreatedConnection>().toExtend<z.input<typeof createdConnectionSchema>>();
+
+  it('parse what the onboarding use cases really return, in every status', async () => {
+    // Prepare: a journey created through the use case, then records in each status
+    const repository = new InMemoryOnboardings();
+    const clock = fakeClock();
+    const created = await createOnboarding(
+      { reference: 'customer-42' },
+      {
+        repository,
+        now: clock.now,
+        settings: {
+          authBaseUrl: 'https://auth.example.test',
+          clientId: 'client-1',
+          redirectUri: 'https://api.example.test/callback',
+          scopes: ['signupplus'],
+          providers: ['uk-ob-all'],
+          authLinkTtlSeconds: 900,
+          retentionDays: 30,
+        },
+      },
+    );
+    const records = [
+      onboardingIn('awaiting_authorization'),
+      onboardingIn('authorized'),
+      onboardingIn('awaiting_account_choice', {
+        account_choices: [
+          { account_id: 'a1', display_name: 'Current', account_type: 'CURRENT', currency: 'GBP' },
+        ],
+        account_choice_expires_at: '2026-03-01T10:14:00.000Z',
+      }),
+      onboardingIn('account_chosen'),
+      onboardingIn('completed', {
+        user: { first_name: 'Ada', last_name: 'Lovelace' },
+        account: { sort_code: '040004', account_number: '12345678' },
+      }),
+      onboardingIn('failed', { failure: failureOf('access_denied') }),
+      onboardingIn('expired', { failure: failureOf('link_expired') }),
+    ];
+
+    // Act / Assess
+    expect(createdOnboardingSchema.safeParse(created).error).toBeUndefined();
+    for (const record of records) {
+      const onboardings = new InMemoryOnboardings();
+      onboardings.seed(record);
+      const view = await getOnboarding(record.onboarding_id, onboardings);
+      expect(onboardingViewSchema.safeParse(view).error, record.status).toBeUndefined();
+    }
   });
 });
