@@ -37,7 +37,7 @@ const functionsModule = (path: string) => new URL(`../functions/${path}`, import
 const MODULE_SPLITS = [
   {
     name: 'onboarding event contracts apart from all event contracts',
-    kept: 'events/onboarding-contracts.ts',
+    kept: 'contract/onboarding-events.ts',
     apart: 'contract/events.ts',
   },
   {
