@@ -77,7 +77,7 @@ export const RETURN_REFERENCE_PARAMETER = 'onboarding_id';
 /**
  * The product's return URL for one journey: its own reference rides in the
  * query, so that the return is matched to the journey whatever TrueLayer
- * appends (what it appends is undocumented, FACTS.md §7).
+ * appends (what it appends is undocumented, docs/conformance.md).
  */
 export function returnUrlFor(returnUrl: string, onboardingId: string): string {
   const url = new URL(returnUrl);

@@ -50,7 +50,7 @@ export type ConnectionOutcome =
 export type OutcomeSource = 'data_connection' | 'connected_accounts' | 'user_info';
 
 /**
- * `GET /v3/data-connections/{id}`: undocumented (FACTS.md §7), so read for
+ * `GET /v3/data-connections/{id}`: undocumented (docs/conformance.md), so read for
  * what it may say and nothing more. The status is kept open; `authorized` and
  * `failed` are acted on, anything else is still pending.
  */

@@ -14,7 +14,7 @@ import { tolerantText } from './tolerant.ts';
 /*
  * What a TrueLayer refusal means for the integrator, from TrueLayer's
  * documented error classes (D:signup-errors, D:data-v3-errors,
- * D:data-api-errors; FACTS.md §7). The problem is recognised by its `type`
+ * D:data-api-errors). The problem is recognised by its `type`
  * anchor or its `title`, case aside, so either one is enough.
  */
 

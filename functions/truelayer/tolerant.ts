@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 
 /*
- * Reading TrueLayer tolerantly (DESIGN.md decision 10): a field TrueLayer
+ * Reading TrueLayer tolerantly (docs/events.md, "Onboarding Ready For Payment": absent, null and empty are the same): a field TrueLayer
  * leaves out, sends as `null` or sends as an empty or blank string is one and
  * the same thing, absent. TrueLayer's own SDKs model every Signup+ field as
  * optional and nullable, so nothing here fails on an absence; a value of the

@@ -1,7 +1,7 @@
 import { ServiceError } from './errors.ts';
 
 // Characters Step Functions forbids in state machine and execution names (limits-overview: whitespace,
-// brackets, wildcards, punctuation and control characters); see /work/shared/aws/FACTS.md §1.
+// brackets, wildcards, punctuation and control characters); as AWS's Step Functions API reference documents for `name`.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is forbidden
 const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
 

@@ -2,7 +2,7 @@
  * The simulator's switches (local/truelayer-sim/switches.ts): for every point
  * TrueLayer leaves undocumented, each plausible answer, so that the product's
  * tests can prove it works with all of them. And the raw answers of a users
- * file, served verbatim as DESIGN.md fixes them.
+ * file, served verbatim (the raw-answer interface, local/truelayer-sim/README.md).
  */
 import { request as httpRequest } from 'node:http';
 import { gunzipSync } from 'node:zlib';

@@ -20,7 +20,7 @@ function signupProblem(ctx: RequestContext, init: ProblemInit): SimResponse {
 }
 
 /**
- * A raw answer from the users file, served verbatim (DESIGN.md, "Raw TrueLayer
+ * A raw answer from the users file, served verbatim (the raw-answer interface, "Raw TrueLayer
  * answers"): its status, its headers and its body as JSON, gzip-compressed
  * when its headers say `content-encoding: gzip`.
  */

@@ -2,7 +2,7 @@
 export interface Provider {
   id: string;
   name: string;
-  /** Data v3 and the Signup+ data flow are UK only (FACTS.md §7); Finland's Signup+ is a payments flow. */
+  /** Data v3 and the Signup+ data flow are UK only (TrueLayer's Data API v3 and Signup+ documentation); Finland's Signup+ is a payments flow. */
   country: 'GB';
 }
 

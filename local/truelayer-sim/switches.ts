@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Where TrueLayer's documents are silent, the simulator can play each
- * plausible answer, one switch per undocumented point (FACTS.md §7), so that
+ * plausible answer, one switch per undocumented point (docs/conformance.md lists each), so that
  * the product's tests prove it works with every one of them rather than with
  * the one guess the simulator used to make come true.
  */

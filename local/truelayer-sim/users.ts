@@ -54,7 +54,7 @@ export const SignupPlusErrorSchema = z.strictObject({
 });
 
 /**
- * An answer served verbatim, as DESIGN.md fixes it: any status, headers and
+ * An answer served verbatim, as the raw-answer interface promises (README.md here): any status, headers and
  * JSON body, never validated. A `content-encoding: gzip` header makes the
  * simulator gzip the body; without a content-type header it is sent as
  * `application/json`.
