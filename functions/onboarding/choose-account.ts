@@ -7,8 +7,11 @@ export const accountChoiceRequestSchema = z.strictObject({
   account_id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
 });
 
-/** Why a task token could not be answered. */
-export type ResumeOutcome = 'resumed' | 'task_closed';
+/**
+ * How answering the waiting task went: it took the choice, its task was already
+ * closed, or the call failed in a way that may have taken effect (its answer lost).
+ */
+export type ResumeOutcome = 'resumed' | 'task_closed' | 'unconfirmed';
 
 /** Where the journey's execution stands, as Step Functions describes it. */
 export type WorkflowState = 'running' | 'ended' | 'not_found';
@@ -82,7 +85,8 @@ export async function chooseAccount(
     try {
       outcome = await deps.resumeWorkflow(taskToken, { account_id: accountId });
     } catch (error) {
-      // The workflow could not be reached: give the choice back so the user can try again.
+      // Step Functions refused the call (throttled): it did not take effect, so
+      // give the choice back and let the user try again.
       await deps.repository.transition(onboardingId, {
         from: ['account_chosen'],
         to: 'awaiting_account_choice',
@@ -92,7 +96,11 @@ export async function chooseAccount(
       });
       throw error;
     }
-    if (outcome === 'resumed') return accepted;
+    // A call that may have reached the workflow keeps the choice: giving it back
+    // could undo a choice the workflow is already completing with. The record
+    // says account_chosen, so the reconciler answers the task again (a closed
+    // token is harmless) until the journey moves on.
+    if (outcome === 'resumed' || outcome === 'unconfirmed') return accepted;
     if (read >= TOKEN_READS) break;
     const newer = (await deps.repository.getJourney(onboardingId)).secrets?.task_token;
     taskToken = newer !== taskToken ? newer : undefined;

@@ -280,6 +280,19 @@ describe('one end per journey under AWS faults', () => {
     await expectOneEnd(onboardingId, 'completed');
   });
 
+  it('keeps a choice whose every SendTaskSuccess attempt lost its answer, and completes with it', async () => {
+    const { onboardingId } = await approvedJourney('jane', []);
+    await waitForStatus(stack, onboardingId, ['awaiting_account_choice']);
+    // The first attempt takes effect; the SDK's resends (and their answers) are lost too, so the
+    // chooser never hears back. Giving the choice back here would undo the one the workflow runs with.
+    faultFor(onboardingId, { service: 'sfn', operation: 'SendTaskSuccess', fault: 'lost_answer', times: 3 });
+
+    const answer = await choose(onboardingId);
+
+    expect(answer.status).toBe(202);
+    await expectOneEnd(onboardingId, 'completed');
+  });
+
   it('completes when the waiting step is retried and mints a new task token', async () => {
     const { onboardingId } = await approvedJourney('jane', [
       { service: 'lambda', operation: 'RequestAccountChoice', fault: 'lost_answer', times: 1 },

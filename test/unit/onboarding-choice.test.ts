@@ -85,7 +85,7 @@ describe('chooseAccount', () => {
     await expect(second).rejects.toMatchObject({ currentStatus: 'account_chosen' });
   });
 
-  it('gives the choice back when the workflow cannot be reached, so the user can try again', async () => {
+  it('gives the choice back when Step Functions refused the call (throttled), so the user can try again', async () => {
     const { repository, deps } = waiting();
 
     const choosing = chooseAccount(ONBOARDING_ID, 'acc-1', {
@@ -99,6 +99,20 @@ describe('chooseAccount', () => {
     const record = repository.record(ONBOARDING_ID);
     expect(record.status).toBe('awaiting_account_choice');
     expect(record.chosen_account_id).toBeUndefined();
+  });
+
+  it('keeps the choice when the call may have reached the workflow, for the reconciler to answer again', async () => {
+    const { repository, resumed, deps } = waiting({ resume: ['unconfirmed'] });
+
+    const accepted = await chooseAccount(ONBOARDING_ID, 'acc-1', deps);
+
+    // Giving it back could undo a choice the workflow is already completing with.
+    expect(accepted).toMatchObject({ status: 'account_chosen', chosen_account_id: 'acc-1' });
+    expect(repository.record(ONBOARDING_ID)).toMatchObject({
+      status: 'account_chosen',
+      chosen_account_id: 'acc-1',
+    });
+    expect(resumed).toHaveLength(1);
   });
 
   it('answers a newer token when the waiting step was retried and minted one', async () => {
