@@ -10,7 +10,8 @@ export default defineConfig({
     pool: 'forks',
     // Four files at a time on a 2-core machine: an integration file spends most of its time waiting on
     // loopback (the stack's timers, polling with deadlines), so four keep both cores busy. Measured on
-    // the whole suite: 320 s with vitest's default against 141 s with four.
+    // the whole suite: 320 s with vitest's default against 141 s with four. The DynamoDB Local pass
+    // (npm run test:dynamodb-local) runs one file at a time instead: each file starts its own JVM.
     maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 60_000,
