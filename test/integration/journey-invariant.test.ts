@@ -94,7 +94,6 @@ beforeAll(async () => {
     scheduleIntervalMs: 250,
     authLinkTtlSeconds: AUTH_LINK_TTL_SECONDS,
     accountChoiceTimeoutSeconds: CHOICE_TIMEOUT_SECONDS,
-    trueLayerTimeoutMs: 1_000,
     deliverEventsTwice: true,
   });
   documents = DynamoDBDocumentClient.from(
