@@ -5,6 +5,7 @@ import { InvalidStateError } from '../../functions/onboarding/errors.ts';
 import { getOnboarding } from '../../functions/onboarding/get-onboarding.ts';
 import { handleCallback } from '../../functions/onboarding/handle-callback.ts';
 import {
+  CREATE_SETTINGS,
   fakeClock,
   fakePublisher,
   InMemoryOnboardings,
@@ -12,15 +13,7 @@ import {
   onboardingIn,
 } from './fakes/onboarding.ts';
 
-const settings = {
-  authBaseUrl: 'https://auth.example.test',
-  clientId: 'client-1',
-  redirectUri: 'https://api.example.test/callback',
-  scopes: ['signupplus'],
-  providers: ['uk-ob-all'],
-  authLinkTtlSeconds: 900,
-  retentionDays: 30,
-};
+const settings = CREATE_SETTINGS;
 
 /** A journey created through the use case, and the raw state its link carries. */
 async function started() {

@@ -36,7 +36,7 @@ import {
   problemExamples,
 } from '../../scripts/lib/openapi/examples.ts';
 import { OPERATIONS } from '../../scripts/lib/openapi/operations.ts';
-import { fakeClock, InMemoryOnboardings, onboardingIn } from './fakes/onboarding.ts';
+import { CREATE_SETTINGS, fakeClock, InMemoryOnboardings, onboardingIn } from './fakes/onboarding.ts';
 
 const record = z.record(z.string(), z.unknown());
 const mediaSchema = z
@@ -217,15 +217,7 @@ describe('response schemas', () => {
       {
         repository,
         now: clock.now,
-        settings: {
-          authBaseUrl: 'https://auth.example.test',
-          clientId: 'client-1',
-          redirectUri: 'https://api.example.test/callback',
-          scopes: ['signupplus'],
-          providers: ['uk-ob-all'],
-          authLinkTtlSeconds: 900,
-          retentionDays: 30,
-        },
+        settings: CREATE_SETTINGS,
       },
     );
     const records = [

@@ -303,3 +303,14 @@ export function onboardingIn(status: Onboarding['status'], overrides: Partial<On
     ...overrides,
   };
 }
+
+/** What POST /onboardings is configured with, for use cases created in a test. */
+export const CREATE_SETTINGS = {
+  authBaseUrl: 'https://auth.example.test',
+  clientId: 'client-1',
+  redirectUri: 'https://api.example.test/callback',
+  scopes: ['signupplus'],
+  providers: ['uk-ob-all'],
+  authLinkTtlSeconds: 900,
+  retentionDays: 30,
+};
