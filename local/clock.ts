@@ -12,7 +12,7 @@ export type CancelTimer = () => void;
 /**
  * The time the local stack runs on. Everything in the process reads it through
  * `Date`, so the product keeps its plain `new Date()`; the harness's own timers
- * (the schedule, Step Functions Task timeouts and heartbeats) are armed here.
+ * (the schedule, Step Functions Task timeouts) are armed here.
  */
 export interface LocalClock {
   /** `real`: the system clock. `controlled`: the system clock plus what `advance` added. */

@@ -7,7 +7,7 @@ import { isJsonObject, type JsonValue } from './json.ts';
 import { invokeLambda, lambdaNotFound, resolveLambdaKey } from './lambda.ts';
 import type { CompiledStateMachine, CompiledTask } from './machine.ts';
 import { integrationName } from './resources.ts';
-import { HEARTBEAT_TIMEOUT, STATES_TIMEOUT, TaskFailure } from './task-failure.ts';
+import { STATES_TIMEOUT, TaskFailure } from './task-failure.ts';
 import { type IssuedToken, TaskTokenRegistry } from './task-tokens.ts';
 import type {
   ExecutionRecord,
@@ -228,7 +228,7 @@ export class Execution {
   /** The error and cause AWS reports for the error that failed the execution. */
   #failureOf(error: unknown): { error?: string; cause?: string } {
     if (!(error instanceof Error)) return { error: 'States.Runtime', cause: String(error) };
-    if (error.name === STATES_TIMEOUT || error.name === HEARTBEAT_TIMEOUT) return { error: STATES_TIMEOUT };
+    if (error.name === STATES_TIMEOUT) return { error: STATES_TIMEOUT };
     const cause = causeText(error.message);
     const fail = this.#lastFailState;
     const failInfo = fail ? this.machine.failStates.get(fail.name) : undefined;
@@ -256,20 +256,10 @@ export class Execution {
       // The engine may still step after an abort; nothing may run on behalf of an ended execution.
       throw new TaskFailure('States.Runtime', 'The execution has ended');
     }
-    const { input: rawInput, timeoutSeconds, heartbeatSeconds } = readTaskInput(engineInput);
-    const heartbeat = heartbeatSeconds === undefined ? task.info.heartbeatSeconds : heartbeatSeconds;
-    if (
-      heartbeat !== undefined &&
-      !(typeof heartbeat === 'number' && Number.isInteger(heartbeat) && heartbeat > 0)
-    ) {
-      throw new TaskFailure(
-        'States.Runtime',
-        `HeartbeatSecondsPath must select a positive integer, got ${JSON.stringify(heartbeat)}`,
-      );
-    }
+    const { input: rawInput, timeoutSeconds } = readTaskInput(engineInput);
     const resource = task.resource;
     const callback = 'callback' in resource && resource.callback;
-    const issued = callback ? this.#env.tokens.issue(this.arn, heartbeat) : undefined;
+    const issued = callback ? this.#env.tokens.issue(this.arn) : undefined;
     const input = issued ? replaceInStrings(rawInput, this.#tokenPlaceholder, issued.token) : rawInput;
     const names =
       resource.kind === 'lambda-function'
@@ -282,7 +272,6 @@ export class Execution {
       ...names,
       input,
       ...(timeoutInSeconds === undefined ? {} : { timeoutInSeconds }),
-      ...(callback && heartbeat !== undefined ? { heartbeatInSeconds: heartbeat } : {}),
       ...(issued ? { token: issued.token } : {}),
       outcome: { status: 'running' },
     };

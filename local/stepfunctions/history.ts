@@ -1,6 +1,6 @@
 import type { EngineEvent } from './engine.ts';
 import type { JsonValue } from './json.ts';
-import { HEARTBEAT_TIMEOUT, STATES_TIMEOUT } from './task-failure.ts';
+import { STATES_TIMEOUT } from './task-failure.ts';
 import type { HistoryEvent } from './types.ts';
 
 /** AWS caps an execution's history at 25,000 events; the last one is the ExecutionFailed it forces. */
@@ -16,7 +16,6 @@ export interface TaskInvocation {
   readonly resource: string;
   readonly input: JsonValue;
   readonly timeoutInSeconds?: number;
-  readonly heartbeatInSeconds?: number;
   /** The task token, for callback Tasks: closed when the engine gives up on the Task. */
   token?: string;
   outcome: { status: 'running' } | { status: 'succeeded'; output: JsonValue } | { status: 'failed' };
@@ -172,7 +171,6 @@ export class HistoryRecorder {
           region: this.#hooks.region,
           parameters: JSON.stringify(inv.input),
           ...(inv.timeoutInSeconds === undefined ? {} : { timeoutInSeconds: inv.timeoutInSeconds }),
-          ...(inv.heartbeatInSeconds === undefined ? {} : { heartbeatInSeconds: inv.heartbeatInSeconds }),
         },
       });
       this.#append('TaskStarted', at, {
@@ -236,8 +234,8 @@ export class HistoryRecorder {
     }
     this.#close(tracked);
     if (inv.outcome.status === 'running' && inv.token !== undefined) this.#hooks.expireToken(inv.token);
-    const timedOut = error === STATES_TIMEOUT || error === HEARTBEAT_TIMEOUT;
-    // AWS reports heartbeat timeouts as States.Timeout, without a cause.
+    const timedOut = error === STATES_TIMEOUT;
+    // AWS reports timeouts without a cause.
     const details = timedOut ? { error: STATES_TIMEOUT } : errorDetails(error, causeText(cause));
     if (inv.family === 'lambda') {
       const type = timedOut ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed';

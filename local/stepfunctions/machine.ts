@@ -53,12 +53,16 @@ export function compileStateMachine(
   if (!isValidName(config.name)) throw new Error(`${where}: invalid state machine name`);
   const definition = parseDefinition(config.definition);
   const prepared = prepareDefinition(definition);
-  // The product's state machine has no Parallel or Map state; the local history does not model them.
+  // The product's state machine has no Parallel or Map state and no heartbeat; the local runtime
+  // does not model them, so a definition that needs them is refused here rather than run wrongly.
   const states = isJsonObject(definition['States']) ? definition['States'] : {};
   for (const [name, state] of Object.entries(states)) {
-    const type = isJsonObject(state) ? state['Type'] : undefined;
+    if (!isJsonObject(state)) continue;
+    const type = state['Type'];
     if (type === 'Parallel' || type === 'Map')
       throw new Error(`${where}, state '${name}': ${type} states are not supported locally`);
+    if ('HeartbeatSeconds' in state || 'HeartbeatSecondsPath' in state)
+      throw new Error(`${where}, state '${name}': heartbeats are not supported locally`);
   }
   const tasks = new Map<string, CompiledTask>();
   for (const info of prepared.tasks) {

@@ -93,12 +93,6 @@ export const operations: Record<string, Operation> = {
     return {};
   },
 
-  SendTaskHeartbeat(service, request) {
-    const { taskToken } = parse(request, z.object({ taskToken: z.string() }));
-    service.sendTaskHeartbeat(taskToken);
-    return {};
-  },
-
   DescribeStateMachine(service, request) {
     const { stateMachineArn } = parse(request, z.object({ stateMachineArn: arn }));
     const machine = service.machines.find((m) => m.arn === stateMachineArn);

@@ -39,7 +39,7 @@ export class StepFunctionsService {
 
   constructor(options: ServiceOptions) {
     this.#options = options;
-    this.#tokens = new TaskTokenRegistry(options.timers);
+    this.#tokens = new TaskTokenRegistry();
     for (const machine of options.machines) {
       if (this.#machines.has(machine.arn)) throw new Error(`Two state machines are named '${machine.name}'`);
       this.#machines.set(machine.arn, machine);
@@ -125,11 +125,6 @@ export class StepFunctionsService {
   /** SendTaskFailure: fails the waiting Task with `error` and `cause`. */
   sendTaskFailure(token: string, error: string | undefined, cause: string | undefined): void {
     this.#tokens.fail(token, error, cause);
-  }
-
-  /** SendTaskHeartbeat: restarts the waiting Task's heartbeat clock. */
-  sendTaskHeartbeat(token: string): void {
-    this.#tokens.heartbeat(token);
   }
 
   /**

@@ -12,8 +12,5 @@ export class TaskFailure extends Error {
   }
 }
 
-/** The error name Step Functions reports for a heartbeat that did not arrive in time. */
-export const HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
-
 /** The error name Step Functions reports for a Task (or execution) that ran out of time. */
 export const STATES_TIMEOUT = 'States.Timeout';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServiceError } from './errors.ts';
 import type { JsonValue } from './json.ts';
-import { HEARTBEAT_TIMEOUT, TaskFailure } from './task-failure.ts';
-import type { TaskTimers } from './types.ts';
+import { TaskFailure } from './task-failure.ts';
 
 const TOKEN_BYTES = 96;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{128}$/;
@@ -12,11 +11,9 @@ interface PendingTask {
   open: boolean;
   resolve(output: JsonValue): void;
   reject(failure: TaskFailure): void;
-  heartbeatMs: number | undefined;
-  cancelHeartbeat: (() => void) | undefined;
 }
 
-/** A callback Task waiting for its token: `result` settles on SendTaskSuccess/Failure or heartbeat timeout. */
+/** A callback Task waiting for its token: `result` settles on SendTaskSuccess or SendTaskFailure. */
 export interface IssuedToken {
   token: string;
   result: Promise<JsonValue>;
@@ -30,31 +27,17 @@ export interface IssuedToken {
  */
 export class TaskTokenRegistry {
   readonly #tasks = new Map<string, PendingTask>();
-  readonly #timers: TaskTimers;
-
-  constructor(timers: TaskTimers) {
-    this.#timers = timers;
-  }
 
   /** A fresh random token (also the shape of the per-execution `$$.Task.Token` placeholder). */
   static mint(): string {
     return randomBytes(TOKEN_BYTES).toString('base64url');
   }
 
-  /** Opens a token for a Task that waits; `heartbeatSeconds` arms the heartbeat clock. */
-  issue(executionArn: string, heartbeatSeconds?: number): IssuedToken {
+  /** Opens a token for a Task that waits. */
+  issue(executionArn: string): IssuedToken {
     const token = TaskTokenRegistry.mint();
     const { promise, resolve, reject } = Promise.withResolvers<JsonValue>();
-    const task: PendingTask = {
-      executionArn,
-      open: true,
-      resolve,
-      reject,
-      heartbeatMs: heartbeatSeconds === undefined ? undefined : heartbeatSeconds * 1000,
-      cancelHeartbeat: undefined,
-    };
-    this.#tasks.set(token, task);
-    this.#armHeartbeat(task);
+    this.#tasks.set(token, { executionArn, open: true, resolve, reject });
     return { token, result: promise };
   }
 
@@ -75,11 +58,6 @@ export class TaskTokenRegistry {
     const task = this.#openTask(token);
     this.#close(task);
     task.reject(new TaskFailure(error ?? '', cause));
-  }
-
-  /** SendTaskHeartbeat: restarts the heartbeat clock (the Task's own timeout keeps running). */
-  heartbeat(token: string): void {
-    this.#armHeartbeat(this.#openTask(token));
   }
 
   /** Closes a token the engine gave up on (Task timeout, or the state failed while waiting). */
@@ -108,15 +86,6 @@ export class TaskTokenRegistry {
     return task;
   }
 
-  #armHeartbeat(task: PendingTask): void {
-    if (task.heartbeatMs === undefined) return;
-    task.cancelHeartbeat?.();
-    task.cancelHeartbeat = this.#timers.setTimeout(() => {
-      this.#close(task);
-      task.reject(new TaskFailure(HEARTBEAT_TIMEOUT));
-    }, task.heartbeatMs);
-  }
-
   #closeAbandoned(task: PendingTask): void {
     this.#close(task);
     // Nobody waits on the result any more; settle it so the handler (and its timers) can finish.
@@ -125,6 +94,5 @@ export class TaskTokenRegistry {
 
   #close(task: PendingTask): void {
     task.open = false;
-    task.cancelHeartbeat?.();
   }
 }

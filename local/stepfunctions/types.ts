@@ -87,7 +87,7 @@ export interface LocalStepFunctionsOptions {
   /** Injected faults: API calls answered as AWS would fail them, Lambda invocations failing as Lambda would. */
   faults?: StepFunctionsFaults;
   /**
-   * Where Task timeouts and heartbeats are timed; default Node's timers. A clock that can jump (see
+   * Where Task timeouts are timed; default Node's timers. A clock that can jump (see
    * local/clock.ts) ends a waiting Task as soon as its timeout is past.
    */
   timers?: TaskTimers;

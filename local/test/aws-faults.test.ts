@@ -9,7 +9,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeExecutionCommand,
-  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -328,16 +328,17 @@ describe('Step Functions faults', () => {
     if (!a || !b) throw new Error('two journeys expected');
     stack.faults.add({
       service: 'sfn',
-      operation: 'SendTaskHeartbeat',
+      operation: 'SendTaskSuccess',
       fault: 'throttle',
       times: 5,
       match: { onboarding_id: a.onboardingId },
     });
+    // Output that is not JSON is refused by the service itself and leaves the Task waiting, so the
+    // answer tells a call that reached Step Functions (InvalidOutput) from one the rule stopped.
+    const notJson = (taskToken: string) => new SendTaskSuccessCommand({ taskToken, output: 'not json' });
 
-    await expect(sfn.send(new SendTaskHeartbeatCommand({ taskToken: b.token }))).resolves.toBeDefined();
-    expect(await failureOf(sfn.send(new SendTaskHeartbeatCommand({ taskToken: a.token })))).toMatchObject({
-      name: 'ThrottlingException',
-    });
+    expect(await failureOf(sfn.send(notJson(b.token)))).toMatchObject({ name: 'InvalidOutput' });
+    expect(await failureOf(sfn.send(notJson(a.token)))).toMatchObject({ name: 'ThrottlingException' });
     expect(stack.faults.list()[0]?.fired).toBe(1);
   });
 

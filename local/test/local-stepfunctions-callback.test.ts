@@ -1,7 +1,6 @@
 import {
   DescribeExecutionCommand,
   SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -28,10 +27,7 @@ const requests = new Map<string, ApprovalRequest>();
 
 beforeAll(async () => {
   sfn = await startLocalStepFunctions({
-    stateMachines: [
-      { name: 'callback', definition: fixture('callback') },
-      { name: 'heartbeat', definition: fixture('heartbeat') },
-    ],
+    stateMachines: [{ name: 'callback', definition: fixture('callback') }],
     lambdas: {
       async requestApproval(event) {
         const request = event as ApprovalRequest;
@@ -121,9 +117,9 @@ describe('.waitForTaskToken', () => {
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":false}' })),
     ).rejects.toMatchObject({ name: 'TaskTimedOut' });
-    await expect(client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toMatchObject({
-      name: 'TaskTimedOut',
-    });
+    await expect(
+      client.send(new SendTaskFailureCommand({ taskToken: token, error: 'Late' })),
+    ).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 
   it('gives every waiting Task its own token', async () => {
@@ -267,52 +263,6 @@ describe('.waitForTaskToken', () => {
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
     ).rejects.toMatchObject({
-      name: 'TaskTimedOut',
-    });
-  });
-});
-
-describe('HeartbeatSeconds', () => {
-  it('keeps a Task alive while heartbeats arrive', async () => {
-    const executionArn = await start('heartbeat', 'beating-1', {});
-    const { taskToken } = await eventually(() => requests.get('beating-1'));
-    const submittedAt = Date.now();
-    // A worker beating every 300 ms: with a 1 s heartbeat, only the beats keep the Task alive past 1 s.
-    const beats: Array<Promise<unknown>> = [];
-    const worker = setInterval(
-      () => beats.push(client.send(new SendTaskHeartbeatCommand({ taskToken }))),
-      300,
-    );
-    try {
-      await eventually(() => (Date.now() - submittedAt > 1_600 ? true : undefined));
-    } finally {
-      clearInterval(worker);
-    }
-    await Promise.all(beats);
-    expect(beats.length).toBeGreaterThanOrEqual(4);
-    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
-    await client.send(new SendTaskSuccessCommand({ taskToken, output: '"done"' }));
-    const described = await finished(executionArn);
-    expect(described.result).toMatchObject({ approval: 'done', outcome: 'approved' });
-    expect(
-      sfn.history(executionArn).find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails,
-    ).toMatchObject({
-      timeoutInSeconds: 30,
-      heartbeatInSeconds: 1,
-    });
-  });
-
-  it('times the Task out as States.Timeout when no heartbeat arrives', async () => {
-    const executionArn = await start('heartbeat', 'silent-1', {});
-    const { taskToken } = await eventually(() => requests.get('silent-1'));
-    const described = await finished(executionArn);
-    expect(described.result).toMatchObject({ outcome: 'timed-out' });
-    expect(
-      sfn.history(executionArn).find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails,
-    ).toMatchObject({
-      error: 'States.Timeout',
-    });
-    await expect(client.send(new SendTaskHeartbeatCommand({ taskToken }))).rejects.toMatchObject({
       name: 'TaskTimedOut',
     });
   });

@@ -472,6 +472,13 @@ describe('start-up validation', () => {
         /must pass \$\$\.Task\.Token/,
       ],
       [
+        minimal('arn:aws:states:::lambda:invoke.waitForTaskToken', {
+          Parameters: { FunctionName: 'greet', 'token.$': '$$.Task.Token' },
+          HeartbeatSeconds: 5,
+        }),
+        /heartbeats are not supported locally/,
+      ],
+      [
         '{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[],"End":true}}}',
         /Parallel states are not supported/,
       ],
