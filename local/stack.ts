@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as dynamodbApi from '@aws-sdk/client-dynamodb';
 import * as eventbridgeApi from '@aws-sdk/client-eventbridge';
 import * as secretsManagerApi from '@aws-sdk/client-secrets-manager';
 import * as sfnApi from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
 import {
   EVENT_RULES,
   FUNCTIONS,
@@ -14,7 +16,6 @@ import {
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
 } from '../functions/contract/manifest.ts';
-import { openApiDocument } from '../scripts/lib/openapi/document.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
 import {
@@ -202,6 +203,21 @@ function sendJson(response: ServerResponse, body: unknown): true {
  * the SDK's endpoint variables, set here before they load. One stack per
  * process, because those variables and the loaded modules are process-wide.
  */
+/**
+ * The API's OpenAPI document as `npm run docs` generated and committed it (a test keeps it current),
+ * with this running stack added as its first server. Read per request: the file is small, and a
+ * regenerated document shows up without a restart.
+ */
+function openApiFor(localUrl: string): unknown {
+  const document = z
+    .looseObject({ servers: z.array(z.unknown()).default([]) })
+    .parse(JSON.parse(readFileSync(new URL('../docs/openapi.json', import.meta.url), 'utf8')));
+  return {
+    ...document,
+    servers: [{ url: localUrl, description: 'This local runtime' }, ...document.servers],
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (started) throw new Error('A local stack is already running in this process; start one per process.');
   started = true;
@@ -425,8 +441,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             PROVIDERS.map(({ id, name }) => ({ id, name })),
           );
         }
-        if (url.pathname === '/openapi.json')
-          return sendJson(response, openApiDocument({ localUrl: api.url }));
+        if (url.pathname === '/openapi.json') return sendJson(response, openApiFor(api.url));
         if (url.pathname === '/_local/events') {
           return sendJson(response, eventsFor(url.searchParams.get('onboarding_id') ?? undefined));
         }

@@ -45,12 +45,14 @@ function importTargets(file: string, text: string): string[] {
   return targets;
 }
 
-function reachesInto(target: string, folder: 'local' | 'test'): boolean {
+type Folder = 'local' | 'test' | 'scripts' | 'bench';
+
+function reachesInto(target: string, folder: Folder): boolean {
   if (folder === 'local' && target.startsWith('@signupplus/local')) return true;
   return target === folder || target.startsWith(`${folder}/`);
 }
 
-function violations(folders: string[], forbidden: Array<'local' | 'test'>) {
+function violations(folders: string[], forbidden: Folder[]) {
   const found: string[] = [];
   for (const folder of folders) {
     for (const file of sourceFiles(folder)) {
@@ -70,6 +72,14 @@ describe('dependency rules', () => {
 
   it('scripts and benchmarks import nothing from the tests', () => {
     expect(violations(['scripts', 'bench'], ['test'])).toEqual([]);
+  });
+
+  it('the harness imports neither the tools nor the tests', () => {
+    // The harness's own tests (local/test) drive journeys with the product's test helpers; its code does not.
+    const harnessCode = violations(['local'], ['scripts', 'bench', 'test']).filter(
+      (found) => !found.startsWith('local/test/'),
+    );
+    expect(harnessCode).toEqual([]);
   });
 
   it("the product's tests reach the harness only through its package entry", () => {

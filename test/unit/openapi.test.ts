@@ -25,7 +25,7 @@ import { getOnboarding, type OnboardingView } from '../../functions/onboarding/g
 import { fromRoot, staleFiles } from '../../scripts/lib/files.ts';
 import { OPENAPI_DOC, openApiFiles } from '../../scripts/lib/generated.ts';
 import { jsonSchemaValidator } from '../../scripts/lib/json-schema.ts';
-import { openApiDocument, SIGV4 } from '../../scripts/lib/openapi/document.ts';
+import { SIGV4 } from '../../scripts/lib/openapi/document.ts';
 import {
   accountChoiceAcceptedExample,
   connectionRequestExamples,
@@ -170,17 +170,6 @@ describe('docs/openapi.json', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
-  });
-});
-
-describe('the served document', () => {
-  it('is the committed one plus the running local API as first server', () => {
-    const served = openApiDocument({ localUrl: 'http://127.0.0.1:9' });
-
-    expect(served.servers?.[0]).toEqual({ url: 'http://127.0.0.1:9', description: 'This local runtime' });
-    expect({ ...served, servers: served.servers?.slice(1) }).toEqual(
-      JSON.parse(readFileSync(fromRoot(OPENAPI_DOC), 'utf8')),
-    );
   });
 });
 

@@ -86,8 +86,8 @@ const GATEWAY_429 = gatewayAnswer(
   { throttled: { summary: 'Throttled', value: { message: 'Too Many Requests' } } },
 );
 
-/** Builds the document; `localUrl` adds the running local API as the first server. */
-export function openApiDocument(options: { localUrl?: string } = {}) {
+/** Builds the document (the local runtime serves the committed copy, with itself as first server). */
+export function openApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of ROUTES) {
     const doc = OPERATIONS[routeKey(route)] ?? fromManifest(route);
@@ -119,7 +119,6 @@ export function openApiDocument(options: { localUrl?: string } = {}) {
       license: { name: packageJson.license, identifier: packageJson.license },
     },
     servers: [
-      ...(options.localUrl ? [{ url: options.localUrl, description: 'This local runtime' }] : []),
       {
         url: 'https://{apiId}.execute-api.{region}.amazonaws.com',
         description: 'The deployed HTTP API (CDK output ApiUrl)',
