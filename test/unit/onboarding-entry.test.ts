@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallbackQuery } from '../../functions/onboarding/callback-query.ts';
+import type { CallbackQuery } from '../../functions/contract/requests.ts';
 import { createOnboarding } from '../../functions/onboarding/create-onboarding.ts';
 import { InvalidStateError } from '../../functions/onboarding/errors.ts';
 import { getOnboarding } from '../../functions/onboarding/get-onboarding.ts';

@@ -11,6 +11,7 @@ import { connectionPathSchema } from '../../../functions/connections/get-connect
 import { connectionReturnQuerySchema } from '../../../functions/connections/handle-return.ts';
 import { connectionRequestSchema } from '../../../functions/connections/request.ts';
 import { described } from '../../../functions/contract/meta.ts';
+import { callbackQuerySchema } from '../../../functions/contract/requests.ts';
 import {
   accountChoiceAcceptedSchema,
   connectionViewSchema,
@@ -20,7 +21,6 @@ import {
   onboardingViewSchema,
   problemSchema,
 } from '../../../functions/contract/responses.ts';
-import { callbackQuerySchema } from '../../../functions/onboarding/callback-query.ts';
 import { accountChoiceRequestSchema } from '../../../functions/onboarding/choose-account.ts';
 import { createOnboardingRequestSchema } from '../../../functions/onboarding/create-onboarding.ts';
 import { onboardingPathSchema } from '../../../functions/onboarding/get-onboarding.ts';
