@@ -1,6 +1,7 @@
 import { type FieldProblem, RequestValidationError } from '../commons/errors.ts';
 import { addDays, addSeconds } from '../commons/time.ts';
 import { DetailTypes } from '../contract/events.ts';
+import type { CreatedConnection } from '../contract/responses.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';
@@ -37,19 +38,6 @@ export interface CreateConnectionInput {
 }
 
 /** What `POST /connections` answers: the connection and where to send the user now. */
-export interface CreatedConnection {
-  onboarding_id: string;
-  connection_id: string;
-  user: { id: string };
-  status: 'authorization_required' | 'authorizing';
-  configuration: ConnectionConfiguration;
-  data_access_type: ConnectionRequest['data_access_type'];
-  /** The one URI to send the user to, whichever of the two fields below carries it. */
-  redirect_to: string;
-  hosted_page?: { uri: string };
-  authorization_flow?: { actions: { next: { type: string; uri: string } } };
-}
-
 /**
  * The request a create call may go ahead with: every rule holds, and so did
  * the caller's headers (`headerProblems`), which are reported together with

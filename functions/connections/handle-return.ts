@@ -1,28 +1,12 @@
-import * as z from 'zod/mini';
 import { RequestValidationError } from '../commons/errors.ts';
 import type { Failure } from '../commons/failure.ts';
+import type { ConnectionReturnQuery } from '../contract/requests.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';
 import { publishOutcome, type ReturnOutcome, settledStatuses } from './outcome-events.ts';
 import type { ConnectionRepository } from './repository.ts';
 import type { ConnectionOutcome, DataConnectionsClient } from './truelayer-client.ts';
-
-/**
- * What the browser brings back to `GET /connections/return`. The product's
- * own `onboarding_id` is in the return URL it gave TrueLayer; what TrueLayer
- * appends is undocumented, so a `connection_id` is used only when the
- * reference is missing, and anything else is tolerated. Nothing here is
- * trusted for the outcome: TrueLayer is asked.
- */
-export const connectionReturnQuerySchema = z.object({
-  /** The product's reference, carried in the return URL it registered with TrueLayer. */
-  onboarding_id: z.optional(connectionIdSchema),
-  /** Appended by TrueLayer, if it does (the simulator can do either). Ignored when malformed. */
-  connection_id: z.optional(z.string().check(z.maxLength(256))),
-  error: z.optional(z.string().check(z.maxLength(256))),
-});
-export type ConnectionReturnQuery = z.infer<typeof connectionReturnQuerySchema>;
 
 export interface HandleReturnDependencies {
   trueLayer: Pick<DataConnectionsClient, 'outcome'>;

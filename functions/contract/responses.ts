@@ -1,16 +1,17 @@
 /**
- * The integrator API's answers as zod schemas, for the OpenAPI document and
- * for clients of the API in this repository (the journey CLI parses every
- * answer with them, so a drift between the handlers and the document shows
- * up as a failing journey). Built from the domain's own schemas.
+ * The integrator API's answers as zod schemas. The use cases' return types are
+ * derived from them (the types at the end of this file), the OpenAPI document
+ * and the TypeScript client are generated or typed from them, and the journey
+ * CLI, the benchmarks and the tests parse every answer with them. Built from
+ * the domain's own schemas.
  */
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import { connectionConfigurationSchema } from '../connections/configurations.ts';
 import { connectionIdSchema, connectionRecordSchema, dataAccessTypes } from '../connections/model.ts';
-import { onboardingIdSchema } from '../onboarding/get-onboarding.ts';
 import { accountChoiceSchema, onboardingSchema, onboardingStatusSchema } from '../onboarding/model.ts';
 import { described } from './meta.ts';
+import { onboardingIdSchema } from './requests.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
 export const createdOnboardingSchema = z
@@ -59,6 +60,18 @@ export const erasedOnboardingSchema = z
   })
   .meta({ id: 'ErasedOnboarding' });
 
+/**
+ * The stable codes a 5xx answer carries in `code`; each has one fixed sentence
+ * (`functions/commons/http/problem.ts`), whatever went wrong inside.
+ */
+export const serverProblemCodes = [
+  'truelayer_unavailable',
+  'truelayer_rejected',
+  'truelayer_next_action_unsupported',
+  'internal_error',
+] as const;
+export type ServerProblemCode = (typeof serverProblemCodes)[number];
+
 /** RFC 9457 problem details, as every error of the API is answered (`application/problem+json`). */
 export const problemSchema = z
   .object({
@@ -81,6 +94,24 @@ export const problemSchema = z
       .enum(['missing', 'unknown', 'expired', 'already_used'])
       .optional()
       .meta({ description: 'Why a callback state was refused.' }),
+    code: z.enum(serverProblemCodes).optional().meta({
+      description:
+        'On 5xx answers: what went wrong, as a stable code for machines (`detail` is its fixed sentence).',
+    }),
+    trace_id: z.string().optional().meta({
+      description: 'On 5xx answers: the id every log line of this request carries. Quote it to support.',
+    }),
+    truelayer: z
+      .object({
+        status: z.number().int().optional(),
+        trace_id: z.string().optional(),
+        correlation_id: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "On 502 and 503 answers: TrueLayer's HTTP status and its support ids, when it gave them.",
+      }),
   })
   .loose()
   .meta({ id: 'Problem' });
@@ -111,3 +142,14 @@ export const createdConnectionSchema = z
 
 /** `200` of `GET /connections/{id}`: the connection's record (it holds no personal data). */
 export const connectionViewSchema = described(connectionRecordSchema, { id: 'Connection' });
+
+/*
+ * What the use cases return, derived from the schemas above: an answer is the
+ * returned value as JSON, so a use case cannot return a shape the document
+ * does not describe. (`z.input`: the values as built, before any parsing.)
+ */
+export type CreatedOnboarding = z.input<typeof createdOnboardingSchema>;
+export type OnboardingView = z.input<typeof onboardingViewSchema>;
+export type AccountChoiceAccepted = z.input<typeof accountChoiceAcceptedSchema>;
+export type ErasedOnboarding = z.input<typeof erasedOnboardingSchema>;
+export type CreatedConnection = z.input<typeof createdConnectionSchema>;

@@ -1,8 +1,8 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody, parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
-import { accountChoiceRequestSchema, chooseAccount } from '../onboarding/choose-account.ts';
-import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
+import { accountChoiceRequestSchema, onboardingPathSchema } from '../contract/requests.ts';
+import { chooseAccount } from '../onboarding/choose-account.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { resumeWorkflow } from '../wiring/resume-workflow.ts';
 import { workflowState } from '../wiring/workflow-state.ts';

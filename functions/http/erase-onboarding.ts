@@ -1,8 +1,8 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
+import { onboardingPathSchema } from '../contract/requests.ts';
 import { eraseOnboarding } from '../onboarding/erase-onboarding.ts';
-import { onboardingPathSchema } from '../onboarding/get-onboarding.ts';
 import { forgetEvent } from '../wiring/consumer-records.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';

@@ -1,7 +1,8 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
-import { connectionPathSchema, getConnection } from '../connections/get-connection.ts';
+import { getConnection } from '../connections/get-connection.ts';
+import { connectionPathSchema } from '../contract/requests.ts';
 import { connectionRepository } from '../wiring/connection-repository.ts';
 
 /** GET /connections/{id}: the connection's onboarding record, by TrueLayer's connection id. */

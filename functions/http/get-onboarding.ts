@@ -1,7 +1,8 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
-import { getOnboarding, onboardingPathSchema } from '../onboarding/get-onboarding.ts';
+import { onboardingPathSchema } from '../contract/requests.ts';
+import { getOnboarding } from '../onboarding/get-onboarding.ts';
 import { repository } from '../wiring/repository.ts';
 
 /** GET /onboardings/{id}: status, timeline, and the accounts to choose from while waiting. */

@@ -1,11 +1,6 @@
-import * as z from 'zod/mini';
+import type { AccountChoiceAccepted } from '../contract/responses.ts';
 import type { RepositoryPort } from './deps.ts';
 import { InvalidAccountChoiceError, OnboardingStatusConflictError } from './errors.ts';
-import type { OnboardingStatus } from './model.ts';
-
-export const accountChoiceRequestSchema = z.strictObject({
-  account_id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
-});
 
 /**
  * How answering the waiting task went: it took the choice, its task was already
@@ -23,12 +18,6 @@ export interface ChooseAccountDependencies {
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
   /** DescribeExecution of the journey's execution (named after the onboarding). */
   workflowState: (onboardingId: string) => Promise<WorkflowState>;
-}
-
-export interface AccountChoiceAccepted {
-  onboarding_id: string;
-  status: OnboardingStatus;
-  chosen_account_id: string;
 }
 
 /** A re-minted token is looked for this many times before the answer is judged by the execution's state. */

@@ -1,32 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
 import { addDays, addSeconds } from '../commons/time.ts';
+import type { CreateOnboardingRequest } from '../contract/requests.ts';
+import type { CreatedOnboarding } from '../contract/responses.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import type { RepositoryPort } from './deps.ts';
 import { recordJourneyStarted } from './journey-metrics.ts';
 import type { Onboarding } from './model.ts';
 import { newPkcePair, newStateToken, sha256 } from './state-token.ts';
-
-const providerId = z
-  .string()
-  .check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo'));
-
-/** `POST /onboardings` body. Everything is optional: `{}` uses the configured defaults. */
-export const createOnboardingRequestSchema = z.strictObject({
-  reference: z.optional(
-    z
-      .string()
-      .check(
-        z.trim(),
-        z.minLength(1),
-        z.maxLength(128),
-        z.regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only'),
-      ),
-  ),
-  providers: z.optional(z.array(providerId).check(z.minLength(1), z.maxLength(20))),
-  provider_id: z.optional(providerId),
-});
-export type CreateOnboardingRequest = z.infer<typeof createOnboardingRequestSchema>;
 
 export interface CreateOnboardingSettings {
   authBaseUrl: string;
@@ -42,13 +22,6 @@ export interface CreateOnboardingDependencies {
   repository: RepositoryPort<'create'>;
   settings: CreateOnboardingSettings;
   now: () => Date;
-}
-
-export interface CreatedOnboarding {
-  onboarding_id: string;
-  status: Onboarding['status'];
-  auth_link: string;
-  auth_link_expires_at: string;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DetailTypes } from '../contract/onboarding-events.ts';
+import type { ErasedOnboarding } from '../contract/responses.ts';
 import { stableEventId } from '../events/event-id.ts';
 import { announcement } from './announcement.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
@@ -14,13 +15,6 @@ export interface EraseOnboardingDependencies extends OnboardingDependencies<EndJ
    * does not exist is not an error.
    */
   forgetEvent: (eventId: string) => Promise<void>;
-}
-
-/** What `DELETE /onboardings/{id}` answers, the same every time. */
-export interface ErasedOnboarding {
-  onboarding_id: string;
-  status: OnboardingStatus;
-  erased_at: string;
 }
 
 type EndStatus = 'completed' | 'failed' | 'expired';
@@ -75,7 +69,9 @@ export async function eraseOnboarding(
   }
   await settleJourney(onboarding, deps);
   for (const detailType of CONSUMED_EVENTS) await deps.forgetEvent(stableEventId(onboardingId, detailType));
-  const erasedAt = onboarding.erased_at;
+  const { erased_at: erasedAt, status } = onboarding;
   if (erasedAt === undefined) throw new Error('The erased record carries no erased_at');
-  return { onboarding_id: onboardingId, status: onboarding.status, erased_at: erasedAt };
+  // Only an ended journey is erased (above), so the record's status is an end.
+  if (!isEnd(status)) throw new Error(`The erased onboarding is ${status}, not ended`);
+  return { onboarding_id: onboardingId, status, erased_at: erasedAt };
 }

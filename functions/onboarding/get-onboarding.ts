@@ -1,15 +1,12 @@
-import * as z from 'zod/mini';
+import type { OnboardingView } from '../contract/responses.ts';
 import type { RepositoryPort } from './deps.ts';
 import type { Onboarding } from './model.ts';
-
-export const onboardingIdSchema = z.uuid({ message: 'must be an onboarding id (a UUID)' });
-export const onboardingPathSchema = z.object({ id: onboardingIdSchema });
 
 /**
  * What `GET /onboardings/{id}` answers: the record as integrators see it. The
  * choices appear as `accounts` while the journey waits for one.
  */
-export function toOnboardingView(onboarding: Onboarding) {
+export function toOnboardingView(onboarding: Onboarding): OnboardingView {
   // The outbox is the record's own bookkeeping (events not yet confirmed as published), not the integrator's.
   const { account_choices, outbox: _outbox, ...rest } = onboarding;
   return {
@@ -19,7 +16,6 @@ export function toOnboardingView(onboarding: Onboarding) {
       : {}),
   };
 }
-export type OnboardingView = ReturnType<typeof toOnboardingView>;
 
 export async function getOnboarding(
   onboardingId: string,

@@ -10,7 +10,6 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { z } from 'zod';
-import type { ConnectionRequest } from '../../../functions/connections/request.ts';
 import {
   accountChoiceRequiredDetailSchema,
   DetailTypes,
@@ -19,6 +18,7 @@ import {
   failedDetailSchema,
   readyForPaymentDetailSchema,
 } from '../../../functions/contract/onboarding-events.ts';
+import type { ConnectionRequest, CreateOnboardingRequest } from '../../../functions/contract/requests.ts';
 import {
   accountChoiceAcceptedSchema,
   connectionViewSchema,
@@ -27,7 +27,6 @@ import {
   onboardingViewSchema,
   problemSchema,
 } from '../../../functions/contract/responses.ts';
-import type { CreateOnboardingRequest } from '../../../functions/onboarding/create-onboarding.ts';
 
 export type CreatedOnboarding = z.infer<typeof createdOnboardingSchema>;
 export type Onboarding = z.infer<typeof onboardingViewSchema>;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ServerProblemCode } from '../../contract/responses.ts';
 import { DomainError, type ErrorKind } from '../errors.ts';
 
 /** RFC 9457 problem details, as every error response of the API carries them. */
@@ -44,8 +45,11 @@ export const SERVER_PROBLEMS = {
     title: 'Internal error',
     detail: 'The request could not be completed. It is safe to retry.',
   },
-} as const satisfies Record<string, { type: string; status: number; title: string; detail: string }>;
-export type ServerProblemCode = keyof typeof SERVER_PROBLEMS;
+} as const satisfies Record<
+  ServerProblemCode,
+  { type: string; status: number; title: string; detail: string }
+>;
+export type { ServerProblemCode };
 
 const CLIENT_PROBLEMS: Record<
   Exclude<ErrorKind, 'upstream_unavailable' | 'upstream_rejected'>,

@@ -223,6 +223,32 @@ export const problemExamples = {
       title: 'Internal error',
       status: 500,
       detail: 'The request could not be completed. It is safe to retry.',
+      code: 'internal_error',
+      trace_id: '9d1c7e52-4b3a-4f0e-8a6d-2c5b1e0f7a94',
+    },
+  },
+  truelayerUnavailable: {
+    summary: 'TrueLayer did not answer in time',
+    value: {
+      type: 'urn:signupplus:problem:upstream-unavailable',
+      title: 'TrueLayer unavailable',
+      status: 503,
+      detail: 'TrueLayer did not answer in time. Nothing was changed; try again shortly.',
+      code: 'truelayer_unavailable',
+      trace_id: '4e8b2a17-6c0d-4d93-b5f1-7a2e9c3d0b68',
+    },
+  },
+  truelayerRejected: {
+    summary: 'TrueLayer refused the request',
+    value: {
+      type: 'urn:signupplus:problem:upstream-rejected',
+      title: 'TrueLayer rejected the request',
+      status: 502,
+      detail:
+        'TrueLayer refused the request or answered outside its contract. Quote the trace id to support.',
+      code: 'truelayer_rejected',
+      trace_id: '0b7f3c91-2d5e-4a68-9e14-c8a6f2d05b3e',
+      truelayer: { status: 400, trace_id: '1c1e8e6a7d5b4f0a9c3e2b1d0f9a8e7c' },
     },
   },
 };

@@ -7,11 +7,16 @@
 import { z } from 'zod';
 import * as zm from 'zod/mini';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
-import { connectionPathSchema } from '../../../functions/connections/get-connection.ts';
-import { connectionReturnQuerySchema } from '../../../functions/connections/handle-return.ts';
-import { connectionRequestSchema } from '../../../functions/connections/request.ts';
 import { described } from '../../../functions/contract/meta.ts';
-import { callbackQuerySchema } from '../../../functions/contract/requests.ts';
+import {
+  accountChoiceRequestSchema,
+  callbackQuerySchema,
+  connectionPathSchema,
+  connectionRequestSchema,
+  connectionReturnQuerySchema,
+  createOnboardingRequestSchema,
+  onboardingPathSchema,
+} from '../../../functions/contract/requests.ts';
 import {
   accountChoiceAcceptedSchema,
   connectionViewSchema,
@@ -21,9 +26,6 @@ import {
   onboardingViewSchema,
   problemSchema,
 } from '../../../functions/contract/responses.ts';
-import { accountChoiceRequestSchema } from '../../../functions/onboarding/choose-account.ts';
-import { createOnboardingRequestSchema } from '../../../functions/onboarding/create-onboarding.ts';
-import { onboardingPathSchema } from '../../../functions/onboarding/get-onboarding.ts';
 import {
   accountChoiceAcceptedExample,
   accountChoiceRequestExample,
@@ -263,8 +265,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
       '415': problem('The body is not `application/json`.', 'unsupportedMediaType'),
       '500': problem('Internal error; safe to retry with the same Idempotency-Key.', 'internal'),
-      '502': problem('TrueLayer refused the request.'),
-      '503': problem('TrueLayer is unavailable; retry later.'),
+      '502': problem('TrueLayer refused the request.', 'truelayerRejected'),
+      '503': problem('TrueLayer is unavailable; retry later.', 'truelayerUnavailable'),
     },
   },
   'GET /connections/{id}': {
