@@ -239,7 +239,7 @@ export class Execution {
         ...(failInfo.definesCause && cause !== undefined ? { cause } : {}),
       };
     }
-    // SendTaskFailure without an error leaves the name empty: AWS then reports no error at all.
+    // An error without a name is reported without one, as AWS does.
     return { ...(error.name ? { error: error.name } : {}), ...(cause === undefined ? {} : { cause }) };
   }
 

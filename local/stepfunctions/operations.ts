@@ -10,14 +10,13 @@ type Operation = (service: StepFunctionsService, request: unknown) => Promise<ob
 const arn = z.string().min(1).max(2048);
 const errorName = z.string().max(256).optional();
 const errorCause = z.string().max(32768).optional();
-const maxResults = z.number().int().min(0).max(1000).optional();
-const nextToken = z.string().min(1).max(1024).optional();
-const status = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
 
-/** Default page size of the paginated operations on AWS. */
-const DEFAULT_PAGE_SIZE = 100;
-
-/** The supported operations, by the name that follows `AWSStepFunctions.` in `X-Amz-Target`. */
+/**
+ * The supported operations, by the name that follows `AWSStepFunctions.` in `X-Amz-Target`: those the
+ * product calls (StartExecution, DescribeExecution, SendTaskSuccess), and those its tests and an
+ * operator use to look at or stop a journey (GetExecutionHistory, ListExecutions, StopExecution).
+ * Listings come in one page: no `maxResults`/`nextToken`.
+ */
 export const operations: Record<string, Operation> = {
   StartExecution(service, request) {
     const input = parse(
@@ -49,29 +48,19 @@ export const operations: Record<string, Operation> = {
   GetExecutionHistory(service, request) {
     const input = parse(
       request,
-      z.object({
-        executionArn: arn,
-        maxResults,
-        reverseOrder: z.boolean().optional(),
-        nextToken,
-        includeExecutionData: z.boolean().optional(),
-      }),
+      z.object({ executionArn: arn, includeExecutionData: z.boolean().optional() }),
     );
-    const history = [...service.execution(input.executionArn).history];
-    if (input.reverseOrder) history.reverse();
-    const page = paginate(history, input.maxResults, input.nextToken, input.executionArn);
     const withData = input.includeExecutionData !== false;
-    return { events: page.items.map((event) => historyEventToWire(event, withData)), ...page.next };
+    return {
+      events: service
+        .execution(input.executionArn)
+        .history.map((event) => historyEventToWire(event, withData)),
+    };
   },
 
   ListExecutions(service, request) {
-    const input = parse(
-      request,
-      z.object({ stateMachineArn: arn, statusFilter: status.optional(), maxResults, nextToken }),
-    );
-    const executions = service.listExecutions(input.stateMachineArn, input.statusFilter);
-    const page = paginate(executions, input.maxResults, input.nextToken, input.stateMachineArn);
-    return { executions: page.items.map(executionListItem), ...page.next };
+    const { stateMachineArn } = parse(request, z.object({ stateMachineArn: arn }));
+    return { executions: service.listExecutions(stateMachineArn).map(executionListItem) };
   },
 
   async StopExecution(service, request) {
@@ -85,43 +74,6 @@ export const operations: Record<string, Operation> = {
     const input = parse(request, z.object({ taskToken: z.string(), output: z.string() }));
     service.sendTaskSuccess(input.taskToken, input.output);
     return {};
-  },
-
-  SendTaskFailure(service, request) {
-    const input = parse(request, z.object({ taskToken: z.string(), error: errorName, cause: errorCause }));
-    service.sendTaskFailure(input.taskToken, input.error, input.cause);
-    return {};
-  },
-
-  DescribeStateMachine(service, request) {
-    const { stateMachineArn } = parse(request, z.object({ stateMachineArn: arn }));
-    const machine = service.machines.find((m) => m.arn === stateMachineArn);
-    if (!machine) {
-      throw new ServiceError(
-        'StateMachineDoesNotExist',
-        `State Machine Does Not Exist: '${stateMachineArn}'`,
-      );
-    }
-    return {
-      stateMachineArn: machine.arn,
-      name: machine.name,
-      status: 'ACTIVE',
-      definition: machine.definition,
-      roleArn: machine.roleArn,
-      type: 'STANDARD',
-      creationDate: epochSeconds(machine.creationDate),
-    };
-  },
-
-  ListStateMachines(service) {
-    return {
-      stateMachines: service.machines.map((m) => ({
-        stateMachineArn: m.arn,
-        name: m.name,
-        type: 'STANDARD',
-        creationDate: epochSeconds(m.creationDate),
-      })),
-    };
   },
 };
 
@@ -142,39 +94,6 @@ function parse<T>(request: unknown, schema: z.ZodType<T>): T {
     );
   }
   return result.data;
-}
-
-/**
- * One page of `items`. The next token encodes the offset and what was listed, so a token cannot be
- * replayed against another listing (AWS answers `InvalidToken` for a token it cannot use).
- */
-function paginate<T>(items: T[], pageSize: number | undefined, token: string | undefined, scope: string) {
-  let offset = 0;
-  if (token !== undefined) {
-    const decoded = decodePageToken(token);
-    if (!decoded || decoded.scope !== scope)
-      throw new ServiceError('InvalidToken', 'Invalid pagination token');
-    offset = decoded.offset;
-  }
-  const size = pageSize || DEFAULT_PAGE_SIZE;
-  const end = offset + size;
-  return {
-    items: items.slice(offset, end),
-    next:
-      end < items.length
-        ? { nextToken: Buffer.from(JSON.stringify({ scope, offset: end })).toString('base64url') }
-        : {},
-  };
-}
-
-function decodePageToken(token: string): { scope: string; offset: number } | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    const parsed = z.object({ scope: z.string(), offset: z.number().int().min(0) }).safeParse(value);
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function executionListItem(execution: Execution) {

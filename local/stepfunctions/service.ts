@@ -6,13 +6,7 @@ import { tryParseJson } from './json.ts';
 import type { CompiledStateMachine } from './machine.ts';
 import { assertValidExecutionName } from './names.ts';
 import { TaskTokenRegistry } from './task-tokens.ts';
-import type {
-  ExecutionStatus,
-  HistoryEvent,
-  LambdaFunction,
-  StepFunctionsFaults,
-  TaskTimers,
-} from './types.ts';
+import type { HistoryEvent, LambdaFunction, StepFunctionsFaults, TaskTimers } from './types.ts';
 
 /** Everything the service runs executions with. */
 export interface ServiceOptions {
@@ -44,11 +38,6 @@ export class StepFunctionsService {
       if (this.#machines.has(machine.arn)) throw new Error(`Two state machines are named '${machine.name}'`);
       this.#machines.set(machine.arn, machine);
     }
-  }
-
-  /** The served state machines. */
-  get machines(): CompiledStateMachine[] {
-    return [...this.#machines.values()];
   }
 
   /** All executions, oldest first. */
@@ -100,12 +89,10 @@ export class StepFunctionsService {
     return execution;
   }
 
-  /** ListExecutions: the machine's executions, newest first, optionally only those with `status`. */
-  listExecutions(stateMachineArn: string, status: ExecutionStatus | undefined): Execution[] {
+  /** ListExecutions: the machine's executions, newest first. */
+  listExecutions(stateMachineArn: string): Execution[] {
     const machine = this.#machine(stateMachineArn);
-    return this.executions
-      .filter((e) => e.machine === machine && (status === undefined || e.status === status))
-      .reverse();
+    return this.executions.filter((e) => e.machine === machine).reverse();
   }
 
   /** StopExecution: ends a running execution as ABORTED (a no-op on a closed one); resolves with its stop date. */
@@ -120,11 +107,6 @@ export class StepFunctionsService {
     const parsed = tryParseJson(output);
     if (!parsed) throw new ServiceError('InvalidOutput', 'Invalid Output: not valid JSON');
     this.#tokens.succeed(token, parsed.value);
-  }
-
-  /** SendTaskFailure: fails the waiting Task with `error` and `cause`. */
-  sendTaskFailure(token: string, error: string | undefined, cause: string | undefined): void {
-    this.#tokens.fail(token, error, cause);
   }
 
   /**

@@ -13,7 +13,7 @@ interface PendingTask {
   reject(failure: TaskFailure): void;
 }
 
-/** A callback Task waiting for its token: `result` settles on SendTaskSuccess or SendTaskFailure. */
+/** A callback Task waiting for its token: `result` settles on SendTaskSuccess (or when the Task is abandoned). */
 export interface IssuedToken {
   token: string;
   result: Promise<JsonValue>;
@@ -51,13 +51,6 @@ export class TaskTokenRegistry {
     const task = this.#openTask(token);
     this.#close(task);
     task.resolve(output);
-  }
-
-  /** SendTaskFailure: fails the Task with the caller's error and cause. */
-  fail(token: string, error: string | undefined, cause: string | undefined): void {
-    const task = this.#openTask(token);
-    this.#close(task);
-    task.reject(new TaskFailure(error ?? '', cause));
   }
 
   /** Closes a token the engine gave up on (Task timeout, or the state failed while waiting). */

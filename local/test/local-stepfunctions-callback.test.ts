@@ -1,6 +1,5 @@
 import {
   DescribeExecutionCommand,
-  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
@@ -117,9 +116,6 @@ describe('.waitForTaskToken', () => {
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":false}' })),
     ).rejects.toMatchObject({ name: 'TaskTimedOut' });
-    await expect(
-      client.send(new SendTaskFailureCommand({ taskToken: token, error: 'Late' })),
-    ).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 
   it('gives every waiting Task its own token', async () => {
@@ -133,52 +129,6 @@ describe('.waitForTaskToken', () => {
     ).toBe('RUNNING');
     await client.send(new SendTaskSuccessCommand({ taskToken: first.token, output: '"a"' }));
     expect((await finished(first.executionArn)).result).toMatchObject({ approval: 'a' });
-  });
-
-  it('routes SendTaskFailure to the matching Catch with its error and cause', async () => {
-    const { executionArn, token } = await startWaiting('reject-1');
-    await client.send(
-      new SendTaskFailureCommand({ taskToken: token, error: 'Rejected', cause: 'not eligible' }),
-    );
-    const described = await finished(executionArn);
-    expect(described.status).toBe('SUCCEEDED');
-    expect(described.result).toMatchObject({
-      outcome: 'rejected',
-      error: { Error: 'Rejected', Cause: 'not eligible' },
-    });
-    expect(sfn.history(executionArn).find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
-      resourceType: 'lambda',
-      resource: 'invoke.waitForTaskToken',
-      error: 'Rejected',
-      cause: 'not eligible',
-    });
-    await expect(
-      client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
-    ).rejects.toMatchObject({
-      name: 'TaskTimedOut',
-    });
-  });
-
-  it('fails the execution with an uncaught SendTaskFailure error', async () => {
-    const { executionArn, token } = await startWaiting('reject-2');
-    await client.send(
-      new SendTaskFailureCommand({ taskToken: token, error: 'Onboarding.Failed', cause: 'bank said no' }),
-    );
-    const described = await finished(executionArn);
-    expect(described).toMatchObject({ status: 'FAILED', error: 'Onboarding.Failed', cause: 'bank said no' });
-  });
-
-  it('reports no error or cause when SendTaskFailure gives none', async () => {
-    const { executionArn, token } = await startWaiting('reject-3');
-    await client.send(new SendTaskFailureCommand({ taskToken: token }));
-    const described = await finished(executionArn);
-    expect(described.status).toBe('FAILED');
-    expect(described.error).toBeUndefined();
-    expect(described.cause).toBeUndefined();
-    expect(sfn.history(executionArn).find((e) => e.type === 'TaskFailed')?.taskFailedEventDetails).toEqual({
-      resourceType: 'lambda',
-      resource: 'invoke.waitForTaskToken',
-    });
   });
 
   it('fails the Task with the Lambda error when the function itself fails', async () => {
@@ -236,7 +186,7 @@ describe('.waitForTaskToken', () => {
       name: 'InvalidToken',
     });
     await expect(
-      client.send(new SendTaskFailureCommand({ taskToken: 'A'.repeat(128), error: 'X' })),
+      client.send(new SendTaskSuccessCommand({ taskToken: 'A'.repeat(128), output: '{}' })),
     ).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
 
     const { executionArn, token } = await startWaiting('invalid-output-1');

@@ -323,7 +323,7 @@ describe('GetExecutionHistory', () => {
     );
   });
 
-  it('omits execution data when includeExecutionData is false, pages, and reverses', async () => {
+  it('omits execution data when includeExecutionData is false', async () => {
     const executionArn =
       (await run('basic', { name: 'Secret', value: 1 }, 'history-no-data')).executionArn ?? '';
     const { events = [] } = await client.send(
@@ -339,29 +339,13 @@ describe('GetExecutionHistory', () => {
       name: 'Greet',
       inputDetails: { truncated: false },
     });
-
-    const first = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 10 }));
-    expect(first.events).toHaveLength(10);
-    expect(first.nextToken).toBeTypeOf('string');
-    const second = await client.send(
-      new GetExecutionHistoryCommand({ executionArn, maxResults: 10, nextToken: first.nextToken }),
-    );
-    expect(second.events?.map((e) => e.id)).toEqual([11, 12, 13, 14, 15, 16]);
-    expect(second.nextToken).toBeUndefined();
-    await expect(
-      client.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'bogus' })),
-    ).rejects.toMatchObject({ name: 'InvalidToken' });
-
-    const reversed = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true }));
-    expect(reversed.events?.[0]?.type).toBe('ExecutionSucceeded');
-    expect(reversed.events?.at(-1)?.type).toBe('ExecutionStarted');
   });
 });
 
 describe('ListExecutions', () => {
-  it('lists a state machine’s executions newest first, filtered by status', async () => {
+  it('lists a state machine’s executions newest first', async () => {
     const stateMachineArn = sfn.stateMachineArn('fail');
-    const failed = await run('fail', { kind: 'defined' }, 'list-failed');
+    await run('fail', { kind: 'defined' }, 'list-failed');
     const succeeded = await run('fail', { kind: 'none' }, 'list-succeeded');
     const all = await client.send(new ListExecutionsCommand({ stateMachineArn }));
     const names = all.executions?.map((e) => e.name) ?? [];
@@ -374,30 +358,32 @@ describe('ListExecutions', () => {
       startDate: succeeded.startDate,
       stopDate: succeeded.stopDate,
     });
-    const onlyFailed = await client.send(
-      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'FAILED' }),
-    );
-    expect(onlyFailed.executions?.every((e) => e.status === 'FAILED')).toBe(true);
-    expect(onlyFailed.executions?.map((e) => e.executionArn)).toContain(failed.executionArn);
-    expect(onlyFailed.executions?.map((e) => e.executionArn)).not.toContain(succeeded.executionArn);
     // Other state machines' executions are not listed.
     expect(all.executions?.every((e) => e.stateMachineArn === stateMachineArn)).toBe(true);
   });
 });
 
 describe('protocol', () => {
-  it('answers unknown operations with UnknownOperationException', async () => {
-    const response = await fetch(sfn.endpoint, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.0',
-        'X-Amz-Target': 'AWSStepFunctions.CreateStateMachine',
-      },
-      body: '{}',
-    });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.0');
-    expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
+  it('answers unknown operations, the ones the product does not use among them, with UnknownOperationException', async () => {
+    for (const operation of [
+      'CreateStateMachine',
+      'SendTaskFailure',
+      'SendTaskHeartbeat',
+      'DescribeStateMachine',
+      'ListStateMachines',
+    ]) {
+      const response = await fetch(sfn.endpoint, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.0',
+          'X-Amz-Target': `AWSStepFunctions.${operation}`,
+        },
+        body: '{}',
+      });
+      expect(response.status, operation).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.0');
+      expect(await response.json(), operation).toMatchObject({ __type: 'UnknownOperationException' });
+    }
     await expect(
       client.send(
         new CreateStateMachineCommand({
