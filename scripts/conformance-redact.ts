@@ -14,6 +14,8 @@ const PLACEHOLDERS: Readonly<Record<string, (value: string) => string>> = {
   last_name: () => 'Person',
   full_name: () => 'Redacted Person',
   name: () => 'Redacted Person',
+  /** Data v3 connected accounts: every holder of the account (D:get-all-user-accounts). */
+  account_holder_names: () => 'Redacted Person',
   date_of_birth: (value) => (/^\d{4}-\d{2}-\d{2}/.test(value) ? `1970-01-01${value.slice(10)}` : 'redacted'),
   national_identification_number: () => 'REDACTED',
   sex: (value) => (/^[MF]$/.test(value) ? 'F' : 'redacted'),

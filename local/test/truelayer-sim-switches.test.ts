@@ -18,7 +18,14 @@ import {
   SwitchesError,
   type TrueLayerSimulator,
 } from '../truelayer-sim/index.ts';
-import { CLIENT, getAccounts, startSim, userToken } from './fixtures/truelayer-sim/helpers.ts';
+import {
+  authorizeConnection,
+  dataToken as dataTokenFor,
+  getAccounts,
+  hostedConnection,
+  startSim,
+  userToken,
+} from './fixtures/truelayer-sim/helpers.ts';
 
 const RAW_USERS: SandboxUser[] = [
   {
@@ -182,46 +189,9 @@ describe('parseSwitches', () => {
 });
 
 describe('Data v3 switches and the documented data endpoints', () => {
-  const RETURN_URI = CLIENT.redirect_uris[0] ?? '';
-
-  async function dataToken() {
-    const response = await fetch(`${sim.authUrl}/connect/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        scope: 'data',
-        client_id: CLIENT.client_id,
-        client_secret: CLIENT.client_secret,
-      }),
-    });
-    return z.object({ access_token: z.string() }).parse(await response.json()).access_token;
-  }
-
-  async function connection(token: string) {
-    const body = {
-      ...EXAMPLES.hosted_flow,
-      // A registered return URI with a query of the client's own: allowed, the product's reference rides there.
-      hosted_page: { type: 'authorization_flow', return_uri: `${RETURN_URI}?onboarding_id=ref-1` },
-    };
-    const response = await fetch(`${sim.apiUrl}/v3/data-connections`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(201);
-    return z
-      .object({ id: z.string(), hosted_page: z.object({ uri: z.string() }) })
-      .parse(await response.json());
-  }
-
-  const authorize = async (uri: string, decision: 'approve' | 'deny') => {
-    const response = await fetch(`${sim.authUrl}/_sandbox/connections/authorize`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ uri, decision, user: 'john' }),
-    });
-    return new URL(z.object({ redirect_to: z.string() }).parse(await response.json()).redirect_to);
-  };
+  const dataToken = () => dataTokenFor(sim);
+  const connection = (token: string) => hostedConnection(sim, token, EXAMPLES.hosted_flow);
+  const authorize = (uri: string, decision: 'approve' | 'deny') => authorizeConnection(sim, uri, decision);
 
   const connected = (token: string, connectionId: string) =>
     fetch(`${sim.apiUrl}/v3/connected-accounts`, {
@@ -246,10 +216,26 @@ describe('Data v3 switches and the documented data endpoints', () => {
     expect(before.status).toBe(400);
     expect(await json(before)).toMatchObject({ title: 'Invalid State' });
     expect(after.status).toBe(200);
-    expect(await json(after)).toMatchObject({ items: [{ display_name: 'PERSONAL ACCOUNT' }] });
+    expect(await json(after)).toEqual({
+      items: [
+        {
+          id: 'acc-7c1e0f5a3b9d24e86',
+          account_type: 'current',
+          customer_segment: 'retail',
+          currency: 'GBP',
+          account_identifiers: [
+            { type: 'sort_code_account_number', sort_code: '04-00-04', account_number: '12345678' },
+            { type: 'iban', iban: 'GB62MONZ04000412345678' },
+          ],
+          account_holder_names: ['John Doe'],
+        },
+      ],
+      pagination: { next_cursor: null },
+    });
     expect(refused.status).toBe(403);
     expect(unknown.status).toBe(404);
     expect(info.status).toBe(200);
+    expect(await json(info)).toEqual({ name: 'John Doe' });
   });
 
   it('appends connection_id to the return URI or not, and has GET /v3/data-connections/{id} or not', async () => {

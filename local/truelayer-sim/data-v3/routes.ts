@@ -17,7 +17,7 @@ import { problemResponse } from '../problems.ts';
 import type { RouteDefinition } from '../router.ts';
 import { invalidParameters, readSandboxBody } from '../sandbox-request.ts';
 import type { Switches } from '../switches.ts';
-import type { SandboxUser } from '../users.ts';
+import type { SandboxAccount, SandboxUser } from '../users.ts';
 import {
   bankLogin,
   consentStep,
@@ -37,6 +37,37 @@ import {
   type SimConnection,
 } from './store.ts';
 import { type AcceptedRequest, validateDataConnectionRequest } from './validate.ts';
+
+/** How long after the user authenticates user info can be read (D:get-user-info). */
+const SCA_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * One item of `GET /v3/connected-accounts` as D:get-all-user-accounts lists its fields: lower-case
+ * `current`/`savings`, a customer segment, and the account's identifiers as typed sets (sort code
+ * and account number, IBAN), with the holders' names.
+ */
+function connectedAccount(account: SandboxAccount, holder: string | undefined) {
+  const identifiers = [
+    ...(account.sort_code && account.account_number
+      ? [
+          {
+            type: 'sort_code_account_number',
+            sort_code: account.sort_code,
+            account_number: account.account_number,
+          },
+        ]
+      : []),
+    ...(account.iban ? [{ type: 'iban', iban: account.iban }] : []),
+  ];
+  return {
+    id: account.account_id,
+    account_type: /savings/i.test(account.account_type) ? 'savings' : 'current',
+    customer_segment: 'retail',
+    currency: account.currency,
+    account_identifiers: identifiers,
+    account_holder_names: holder === undefined ? [] : [holder],
+  };
+}
 
 export interface DataV3Options {
   /** Client ids that hold an AISP licence: their requests may leave out the user's name, email and phone. */
@@ -97,13 +128,20 @@ function finalDestination(connection: SimConnection, authUrl: string, switches: 
 type Outcome = { kind: 'approve'; user: SandboxUser; providerId: string } | { kind: 'deny' };
 
 /** Ends the journey; answers where the browser goes next (the result page, when TrueLayer shows one). */
-function finish(connection: SimConnection, outcome: Outcome, authUrl: string, switches: Switches): string {
+function finish(
+  connection: SimConnection,
+  outcome: Outcome,
+  authUrl: string,
+  switches: Switches,
+  at: number,
+): string {
   if (outcome.kind === 'deny' || outcome.user.login_fails === true) {
     connection.status = 'failed';
     connection.failureReason = 'access_denied';
   } else {
     connection.status = 'authorized';
     connection.username = outcome.user.username;
+    connection.authorizedAt = at;
   }
   if (outcome.kind === 'approve') connection.providerId = outcome.providerId;
   if (connection.request.configuration === 'own_flow_with_result_page') {
@@ -290,14 +328,13 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const found = authorisedConnection(ctx, headerOf(ctx, 'connection-id') ?? '');
       if (!isConnection(found)) return found;
       const user = ctx.sim.findUser(found.username ?? '');
+      const holder = user?.identity ? `${user.identity.first_name} ${user.identity.last_name}` : undefined;
       return jsonResponse(200, {
-        items: (user?.accounts ?? []).map((account) => ({
-          id: account.account_id,
-          account_type: account.account_type,
-          display_name: account.display_name,
-          currency: account.currency,
-          provider: { provider_id: found.providerId ?? account.provider_id },
-        })),
+        // D:get-all-user-accounts: at most 50 items, ordered by type then id; pagination announced for later.
+        items: (user?.accounts ?? [])
+          .map((account) => connectedAccount(account, holder))
+          .sort((a, b) => a.account_type.localeCompare(b.account_type) || a.id.localeCompare(b.id))
+          .slice(0, 50),
         pagination: { next_cursor: null },
       });
     },
@@ -311,10 +348,20 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     handle(ctx) {
       const found = authorisedConnection(ctx, ctx.params.id ?? '');
       if (!isConnection(found)) return found;
+      // D:get-user-info: only within the 5-minute SCA window after the user authenticated, else 403.
+      if (ctx.sim.now() - (found.authorizedAt ?? 0) > SCA_WINDOW_MS) {
+        return problemResponse(ctx.traceId, {
+          status: 403,
+          title: 'Forbidden',
+          detail: 'User info is available for 5 minutes after the user authenticates.',
+        });
+      }
       const identity = ctx.sim.findUser(found.username ?? '')?.identity;
-      return jsonResponse(200, {
-        full_name: identity === undefined ? null : `${identity.first_name} ${identity.last_name}`,
-      });
+      // `name` is optional: left out when the bank does not supply it.
+      return jsonResponse(
+        200,
+        identity === undefined ? {} : { name: `${identity.first_name} ${identity.last_name}` },
+      );
     },
   };
 
@@ -444,7 +491,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const decision = form.get(FORM.decision);
       if (decision === 'deny')
         return redirectResponse(
-          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current),
+          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current, ctx.sim.now()),
         );
       if (decision !== 'allow') return page(400, 'Unknown choice', 'Please press Allow or Deny.');
       connection.step = 'login';
@@ -459,7 +506,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const { connection, form } = loaded;
       if (form.get(FORM.decision) === 'deny') {
         return redirectResponse(
-          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current),
+          finish(connection, { kind: 'deny' }, ctx.sim.urls.auth, ctx.sim.switches.current, ctx.sim.now()),
         );
       }
       const user = loggedInUser(ctx.sim.users, form);
@@ -482,6 +529,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
           { kind: 'approve', user, providerId },
           ctx.sim.urls.auth,
           ctx.sim.switches.current,
+          ctx.sim.now(),
         ),
       );
     };
@@ -569,7 +617,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
         outcome = { kind: 'approve', user, providerId };
       }
       const switches = ctx.sim.switches.current;
-      finish(connection, outcome, auth, switches);
+      finish(connection, outcome, auth, switches, ctx.sim.now());
       // Straight to the end: a test does not look at TrueLayer's result screen.
       connection.step = 'done';
       return jsonResponse(200, { redirect_to: finalDestination(connection, auth, switches) });

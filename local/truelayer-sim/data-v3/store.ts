@@ -21,6 +21,8 @@ export interface SimConnection {
   providerId?: string;
   step: JourneyStep;
   username?: string;
+  /** When the user authorised it (the simulator's clock): user info is readable for five minutes. */
+  authorizedAt?: number;
   failureReason?: string;
   /** `Tl-User-IP` as received, kept so tests can see it arrived. */
   userIp?: string;
