@@ -1,6 +1,6 @@
 import { RequestValidationError } from '../commons/errors.ts';
 import type { Failure } from '../commons/failure.ts';
-import type { ConnectionReturnQuery } from '../contract/requests.ts';
+import type { ConnectionReturnQuery } from '../contract/connection-requests.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { ConnectionNotFoundError } from './errors.ts';
 import { type ConnectionRecord, connectionIdSchema } from './model.ts';

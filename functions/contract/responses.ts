@@ -11,7 +11,7 @@ import { connectionConfigurationSchema } from '../connections/configurations.ts'
 import { connectionIdSchema, connectionRecordSchema, dataAccessTypes } from '../connections/model.ts';
 import { accountChoiceSchema, onboardingSchema, onboardingStatusSchema } from '../onboarding/model.ts';
 import { described } from './meta.ts';
-import { onboardingIdSchema } from './requests.ts';
+import { onboardingIdSchema } from './onboarding-requests.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
 export const createdOnboardingSchema = z

@@ -3,7 +3,7 @@ import { readEnv } from '../commons/env.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { redirectResponse } from '../commons/http/responses.ts';
-import { callbackQuerySchema } from '../contract/requests.ts';
+import { callbackQuerySchema } from '../contract/onboarding-requests.ts';
 import { handleCallback } from '../onboarding/handle-callback.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';
 import { now, repository } from '../wiring/repository.ts';

@@ -1,7 +1,7 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody, parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
-import { accountChoiceRequestSchema, onboardingPathSchema } from '../contract/requests.ts';
+import { accountChoiceRequestSchema, onboardingPathSchema } from '../contract/onboarding-requests.ts';
 import { chooseAccount } from '../onboarding/choose-account.ts';
 import { now, repository } from '../wiring/repository.ts';
 import { resumeWorkflow } from '../wiring/resume-workflow.ts';

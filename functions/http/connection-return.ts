@@ -4,7 +4,7 @@ import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { redirectResponse } from '../commons/http/responses.ts';
 import { handleConnectionReturn } from '../connections/handle-return.ts';
-import { connectionReturnQuerySchema } from '../contract/requests.ts';
+import { connectionReturnQuerySchema } from '../contract/connection-requests.ts';
 import { connectionRepository } from '../wiring/connection-repository.ts';
 import { dataConnections } from '../wiring/data-connections.ts';
 import { publish } from '../wiring/publisher.ts';

@@ -1,7 +1,7 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';
 import { createdResponse } from '../commons/http/responses.ts';
-import { createOnboardingRequestSchema } from '../contract/requests.ts';
+import { createOnboardingRequestSchema } from '../contract/onboarding-requests.ts';
 import { createOnboarding } from '../onboarding/create-onboarding.ts';
 import { readCreateOnboardingSettings } from '../onboarding/settings.ts';
 import { now, repository } from '../wiring/repository.ts';

@@ -1,7 +1,7 @@
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
-import { onboardingPathSchema } from '../contract/requests.ts';
+import { onboardingPathSchema } from '../contract/onboarding-requests.ts';
 import { eraseOnboarding } from '../onboarding/erase-onboarding.ts';
 import { forgetEvent } from '../wiring/consumer-records.ts';
 import { publish } from '../wiring/onboarding-publisher.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, addSeconds } from '../commons/time.ts';
-import type { CreateOnboardingRequest } from '../contract/requests.ts';
+import type { CreateOnboardingRequest } from '../contract/onboarding-requests.ts';
 import type { CreatedOnboarding } from '../contract/responses.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import type { RepositoryPort } from './deps.ts';

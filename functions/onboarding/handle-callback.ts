@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { logger } from '../commons/logger.ts';
-import type { CallbackQuery } from '../contract/requests.ts';
+import type { CallbackQuery } from '../contract/onboarding-requests.ts';
 import { denialFailure } from './denial.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney } from './end-journey.ts';

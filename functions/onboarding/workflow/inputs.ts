@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { onboardingIdSchema } from '../../contract/requests.ts';
+import { onboardingIdSchema } from '../../contract/onboarding-requests.ts';
 
 /**
  * Payloads the state machine hands to each task. They carry references and
