@@ -26,7 +26,7 @@ import {
 } from './aws-faults.ts';
 import { controlledClock, type LocalClock, realClock, serveClockApi } from './clock.ts';
 import { serveDemo } from './demo/serve.ts';
-import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { type DynamoDbEngine, LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
@@ -36,6 +36,7 @@ import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunction
 import { dataConnectionRoutes } from './truelayer-sim/data-v3/index.ts';
 import { type SandboxUser, startTrueLayerSimulator, type TrueLayerSimulator } from './truelayer-sim/index.ts';
 import { PROVIDERS } from './truelayer-sim/providers.ts';
+import type { SwitchesInput } from './truelayer-sim/switches.ts';
 
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -69,6 +70,14 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
   dataPath?: string;
+  /** Which program plays DynamoDB; default `LOCAL_DYNAMODB_ENGINE`, else dynalite. */
+  dynamoDbEngine?: DynamoDbEngine;
+  /**
+   * The simulator's answers where TrueLayer is undocumented (local/truelayer-sim/switches.ts);
+   * default the `TRUELAYER_SIM_SWITCHES` variable, else every switch at its default. `{}` pins the
+   * defaults whatever the variable says.
+   */
+  trueLayerSwitches?: SwitchesInput;
   /**
    * How often the manifest's schedules (the reconciler) run; every minute on
    * AWS, every second by default here, so that an unused link or a stranded
@@ -117,8 +126,21 @@ export interface LocalAwsFaults {
   clear(): void;
 }
 
+/** The product's application as registered with the simulator, as TrueLayer's console shows it. */
+export interface LocalTrueLayerClient {
+  clientId: string;
+  clientSecret: string;
+  /** The product's callback, `{api}/callback`. */
+  redirectUri: string;
+}
+
 export interface LocalStack {
   urls: LocalUrls;
+  /**
+   * The client id, secret and redirect URI the functions use with the simulator: for tests that
+   * call TrueLayer's endpoints as the product does (e.g. `POST {truelayer_auth}/connect/token`).
+   */
+  trueLayerClient: LocalTrueLayerClient;
   /** The time this process runs on; `advance` works when the stack started with `clock: 'controlled'`. */
   clock: LocalClock;
   faults: LocalAwsFaults;
@@ -139,6 +161,7 @@ export interface LocalStack {
   dynamoDbEngine: LocalDynamoDb['engine'];
   /** The events published so far, oldest first, as EventBridge delivers them. */
   events(onboardingId?: string): DeliveredEvent[];
+  /** Stops everything; safe to call twice (the second call waits for the first). */
   close(): Promise<void>;
 }
 
@@ -224,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo: LocalDynamoDb = await startLocalDynamoDb({
       host,
       ...(options.dataPath ? { path: options.dataPath } : {}),
+      ...(options.dynamoDbEngine ? { engine: options.dynamoDbEngine } : {}),
     });
     closers.push(() => dynamo.close());
     // Everything but the harness's own table setup reaches DynamoDB through the fault proxy.
@@ -261,6 +285,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : { codeTtlSeconds: options.trueLayerCodeTtlSeconds }),
       quiet: true,
       now: () => clock.now(),
+      ...(options.trueLayerSwitches ? { switches: options.trueLayerSwitches } : {}),
     });
     closers.push(() => simulator.close());
 
@@ -434,8 +459,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
 
+    let closing: Promise<void> | undefined;
     return {
       urls,
+      trueLayerClient: { clientId: LOCAL_CLIENT_ID, clientSecret, redirectUri },
       clock,
       faults: {
         add: (rule) => faults.add(rule),
@@ -451,10 +478,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbEngineEndpoint: dynamo.endpoint,
       dynamoDbEngine: dynamo.engine,
       events: eventsFor,
-      async close() {
-        await bus.drain();
-        for (const close of closers.reverse()) await close();
-        started = false;
+      close() {
+        closing ??= (async () => {
+          await bus.drain();
+          for (const close of closers.reverse()) await close();
+          started = false;
+        })();
+        return closing;
       },
     };
   } catch (error) {
