@@ -1,8 +1,9 @@
 /**
  * The module graph's one-way streets: the product (functions/, infra/, statemachines/) never
  * reaches into the harness or the tests, the scripts and benchmarks never reach into the tests,
- * and the product's tests reach the harness only through the main entry of `@signupplus/local`
- * (no subpath such as `@signupplus/local/parts`, no relative path into local/). Every import
+ * and the product's tests, the scripts and the benchmarks reach the harness only through the
+ * main entry of `@signupplus/local` (no subpath such as `@signupplus/local/parts`, no relative
+ * path into local/). Every import
  * specifier is resolved against its file, so `../local/x.ts`, `@signupplus/local` and
  * `import('../../test/y.ts')` are all caught.
  */
@@ -80,17 +81,20 @@ describe('dependency rules', () => {
     expect(violations(['scripts', 'bench'], ['test'])).toEqual([]);
   });
 
-  it.each(['test'])('%s/ reaches the harness only through its main entry, @signupplus/local', (folder) => {
-    const found: string[] = [];
-    for (const file of sourceFiles(folder)) {
-      // This file's own examples of forbidden imports are strings, not imports.
-      if (file === fileURLToPath(import.meta.url)) continue;
-      const name = relative(ROOT, file).split(sep).join('/');
-      for (const target of importTargets(file, readFileSync(file, 'utf8')))
-        if (pastTheEntry(target)) found.push(`${name} imports ${target}`);
-    }
-    expect(found).toEqual([]);
-  });
+  it.each(['test', 'bench', 'scripts'])(
+    '%s/ reaches the harness only through its main entry, @signupplus/local',
+    (folder) => {
+      const found: string[] = [];
+      for (const file of sourceFiles(folder)) {
+        // This file's own examples of forbidden imports are strings, not imports.
+        if (file === fileURLToPath(import.meta.url)) continue;
+        const name = relative(ROOT, file).split(sep).join('/');
+        for (const target of importTargets(file, readFileSync(file, 'utf8')))
+          if (pastTheEntry(target)) found.push(`${name} imports ${target}`);
+      }
+      expect(found).toEqual([]);
+    },
+  );
 
   it('tells the main entry from a subpath or a path into local/', () => {
     const targets = ['@signupplus/local', '@signupplus/local/parts', 'local/stack.ts', 'local', 'vitest'];
