@@ -161,7 +161,7 @@ export interface LocalStack {
   dynamoDbEngine: LocalDynamoDb['engine'];
   /** The events published so far, oldest first, as EventBridge delivers them. */
   events(onboardingId?: string): DeliveredEvent[];
-  /** Stops everything; safe to call twice (the second call waits for the first). */
+  /** Stops everything; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -459,7 +459,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
 
-    let closing: Promise<void> | undefined;
     return {
       urls,
       trueLayerClient: { clientId: LOCAL_CLIENT_ID, clientSecret, redirectUri },
@@ -478,13 +477,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoDbEngineEndpoint: dynamo.endpoint,
       dynamoDbEngine: dynamo.engine,
       events: eventsFor,
-      close() {
-        closing ??= (async () => {
-          await bus.drain();
-          for (const close of closers.reverse()) await close();
-          started = false;
-        })();
-        return closing;
+      async close() {
+        await bus.drain();
+        for (const close of closers.reverse()) await close();
+        started = false;
       },
     };
   } catch (error) {
