@@ -36,7 +36,6 @@ import { type LocalStepFunctions, startLocalStepFunctions } from './stepfunction
 import { dataConnectionRoutes } from './truelayer-sim/data-v3/index.ts';
 import { type SandboxUser, startTrueLayerSimulator, type TrueLayerSimulator } from './truelayer-sim/index.ts';
 import { PROVIDERS } from './truelayer-sim/providers.ts';
-import type { SwitchesInput } from './truelayer-sim/switches.ts';
 
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
@@ -72,12 +71,6 @@ export interface LocalStackOptions {
   dataPath?: string;
   /** Which program plays DynamoDB; default `LOCAL_DYNAMODB_ENGINE`, else dynalite. */
   dynamoDbEngine?: DynamoDbEngine;
-  /**
-   * The simulator's answers where TrueLayer is undocumented (local/truelayer-sim/switches.ts);
-   * default the `TRUELAYER_SIM_SWITCHES` variable, else every switch at its default. `{}` pins the
-   * defaults whatever the variable says.
-   */
-  trueLayerSwitches?: SwitchesInput;
   /**
    * How often the manifest's schedules (the reconciler) run; every minute on
    * AWS, every second by default here, so that an unused link or a stranded
@@ -285,7 +278,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : { codeTtlSeconds: options.trueLayerCodeTtlSeconds }),
       quiet: true,
       now: () => clock.now(),
-      ...(options.trueLayerSwitches ? { switches: options.trueLayerSwitches } : {}),
     });
     closers.push(() => simulator.close());
 

@@ -88,7 +88,6 @@ beforeAll(async () => {
   stack = await startLocalStack({
     logLevel: 'SILENT',
     users: runs.map((run) => replayUser(run, fixturesOf(run))),
-    trueLayerSwitches: {},
   });
   endpoints = {
     environment: 'sandbox',

@@ -62,11 +62,9 @@ let sim: LocalStack['simulator'];
 let endpoints: TrueLayerEndpoints;
 
 beforeAll(async () => {
-  // Every switch at its default, whatever TRUELAYER_SIM_SWITCHES says: each test sets its own.
   stack = await startLocalStack({
     logLevel: 'SILENT',
     users: [...loadSandboxUsers(BUILT_IN_USERS_PATH), ...RAW],
-    trueLayerSwitches: {},
   });
   sim = stack.simulator;
   endpoints = {
