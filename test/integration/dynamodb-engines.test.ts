@@ -60,12 +60,7 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     (await documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
   beforeAll(async () => {
-    // No journeys here: the schedules (the reconciler) stay out of the tables for the file's run.
-    stack = await startLocalStack({
-      logLevel: 'SILENT',
-      dynamoDbEngine: engine,
-      scheduleIntervalMs: 3_600_000,
-    });
+    stack = await startLocalStack({ logLevel: 'SILENT', dynamoDbEngine: engine });
     table = stack.tables.onboardings;
     client = new DynamoDBClient({
       endpoint: stack.dynamoDbEngineEndpoint,

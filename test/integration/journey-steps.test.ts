@@ -29,8 +29,8 @@ let client: DynamoDBClient;
 let repository: OnboardingRepository;
 
 beforeAll(async () => {
-  // This file runs the steps itself: the stack's schedules (the reconciler, which would take up
-  // these journeys as stranded ones) stay out of the way for the file's run.
+  // This file runs the steps itself, so the stack's reconciler stays out of the way for the file's
+  // run: it would take up these journeys once they fall due, as it does stranded ones.
   stack = await startLocalStack({ logLevel: 'SILENT', scheduleIntervalMs: 3_600_000 });
   client = new DynamoDBClient({
     endpoint: stack.urls.dynamodb,
