@@ -21,6 +21,7 @@ export {
   type LocalAwsFaults,
   type LocalStack,
   type LocalStackOptions,
+  type LocalTrueLayerClient,
   type LocalUrls,
   startLocalStack,
 } from './stack.ts';

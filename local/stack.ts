@@ -27,7 +27,7 @@ import {
 } from './aws-faults.ts';
 import { controlledClock, type LocalClock, realClock, serveClockApi } from './clock.ts';
 import { serveDemo } from './demo/serve.ts';
-import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { type DynamoDbEngine, LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { startDynamoDbProxy } from './dynamodb-proxy.ts';
 import { type DeliveredEvent, type LocalEventBus, startLocalEventBus } from './eventbridge.ts';
 import { type LocalFunction, loadLocalFunction } from './lambda-runtime.ts';
@@ -70,6 +70,8 @@ export interface LocalStackOptions {
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** DynamoDB data directory; in memory when absent. */
   dataPath?: string;
+  /** Which program plays DynamoDB; default `LOCAL_DYNAMODB_ENGINE`, else dynalite. */
+  dynamoDbEngine?: DynamoDbEngine;
   /**
    * How often the manifest's schedules (the reconciler) run; every minute on
    * AWS, every second by default here, so that an unused link or a stranded
@@ -118,8 +120,21 @@ export interface LocalAwsFaults {
   clear(): void;
 }
 
+/** The product's application as registered with the simulator, as TrueLayer's console shows it. */
+export interface LocalTrueLayerClient {
+  clientId: string;
+  clientSecret: string;
+  /** The product's callback, `{api}/callback`. */
+  redirectUri: string;
+}
+
 export interface LocalStack {
   urls: LocalUrls;
+  /**
+   * The client id, secret and redirect URI the functions use with the simulator: for tests that
+   * call TrueLayer's endpoints as the product does (e.g. `POST {truelayer_auth}/connect/token`).
+   */
+  trueLayerClient: LocalTrueLayerClient;
   /** The time this process runs on; `advance` works when the stack started with `clock: 'controlled'`. */
   clock: LocalClock;
   faults: LocalAwsFaults;
@@ -140,6 +155,7 @@ export interface LocalStack {
   dynamoDbEngine: LocalDynamoDb['engine'];
   /** The events published so far, oldest first, as EventBridge delivers them. */
   events(onboardingId?: string): DeliveredEvent[];
+  /** Stops everything; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -240,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo: LocalDynamoDb = await startLocalDynamoDb({
       host,
       ...(options.dataPath ? { path: options.dataPath } : {}),
+      ...(options.dynamoDbEngine ? { engine: options.dynamoDbEngine } : {}),
     });
     closers.push(() => dynamo.close());
     // Everything but the harness's own table setup reaches DynamoDB through the fault proxy.
@@ -451,6 +468,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       urls,
+      trueLayerClient: { clientId: LOCAL_CLIENT_ID, clientSecret, redirectUri },
       clock,
       faults: {
         add: (rule) => faults.add(rule),

@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { DeliveredEvent, TrueLayerFaultRule as FaultRule, LocalStack } from '@signupplus/local';
-import { seededRandom } from '@signupplus/local/parts';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { z } from 'zod';
 import { onboardingViewSchema } from '../../functions/contract/responses.ts';
 import { authorize, createOnboarding, sendCallback, sendChoice } from '../journeys.ts';
@@ -87,20 +89,21 @@ const FAULT_KINDS = [
 
 /**
  * The fault plan as `sequence` rules: call i of an endpoint faults iff the seeded draw for i is
- * below the rate, with one of three transient kinds. Sequences (rather than `rate` rules) make the
- * plan depend only on LOAD_SEED, whatever seed the stack gave its simulator. Concurrency still
- * decides which journey makes call i, so the set of faulted journeys varies; the count does not.
+ * below the rate, with one of three transient kinds. The draws come from pure-rand's xoroshiro128+
+ * seeded with LOAD_SEED; sequences (rather than `rate` rules) make the plan depend only on that
+ * seed, whatever seed the stack gave its simulator. Concurrency still decides which journey makes
+ * call i, so the set of faulted journeys varies; the count does not.
  */
 export function faultPlan(endpoints: readonly string[], length: number, rate: number, seed: number) {
-  const random = seededRandom(seed);
+  const rng = xoroshiro128plus(seed);
   const rules: FaultRule[] = [];
   const planned: Record<string, boolean[]> = {};
   for (const endpoint of endpoints) {
     const sequences = FAULT_KINDS.map(() => new Array<boolean>(length).fill(false));
     const any = new Array<boolean>(length).fill(false);
     for (let call = 0; call < length; call++) {
-      if (random() >= rate) continue;
-      const kind = Math.floor(random() * FAULT_KINDS.length);
+      if (uniformFloat64(rng) >= rate) continue;
+      const kind = uniformInt(rng, 0, FAULT_KINDS.length - 1);
       const sequence = sequences[kind];
       if (sequence) sequence[call] = true;
       any[call] = true;

@@ -14,8 +14,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { DYNAMODB_ENGINES, dynamoDbEngineFromEnv } from '@signupplus/local';
-import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '@signupplus/local/parts';
+import { DYNAMODB_ENGINES, dynamoDbEngineFromEnv, type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -23,10 +22,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Powertools idempotency store), checked the same way on dynalite and on Amazon's DynamoDB Local,
  * so that a journey test passing on one engine is not passing because of the engine's quirk.
  * DynamoDB Local needs Java: `npm test` checks dynalite only, and the DynamoDB Local pass
- * (`npm run test:dynamodb-local`, LOCAL_DYNAMODB_ENGINE=dynamodb-local) checks both.
+ * (`npm run test:dynamodb-local`, LOCAL_DYNAMODB_ENGINE=dynamodb-local) checks both. Each engine
+ * is the one a local stack runs (`startLocalStack({ dynamoDbEngine })`), reached past the stack's
+ * fault proxy; the stacks run one after the other, as a process holds one stack at a time.
  */
-
-const TABLE = LOCAL_TABLES.onboardings;
 
 describe('engine selection', () => {
   it.each([
@@ -49,20 +48,22 @@ const ENGINES_HERE =
   dynamoDbEngineFromEnv() === 'dynamodb-local' ? DYNAMODB_ENGINES : (['dynalite'] as const);
 
 describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
-  let db: LocalDynamoDb;
+  let stack: LocalStack;
   let client: DynamoDBClient;
   let documents: DynamoDBDocumentClient;
+  let table: string;
   let sequence = 0;
 
   /** A fresh onboarding-shaped key per test, so tests never see each other's items. */
   const newKey = () => ({ pk: `ONBOARDING#${engine}-${++sequence}`, sk: 'PROFILE' });
   const get = async (key: Record<string, string>) =>
-    (await documents.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item;
+    (await documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
 
   beforeAll(async () => {
-    db = await startLocalDynamoDb({ host: '127.0.0.1', engine });
+    stack = await startLocalStack({ logLevel: 'SILENT', dynamoDbEngine: engine });
+    table = stack.tables.onboardings;
     client = new DynamoDBClient({
-      endpoint: db.endpoint,
+      endpoint: stack.dynamoDbEngineEndpoint,
       region: 'eu-west-2',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
@@ -72,14 +73,15 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
 
   afterAll(async () => {
     client?.destroy();
-    await db?.close();
+    await stack?.close();
   });
 
   it('serves on loopback and creates the stack tables with their keys, on demand', async () => {
-    const description = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    const description = await client.send(new DescribeTableCommand({ TableName: table }));
 
-    expect(db.engine).toBe(engine);
-    expect(new URL(db.endpoint).hostname).toBe('127.0.0.1');
+    expect(stack.dynamoDbEngine).toBe(engine);
+    expect(new URL(stack.dynamoDbEngineEndpoint).hostname).toBe('127.0.0.1');
+    expect(new URL(stack.urls.dynamodb).hostname).toBe('127.0.0.1');
     expect(description.Table?.TableStatus).toBe('ACTIVE');
     expect(description.Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -89,13 +91,13 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     const { TableNames } = await client.send(new ListTablesCommand({}));
     expect(TableNames).toEqual(
       expect.arrayContaining([
-        LOCAL_TABLES.onboardings,
-        LOCAL_TABLES.secrets,
-        LOCAL_TABLES.consumerIdempotency,
+        stack.tables.onboardings,
+        stack.tables.secrets,
+        stack.tables.consumerIdempotency,
       ]),
     );
     // The secrets table has the records' key schema, apart from them (as the stack defines it).
-    const secrets = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.secrets }));
+    const secrets = await client.send(new DescribeTableCommand({ TableName: stack.tables.secrets }));
     expect(secrets.Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -107,7 +109,7 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     const put = (status: string) =>
       documents.send(
         new PutCommand({
-          TableName: TABLE,
+          TableName: table,
           Item: { ...key, status },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -123,11 +125,11 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
 
   it('updates when #status IN (:a, :b) holds and fails with ConditionalCheckFailedException otherwise', async () => {
     const key = newKey();
-    await documents.send(new PutCommand({ TableName: TABLE, Item: { ...key, status: 'authorized' } }));
+    await documents.send(new PutCommand({ TableName: table, Item: { ...key, status: 'authorized' } }));
     const move = (to: string) =>
       documents.send(
         new UpdateCommand({
-          TableName: TABLE,
+          TableName: table,
           Key: key,
           UpdateExpression: 'SET #status = :to',
           ConditionExpression: 'attribute_exists(pk) AND #status IN (:a, :b)',
@@ -148,7 +150,7 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
 
     const update = documents.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: table,
         Key: key,
         UpdateExpression: 'SET task_token = :t',
         ConditionExpression: 'attribute_exists(pk)',
@@ -164,14 +166,14 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     const key = newKey();
     await documents.send(
       new PutCommand({
-        TableName: TABLE,
+        TableName: table,
         Item: { ...key, status: 'created', timeline: [{ step: 'onboarding_created' }], auth_link: 'x' },
       }),
     );
 
     const { Attributes } = await documents.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: table,
         Key: key,
         UpdateExpression:
           'SET #timeline = list_append(#timeline, :entry), #status = :to REMOVE #auth_link, #absent',
@@ -203,12 +205,12 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
   it('returns ALL_NEW from a guarded SET (the state-use claim)', async () => {
     const key = { pk: `STATE#${engine}-${++sequence}`, sk: 'STATE' };
     await documents.send(
-      new PutCommand({ TableName: TABLE, Item: { ...key, onboarding_id: 'o-1', expires_at_epoch: 2_000 } }),
+      new PutCommand({ TableName: table, Item: { ...key, onboarding_id: 'o-1', expires_at_epoch: 2_000 } }),
     );
     const claim = () =>
       documents.send(
         new UpdateCommand({
-          TableName: TABLE,
+          TableName: table,
           Key: key,
           UpdateExpression: 'SET used_at = :now, outcome_hash = :outcome',
           ConditionExpression:
@@ -233,10 +235,10 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
 
   it('reads its own writes with a consistent GetItem, and DeleteItem removes the item', async () => {
     const key = newKey();
-    await documents.send(new PutCommand({ TableName: TABLE, Item: { ...key, status: 'created' } }));
+    await documents.send(new PutCommand({ TableName: table, Item: { ...key, status: 'created' } }));
     await documents.send(
       new UpdateCommand({
-        TableName: TABLE,
+        TableName: table,
         Key: key,
         UpdateExpression: 'SET #status = :s',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -245,9 +247,9 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     );
 
     const read = await get(key);
-    await documents.send(new DeleteCommand({ TableName: TABLE, Key: key }));
+    await documents.send(new DeleteCommand({ TableName: table, Key: key }));
     // Deleting what is already gone succeeds, as the end-of-journey cleanup expects.
-    await documents.send(new DeleteCommand({ TableName: TABLE, Key: key }));
+    await documents.send(new DeleteCommand({ TableName: table, Key: key }));
 
     expect(read).toMatchObject({ status: 'completed' });
     expect(await get(key)).toBeUndefined();
@@ -257,7 +259,7 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     const put = (id: string) =>
       client.send(
         new PutItemCommand({
-          TableName: LOCAL_TABLES.consumerIdempotency,
+          TableName: stack.tables.consumerIdempotency,
           Item: { id: { S: id }, expiration: { N: '4102444800' }, status: { S: 'INPROGRESS' } },
           ExpressionAttributeNames: {
             '#id': 'id',
@@ -288,7 +290,7 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     const put = () =>
       client.send(
         new PutItemCommand({
-          TableName: TABLE,
+          TableName: table,
           Item: { pk: { S: key.pk }, sk: { S: key.sk }, status: { S: 'created' } },
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -311,10 +313,10 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
   });
 
   it('keeps the TTL attribute of the stack on DynamoDB Local; dynalite has no TTL to set', async () => {
-    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
+    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
     const update = client.send(
       new UpdateTimeToLiveCommand({
-        TableName: LOCAL_TABLES.consumerIdempotency,
+        TableName: stack.tables.consumerIdempotency,
         TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: false },
       }),
     );
@@ -335,18 +337,22 @@ describe.each(ENGINES_HERE)('DynamoDB engine %s', (engine) => {
     }
   });
 
-  it('stops answering once closed, and closing twice is harmless', async () => {
-    await db.close();
-    await db.close();
+  it('stops answering once the stack is closed, and closing twice is harmless', async () => {
+    await stack.close();
+    await stack.close();
 
-    // A fresh client: a pooled keep-alive socket would report a reset instead of a refusal.
-    const fresh = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'eu-west-2',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    await expect(fresh.send(new ListTablesCommand({}))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    fresh.destroy();
+    // Fresh clients: a pooled keep-alive socket would report a reset instead of a refusal.
+    for (const endpoint of [stack.dynamoDbEngineEndpoint, stack.urls.dynamodb]) {
+      const fresh = new DynamoDBClient({
+        endpoint,
+        region: 'eu-west-2',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 1,
+      });
+      await expect(fresh.send(new ListTablesCommand({})), endpoint).rejects.toMatchObject({
+        code: 'ECONNREFUSED',
+      });
+      fresh.destroy();
+    }
   });
 });

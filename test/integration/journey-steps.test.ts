@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_TABLES, type LocalDynamoDb, startLocalDynamoDb } from '@signupplus/local/parts';
+import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingDetailType } from '../../functions/contract/onboarding-events.ts';
 import { stableEventId } from '../../functions/events/event-id.ts';
@@ -18,33 +18,35 @@ import type { SignupPlusIdentity } from '../../functions/truelayer/schemas.ts';
 import type { SignupPlusAccountsResult } from '../../functions/truelayer/signup-plus-client.ts';
 
 /**
- * The workflow's steps against a real table, with TrueLayer and the bus
- * faked: each step is stopped at the point where AWS or TrueLayer can fail it
- * and run again, as the state machine's Retry would, and must converge on one
- * end with one event, never sending the single-use code twice.
+ * The workflow's steps against a real table (the local stack's, at the DynamoDB endpoint it
+ * serves the product), with TrueLayer and the bus faked: each step is stopped at the point where
+ * AWS or TrueLayer can fail it and run again, as the state machine's Retry would, and must
+ * converge on one end with one event, never sending the single-use code twice.
  */
 
-let dynamo: LocalDynamoDb;
+let stack: LocalStack;
 let client: DynamoDBClient;
 let repository: OnboardingRepository;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamoDb({ host: '127.0.0.1' });
+  // This file runs the steps itself, so the stack's reconciler stays out of the way for the file's
+  // run: it would take up these journeys once they fall due, as it does stranded ones.
+  stack = await startLocalStack({ logLevel: 'SILENT', scheduleIntervalMs: 3_600_000 });
   client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
+    endpoint: stack.urls.dynamodb,
     region: 'eu-west-2',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   repository = new OnboardingRepository(
     DynamoDBDocumentClient.from(client),
-    { records: LOCAL_TABLES.onboardings, secrets: LOCAL_TABLES.secrets },
+    { records: stack.tables.onboardings, secrets: stack.tables.secrets },
     { stallSeconds: 60 },
   );
 });
 
 afterAll(async () => {
   client?.destroy();
-  await dynamo?.close();
+  await stack?.close();
 });
 
 const identity: SignupPlusIdentity = {

@@ -2,14 +2,13 @@
  * Replays the conformance run's fixtures (test/fixtures/truelayer-conformance/
  * <mode>/, written by `npm run conformance`, redacted): TrueLayer's recorded
  * Signup+ answers are served verbatim by the simulator (as a users file's raw
- * answers) and read by the product's own client, which must make of them what
+ * answers, by the local stack's simulator) and read by the product's own client, which must make of them what
  * it made during the run. A run against TrueLayer's sandbox adds a `sandbox`
  * directory, replayed the same way.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxUser } from '@signupplus/local';
-import { startSim, type TrueLayerSimulator, userToken } from '@signupplus/local/parts';
+import { type LocalStack, type SandboxUser, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createdDataConnectionSchema } from '../../functions/connections/truelayer-client.ts';
@@ -17,6 +16,7 @@ import { tokenResponseSchema } from '../../functions/truelayer/common-schemas.ts
 import type { TrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { trueLayerFailure } from '../../functions/truelayer/failures.ts';
 import { getSignupPlusAccounts } from '../../functions/truelayer/signup-plus-client.ts';
+import { sandboxUserToken } from '../helpers/truelayer-token.ts';
 
 const ROOT = 'test/fixtures/truelayer-conformance';
 
@@ -81,16 +81,24 @@ function replayUser(run: string, fixtures: Fixture[]): SandboxUser {
   };
 }
 
-let sim: TrueLayerSimulator;
+let stack: LocalStack;
 let endpoints: TrueLayerEndpoints;
 
 beforeAll(async () => {
-  sim = await startSim({ users: runs.map((run) => replayUser(run, fixturesOf(run))) });
-  endpoints = { environment: 'sandbox', authBaseUrl: sim.authUrl, apiBaseUrl: sim.apiUrl, timeoutMs: 2_000 };
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    users: runs.map((run) => replayUser(run, fixturesOf(run))),
+  });
+  endpoints = {
+    environment: 'sandbox',
+    authBaseUrl: stack.urls.truelayer_auth,
+    apiBaseUrl: stack.urls.truelayer_api,
+    timeoutMs: 2_000,
+  };
 });
 
 afterAll(async () => {
-  await sim?.close();
+  await stack?.close();
 });
 
 const readingOf = async (run: () => Promise<{ kind: string }>) => {
@@ -120,7 +128,7 @@ describe('conformance fixtures', () => {
 
   it.each(runs)('are read by the product as they were during the run (%s)', async (run) => {
     const fixtures = fixturesOf(run);
-    const token = (await userToken(sim, `replay.${run}`)).access_token;
+    const token = await sandboxUserToken(stack, `replay.${run}`);
     const calls = lastPer(accountsCalls(fixtures), (fixture) => accountIdOf(fixture) ?? '');
     expect(calls.length).toBeGreaterThan(0);
 

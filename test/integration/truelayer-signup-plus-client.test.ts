@@ -1,16 +1,22 @@
 /**
  * The product's Signup+ client (functions/truelayer/signup-plus-client.ts)
- * against the simulator, under each of the simulator's switches and its
+ * against the local stack's simulator, under each of the simulator's switches and its
  * documented errors: what the onboarding workflow gets back, whatever
  * TrueLayer's undocumented answers turn out to be.
  */
 
-import { BUILT_IN_USERS_PATH, loadSandboxUsers, type SandboxUser } from '@signupplus/local';
-import { startSim, type TrueLayerSimulator, userToken } from '@signupplus/local/parts';
+import {
+  BUILT_IN_USERS_PATH,
+  type LocalStack,
+  loadSandboxUsers,
+  type SandboxUser,
+  startLocalStack,
+} from '@signupplus/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { trueLayerFailure } from '../../functions/truelayer/failures.ts';
 import { getSignupPlusAccounts } from '../../functions/truelayer/signup-plus-client.ts';
+import { sandboxUserToken } from '../helpers/truelayer-token.ts';
 
 /** Raw answers in the documented shapes, each with one thing TrueLayer may do. */
 const RAW: SandboxUser[] = [
@@ -51,12 +57,22 @@ const RAW: SandboxUser[] = [
   },
 ];
 
-let sim: TrueLayerSimulator;
+let stack: LocalStack;
+let sim: LocalStack['simulator'];
 let endpoints: TrueLayerEndpoints;
 
 beforeAll(async () => {
-  sim = await startSim({ users: [...loadSandboxUsers(BUILT_IN_USERS_PATH), ...RAW] });
-  endpoints = { environment: 'sandbox', authBaseUrl: sim.authUrl, apiBaseUrl: sim.apiUrl, timeoutMs: 2_000 };
+  stack = await startLocalStack({
+    logLevel: 'SILENT',
+    users: [...loadSandboxUsers(BUILT_IN_USERS_PATH), ...RAW],
+  });
+  sim = stack.simulator;
+  endpoints = {
+    environment: 'sandbox',
+    authBaseUrl: stack.urls.truelayer_auth,
+    apiBaseUrl: stack.urls.truelayer_api,
+    timeoutMs: 2_000,
+  };
 });
 
 afterEach(() => {
@@ -64,10 +80,10 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await sim.close();
+  await stack?.close();
 });
 
-const tokenOf = async (user: string) => (await userToken(sim, user)).access_token;
+const tokenOf = (user: string) => sandboxUserToken(stack, user);
 
 describe('getSignupPlusAccounts', () => {
   it.each([200, 300, 400, 409])(

@@ -1,8 +1,11 @@
 /**
  * The module graph's one-way streets: the product (functions/, infra/, statemachines/) never
  * reaches into the harness or the tests, the scripts and benchmarks never reach into the tests,
- * and the product's tests reach the harness only through `@signupplus/local`. Every import specifier is resolved against its file, so `../local/x.ts`,
- * `@signupplus/local` and `import('../../test/y.ts')` are all caught.
+ * and the product's tests, the scripts and the benchmarks reach the harness only through the
+ * main entry of `@signupplus/local` (no subpath such as `@signupplus/local/parts`, no relative
+ * path into local/). Every import
+ * specifier is resolved against its file, so `../local/x.ts`, `@signupplus/local` and
+ * `import('../../test/y.ts')` are all caught.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -52,6 +55,12 @@ function reachesInto(target: string, folder: Folder): boolean {
   return target === folder || target.startsWith(`${folder}/`);
 }
 
+/** The harness's main entry, the one door into it from outside local/. */
+const HARNESS_ENTRY = '@signupplus/local';
+
+/** An import that reaches the harness other than by its main entry. */
+const pastTheEntry = (target: string) => target !== HARNESS_ENTRY && reachesInto(target, 'local');
+
 function violations(folders: string[], forbidden: Folder[]) {
   const found: string[] = [];
   for (const folder of folders) {
@@ -82,17 +91,23 @@ describe('dependency rules', () => {
     expect(harnessCode).toEqual([]);
   });
 
-  it("the product's tests reach the harness only through its package entry", () => {
+  // scripts/ and bench/ are the harness's tools (the start command, the conformance run against the
+  // simulator alone, the benchmarks) and may use its parts; the product's tests may not.
+  it.each(['test'])('%s/ reaches the harness only through its main entry, @signupplus/local', (folder) => {
     const found: string[] = [];
-    for (const file of sourceFiles('test')) {
+    for (const file of sourceFiles(folder)) {
       // This file's own examples of forbidden imports are strings, not imports.
       if (file === fileURLToPath(import.meta.url)) continue;
       const name = relative(ROOT, file).split(sep).join('/');
       for (const target of importTargets(file, readFileSync(file, 'utf8')))
-        if (reachesInto(target, 'local') && !target.startsWith('@signupplus/local'))
-          found.push(`${name} imports ${target}`);
+        if (pastTheEntry(target)) found.push(`${name} imports ${target}`);
     }
     expect(found).toEqual([]);
+  });
+
+  it('tells the main entry from a subpath or a path into local/', () => {
+    const targets = ['@signupplus/local', '@signupplus/local/parts', 'local/stack.ts', 'local', 'vitest'];
+    expect(targets.filter(pastTheEntry)).toEqual(['@signupplus/local/parts', 'local/stack.ts', 'local']);
   });
 
   it('sees relative, dynamic and package imports', () => {
