@@ -94,6 +94,8 @@ interface PostOptions {
   signWith?: string | null;
   /** Body actually sent, when it must differ from the one signed. */
   sentBody?: string;
+  /** Leave Idempotency-Key out of the signed headers (it is still sent). */
+  unsignedKey?: boolean;
 }
 
 /** `POST /v3/payments` signed as TrueLayer's SDKs sign it (Idempotency-Key among the signed headers). */
@@ -112,7 +114,7 @@ async function postPayment(body: unknown, options: PostOptions = {}): Promise<Re
       kid: KID,
       privateKeyPem: signWith,
       path: '/v3/payments',
-      headers: key === undefined ? {} : { 'Idempotency-Key': key },
+      headers: key === undefined || options.unsignedKey === true ? {} : { 'Idempotency-Key': key },
       body: text,
     });
   }
@@ -213,6 +215,14 @@ describe('POST /v3/payments: signature', () => {
 
     // Act
     const res = await postPayment(signed, { sentBody: tampered });
+
+    // Assess
+    await problemOf(res, 401);
+  });
+
+  it('refuses a signature that does not cover the Idempotency-Key header', async () => {
+    // Act
+    const res = await postPayment(paymentBody(), { unsignedKey: true });
 
     // Assess
     await problemOf(res, 401);
