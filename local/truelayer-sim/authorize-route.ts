@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
 import { jsonResponse } from './http-io.ts';
+import { authorizePaymentLink, parsePaymentLink } from './payments/index.ts';
 import type { RouteDefinition } from './router.ts';
 import { invalidParameters, readSandboxBody } from './sandbox-request.ts';
 
@@ -30,6 +31,18 @@ export const authorizeRoute: RouteDefinition = {
     if ('problem' in read) return read.problem;
     const { body } = read;
     if (!URL.canParse(body.auth_link)) return invalid('auth_link is not an absolute URL.');
+
+    // A hosted payment page link (payment_id, resource_token, return_uri) is approved as its page
+    // would be: `user` is a mock payment user, deny is the user cancelling.
+    const paymentLink = parsePaymentLink(new URL(body.auth_link));
+    if (paymentLink === 'incomplete')
+      return invalid('The payment link needs payment_id, resource_token and return_uri.');
+    if (paymentLink !== 'not_a_payment_link') {
+      const paid = authorizePaymentLink(ctx.sim, paymentLink, body);
+      return paid.ok
+        ? jsonResponse(200, { redirect_to: paid.redirectTo })
+        : invalid(paid.detail, paid.errors);
+    }
 
     const check = checkAuthLink(new URL(body.auth_link).searchParams, ctx.sim.clients);
     if (!check.ok) {

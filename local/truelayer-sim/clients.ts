@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createPublicKey, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /** A client registered with the simulator, like an app set up in TrueLayer's Console. */
@@ -9,7 +9,34 @@ export interface SandboxClient {
   redirect_uris: string[];
   /** The application's name as the consent page shows it (Console's display name); the client_id when absent. */
   name?: string;
+  /**
+   * Public keys the client signs Payments v3 requests with, each under the `kid` Console gives it
+   * (TrueLayer: EC P-521, ES512). None: the client cannot create payments (every one is refused 401).
+   */
+  signing_keys?: SigningKey[];
 }
+
+/** A request-signing public key uploaded to Console. */
+export interface SigningKey {
+  kid: string;
+  /** SPKI PEM of an EC P-521 public key. */
+  public_key_pem: string;
+}
+
+/** True for a PEM that holds an EC public key on P-521, the only curve TrueLayer's signing accepts. */
+function isP521PublicKey(pem: string): boolean {
+  try {
+    const key = createPublicKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp521r1';
+  } catch {
+    return false;
+  }
+}
+
+const SigningKeySchema = z.strictObject({
+  kid: z.string().min(1),
+  public_key_pem: z.string().refine(isP521PublicKey, 'must be a PEM EC P-521 public key'),
+});
 
 const RedirectUriSchema = z
   .string()
@@ -24,6 +51,10 @@ export const SandboxClientsSchema = z
       client_secret: z.string().min(1),
       redirect_uris: z.array(RedirectUriSchema).min(1),
       name: z.string().min(1).optional(),
+      signing_keys: z
+        .array(SigningKeySchema)
+        .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'kid values must be unique')
+        .optional(),
     }),
   )
   .min(1)

@@ -3,6 +3,7 @@ import type { ClientRegistry } from './clients.ts';
 import type { DialogStore } from './dialog-store.ts';
 import type { FaultController } from './faults.ts';
 import type { GrantStore } from './grants.ts';
+import type { PaymentStore } from './payments/store.ts';
 import type { SwitchBoard } from './switches.ts';
 import type { SandboxUser } from './users.ts';
 
@@ -16,6 +17,8 @@ export interface SimulatorState {
   readonly now: () => number;
   readonly grants: GrantStore;
   readonly dialogs: DialogStore;
+  /** Payments v3 payments and their Idempotency-Keys (payments/). */
+  readonly payments: PaymentStore;
   readonly faults: FaultController;
   /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
   readonly switches: SwitchBoard;

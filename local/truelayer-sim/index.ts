@@ -8,6 +8,7 @@ import { DialogStore } from './dialog-store.ts';
 import { type FaultController, FaultEngine } from './faults.ts';
 import { faultRoutes } from './faults-routes.ts';
 import { GrantStore } from './grants.ts';
+import { HPP_PATH, PaymentStore, paymentApiRoutes, paymentAuthRoutes } from './payments/index.ts';
 import { type RouteDefinition, Router } from './router.ts';
 import { type HostServer, startHostServer } from './server.ts';
 import { parseSwitches, SWITCHES_ENV, SwitchBoard, type SwitchesInput } from './switches.ts';
@@ -16,7 +17,7 @@ import { tokenRoute } from './token-route.ts';
 import { builtInUsers, parseSandboxUsers, type SandboxUser } from './users.ts';
 
 export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
-export type { SandboxClient } from './clients.ts';
+export type { SandboxClient, SigningKey } from './clients.ts';
 export type { RequestContext, SignupPlusRequest, SimulatorState } from './context.ts';
 export type { Fault, FaultController, FaultRule } from './faults.ts';
 export type { AccessTokenRecord } from './grants.ts';
@@ -64,6 +65,12 @@ export interface SimulatorOptions {
   codeTtlSeconds?: number;
   /** Access token lifetime (`expires_in`); default 3600. */
   accessTokenTtlSeconds?: number;
+  /**
+   * How long each step of an approved payment takes on the simulator's clock (authorized →
+   * executed → settled, or authorized → failed when the bank rejects it); default 0: settled as
+   * soon as the user approves.
+   */
+  paymentStepMs?: number;
   /** Fixed latency added to every faultable call (token, accounts, extra routes); default 0. */
   latencyMs?: number;
   /** Seed for rate-based faults; random when absent. */
@@ -90,6 +97,11 @@ export interface TrueLayerSimulator {
   authUrl: string;
   /** Base URL of the API host (no trailing slash). */
   apiUrl: string;
+  /**
+   * Base of the hosted payment page (it stands in for `checkout.truelayer-sandbox.com/`): a link is
+   * `${hppUrl}?payment_id=…&resource_token=…&return_uri=…`.
+   */
+  hppUrl: string;
   users: readonly SandboxUser[];
   /** Fault rules, shared by both hosts and by `/_sandbox/faults`. */
   faults: FaultController;
@@ -113,6 +125,7 @@ const ScalarOptionsSchema = z.object({
   apiPort: z.int().min(0).max(65_535).optional(),
   codeTtlSeconds: z.number().positive().optional(),
   accessTokenTtlSeconds: z.number().positive().optional(),
+  paymentStepMs: z.number().min(0).optional(),
   latencyMs: z.number().min(0).optional(),
   seed: z.int().optional(),
 });
@@ -149,6 +162,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
       accessTokenTtlSeconds: scalars.accessTokenTtlSeconds ?? 3600,
     }),
     dialogs: new DialogStore(now),
+    payments: new PaymentStore(now, { stepMs: scalars.paymentStepMs ?? 0 }),
     faults,
     switches,
     signupPlusRequests: [],
@@ -170,13 +184,14 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
 
   const authRouter = new Router([
     ...dialogRoutes,
+    ...paymentAuthRoutes,
     authorizeRoute,
     tokenRoute,
     ...faultRoutes,
     ...switchRoutes,
   ]);
   for (const route of options.extraAuthRoutes ?? []) authRouter.add(route);
-  const apiRouter = new Router([accountsRoute, ...faultRoutes, ...switchRoutes]);
+  const apiRouter = new Router([accountsRoute, ...paymentApiRoutes, ...faultRoutes, ...switchRoutes]);
   for (const route of options.extraApiRoutes ?? []) apiRouter.add(route);
 
   const auth = await startHostServer({
@@ -201,6 +216,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   return {
     authUrl: auth.url,
     apiUrl: api.url,
+    hppUrl: `${auth.url}${HPP_PATH}`,
     users,
     faults,
     switches,
