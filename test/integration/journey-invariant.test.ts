@@ -25,7 +25,7 @@ import {
  * each fault is scoped to its journey, so journeys run side by side.
  */
 const JOURNEYS = Number(process.env.INVARIANT_JOURNEYS ?? 200);
-const CONCURRENCY = 24;
+const CONCURRENCY = 48;
 const SEED = Number(process.env.INVARIANT_SEED ?? Date.now() % 1_000_000);
 /** How long a journey may take to end, faults, retries and the reconciler included. */
 const BOUND_MS = 120_000;
