@@ -22,7 +22,7 @@ export interface CreateConnectionSettings {
 }
 
 export interface CreateConnectionDependencies {
-  trueLayer: DataConnectionsClient;
+  trueLayer: Pick<DataConnectionsClient, 'create'>;
   repository: Pick<ConnectionRepository, 'create'>;
   publish: PublishEvent;
   settings: CreateConnectionSettings;

@@ -79,3 +79,25 @@ export class NextActionUnsupportedError extends DomainError {
     );
   }
 }
+
+/**
+ * The connection's accounts cannot be listed: it is not authorised (yet, or
+ * any more), it was created without the `accounts` scope, or TrueLayer no
+ * longer grants access to them (the consent lapsed or was revoked; the user
+ * must connect again). The answer says which, and the connection's status.
+ */
+export class ConnectionDataUnavailableError extends DomainError {
+  override readonly name = 'ConnectionDataUnavailableError';
+  readonly kind = 'conflict';
+
+  constructor(why: 'not_authorized' | 'scope_missing' | 'access_lapsed', status: string) {
+    super(
+      why === 'not_authorized'
+        ? `The connection is ${status}: its accounts can be listed once it is authorized.`
+        : why === 'scope_missing'
+          ? 'The connection was created without the accounts scope.'
+          : 'TrueLayer no longer grants access to this connection: the user must connect again.',
+      { extensions: { connection_status: status, reason: why } },
+    );
+  }
+}

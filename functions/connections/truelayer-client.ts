@@ -3,7 +3,7 @@ import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { TrueLayerContractError, TrueLayerReconnectRequiredError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
 import { refusalError } from '../truelayer/refusals.ts';
-import { tolerant, tolerantText } from '../truelayer/tolerant.ts';
+import { absentIfEmpty, tolerant, tolerantText } from '../truelayer/tolerant.ts';
 import { connectionIdSchema, type DataScope } from './model.ts';
 import type { ClientToken } from './token-cache.ts';
 
@@ -60,6 +60,38 @@ const dataConnectionStateSchema = z.object({
   failure_reason: tolerant(z.string().check(z.trim(), z.maxLength(200))),
 });
 
+const accountIdentifierSchema = z.object({
+  type: tolerantText,
+  sort_code: tolerantText,
+  account_number: tolerantText,
+  iban: tolerantText,
+});
+
+/**
+ * `GET /v3/connected-accounts` 200 body (D:get-all-user-accounts), read
+ * tolerantly: each item's `id` is needed to name the account; everything else
+ * may be absent, `null` or empty. `account_identifiers` is read as a list of
+ * typed sets (a sort code and account number, an IBAN) or as a single one:
+ * the page calls it an object that can hold several sets.
+ */
+export const connectedAccountsAnswerSchema = z.object({
+  items: z.pipe(
+    z.transform((value) => absentIfEmpty(value) ?? []),
+    z.array(
+      z.object({
+        id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
+        account_type: tolerantText,
+        customer_segment: tolerantText,
+        currency: tolerantText,
+        account_identifiers: tolerant(z.union([z.array(accountIdentifierSchema), accountIdentifierSchema])),
+        bic: tolerantText,
+        account_holder_names: tolerant(z.array(z.pipe(z.transform(absentIfEmpty), z.optional(z.string())))),
+      }),
+    ),
+  ),
+});
+export type ConnectedAccountItem = z.infer<typeof connectedAccountsAnswerSchema>['items'][number];
+
 export interface CreateOptions {
   /** Sent as `Idempotency-Key`: TrueLayer answers a retry with the same connection. */
   idempotencyKey: string;
@@ -75,6 +107,15 @@ export interface DataConnectionsClient {
    * or user info with `Connection-Id` (both documented).
    */
   outcome(connection: { connectionId: string; scopes: readonly DataScope[] }): Promise<ConnectionOutcome>;
+  /**
+   * `GET /v3/connected-accounts` with `Connection-Id`: the accounts of an
+   * authorised connection, or `not_authorized` when TrueLayer no longer grants
+   * access to them (400 `Invalid State`, 403, 404).
+   */
+  connectedAccounts(
+    connectionId: string,
+    options?: { endUserIp?: string | undefined },
+  ): Promise<{ accounts: ConnectedAccountItem[] } | 'not_authorized'>;
 }
 
 /** Statuses with which an endpoint says "there is no such endpoint here", as opposed to a refusal. */
@@ -194,6 +235,25 @@ export function dataConnectionsClient(deps: {
 
     async outcome({ connectionId, scopes }) {
       return (await readConnection(connectionId)) ?? readData(connectionId, scopes);
+    },
+
+    async connectedAccounts(connectionId, options = {}) {
+      const operation = 'list connected accounts';
+      const response = await get('/v3/connected-accounts', operation, {
+        'connection-id': connectionId,
+        ...(options.endUserIp === undefined ? {} : { 'tl-user-ip': options.endUserIp }),
+      });
+      if (saysNotAuthorized(response)) return 'not_authorized';
+      if (response.status < 200 || response.status > 299) {
+        throw refusalError(response, { operation, audience: 'client' });
+      }
+      const parsed = connectedAccountsAnswerSchema.safeParse(response.body);
+      if (!parsed.success) {
+        throw new TrueLayerContractError(`${operation}: the answer is not a list of accounts`, {
+          truelayer: { status: response.status, ...response.support },
+        });
+      }
+      return { accounts: parsed.data.items };
     },
   };
 }

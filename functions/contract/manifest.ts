@@ -189,6 +189,12 @@ export const FUNCTIONS = {
     description: 'GET /connections/{id}: the connection onboarding record',
     capabilities: ['onboardings:read'],
   },
+  GetConnectionAccounts: {
+    ...http,
+    entry: 'functions/http/get-connection-accounts.ts',
+    description: 'GET /connections/{id}/accounts: the accounts of an authorised connection, from TrueLayer',
+    capabilities: ['onboardings:read', 'truelayer:call', 'truelayer:client', 'truelayer:secret'],
+  },
   ReadyForPaymentExample: {
     ...task,
     entry: 'functions/consumers/ready-for-payment-example.ts',
@@ -223,6 +229,12 @@ export const ROUTES: readonly RouteSpec[] = [
   // Listed before /connections/{id}: the local front matches in order (API Gateway prefers the static path).
   { method: 'GET', path: '/connections/return', function: 'ConnectionReturn', authorization: 'none' },
   { method: 'GET', path: '/connections/{id}', function: 'GetConnection', authorization: 'iam' },
+  {
+    method: 'GET',
+    path: '/connections/{id}/accounts',
+    function: 'GetConnectionAccounts',
+    authorization: 'iam',
+  },
 ];
 
 /** `${...}` placeholders of statemachines/onboarding.asl.json and the function each stands for. */

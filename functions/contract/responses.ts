@@ -143,6 +143,38 @@ export const createdConnectionSchema = z
 /** `200` of `GET /connections/{id}`: the connection's record (it holds no personal data). */
 export const connectionViewSchema = described(connectionRecordSchema, { id: 'Connection' });
 
+/**
+ * `200` of `GET /connections/{id}/accounts`: the accounts the user connected,
+ * as TrueLayer lists them now. Personal data (account numbers, holders'
+ * names), read on demand for the integrator and kept nowhere by the product.
+ */
+export const connectedAccountsSchema = z
+  .object({
+    connection_id: connectionIdSchema,
+    accounts: z.array(
+      z.object({
+        account_id: z.string().meta({ description: "TrueLayer's id of the account in this connection" }),
+        account_type: z
+          .string()
+          .optional()
+          .meta({ description: 'As TrueLayer says: `current` or `savings`' }),
+        customer_segment: z
+          .string()
+          .optional()
+          .meta({ description: 'As TrueLayer says: `retail` or `business`' }),
+        currency: z.string().optional(),
+        sort_code: z.string().optional(),
+        account_number: z.string().optional(),
+        iban: z.string().optional(),
+        bic: z.string().optional(),
+        holder_names: z.array(z.string()).meta({
+          description: 'Every name the bank holds for the account (more than one when it is joint).',
+        }),
+      }),
+    ),
+  })
+  .meta({ id: 'ConnectedAccounts' });
+
 /*
  * What the use cases return, derived from the schemas above: an answer is the
  * returned value as JSON, so a use case cannot return a shape the document
@@ -153,3 +185,4 @@ export type OnboardingView = z.input<typeof onboardingViewSchema>;
 export type AccountChoiceAccepted = z.input<typeof accountChoiceAcceptedSchema>;
 export type ErasedOnboarding = z.input<typeof erasedOnboardingSchema>;
 export type CreatedConnection = z.input<typeof createdConnectionSchema>;
+export type ConnectedAccounts = z.input<typeof connectedAccountsSchema>;

@@ -35,6 +35,7 @@ const CONNECTIONS: readonly FunctionId[] = [
   'ConnectionReturn',
   'ExpireConnections',
   'GetConnection',
+  'GetConnectionAccounts',
 ];
 
 /** Source files (repository-relative) in each function's bundle. */

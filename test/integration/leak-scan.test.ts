@@ -46,7 +46,10 @@ async function api(method: string, path: string, body?: unknown) {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return record(response, path.startsWith('/onboardings/') && method === 'GET' ? statusAnswers : answers);
+  // The integrator's reads of a person's data: the onboarding's status and a connection's accounts.
+  const carriesPersonalData =
+    method === 'GET' && (path.startsWith('/onboardings/') || /^\/connections\/[^/]+\/accounts$/.test(path));
+  return record(response, carriesPersonalData ? statusAnswers : answers);
 }
 
 async function journey(user: string, choose?: string) {
@@ -82,7 +85,9 @@ async function connectionJourney() {
   const created = await api('POST', '/connections', EXAMPLES.hosted_flow);
   const { redirect_to } = z.object({ redirect_to: z.string() }).parse(await created.json());
   const bankRedirect = await authorizeConnection(stack, redirect_to, 'approve', 'john');
-  await record(await fetch(bankRedirect, { redirect: 'manual' }), answers);
+  const returned = await record(await fetch(bankRedirect, { redirect: 'manual' }), answers);
+  const connectionId = new URL(returned.headers.get('location') ?? '').searchParams.get('connection_id');
+  await api('GET', `/connections/${connectionId}/accounts`);
 }
 
 beforeAll(async () => {
@@ -144,7 +149,7 @@ describe('what an operator or consumer can observe', () => {
     }
   });
 
-  it('shows personal data only in the ready event and the integrator status answer', () => {
+  it("shows personal data only in the ready event and the integrator's reads (status, connected accounts)", () => {
     const people = stack.simulator.users.filter((user) => ['john', 'jane'].includes(user.username));
     const personal = people.flatMap((user) => [
       // the Data v3 request's user, which the product forwards to TrueLayer and never keeps
@@ -166,8 +171,9 @@ describe('what an operator or consumer can observe', () => {
         );
       }
     }
-    // and the places where it belongs do carry it
+    // and the places where it belongs do carry it (john's account from the connection's accounts)
     expect(seen.readyEvents).toContain('30000000');
     expect(seen.statusAnswers).toContain('30000000');
+    expect(seen.statusAnswers).toContain('GB62MONZ04000412345678');
   });
 });

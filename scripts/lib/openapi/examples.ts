@@ -206,6 +206,17 @@ export const problemExamples = {
       detail: 'The body must be at most 16384 bytes.',
     },
   },
+  connectionNotAuthorized: {
+    summary: 'Connection not authorised yet',
+    value: {
+      type: 'urn:signupplus:problem:conflict',
+      title: 'Conflict',
+      status: 409,
+      detail: 'The connection is authorization_required: its accounts can be listed once it is authorized.',
+      connection_status: 'authorization_required',
+      reason: 'not_authorized',
+    },
+  },
   badState: {
     summary: 'Unknown state',
     value: {
@@ -308,5 +319,21 @@ export const connectionViewExample = {
   timeline: [
     { at: connectionCreated, step: 'connection_created', detail: 'hosted_flow' },
     { at: '2025-03-14T10:02:48.902Z', step: 'authorized' },
+  ],
+};
+
+export const connectedAccountsExample = {
+  connection_id: connectionId,
+  accounts: [
+    {
+      account_id: '56c7b029e0f8ec5a2334fb0ffc2fface',
+      account_type: 'current',
+      customer_segment: 'retail',
+      currency: 'GBP',
+      sort_code: '04-00-04',
+      account_number: '12345678',
+      iban: 'GB62MONZ04000412345678',
+      holder_names: ['John Doe'],
+    },
   ],
 };

@@ -19,6 +19,7 @@ import {
 } from '../../../functions/contract/requests.ts';
 import {
   accountChoiceAcceptedSchema,
+  connectedAccountsSchema,
   connectionViewSchema,
   createdConnectionSchema,
   createdOnboardingSchema,
@@ -29,6 +30,7 @@ import {
 import {
   accountChoiceAcceptedExample,
   accountChoiceRequestExample,
+  connectedAccountsExample,
   connectionRequestExamples,
   connectionViewExample,
   createdConnectionExample,
@@ -286,6 +288,40 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       '400': problem('The id is malformed.', 'invalid'),
       '404': problem('No connection with this id.'),
       '500': problem('Internal error; safe to retry.', 'internal'),
+    },
+  },
+  'GET /connections/{id}/accounts': {
+    operationId: 'listConnectedAccounts',
+    summary: "List a data connection's accounts",
+    description:
+      'The accounts the user connected, as TrueLayer lists them now (`GET /v3/connected-accounts`): ' +
+      "type, currency, sort code and account number or IBAN, and the holders' names. Personal data: " +
+      'the product reads it for you on each call and keeps none of it. The connection must be ' +
+      '`authorized` and created with the `accounts` scope. Send `X-End-User-IP` while the user is present, ' +
+      'so that TrueLayer does not rate-limit the call.',
+    requestParams: {
+      path: connectionPath,
+      header: z.object({
+        'X-End-User-IP': z.string().optional().meta({ description: "The end user's IPv4 or IPv6 address" }),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'The connected accounts.',
+        content: json(connectedAccountsSchema, {
+          one: { summary: 'One current account', value: connectedAccountsExample },
+        }),
+      },
+      '400': problem('The id or X-End-User-IP is malformed.', 'invalid'),
+      '404': problem('No connection with this id.'),
+      '409': problem(
+        'Not authorised (yet, or any more: `reason` `access_lapsed` means the user must connect again), ' +
+          'or created without the accounts scope.',
+        'connectionNotAuthorized',
+      ),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+      '502': problem('TrueLayer refused the request.', 'truelayerRejected'),
+      '503': problem('TrueLayer is unavailable; retry later.', 'truelayerUnavailable'),
     },
   },
   'GET /connections/return': {
