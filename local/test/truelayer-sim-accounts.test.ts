@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
-import { CLIENT, getAccounts, startSim, tokenRequest, userToken } from './fixtures/truelayer-sim/helpers.ts';
+import {
+  CLIENT,
+  getAccounts,
+  problemOf as problemEnvelope,
+  startSim,
+  tokenRequest,
+  userToken,
+} from './fixtures/truelayer-sim/helpers.ts';
 
 let clock = Date.parse('2026-03-01T09:00:00Z');
 let sim: TrueLayerSimulator;
@@ -13,23 +20,9 @@ afterAll(async () => {
   await sim.close();
 });
 
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  trace_id: string;
-  detail: string;
-  errors?: Record<string, string[]>;
-}
-
-/** Checks the problem+json envelope and that trace_id matches the Tl-Trace-Id header. */
-async function problemOf(res: Response, status: number): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toContain('application/problem+json');
-  const body = (await res.json()) as Problem;
-  expect(body.status).toBe(status);
-  expect(body.trace_id).toBe(res.headers.get('tl-trace-id'));
-  // Signup+'s own catalogue (D:signup-errors); the 404/405 of unknown routes use the general one.
+/** The problem envelope, and Signup+'s own catalogue of types (D:signup-errors); the 404/405 of unknown routes use the general one. */
+async function problemOf(res: Response, status: number) {
+  const body = await problemEnvelope(res, status);
   expect(body.type).toMatch(/^https:\/\/docs\.truelayer\.com\/docs\/(signup-errors|error-types)#[a-z-]+$/);
   return body;
 }

@@ -5,6 +5,7 @@ import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
 import {
   CLIENT,
   OTHER_CLIENT,
+  problemOf,
   REDIRECT_URI,
   sandboxAuthorize,
   startSim,
@@ -42,23 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  trace_id: string;
-  detail: string;
-  errors?: Record<string, string[]>;
-}
-
-async function problemOf(res: Response, status: number): Promise<Problem> {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toContain('application/problem+json');
-  const body = (await res.json()) as Problem;
-  expect(body.trace_id).toBe(res.headers.get('tl-trace-id'));
-  return body;
-}
 
 async function clientToken(scope = 'payments signupplus', client = CLIENT): Promise<string> {
   const res = await tokenRequest(sim, {
