@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiPortError } from './api-gateway.ts';
 import { DYNAMODB_ENGINE_VARIABLE, DYNAMODB_ENGINES, dynamoDbEngineFromEnv } from './dynamodb.ts';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack.ts';
-import { loadSandboxUsers, SandboxUsersFileError } from './truelayer-sim/index.ts';
+import type { LocalStack, LocalStackOptions } from './stack.ts';
 import { SWITCHES_ENV, SwitchesError } from './truelayer-sim/switches.ts';
+import { loadSandboxUsers, SandboxUsersFileError } from './truelayer-sim/users.ts';
 
 /**
  * `npm start`: the whole product on this machine. Prints the URLs it serves,
@@ -13,7 +12,9 @@ import { SWITCHES_ENV, SwitchesError } from './truelayer-sim/switches.ts';
  * outcome). `npm start -- --help` lists every flag and variable. Whatever
  * goes wrong before the stack is up (a bad flag or value, a port in use, a
  * broken users file) is one or two plain lines and a non-zero exit: 2 for
- * what was asked, 1 for what the machine refused.
+ * what was asked, 1 for what the machine refused. The stack itself is loaded
+ * only once the flags are known to be good, so a refusal or --help answers at
+ * once.
  */
 const DEFAULT_PORT = 3000;
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
@@ -197,12 +198,16 @@ ${settings.quiet ? '' : '\nJourney progress, one line per step (time, onboarding
 }
 
 /** One or two plain lines for what went wrong before the stack was up, and the exit code. */
-function startProblem(error: unknown, port: number | undefined): { lines: string[]; code: number } {
+function startProblem(
+  error: unknown,
+  port: number | undefined,
+  isPortInUse: (error: unknown) => error is Error,
+): { lines: string[]; code: number } {
   if (error instanceof UsageError)
     return { lines: [error.message, 'npm start -- --help lists every flag.'], code: 2 };
   if (error instanceof SandboxUsersFileError || error instanceof SwitchesError)
     return { lines: [error.message], code: 2 };
-  if (error instanceof ApiPortError) {
+  if (isPortInUse(error)) {
     const other = port === undefined || port >= 65_535 ? 3001 : port + 1;
     return {
       lines: [`${error.message}.`, `Stop whatever uses it, or choose another: npm start -- --port ${other}`],
@@ -215,12 +220,18 @@ function startProblem(error: unknown, port: number | undefined): { lines: string
 
 async function main(): Promise<void> {
   let settings: Settings | 'help' | undefined;
+  let isPortInUse = (_error: unknown): _error is Error => false;
   try {
     settings = readSettings(process.argv.slice(2), process.env);
     if (settings === 'help') {
       console.log(HELP);
       return;
     }
+    const [{ startLocalStack }, { ApiPortError }] = await Promise.all([
+      import('./stack.ts'),
+      import('./api-gateway.ts'),
+    ]);
+    isPortInUse = (error): error is Error => error instanceof ApiPortError;
     const stack = await startLocalStack(settings.options);
     console.log(banner(stack, settings));
     let stopping = false;
@@ -236,7 +247,7 @@ async function main(): Promise<void> {
     process.on('disconnect', stop);
   } catch (error) {
     const port = settings === undefined || settings === 'help' ? undefined : settings.port;
-    const { lines, code } = startProblem(error, port);
+    const { lines, code } = startProblem(error, port, isPortInUse);
     const [first, ...rest] = lines;
     console.error(`npm start: ${first}`);
     for (const line of rest) console.error(`  ${line}`);
