@@ -12,7 +12,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from '../functions/connections/create-connection.ts';
 import { checkConnectionRequest } from '../functions/connections/request.ts';
-import { cachedClientToken } from '../functions/connections/token-cache.ts';
 import { type ConnectionOutcome, dataConnectionsClient } from '../functions/connections/truelayer-client.ts';
 import type { CreatedConnection } from '../functions/contract/responses.ts';
 import { buildAuthLink } from '../functions/truelayer/auth-link.ts';
@@ -23,6 +22,7 @@ import {
   getSignupPlusAccounts,
   type SignupPlusAccountsResult,
 } from '../functions/truelayer/signup-plus-client.ts';
+import { cachedClientToken } from '../functions/truelayer/token-cache.ts';
 import {
   exchangeAuthorizationCode,
   requestClientCredentialsToken,

@@ -3,9 +3,9 @@ import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { TrueLayerContractError, TrueLayerReconnectRequiredError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
 import { refusalError } from '../truelayer/refusals.ts';
+import type { ClientToken } from '../truelayer/token-cache.ts';
 import { absentIfEmpty, tolerant, tolerantText } from '../truelayer/tolerant.ts';
 import { connectionIdSchema, type DataScope } from './model.ts';
-import type { ClientToken } from './token-cache.ts';
 
 const webUrl = z.url({ protocol: /^https?$/ });
 

@@ -1,7 +1,7 @@
-import { cachedClientToken } from '../connections/token-cache.ts';
 import { dataConnectionsClient } from '../connections/truelayer-client.ts';
 import { secretsManagerClientSecret } from '../truelayer/client-secret.ts';
 import { readTrueLayerClient, readTrueLayerEndpoints } from '../truelayer/config.ts';
+import { cachedClientToken } from '../truelayer/token-cache.ts';
 import { requestClientCredentialsToken } from '../truelayer/token-client.ts';
 
 const endpoints = readTrueLayerEndpoints();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ClientToken } from '../../functions/connections/token-cache.ts';
 import { dataConnectionsClient } from '../../functions/connections/truelayer-client.ts';
 import { readTrueLayerEndpoints } from '../../functions/truelayer/config.ts';
 import { TrueLayerRejectedError } from '../../functions/truelayer/errors.ts';
+import type { ClientToken } from '../../functions/truelayer/token-cache.ts';
 import { EXAMPLES } from '../../test/helpers/connections.ts';
 import { dataConnectionRoutes } from '../truelayer-sim/data-v3/index.ts';
 import { startTrueLayerSimulator, type TrueLayerSimulator } from '../truelayer-sim/index.ts';

@@ -17,13 +17,13 @@ import type { ConnectionRecord } from '../../functions/connections/model.ts';
 import type { SettleRequest } from '../../functions/connections/repository.ts';
 import { type ConnectionRequest, checkConnectionRequest } from '../../functions/connections/request.ts';
 import { readConnectionSettings } from '../../functions/connections/settings.ts';
-import { cachedClientToken, REFRESH_MARGIN_SECONDS } from '../../functions/connections/token-cache.ts';
 import type {
   ConnectionOutcome,
   CreatedDataConnection,
 } from '../../functions/connections/truelayer-client.ts';
 import type { DetailType } from '../../functions/contract/events.ts';
 import { TrueLayerContractError } from '../../functions/truelayer/errors.ts';
+import { cachedClientToken, REFRESH_MARGIN_SECONDS } from '../../functions/truelayer/token-cache.ts';
 import { CALLER_RETURN_URI, EXAMPLES } from '../helpers/connections.ts';
 
 const PRODUCT_RETURN = 'https://api.example.com/connections/return';

@@ -1,4 +1,4 @@
-import type { AccessToken } from '../truelayer/token-client.ts';
+import type { AccessToken } from './token-client.ts';
 
 /** A client-credentials token shared by every request a warm function serves. */
 export interface ClientToken {
