@@ -11,7 +11,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { dueIndex } from '../functions/commons/table-keys.ts';
-import type { Capability } from '../functions/contract/manifest.ts';
+import { type Capability, WORKFLOWS, type WorkflowId } from '../functions/contract/manifest.ts';
 import { acknowledgeNag } from './nag.ts';
 import type { ProjectFunction } from './project-function.ts';
 
@@ -54,17 +54,21 @@ export const TABLE_KEY_WRITE_ACTIONS = [
   'kms:ReEncryptTo',
 ];
 
-/** Capabilities that need the state machine, which itself needs the task functions. */
+/** Capabilities that need the state machines, which themselves need the task functions. */
 export const WORKFLOW_CAPABILITIES: readonly Capability[] = [
   'workflow:start',
   'workflow:respond',
   'workflow:describe',
 ];
 
+const workflowIds = Object.keys(WORKFLOWS).filter((id): id is WorkflowId => id in WORKFLOWS);
+
 export interface TrueLayerSettings {
   readonly environment: 'sandbox' | 'live';
   readonly clientId: string;
   readonly redirectUri: string;
+  /** The merchant account Payments v3 payments are paid into (truelayer:payments). */
+  readonly merchantAccountId: string;
   readonly httpTimeoutMs: number;
   readonly authBaseUrl?: string;
   readonly apiBaseUrl?: string;
@@ -81,10 +85,12 @@ export interface CapabilityResources {
   readonly idempotencyKey: kms.IKey;
   readonly eventBus: events.IEventBus;
   readonly clientSecret: secretsmanager.ISecret;
+  /** The Payments v3 request-signing key (JSON `key_id`, `private_key_pem`), for truelayer:payments only. */
+  readonly signingKeySecret: secretsmanager.ISecret;
   readonly trueLayer: TrueLayerSettings;
-  /** Present in the second pass only, once the state machine exists. */
+  /** Present in the second pass only, once the state machines exist: one per WORKFLOWS entry. */
   readonly workflow?: {
-    readonly stateMachine: sfn.IStateMachine;
+    readonly stateMachines: Readonly<Record<WorkflowId, sfn.IStateMachine>>;
     readonly accountChoiceTimeoutSeconds: number;
   };
   /** JOURNEY_STALL_SECONDS of every function that writes onboardings; unset keeps the functions' default. */
@@ -111,7 +117,7 @@ function grantTableKey(target: ProjectFunction, key: kms.IKey, actions: string[]
 
 /**
  * Sets the variables and grants of one capability on one function. Workflow
- * capabilities throw when called before the state machine exists.
+ * capabilities throw when called before the state machines exist.
  */
 export function applyCapability(
   target: ProjectFunction,
@@ -176,30 +182,38 @@ export function applyCapability(
       return;
     case 'workflow:start': {
       const workflow = requireWorkflow(resources, capability);
-      target.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
+      // A function that starts journeys may start either flow's: every machine's ARN, StartExecution on each.
+      for (const workflowId of workflowIds) {
+        const stateMachine = workflow.stateMachines[workflowId];
+        target.addEnvironment(WORKFLOWS[workflowId].arnSetting, stateMachine.stateMachineArn);
+        stateMachine.grantStartExecution(fn);
+      }
       target.addEnvironment('ACCOUNT_CHOICE_TIMEOUT_SECONDS', String(workflow.accountChoiceTimeoutSeconds));
-      workflow.stateMachine.grantStartExecution(fn);
       return;
     }
     case 'workflow:respond': {
       const workflow = requireWorkflow(resources, capability);
       // The task token names the execution, so no ARN is needed at run time. The choice endpoint and the
       // reconciler only ever answer with SendTaskSuccess; failure and heartbeats are not their business.
-      workflow.stateMachine.grant(fn, 'states:SendTaskSuccess');
+      // Only the data flow waits for a task token (the account choice): the payment flow has none to answer.
+      workflow.stateMachines.data.grant(fn, 'states:SendTaskSuccess');
       return;
     }
     case 'workflow:describe': {
       const workflow = requireWorkflow(resources, capability);
-      // DescribeExecution of this state machine's executions, nothing else.
-      target.addEnvironment('STATE_MACHINE_ARN', workflow.stateMachine.stateMachineArn);
-      workflow.stateMachine.grantExecution(fn, 'states:DescribeExecution');
-      acknowledgeNag(
-        target.role,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(fn).getLogicalId(workflowStateMachineResource(workflow.stateMachine))}"}]}]}:*]`,
-        "DescribeExecution of the onboarding state machine's own executions: each is named after an onboarding " +
-          'id, unknown when the stack is deployed, so the ARN ends in a wildcard over execution names of this ' +
-          'one state machine only.',
-      );
+      // DescribeExecution of each state machine's executions, nothing else.
+      for (const workflowId of workflowIds) {
+        const stateMachine = workflow.stateMachines[workflowId];
+        target.addEnvironment(WORKFLOWS[workflowId].arnSetting, stateMachine.stateMachineArn);
+        stateMachine.grantExecution(fn, 'states:DescribeExecution');
+        acknowledgeNag(
+          target.role,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(fn).getLogicalId(workflowStateMachineResource(stateMachine))}"}]}]}:*]`,
+          `DescribeExecution of the ${workflowId} onboarding state machine's own executions: each is named after ` +
+            'an onboarding id, unknown when the stack is deployed, so the ARN ends in a wildcard over execution ' +
+            'names of this one state machine only.',
+        );
+      }
       return;
     }
     case 'truelayer:call':
@@ -219,6 +233,12 @@ export function applyCapability(
       target.addEnvironment('TRUELAYER_CLIENT_SECRET_ID', resources.clientSecret.secretArn);
       // GetSecretValue/DescribeSecret on this secret, plus kms:Decrypt (via Secrets Manager) when it has a known key.
       resources.clientSecret.grantRead(fn);
+      return;
+    case 'truelayer:payments':
+      target.addEnvironment('TRUELAYER_SIGNING_KEY_SECRET_ID', resources.signingKeySecret.secretArn);
+      target.addEnvironment('TRUELAYER_MERCHANT_ACCOUNT_ID', resources.trueLayer.merchantAccountId);
+      // The signing key's secret only, as truelayer:secret reads the client secret's (KMS key included).
+      resources.signingKeySecret.grantRead(fn);
       return;
     case 'idempotency':
       target.addEnvironment('IDEMPOTENCY_TABLE_NAME', resources.idempotencyTable.tableName);
@@ -254,7 +274,7 @@ function workflowStateMachineResource(stateMachine: sfn.IStateMachine): CfnEleme
 
 function requireWorkflow(resources: CapabilityResources, capability: Capability) {
   if (!resources.workflow) {
-    throw new Error(`${capability} needs the state machine: apply it after the state machine is created`);
+    throw new Error(`${capability} needs the state machines: apply it after they are created`);
   }
   return resources.workflow;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 /** Example values: enough to synthesize, never enough to onboard anyone. */
 export const EXAMPLE_CLIENT_ID = 'sandbox-example-client-id';
+export const EXAMPLE_MERCHANT_ACCOUNT_ID = 'sandbox-example-merchant-account-id';
 export const EXAMPLE_RETURN_URL = 'https://example.com/onboarding/complete';
 
 /** Stages whose data is protected (deletion protection, RETAIN) unless `deletionProtection=false`. */
@@ -31,8 +32,15 @@ export const contextSchema = z.object({
   clientSecretArn: arn('secretsmanager').optional(),
   /** Only when that secret is encrypted with a customer-managed KMS key. */
   clientSecretKmsKeyArn: arn('kms').optional(),
+  /** Payments v3 signing key: complete ARN of a secret holding JSON `{"key_id", "private_key_pem"}`. */
+  signingKeySecretArn: arn('secretsmanager').optional(),
+  /** Only when that secret is encrypted with a customer-managed KMS key. */
+  signingKeySecretKmsKeyArn: arn('kms').optional(),
+  /** The TrueLayer merchant account payments are paid into (Console → Payments → Merchant accounts). */
+  merchantAccountId: z.string().trim().min(1).default(EXAMPLE_MERCHANT_ACCOUNT_ID),
   redirectUri: z.url({ protocol: /^https$/ }).optional(),
   connectionReturnUri: z.url({ protocol: /^https$/ }).optional(),
+  paymentReturnUri: z.url({ protocol: /^https$/ }).optional(),
   aispLicensed: flag.optional(),
   returnUrl: z.url({ protocol: /^https?$/ }).default(EXAMPLE_RETURN_URL),
   accountChoiceTimeoutSeconds: z.coerce.number().int().positive().max(3300).optional(),
@@ -80,11 +88,19 @@ export function readSettings(node: Node): AppSettings {
     throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
   }
   const settings = parsed.data;
-  if (
-    settings.environment === 'live' &&
-    (settings.clientId === EXAMPLE_CLIENT_ID || !settings.clientSecretArn)
-  ) {
-    throw new Error('-c environment=live needs your own -c clientId and -c clientSecretArn');
+  if (settings.environment === 'live') {
+    const missing = [
+      settings.clientId === EXAMPLE_CLIENT_ID ? 'clientId' : undefined,
+      settings.clientSecretArn ? undefined : 'clientSecretArn',
+      settings.signingKeySecretArn ? undefined : 'signingKeySecretArn',
+      settings.merchantAccountId === EXAMPLE_MERCHANT_ACCOUNT_ID ? 'merchantAccountId' : undefined,
+    ].filter((key) => key !== undefined);
+    if (missing.length > 0) {
+      throw new Error(
+        '-c environment=live needs your own -c clientId, -c clientSecretArn, -c signingKeySecretArn and ' +
+          `-c merchantAccountId (missing: ${missing.join(', ')})`,
+      );
+    }
   }
   if ((settings.domainName === undefined) !== (settings.certificateArn === undefined)) {
     throw new Error('-c domainName and -c certificateArn go together');

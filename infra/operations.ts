@@ -20,7 +20,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { JourneyMetrics, METRICS_NAMESPACE, SIGNUP_PLUS_FLOWS } from '../functions/commons/metric-names.ts';
-import { FUNCTIONS, type FunctionId, ROUTES } from '../functions/contract/manifest.ts';
+import { FUNCTIONS, type FunctionId, ROUTES, type WorkflowId } from '../functions/contract/manifest.ts';
 import { FAILURE_REASONS } from '../functions/onboarding/failure-reasons.ts';
 
 /** The 429s the HTTP API answers, counted from its access log (HTTP APIs publish no 429 metric). */
@@ -64,7 +64,15 @@ export interface OperationsProps {
   readonly topic: sns.ITopic;
   readonly serviceName: string;
   readonly functions: Readonly<Record<FunctionId, NodejsFunction>>;
-  readonly stateMachine: sfn.StateMachine;
+  /**
+   * Every state machine, each alarmed on its own (ExecutionsFailed, ExecutionsTimedOut) and drawn on the
+   * dashboard; the data flow's alarms keep their unprefixed ids. `timeoutSeconds` is the definition's own.
+   */
+  readonly stateMachines: ReadonlyArray<{
+    readonly id: WorkflowId;
+    readonly stateMachine: sfn.StateMachine;
+    readonly timeoutSeconds: number;
+  }>;
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.ILogGroup;
@@ -99,6 +107,11 @@ export const ALARM_KINDS = [
   'FunctionErrors',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/** The data flow's alarms keep the ids they always had; another flow's start with its name. */
+function alarmPrefix(workflowId: WorkflowId): string {
+  return workflowId === 'data' ? '' : `${workflowId[0]?.toUpperCase()}${workflowId.slice(1)}`;
+}
 
 function alarmKind(id: string): AlarmKind {
   const kind = ALARM_KINDS.find((candidate) => candidate === id);
@@ -260,38 +273,45 @@ export class Operations extends Construct {
       },
     );
 
-    const machine = this.#props.stateMachine;
     const failed = ALARM_THRESHOLDS.executionsFailed;
     const options = { period: failed.window, statistic: cloudwatch.Stats.SUM };
-    this.#alarm(
-      'ExecutionsFailed',
-      this.#rate(
-        { failedExecutions: machine.metricFailed(options) },
+    for (const { id: workflowId, stateMachine: machine, timeoutSeconds } of this.#props.stateMachines) {
+      const prefix = alarmPrefix(workflowId);
+      const which = `${workflowId} flow executions`;
+      this.#alarm(
+        `${prefix}ExecutionsFailed`,
+        this.#rate(
+          { failedExecutions: machine.metricFailed(options) },
+          {
+            succeeded: machine.metricSucceeded(options),
+            timedOut: machine.metricTimedOut(options),
+            aborted: machine.metricAborted(options),
+            failedAgain: machine.metricFailed(options),
+          },
+          failed.minimum,
+          failed.window,
+          `Executions ended FAILED, ${workflowId} flow (% of ended)`,
+        ),
         {
-          succeeded: machine.metricSucceeded(options),
-          timedOut: machine.metricTimedOut(options),
-          aborted: machine.metricAborted(options),
-          failedAgain: machine.metricFailed(options),
+          threshold: failed.percent,
+          kind: 'ExecutionsFailed',
+          description:
+            `At least ${failed.minimum} ${which}, and ${failed.percent}% of those that ended, ended FAILED within ` +
+            `${failed.window.toMinutes()} minutes (refusals end SUCCEEDED and do not count).`,
         },
-        failed.minimum,
-        failed.window,
-        'Executions ended FAILED (% of ended)',
-      ),
-      {
-        threshold: failed.percent,
-        description:
-          `At least ${failed.minimum} executions, and ${failed.percent}% of those that ended, ended FAILED within ` +
-          `${failed.window.toMinutes()} minutes (refusals end SUCCEEDED and do not count).`,
-      },
-    );
-    this.#alarm(
-      'ExecutionsTimedOut',
-      machine.metricTimedOut({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      {
-        threshold: 1,
-        description: 'An execution ran past the definition’s 90-minute limit. It should never happen.',
-      },
-    );
+      );
+      this.#alarm(
+        `${prefix}ExecutionsTimedOut`,
+        machine.metricTimedOut({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        {
+          threshold: 1,
+          kind: 'ExecutionsTimedOut',
+          description:
+            `An execution of the ${workflowId} flow ran past its definition’s ` +
+            `${Duration.seconds(timeoutSeconds).toMinutes()}-minute limit. It should never happen.`,
+        },
+      );
+    }
 
     const late = ALARM_THRESHOLDS.journeysPastDeadline;
     this.#alarm('JourneysPastDeadline', this.#product(JourneyMetrics.recovered, {}, late.window), {
@@ -386,9 +406,14 @@ export class Operations extends Construct {
       );
     }
 
+    // One alarm for all the state machines: they draw on the account's one StateTransition bucket.
     sustained(
       'StateTransitionsThrottled',
-      this.#props.stateMachine.metricThrottled(options),
+      this.#sum(
+        this.#props.stateMachines.map(({ stateMachine }) => stateMachine.metricThrottled(options)),
+        window,
+        'Step Functions ExecutionThrottled',
+      ),
       'Step Functions state transitions (ExecutionThrottled)',
     );
 
@@ -539,7 +564,7 @@ export class Operations extends Construct {
       left: cloudwatch.IMetric[],
       options: Partial<cloudwatch.GraphWidgetProps> = {},
     ) => new cloudwatch.GraphWidget({ title, left, width: 8, height: 6, period, ...options });
-    const { functions, stateMachine, stage } = this.#props;
+    const { functions, stateMachines, stage } = this.#props;
     const functionList = Object.entries(functions);
     const fnOptions = { period, statistic: cloudwatch.Stats.SUM };
 
@@ -619,13 +644,15 @@ export class Operations extends Construct {
         stage.metricLatency({ period, statistic: cloudwatch.Stats.p(50), label: 'p50' }),
         stage.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'p99' }),
       ]),
-      graph('Executions', [
-        stateMachine.metricStarted({ ...fnOptions, label: 'started' }),
-        stateMachine.metricSucceeded({ ...fnOptions, label: 'succeeded' }),
-        stateMachine.metricFailed({ ...fnOptions, label: 'failed' }),
-        stateMachine.metricTimedOut({ ...fnOptions, label: 'timed out' }),
-        stateMachine.metricThrottled({ ...fnOptions, label: 'throttled' }),
-      ]),
+      ...stateMachines.map(({ id, stateMachine }) =>
+        graph(`Executions (${id} flow)`, [
+          stateMachine.metricStarted({ ...fnOptions, label: 'started' }),
+          stateMachine.metricSucceeded({ ...fnOptions, label: 'succeeded' }),
+          stateMachine.metricFailed({ ...fnOptions, label: 'failed' }),
+          stateMachine.metricTimedOut({ ...fnOptions, label: 'timed out' }),
+          stateMachine.metricThrottled({ ...fnOptions, label: 'throttled' }),
+        ]),
+      ),
     );
     dashboard.addWidgets(
       graph(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Aws, Duration, Fn, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -33,8 +34,8 @@ import {
   ROUTES,
   type RouteSpec,
   SCHEDULES,
-  STATE_MACHINE_DEFINITION,
-  WORKFLOW_TASKS,
+  WORKFLOWS,
+  type WorkflowId,
 } from '../functions/contract/manifest.ts';
 import { applyCapability, type CapabilityResources, WORKFLOW_CAPABILITIES } from './capabilities.ts';
 import { toEventPattern } from './event-pattern.ts';
@@ -70,15 +71,17 @@ export const DEFAULT_PUBLIC_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 25
  * /callback or /connections/return stops at it instead of taking the
  * account's concurrency from everything else. For the workflow's tasks and
  * the reconciler it is a reservation: whatever the API receives, a journey
- * under way can always take its next step. 122 of the account's 1,000 by
+ * under way can always take its next step. 152 of the account's 1,000 by
  * default; the rest stays unreserved for the integrator routes.
  */
 export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, number>>> = {
   Callback: 20,
+  PaymentReturn: 10,
   ConnectionReturn: 10,
   LinkAccounts: 50,
   CompleteWithChosenAccount: 20,
   RequestAccountChoice: 10,
+  CheckPayment: 20,
   EndOnboarding: 10,
   Reconcile: 2,
 };
@@ -128,6 +131,10 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     `GET /connections/return ${BROWSER_ROUTE}Nothing in the query is trusted: the outcome of the Data API ` +
     'connection is confirmed with TrueLayer (client credentials) before it is recorded, and the user is only ' +
     'ever sent on to the configured return URL.',
+  'GET /payments/return':
+    `GET /payments/return ${BROWSER_ROUTE}Nothing in the query is trusted: it only names a journey, whose ` +
+    "payment's status is read from TrueLayer (signed, client credentials) by the payment workflow before " +
+    'anything is recorded, and the user is only ever sent on to the configured return URL.',
 };
 
 /** EventBridge → Lambda delivery: retried for an hour, then parked in the rule's DLQ. */
@@ -146,6 +153,14 @@ export interface SignupPlusOnboardingProps {
    */
   readonly clientSecret: secretsmanager.ISecret;
   /**
+   * The Payments v3 request-signing key: JSON `{"key_id": "...", "private_key_pem": "-----BEGIN EC PRIVATE KEY-----..."}`,
+   * whose public half is uploaded to TrueLayer Console. Only the functions that create payments may read it.
+   * Under a customer-managed key, import it with `Secret.fromSecretAttributes(..., { encryptionKey })`.
+   */
+  readonly signingKeySecret: secretsmanager.ISecret;
+  /** The TrueLayer merchant account that payment-flow payments are paid into. */
+  readonly merchantAccountId: string;
+  /**
    * The redirect URI registered in TrueLayer Console; TrueLayer compares it
    * character for character. It must reach this API's `GET /callback`.
    * @default `<api endpoint>/callback`, the API's own URL (known after the first deploy: see the RedirectUri output)
@@ -159,6 +174,12 @@ export interface SignupPlusOnboardingProps {
    * @default `<api endpoint>/connections/return` (see the ConnectionReturnUri output)
    */
   readonly connectionReturnUri?: string;
+  /**
+   * The hosted payment page's `return_uri`, allowed as a redirect URI in
+   * TrueLayer Console, reaching this API's `GET /payments/return`.
+   * @default `<api endpoint>/payments/return` (see the PaymentReturnUri output)
+   */
+  readonly paymentReturnUri?: string;
   /** TRUELAYER_AISP_LICENSED: the TrueLayer client holds an AISP licence. @default the functions' default (false) */
   readonly aispLicensed?: boolean;
   /** The bus to publish onto. @default a new custom event bus */
@@ -208,7 +229,7 @@ export interface SignupPlusOnboardingProps {
   readonly trueLayerBaseUrls?: { readonly auth?: string; readonly api?: string };
   /** Throttling of each integrator (IAM) route. @default DEFAULT_THROTTLE (50 requests/s, burst 100) */
   readonly throttle?: apigwv2.ThrottleSettings;
-  /** Throttling of each public route (`GET /callback`, `GET /connections/return`). @default DEFAULT_PUBLIC_THROTTLE (25/s, burst 50) */
+  /** Throttling of each public route (`GET /callback`, `GET /payments/return`, `GET /connections/return`). @default DEFAULT_PUBLIC_THROTTLE (25/s, burst 50) */
   readonly publicThrottle?: apigwv2.ThrottleSettings;
   /**
    * Reserved concurrency by function: caps for the public routes' functions,
@@ -273,7 +294,11 @@ const HTTP_METHODS: Record<RouteSpec['method'], apigwv2.HttpMethod> = {
 };
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
-const workflowTaskIds: ReadonlySet<FunctionId> = new Set(Object.values(WORKFLOW_TASKS));
+const workflowIds = Object.keys(WORKFLOWS).filter((id): id is WorkflowId => id in WORKFLOWS);
+/** Every state machine's tasks: none may start or answer a workflow (the dependency would be circular). */
+const workflowTaskIds: ReadonlySet<FunctionId> = new Set(
+  workflowIds.flatMap((workflowId) => Object.values(WORKFLOWS[workflowId].tasks)),
+);
 
 function wholeSeconds(duration: Duration, what: string): number {
   const value = duration.toSeconds();
@@ -297,9 +322,13 @@ function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
   if (!Token.isUnresolved(props.clientId) && props.clientId.trim() === '') {
     throw new Error('clientId must not be empty');
   }
+  if (!Token.isUnresolved(props.merchantAccountId) && props.merchantAccountId.trim() === '') {
+    throw new Error('merchantAccountId must not be empty');
+  }
   checkUrl(props.returnUrl, 'returnUrl', ['https:', 'http:']);
   checkUrl(props.redirectUri, 'redirectUri', ['https:']);
   checkUrl(props.connectionReturnUri, 'connectionReturnUri', ['https:']);
+  checkUrl(props.paymentReturnUri, 'paymentReturnUri', ['https:']);
   checkUrl(props.trueLayerBaseUrls?.auth, 'trueLayerBaseUrls.auth', ['https:']);
   checkUrl(props.trueLayerBaseUrls?.api, 'trueLayerBaseUrls.api', ['https:']);
 
@@ -380,8 +409,8 @@ function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
 
 /**
  * The whole Signup+ onboarding backend as one construct: HTTP API (IAM for
- * integrators, public /callback), the Lambda functions of the manifest, the
- * Standard state machine from statemachines/onboarding.asl.json, a DynamoDB
+ * integrators, public /callback), the Lambda functions of the manifest, one
+ * Standard state machine per manifest workflow (statemachines/*.asl.json), a DynamoDB
  * table under a customer-managed key, the event bus and its rules, and the
  * alarms that say when a journey or an event went wrong.
  *
@@ -406,6 +435,8 @@ export class SignupPlusOnboarding extends Construct {
   readonly redirectUri: string;
   /** The Data v3 return URI the functions send to TrueLayer (prop, or `<api endpoint>/connections/return`). */
   readonly connectionReturnUri: string;
+  /** The hosted payment page's return URI (prop, or `<api endpoint>/payments/return`). */
+  readonly paymentReturnUri: string;
   readonly table: dynamodb.Table;
   /** Customer-managed key of the onboarding table (and of the idempotency table). */
   readonly tableKey: kms.Key;
@@ -418,7 +449,12 @@ export class SignupPlusOnboarding extends Construct {
   readonly eventBus: events.IEventBus;
   readonly eventArchive: events.Archive | undefined;
   readonly eventRules: readonly events.Rule[];
+  /** One Standard state machine per manifest workflow, by id. */
+  readonly stateMachines: Readonly<Record<WorkflowId, sfn.StateMachine>>;
+  /** The data flow's state machine (`stateMachines.data`). */
   readonly stateMachine: sfn.StateMachine;
+  /** The payment flow's state machine (`stateMachines.payment`). */
+  readonly paymentStateMachine: sfn.StateMachine;
   /** Every function of the manifest, by id. */
   readonly functions: Readonly<Record<FunctionId, NodejsFunction>>;
   /** The same functions with their role and log group. */
@@ -552,6 +588,7 @@ export class SignupPlusOnboarding extends Construct {
     this.callbackUrl = `${base}/callback`;
     this.redirectUri = props.redirectUri ?? this.callbackUrl;
     this.connectionReturnUri = props.connectionReturnUri ?? `${base}/connections/return`;
+    this.paymentReturnUri = props.paymentReturnUri ?? `${base}/payments/return`;
 
     // Functions, first pass: everything but the workflow capabilities
     const resources: CapabilityResources = {
@@ -563,6 +600,7 @@ export class SignupPlusOnboarding extends Construct {
       idempotencyKey: this.tableKey,
       eventBus: this.eventBus,
       clientSecret: props.clientSecret,
+      signingKeySecret: props.signingKeySecret,
       ...(props.journeyStallTime
         ? { journeyStallSeconds: wholeSeconds(props.journeyStallTime, 'journeyStallTime') }
         : {}),
@@ -570,6 +608,7 @@ export class SignupPlusOnboarding extends Construct {
         environment: props.environment,
         clientId: props.clientId,
         redirectUri: this.redirectUri,
+        merchantAccountId: props.merchantAccountId,
         httpTimeoutMs: settings.trueLayerHttpTimeoutMs,
         ...(props.trueLayerBaseUrls?.auth ? { authBaseUrl: props.trueLayerBaseUrls.auth } : {}),
         ...(props.trueLayerBaseUrls?.api ? { apiBaseUrl: props.trueLayerBaseUrls.api } : {}),
@@ -586,12 +625,20 @@ export class SignupPlusOnboarding extends Construct {
     this.projectFunctions = projectFunctions;
     this.functions = mapFunctions(projectFunctions, (fn) => fn.function);
 
-    // Workflow: depends on the task functions; the HTTP functions then depend on it
-    this.stateMachine = this.createStateMachine(projectFunctions, settings);
+    // Workflows: each depends on its task functions; the HTTP functions then depend on them
+    const stateMachines: Partial<Record<WorkflowId, sfn.StateMachine>> = {};
+    for (const workflowId of workflowIds) {
+      stateMachines[workflowId] = this.createStateMachine(workflowId, projectFunctions, settings);
+    }
+    const { data, payment } = stateMachines;
+    if (!data || !payment) throw new Error('Every workflow of the manifest must have its state machine');
+    this.stateMachines = { data, payment };
+    this.stateMachine = data;
+    this.paymentStateMachine = payment;
     const withWorkflow: CapabilityResources = {
       ...resources,
       workflow: {
-        stateMachine: this.stateMachine,
+        stateMachines: this.stateMachines,
         accountChoiceTimeoutSeconds: settings.accountChoiceTimeoutSeconds,
       },
     };
@@ -600,7 +647,7 @@ export class SignupPlusOnboarding extends Construct {
         if (!WORKFLOW_CAPABILITIES.includes(capability)) continue;
         if (workflowTaskIds.has(fnId)) {
           throw new Error(
-            `${fnId} is a workflow task and cannot have ${capability}: the state machine would depend on ` +
+            `${fnId} is a workflow task and cannot have ${capability}: a state machine would depend on ` +
               'the function and the function on the state machine',
           );
         }
@@ -623,7 +670,11 @@ export class SignupPlusOnboarding extends Construct {
       topic: this.alarmTopic,
       serviceName: settings.serviceName,
       functions: this.functions,
-      stateMachine: this.stateMachine,
+      stateMachines: workflowIds.map((workflowId) => ({
+        id: workflowId,
+        stateMachine: this.stateMachines[workflowId],
+        timeoutSeconds: definitionTimeoutSeconds(workflowId),
+      })),
       api: this.api,
       stage: this.stage,
       accessLogs: this.accessLogs,
@@ -779,7 +830,10 @@ export class SignupPlusOnboarding extends Construct {
         logLevel: settings.logLevel,
         logRetention: settings.logRetention,
         logRemovalPolicy: settings.removalPolicy,
-        environment: functionSettings(spec, props, { connectionReturnUri: this.connectionReturnUri }),
+        environment: functionSettings(spec, props, {
+          connectionReturnUri: this.connectionReturnUri,
+          paymentReturnUri: this.paymentReturnUri,
+        }),
         ...(settings.reservedConcurrency[fnId] === undefined
           ? {}
           : { overrides: { reservedConcurrentExecutions: settings.reservedConcurrency[fnId] } }),
@@ -790,25 +844,37 @@ export class SignupPlusOnboarding extends Construct {
     return completeRecord(entries);
   }
 
+  /**
+   * The state machine of one manifest workflow. The data flow's keeps the
+   * construct ids it always had (`StateMachine`, `StateMachineLogs`), so
+   * that existing deployments update it in place; the others are named
+   * after their workflow (`PaymentStateMachine`, ...). Same settings for all.
+   */
   private createStateMachine(
+    workflowId: WorkflowId,
     projectFunctions: Record<FunctionId, ProjectFunction>,
     settings: ResolvedSettings,
   ): sfn.StateMachine {
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+    const workflow = WORKFLOWS[workflowId];
+    const prefix = workflowId === 'data' ? '' : `${workflowId[0]?.toUpperCase()}${workflowId.slice(1)}`;
+    const logGroup = new logs.LogGroup(this, `${prefix}StateMachineLogs`, {
       // The /aws/vendedlogs/ prefix keeps Step Functions from growing the account's
       // CloudWatch Logs resource policy by one entry per log group. The stack's id ends the name,
       // so that a log group retained from a deleted stack never blocks the stack created again.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${stackUuid()}`,
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 150 })}-${
+        workflowId === 'data' ? '' : `${workflowId}-`
+      }${stackUuid()}`,
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
+    const taskIds = new Set<FunctionId>(Object.values(workflow.tasks));
     const substitutions: Record<string, string> = {};
-    for (const [placeholder, fnId] of Object.entries(WORKFLOW_TASKS)) {
+    for (const [placeholder, fnId] of Object.entries<FunctionId>(workflow.tasks)) {
       substitutions[placeholder] = projectFunctions[fnId].function.functionArn;
     }
-    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      comment: 'Signup+ onboarding journey',
-      definitionBody: sfn.DefinitionBody.fromFile(fromRepoRoot(STATE_MACHINE_DEFINITION)),
+    const stateMachine = new sfn.StateMachine(this, `${prefix}StateMachine`, {
+      comment: workflow.comment,
+      definitionBody: sfn.DefinitionBody.fromFile(fromRepoRoot(workflow.definition)),
       definitionSubstitutions: substitutions,
       stateMachineType: sfn.StateMachineType.STANDARD,
       // ERROR only and never execution data: state carries references, but errors'
@@ -816,7 +882,7 @@ export class SignupPlusOnboarding extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       tracingEnabled: true,
     });
-    for (const fnId of new Set(Object.values(WORKFLOW_TASKS))) {
+    for (const fnId of taskIds) {
       // The ASL invokes the unqualified ARN: grant exactly that, not `<arn>:*` (every version and alias).
       projectFunctions[fnId].function.grantInvokeLatestVersion(stateMachine);
     }
@@ -992,11 +1058,25 @@ export class SignupPlusOnboarding extends Construct {
 /** The UUID at the end of the stack's id: unique to each creation of the stack, stable across its updates. */
 const stackUuid = () => Fn.select(2, Fn.split('/', Aws.STACK_ID));
 
+/** A workflow definition's own `TimeoutSeconds` (what the ExecutionsTimedOut alarm explains). */
+function definitionTimeoutSeconds(workflowId: WorkflowId): number {
+  const definition: unknown = JSON.parse(
+    readFileSync(fromRepoRoot(WORKFLOWS[workflowId].definition), 'utf8'),
+  );
+  const timeout =
+    typeof definition === 'object' && definition !== null && 'TimeoutSeconds' in definition
+      ? definition.TimeoutSeconds
+      : undefined;
+  if (typeof timeout !== 'number')
+    throw new Error(`${WORKFLOWS[workflowId].definition} has no TimeoutSeconds`);
+  return timeout;
+}
+
 /** Per-function settings (manifest `settings`) from props; unset ones keep the functions' own defaults. */
 function functionSettings(
   spec: FunctionSpec,
   props: SignupPlusOnboardingProps,
-  derived: { readonly connectionReturnUri: string },
+  derived: { readonly connectionReturnUri: string; readonly paymentReturnUri: string },
 ): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const setting of spec.settings ?? []) {
@@ -1006,6 +1086,9 @@ function functionSettings(
         break;
       case 'CONNECTION_RETURN_URL':
         environment.CONNECTION_RETURN_URL = derived.connectionReturnUri;
+        break;
+      case 'PAYMENT_RETURN_URL':
+        environment.PAYMENT_RETURN_URL = derived.paymentReturnUri;
         break;
       case 'TRUELAYER_AISP_LICENSED':
         if (props.aispLicensed !== undefined)

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as dynamodbApi from '@aws-sdk/client-dynamodb';
@@ -13,8 +13,8 @@ import {
   type FunctionId,
   ROUTES,
   SCHEDULES,
-  STATE_MACHINE_DEFINITION,
-  WORKFLOW_TASKS,
+  WORKFLOWS,
+  type WorkflowId,
 } from '../functions/contract/manifest.ts';
 import { type ApiFront, startApiFront } from './api-gateway.ts';
 import { loadDefinition } from './asl.ts';
@@ -40,9 +40,15 @@ import { PROVIDERS } from './truelayer-sim/providers.ts';
 
 export const LOCAL_REGION = 'eu-west-2';
 export const LOCAL_ACCOUNT = '000000000000';
-const STATE_MACHINE_NAME = 'signupplus-onboarding';
+/** Each flow's state machine, named as the stack names them on AWS. */
+const STATE_MACHINE_NAMES: Record<WorkflowId, string> = {
+  data: 'signupplus-onboarding',
+  payment: 'signupplus-payment-onboarding',
+};
 const EVENT_BUS_NAME = 'signupplus-onboarding';
 const CLIENT_SECRET_ID = 'signupplus/truelayer-client-secret';
+const SIGNING_KEY_SECRET_ID = 'signupplus/truelayer-signing-key';
+const LOCAL_MERCHANT_ACCOUNT_ID = 'local-merchant-account-gbp';
 const LOCAL_CLIENT_ID = 'sandbox-signupplus-local';
 
 export interface LocalStackOptions {
@@ -64,6 +70,11 @@ export interface LocalStackOptions {
   trueLayerTimeoutMs?: number;
   /** Lifetime of the simulator's authorization codes; default 300 s. */
   trueLayerCodeTtlSeconds?: number;
+  /**
+   * How long each step of an approved payment takes at the simulator (authorized → executed →
+   * settled), on the stack's clock; default 0: settled as soon as the user approves.
+   */
+  trueLayerPaymentStepMs?: number;
   /** The TrueLayer client secret; default TRUELAYER_CLIENT_SECRET or a random one. */
   clientSecret?: string;
   /** Powertools log level of the functions; default WARN. */
@@ -143,7 +154,10 @@ export interface LocalStack {
   bus: LocalEventBus;
   /** Every journey's steps (API calls, states, events), as `GET /_local/stream` serves them. */
   progress: JourneyProgress;
+  /** The data flow's state machine. */
   stateMachineArn: string;
+  /** Every flow's state machine. */
+  stateMachineArns: Record<WorkflowId, string>;
   tables: typeof LOCAL_TABLES;
   /**
    * The DynamoDB engine itself, past the fault-injecting proxy the product
@@ -182,6 +196,16 @@ const functionArn = (id: FunctionId) =>
  * Runs `run` every `intervalMs` on `clock`, never two at once; a failed run is logged, as Scheduler
  * would retry it. An advance of the clock past a due run starts it at once (one run, however far).
  */
+/** An EC P-521 key pair, the only kind TrueLayer's request signing takes, under a fresh `kid`. */
+function localSigningKey() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'secp521r1' });
+  return {
+    kid: `local-${randomBytes(6).toString('hex')}`,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
 function startSchedule(run: () => Promise<unknown>, intervalMs: number, clock: LocalClock) {
   let running: Promise<unknown> | undefined;
   let cancel = () => {};
@@ -268,10 +292,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host,
     });
     closers.push(() => dynamoProxy.close());
-    const secrets = await startLocalSecretsManager({ [CLIENT_SECRET_ID]: clientSecret }, host, faults);
+    // A request-signing key made for this run, its public half registered with the simulator as
+    // Console holds it, its private half in Secrets Manager as the product reads it.
+    const signing = localSigningKey();
+    const secrets = await startLocalSecretsManager(
+      {
+        [CLIENT_SECRET_ID]: clientSecret,
+        [SIGNING_KEY_SECRET_ID]: JSON.stringify({
+          key_id: signing.kid,
+          private_key_pem: signing.privateKeyPem,
+        }),
+      },
+      host,
+      faults,
+    );
     closers.push(() => secrets.close());
     // Data v3: the product's return URL is registered with the simulator like the redirect URI.
     const connectionReturnUrl = `${api.url}/connections/return`;
+    // Payments: the hosted payment page returns here, allow-listed like the redirect URI.
+    const paymentReturnUrl = `${api.url}/payments/return`;
     const dataV3 = dataConnectionRoutes({
       aispLicensedClients: process.env.TRUELAYER_AISP_LICENSED === 'true' ? [LOCAL_CLIENT_ID] : [],
     });
@@ -282,7 +321,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           client_id: LOCAL_CLIENT_ID,
           name: 'Signup+ demo',
           client_secret: clientSecret,
-          redirect_uris: [redirectUri, connectionReturnUrl],
+          redirect_uris: [redirectUri, connectionReturnUrl, paymentReturnUrl],
+          signing_keys: [{ kid: signing.kid, public_key_pem: signing.publicKeyPem }],
         },
       ],
       extraApiRoutes: dataV3.apiRoutes,
@@ -292,6 +332,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.trueLayerCodeTtlSeconds === undefined
         ? {}
         : { codeTtlSeconds: options.trueLayerCodeTtlSeconds }),
+      ...(options.trueLayerPaymentStepMs === undefined
+        ? {}
+        : { paymentStepMs: options.trueLayerPaymentStepMs }),
       quiet: true,
       now: () => clock.now(),
     });
@@ -317,6 +360,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TRUELAYER_HTTP_TIMEOUT_MS: String(options.trueLayerTimeoutMs ?? 5000),
       TRUELAYER_CLIENT_ID: LOCAL_CLIENT_ID,
       TRUELAYER_CLIENT_SECRET_ID: CLIENT_SECRET_ID,
+      TRUELAYER_SIGNING_KEY_SECRET_ID: SIGNING_KEY_SECRET_ID,
+      TRUELAYER_MERCHANT_ACCOUNT_ID: LOCAL_MERCHANT_ACCOUNT_ID,
+      TRUELAYER_HPP_BASE_URL: simulator.hppUrl,
+      PAYMENT_RETURN_URL: paymentReturnUrl,
       TRUELAYER_REDIRECT_URI: redirectUri,
       RETURN_URL: `${api.url}/`,
       CONNECTION_RETURN_URL: connectionReturnUrl,
@@ -348,18 +395,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // Lambda fault rules name functions by their logical id; Step Functions knows them by ARN.
     const functionIds = new Map((Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [functionArn(id), id]));
-    const substitutions = Object.fromEntries(
-      Object.entries(WORKFLOW_TASKS).map(([placeholder, id]) => [placeholder, functionArn(id)]),
-    );
-    const definition = await loadDefinition(
-      new URL(`../${STATE_MACHINE_DEFINITION}`, import.meta.url),
-      substitutions,
+    const workflowIds = Object.keys(WORKFLOWS) as WorkflowId[];
+    const stateMachines = await Promise.all(
+      workflowIds.map(async (workflow) => ({
+        name: STATE_MACHINE_NAMES[workflow],
+        definition: await loadDefinition(
+          new URL(`../${WORKFLOWS[workflow].definition}`, import.meta.url),
+          Object.fromEntries(
+            Object.entries(WORKFLOWS[workflow].tasks).map(([placeholder, id]) => [
+              placeholder,
+              functionArn(id),
+            ]),
+          ),
+        ),
+      })),
     );
     const stepFunctions = await startLocalStepFunctions({
       host,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT,
-      stateMachines: [{ name: STATE_MACHINE_NAME, definition }],
+      stateMachines,
       lambdas: Object.fromEntries(
         (Object.keys(FUNCTIONS) as FunctionId[]).map((id) => [
           functionArn(id),
@@ -380,9 +435,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     closers.push(() => stepFunctions.close());
-    const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAME);
     process.env.AWS_ENDPOINT_URL_SFN = stepFunctions.endpoint;
-    process.env.STATE_MACHINE_ARN = stateMachineArn;
+    for (const workflow of workflowIds) {
+      process.env[WORKFLOWS[workflow].arnSetting] = stepFunctions.stateMachineArn(
+        STATE_MACHINE_NAMES[workflow],
+      );
+    }
+    const stateMachineArn = stepFunctions.stateMachineArn(STATE_MACHINE_NAMES.data);
 
     for (const id of Object.keys(FUNCTIONS) as FunctionId[]) {
       const spec = FUNCTIONS[id];
@@ -480,6 +539,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bus,
       progress,
       stateMachineArn,
+      stateMachineArns: Object.fromEntries(
+        workflowIds.map((workflow) => [
+          workflow,
+          stepFunctions.stateMachineArn(STATE_MACHINE_NAMES[workflow]),
+        ]),
+      ) as Record<WorkflowId, string>,
       tables: LOCAL_TABLES,
       dynamoDbEngineEndpoint: dynamo.endpoint,
       dynamoDbEngine: dynamo.engine,

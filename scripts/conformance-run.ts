@@ -189,6 +189,8 @@ export async function runConformance(settings: ConformanceSettings): Promise<Con
       environment: 'sandbox',
       authBaseUrl: auth.url,
       apiBaseUrl: api.url,
+      hppBaseUrl: TRUELAYER_HOSTS.sandbox.hpp,
+      webhooksJwksUrl: `${TRUELAYER_HOSTS.sandbox.webhooks}/.well-known/jwks`,
       timeoutMs: 15_000,
     };
     const tokenDeps = {

@@ -1,10 +1,13 @@
 /**
  * `npm run journey -- --user <name> [--choose <n>] [--deny] [--api <url>] [--standalone]`
+ * `npm run journey -- --flow payment [--user test_executed] [--amount <minor>] [--deny] ...`
  *
  * Drives one Signup+ journey against the local runtime, as an integrator's
  * backend and the user's browser would: POST /onboardings, the simulator's
  * non-interactive approval (or denial) as the sandbox user, the redirect to
  * /callback, and, when the user has several accounts, the account choice.
+ * With `--flow payment`: the payment on the simulated hosted payment page as
+ * one of the mock bank's payment users, and the redirect to /payments/return.
  * Prints one line per step as it happens (from GET /_local/stream), then the
  * published event. Every API answer is parsed with the schemas of the
  * OpenAPI document, so a drift between them fails the journey.
@@ -28,11 +31,19 @@ import { readEventStream } from './lib/sse.ts';
 const EXIT = { completed: 0, ended: 1, error: 2, timeout: 3, usage: 64 } as const;
 const TERMINAL_STATUSES = ['completed', 'failed', 'expired'];
 const TERMINAL_EVENTS = ['Onboarding Ready For Payment', 'Onboarding Failed', 'Onboarding Expired'];
+/** The mock bank's payment users (TrueLayer's sandbox): paid, authorisation refused, execution rejected. */
+const PAYMENT_USERS = ['test_executed', 'test_authorisation_failed', 'test_execution_rejected'];
 const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
+       npm run journey -- --flow payment [--user <payment user>] [--amount <minor units>] [options]
 
-  --user <name>      sandbox user who logs in at the bank (john, jane, ivy, pat, error.user_data_not_found, ...)
+  --flow <flow>      data (the default: the user shares their bank data) or payment (the user pays first)
+  --user <name>      data flow: sandbox user who logs in at the bank (john, jane, ivy, pat,
+                     error.user_data_not_found, ...); payment flow: ${PAYMENT_USERS.join(', ')}
+                     (default test_executed)
+  --amount <minor>   payment flow: the amount in pence (default 1500). TrueLayer's sandbox picks the payer
+                     by it: under 1800 Tommie Burke; 10000-24999 a joint account; 25000 and up no data
   --choose <n>       which account to pick, 1-based, when the user has several (default 1)
-  --deny             deny consent at the bank instead of approving
+  --deny             deny consent at the bank (or cancel on the payment page) instead of approving
   --reference <ref>  your reference for the onboarding
   --api <url>        the local runtime's API, as npm start prints it (default http://127.0.0.1:$PORT,
                      PORT defaulting to 3000 as for npm start)
@@ -49,6 +60,8 @@ class JourneyError extends Error {
 }
 
 const OPTIONS = {
+  flow: { type: 'string', default: 'data' },
+  amount: { type: 'string', default: '1500' },
   user: { type: 'string' },
   choose: { type: 'string' },
   deny: { type: 'boolean', default: false },
@@ -74,7 +87,15 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  if (!values.user) throw new JourneyError(`--user is required.\n\n${USAGE}`, EXIT.usage);
+  const flow = values.flow;
+  if (flow !== 'data' && flow !== 'payment') {
+    throw new JourneyError(`--flow takes data or payment.\n\n${USAGE}`, EXIT.usage);
+  }
+  const user = values.user ?? (flow === 'payment' ? 'test_executed' : undefined);
+  if (!user) throw new JourneyError(`--user is required.\n\n${USAGE}`, EXIT.usage);
+  const amountInMinor = Number(values.amount);
+  if (!Number.isInteger(amountInMinor) || amountInMinor < 1)
+    throw new JourneyError('--amount takes a whole number of pence from 1.', EXIT.usage);
   const choose = Number(values.choose ?? '1');
   if (!Number.isInteger(choose) || choose < 1)
     throw new JourneyError('--choose takes a number from 1.', EXIT.usage);
@@ -83,7 +104,9 @@ function parseOptions() {
   if (values.standalone && values.api)
     throw new JourneyError('Use --api or --standalone, not both.', EXIT.usage);
   return {
-    user: values.user,
+    flow,
+    amountInMinor,
+    user,
     choose,
     decision: values.deny ? ('deny' as const) : ('approve' as const),
     reference: values.reference,
@@ -149,19 +172,29 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
         'Start one with npm start, or pass --standalone.',
     );
   });
-  const users = (await call(sandboxUsersSchema, 'GET', `${api}/_local/users`)).map((user) => user.username);
+  const users =
+    options.flow === 'payment'
+      ? PAYMENT_USERS
+      : (await call(sandboxUsersSchema, 'GET', `${api}/_local/users`)).map((user) => user.username);
   if (!users.includes(options.user)) {
     throw new JourneyError(
       `There is no sandbox user '${options.user}'. The sandbox users are: ${users.join(', ')}.`,
       EXIT.usage,
     );
   }
-  const created = await call(
-    createdOnboardingSchema,
-    'POST',
-    `${api}/onboardings`,
-    options.reference ? { reference: options.reference } : {},
-  );
+  const created = await call(createdOnboardingSchema, 'POST', `${api}/onboardings`, {
+    ...(options.reference ? { reference: options.reference } : {}),
+    ...(options.flow === 'payment'
+      ? {
+          flow: 'payment',
+          payment: {
+            amount_in_minor: options.amountInMinor,
+            currency: 'GBP',
+            user: { name: 'Jane Doe', email: 'jane.doe@example.com' },
+          },
+        }
+      : {}),
+  });
   const id = created.onboarding_id;
   console.log(`Onboarding ${id}: sandbox user ${options.user}, API ${api}`);
 
@@ -182,11 +215,13 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
       decision: options.decision,
     })
   ).redirect_to;
+  // The data flow comes back to /callback, the payment flow to /payments/return.
+  const returnRoute = options.flow === 'payment' ? 'GET /payments/return' : 'GET /callback';
   const callback = await fetch(redirectTo, { redirect: 'manual', headers: { accept: 'application/json' } });
   if (callback.status !== 302) {
     const problem = problemSchema.safeParse(await callback.json().catch(() => ({})));
     throw new JourneyError(
-      `The callback answered ${callback.status}: ${problem.success ? problem.data.detail : 'no detail'}`,
+      `${returnRoute} answered ${callback.status}: ${problem.success ? problem.data.detail : 'no detail'}`,
     );
   }
 
@@ -200,7 +235,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
       const parsed = progressStepSchema.safeParse(raw);
       if (!parsed.success) continue;
       const step = parsed.data;
-      if (step.kind === 'api' && step.name === 'GET /callback') sawCallback = true;
+      if (step.kind === 'api' && step.name === returnRoute) sawCallback = true;
       if (isMilestone(step)) console.log(formatStep(step, { withId: false }));
       if (step.kind === 'workflow') {
         if (step.outcome === 'started') executionStarted = true;

@@ -7,6 +7,7 @@ import type { ServerProblemCode } from './http/problem.ts';
  */
 export type ErrorKind =
   | 'invalid_request'
+  | 'unauthorized'
   | 'unsupported_media_type'
   | 'payload_too_large'
   | 'not_found'

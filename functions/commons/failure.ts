@@ -29,5 +29,9 @@ export const failureSchema = z.object({
    * stripped to the RFC's character set: the redirect is attacker-controlled.
    */
   oauth: z.optional(z.object({ error: z.string(), description: z.optional(z.string()) })),
+  /** Where and why TrueLayer says a payment failed (Payments v3 `failure_stage`, `failure_reason`). */
+  payment: z.optional(
+    z.object({ failure_stage: z.optional(z.string()), failure_reason: z.optional(z.string()) }),
+  ),
 });
 export type Failure = z.infer<typeof failureSchema>;

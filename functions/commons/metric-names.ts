@@ -42,8 +42,8 @@ export const MetricDimensions = {
   action: 'action',
 } as const;
 
-/** The Signup+ flows. Only the Data API flow (an auth link with the `signupplus` scope) exists today. */
-export const SIGNUP_PLUS_FLOWS = ['data'] as const;
+/** The Signup+ flows: the Data API auth link with the `signupplus` scope, and payments first. */
+export const SIGNUP_PLUS_FLOWS = ['data', 'payment'] as const;
 export type SignupPlusFlow = (typeof SIGNUP_PLUS_FLOWS)[number];
 
 /** What the reconciler reports as a journey it recovered, by `action`. */

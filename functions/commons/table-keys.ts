@@ -37,7 +37,7 @@ export const connectionDueShardOf = (onboardingId: string) =>
   `CONNECTION_DUE#${onboardingId.charAt(0).toLowerCase()}`;
 
 /** The kinds of item the table holds, each under a partition-key prefix of its own. */
-export type ItemKind = 'ONBOARDING' | 'STATE' | 'CONNECTION' | 'CONNECTION_REFERENCE';
+export type ItemKind = 'ONBOARDING' | 'STATE' | 'WEBHOOK' | 'CONNECTION' | 'CONNECTION_REFERENCE';
 
 /** The key of one item: `<KIND>#<id>` and a sort key naming which of the kind's items it is. */
 export const itemKey = (kind: ItemKind, id: string, sort: string) => ({

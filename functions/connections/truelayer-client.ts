@@ -3,7 +3,7 @@ import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { TrueLayerContractError, TrueLayerReconnectRequiredError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
 import { refusalError } from '../truelayer/refusals.ts';
-import type { ClientToken } from '../truelayer/token-cache.ts';
+import { type ClientToken, withClientToken } from '../truelayer/token-cache.ts';
 import { absentIfEmpty, tolerant, tolerantText } from '../truelayer/tolerant.ts';
 import { connectionIdSchema, type DataScope } from './model.ts';
 
@@ -146,13 +146,8 @@ export function dataConnectionsClient(deps: {
 }): DataConnectionsClient {
   const { endpoints } = deps;
 
-  async function withToken(call: (token: string) => Promise<TrueLayerResponse>): Promise<TrueLayerResponse> {
-    const token = await deps.token.get();
-    const response = await call(token);
-    if (response.status !== 401) return response;
-    deps.token.invalidate(token);
-    return call(await deps.token.get());
-  }
+  const withToken = (call: (token: string) => Promise<TrueLayerResponse>) =>
+    withClientToken(deps.token, call);
 
   const get = (path: string, operation: string, headers: Record<string, string> = {}) =>
     withToken((token) =>

@@ -5,6 +5,7 @@
  * deliver events. A route or function added here exists in both places.
  */
 import { DetailTypes, EVENT_SOURCE } from './events.ts';
+import type { OnboardingFlow } from './onboarding-requests.ts';
 
 /** What a function is allowed to touch; the stack turns each into a narrow grant and its environment variables. */
 export type Capability =
@@ -19,6 +20,11 @@ export type Capability =
   | 'truelayer:call'
   | 'truelayer:client'
   | 'truelayer:secret'
+  /**
+   * Creates Payments v3 payments: reads the request-signing key from its own
+   * secret and knows the merchant account the payments go into.
+   */
+  | 'truelayer:payments'
   /** Reads a journey's secrets (verifier, code, access token, task token, user IP). */
   | 'secrets:read'
   /** Writes or deletes a journey's secrets without being able to read them back. */
@@ -48,7 +54,12 @@ export type Setting =
   /** The product's public `GET /connections/return` URL, registered with TrueLayer as a return URI. */
   | 'CONNECTION_RETURN_URL'
   /** `true` when the TrueLayer client holds an AISP licence (user name/email/phone become optional). */
-  | 'TRUELAYER_AISP_LICENSED';
+  | 'TRUELAYER_AISP_LICENSED'
+  /**
+   * The product's public `GET /payments/return` URL: the hosted payment page's
+   * `return_uri`, registered with TrueLayer as an allowed redirect URI.
+   */
+  | 'PAYMENT_RETURN_URL';
 
 const http = { memoryMb: 256, timeoutSeconds: 10 } as const;
 // TrueLayer calls time out after 5 s (TRUELAYER_HTTP_TIMEOUT_MS), well inside the Lambda's 20 s,
@@ -59,9 +70,30 @@ export const FUNCTIONS = {
   CreateOnboarding: {
     ...http,
     entry: 'functions/http/create-onboarding.ts',
-    description: 'POST /onboardings: creates an onboarding and its auth link',
-    capabilities: ['onboardings:write', 'secrets:write', 'truelayer:client'],
-    settings: ['TRUELAYER_SCOPES', 'TRUELAYER_PROVIDERS', 'AUTH_LINK_TTL_SECONDS', 'RECORD_RETENTION_DAYS'],
+    description:
+      'POST /onboardings: creates an onboarding and its auth link (for a payment, the payment too)',
+    capabilities: [
+      'onboardings:write',
+      'secrets:write',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+      'truelayer:payments',
+    ],
+    settings: [
+      'TRUELAYER_SCOPES',
+      'TRUELAYER_PROVIDERS',
+      'AUTH_LINK_TTL_SECONDS',
+      'RECORD_RETENTION_DAYS',
+      'PAYMENT_RETURN_URL',
+    ],
+  },
+  PaymentReturn: {
+    ...http,
+    entry: 'functions/http/payment-return.ts',
+    description: 'GET /payments/return: the user is back from the payment page; starts the payment workflow',
+    capabilities: ['onboardings:write', 'workflow:start'],
+    settings: ['RETURN_URL'],
   },
   Callback: {
     ...http,
@@ -113,6 +145,19 @@ export const FUNCTIONS = {
     entry: 'functions/tasks/complete-with-chosen-account.ts',
     description: 'Workflow: reads the chosen account from Signup+ and completes the journey',
     capabilities: ['onboardings:write', 'secrets:read', 'secrets:write', 'events:publish', 'truelayer:call'],
+  },
+  CheckPayment: {
+    ...task,
+    entry: 'functions/tasks/check-payment.ts',
+    description: "Payment workflow: reads the payment's status; once settled, its payer from Signup+",
+    capabilities: [
+      'onboardings:write',
+      'secrets:write',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
   },
   EndOnboarding: {
     ...task,
@@ -224,6 +269,8 @@ export const ROUTES: readonly RouteSpec[] = [
     authorization: 'iam',
   },
   { method: 'GET', path: '/callback', function: 'Callback', authorization: 'none' },
+  // Public too: the hosted payment page sends the user here; the outcome is read from TrueLayer, not the query.
+  { method: 'GET', path: '/payments/return', function: 'PaymentReturn', authorization: 'none' },
   { method: 'POST', path: '/connections', function: 'CreateConnection', authorization: 'iam' },
   // Public like /callback: the browser returns here; the outcome is confirmed with TrueLayer, not read from the query.
   // Listed before /connections/{id}: the local front matches in order (API Gateway prefers the static path).
@@ -237,15 +284,44 @@ export const ROUTES: readonly RouteSpec[] = [
   },
 ];
 
-/** `${...}` placeholders of statemachines/onboarding.asl.json and the function each stands for. */
-export const WORKFLOW_TASKS = {
-  LinkAccountsFunctionArn: 'LinkAccounts',
-  RequestAccountChoiceFunctionArn: 'RequestAccountChoice',
-  CompleteWithChosenAccountFunctionArn: 'CompleteWithChosenAccount',
-  EndOnboardingFunctionArn: 'EndOnboarding',
-} as const satisfies Record<string, FunctionId>;
+/**
+ * The state machines, one per flow, each one ASL file that CDK deploys and
+ * the local runtime runs unchanged. `tasks` maps each `${...}` placeholder of
+ * the definition to the function it stands for; `arnSetting` is the variable
+ * that hands its ARN to the functions that start or describe its executions.
+ * Two machines rather than one with a first Choice on the flow: that Choice
+ * would be a state transition every data journey pays for.
+ */
+export const WORKFLOWS = {
+  data: {
+    definition: 'statemachines/onboarding.asl.json',
+    comment: 'Signup+ onboarding journey (data flow)',
+    arnSetting: 'STATE_MACHINE_ARN',
+    tasks: {
+      LinkAccountsFunctionArn: 'LinkAccounts',
+      RequestAccountChoiceFunctionArn: 'RequestAccountChoice',
+      CompleteWithChosenAccountFunctionArn: 'CompleteWithChosenAccount',
+      EndOnboardingFunctionArn: 'EndOnboarding',
+    },
+  },
+  payment: {
+    definition: 'statemachines/payment-onboarding.asl.json',
+    comment: 'Signup+ onboarding journey (payment flow)',
+    arnSetting: 'PAYMENT_STATE_MACHINE_ARN',
+    tasks: {
+      CheckPaymentFunctionArn: 'CheckPayment',
+      EndOnboardingFunctionArn: 'EndOnboarding',
+    },
+  },
+} as const satisfies Record<
+  OnboardingFlow,
+  { definition: string; comment: string; arnSetting: string; tasks: Record<string, FunctionId> }
+>;
+export type WorkflowId = keyof typeof WORKFLOWS;
 
-export const STATE_MACHINE_DEFINITION = 'statemachines/onboarding.asl.json';
+/** The data flow's placeholders and definition (the first machine, and the one most tools draw). */
+export const WORKFLOW_TASKS = WORKFLOWS.data.tasks;
+export const STATE_MACHINE_DEFINITION = WORKFLOWS.data.definition;
 
 export interface ScheduleSpec {
   id: string;

@@ -45,6 +45,8 @@ export const detailEnvelopeSchema = z.object({
 export const readyForPaymentDetailSchema = z.extend(detailEnvelopeSchema, {
   user: userIdentitySchema,
   account: accountDetailsSchema,
+  /** The payment flow's settled payment, whose payer `user` and `account` are. */
+  payment_id: z.optional(z.string()),
 });
 
 /** No personal data: the choices themselves are read from GET /onboardings/{id}. */

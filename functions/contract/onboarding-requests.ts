@@ -14,21 +14,85 @@ const providerId = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo'));
 
-/** `POST /onboardings` body. Everything is optional: `{}` uses the configured defaults. */
-export const createOnboardingRequestSchema = z.strictObject({
-  reference: z.optional(
-    z
-      .string()
-      .check(
-        z.trim(),
-        z.minLength(1),
-        z.maxLength(128),
-        z.regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only'),
-      ),
-  ),
-  providers: z.optional(z.array(providerId).check(z.minLength(1), z.maxLength(20))),
+/** The journeys `POST /onboardings` can start (docs/flows.md). */
+export const onboardingFlows = ['data', 'payment'] as const;
+export type OnboardingFlow = (typeof onboardingFlows)[number];
+
+/**
+ * Who pays, as Payments v3 requires it: a name and an email address or a
+ * phone number. Passed on to TrueLayer and kept nowhere (personal data).
+ */
+const payerSchema = z
+  .strictObject({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(140)),
+    email: z.optional(
+      z
+        .string()
+        .check(z.trim(), z.maxLength(254), z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')),
+    ),
+    phone: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.regex(/^\+[1-9][0-9]{6,14}$/, 'must be a phone number in E.164 form, e.g. +447700900123'),
+        ),
+    ),
+  })
+  .check(
+    z.refine((payer) => payer.email !== undefined || payer.phone !== undefined, {
+      message: 'needs an email or a phone',
+      path: ['email'],
+    }),
+  );
+
+/** `payment` of the payment flow: what the user pays into the merchant account, and who they are. */
+export const paymentRequestSchema = z.strictObject({
+  amount_in_minor: z.int().check(z.minimum(1), z.maximum(100_000_000_000)),
+  /** Pounds only for now: the euro journey is Finland's, whose steps differ. */
+  currency: z.literal('GBP', { message: "must be 'GBP'" }),
+  user: payerSchema,
+  /** Skips the bank picker on TrueLayer's payment page. */
   provider_id: z.optional(providerId),
 });
+export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
+
+/**
+ * `POST /onboardings` body. Everything is optional for the data flow: `{}`
+ * uses the configured defaults. `flow: "payment"` takes a `payment` instead of
+ * the data flow's provider choices.
+ */
+export const createOnboardingRequestSchema = z
+  .strictObject({
+    flow: z.optional(z.enum(onboardingFlows)),
+    reference: z.optional(
+      z
+        .string()
+        .check(
+          z.trim(),
+          z.minLength(1),
+          z.maxLength(128),
+          z.regex(/^[\p{L}\p{N} ._:/#-]+$/u, 'may contain letters, digits, spaces and . _ : / # - only'),
+        ),
+    ),
+    providers: z.optional(z.array(providerId).check(z.minLength(1), z.maxLength(20))),
+    provider_id: z.optional(providerId),
+    payment: z.optional(paymentRequestSchema),
+  })
+  .check(
+    z.refine((body) => body.flow !== 'payment' || body.payment !== undefined, {
+      message: 'is required when flow is payment',
+      path: ['payment'],
+    }),
+    z.refine((body) => body.flow === 'payment' || body.payment === undefined, {
+      message: 'is only taken with flow payment',
+      path: ['payment'],
+    }),
+    z.refine(
+      (body) => body.flow !== 'payment' || (body.providers === undefined && body.provider_id === undefined),
+      { message: 'belongs to the data flow; with flow payment use payment.provider_id', path: ['providers'] },
+    ),
+  );
 export type CreateOnboardingRequest = z.infer<typeof createOnboardingRequestSchema>;
 
 /** `POST /onboardings/{id}/account-choice` body. */
@@ -64,3 +128,14 @@ export const callbackQuerySchema = z
     }),
   );
 export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
+
+/**
+ * `GET /payments/return`: TrueLayer's payment page sends the user back with
+ * the payment id (and `error=tl_hpp_abandoned` when they left without paying).
+ * Nothing in it is trusted: the payment's status is read from TrueLayer.
+ */
+export const paymentReturnQuerySchema = z.object({
+  payment_id: z.optional(queryValue(128)),
+  error: z.optional(queryValue(128)),
+});
+export type PaymentReturnQuery = z.infer<typeof paymentReturnQuerySchema>;

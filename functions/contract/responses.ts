@@ -11,16 +11,23 @@ import { connectionConfigurationSchema } from '../connections/configurations.ts'
 import { connectionIdSchema, connectionRecordSchema, dataAccessTypes } from '../connections/model.ts';
 import { accountChoiceSchema, onboardingSchema, onboardingStatusSchema } from '../onboarding/model.ts';
 import { described } from './meta.ts';
-import { onboardingIdSchema } from './onboarding-requests.ts';
+import { onboardingFlows, onboardingIdSchema } from './onboarding-requests.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
 export const createdOnboardingSchema = z
   .object({
     onboarding_id: onboardingIdSchema,
+    flow: z.enum(onboardingFlows),
     status: onboardingStatusSchema,
     auth_link: z.url().meta({
-      description: "TrueLayer's auth link carrying this onboarding's single-use state. Send the user there.",
+      description:
+        "Where to send the user: TrueLayer's auth link carrying this onboarding's single-use state (data flow), " +
+        "or TrueLayer's hosted payment page for this onboarding's payment (payment flow).",
     }),
+    payment_id: z
+      .string()
+      .optional()
+      .meta({ description: "The payment flow's Payments v3 payment; the ready event names it too." }),
     auth_link_expires_at: z.iso
       .datetime()
       .meta({ description: 'After this the link and its state are refused.' }),

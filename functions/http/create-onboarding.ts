@@ -2,15 +2,19 @@ import { httpHandler } from '../commons/http/handler.ts';
 import { parseJsonBody } from '../commons/http/request.ts';
 import { createdResponse } from '../commons/http/responses.ts';
 import { createOnboardingRequestSchema } from '../contract/onboarding-requests.ts';
-import { createOnboarding } from '../onboarding/create-onboarding.ts';
+import { createOnboarding, type StartPayment } from '../onboarding/create-onboarding.ts';
 import { readCreateOnboardingSettings } from '../onboarding/settings.ts';
 import { now, repository } from '../wiring/repository.ts';
 
 const settings = readCreateOnboardingSettings();
 
-/** POST /onboardings: a new onboarding and the auth link to send the user to. */
+// The payment flow's clients (Payments v3, the signing key) load on its first request, not at every cold start.
+const startPayment: StartPayment = async (onboardingId, payment) =>
+  (await import('../wiring/start-payment.ts')).startPayment(onboardingId, payment);
+
+/** POST /onboardings: a new onboarding and the link to send the user to. */
 export const handler = httpHandler(async (event) => {
   const request = parseJsonBody(event, createOnboardingRequestSchema);
-  const created = await createOnboarding(request, { repository, settings, now });
+  const created = await createOnboarding(request, { repository, settings, now, startPayment });
   return createdResponse(`/onboardings/${created.onboarding_id}`, created);
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, addSeconds } from '../commons/time.ts';
-import type { CreateOnboardingRequest } from '../contract/onboarding-requests.ts';
+import type { CreateOnboardingRequest, PaymentRequest } from '../contract/onboarding-requests.ts';
 import type { CreatedOnboarding } from '../contract/responses.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import type { RepositoryPort } from './deps.ts';
@@ -18,16 +18,39 @@ export interface CreateOnboardingSettings {
   retentionDays: number;
 }
 
+/** A payment created at TrueLayer for a new onboarding, and the hosted page link the user pays on. */
+export interface StartedPayment {
+  paymentId: string;
+  link: string;
+}
+
+/**
+ * Creates the payment flow's payment (Payments v3, signed, with Signup+);
+ * the onboarding id is its idempotency key, so a retry answers the same payment.
+ */
+export type StartPayment = (onboardingId: string, payment: PaymentRequest) => Promise<StartedPayment>;
+
 export interface CreateOnboardingDependencies {
   repository: RepositoryPort<'create'>;
   settings: CreateOnboardingSettings;
   now: () => Date;
+  startPayment: StartPayment;
 }
 
 /**
- * Starts a journey: a fresh onboarding record, a single-use, expiring state
- * bound to it, a PKCE verifier kept with the journey's secrets, and the auth
- * link that carries the state and the verifier's challenge to TrueLayer.
+ * The key the payment return route finds a payment flow's onboarding by, kept
+ * where the data flow keeps its states: the payment id is what the user comes
+ * back with. The prefix keeps it apart from every state's key (a digest never
+ * holds a colon), so no callback can ever spend it as a state.
+ */
+export const paymentKey = (paymentId: string) => `payment:${sha256(paymentId)}`;
+
+/**
+ * Starts a journey. The data flow: a fresh onboarding record, a single-use,
+ * expiring state bound to it, a PKCE verifier kept with the journey's
+ * secrets, and the auth link that carries the state and the verifier's
+ * challenge to TrueLayer. The payment flow: the payment and a link to
+ * TrueLayer's payment page instead (docs/flows.md).
  */
 export async function createOnboarding(
   request: CreateOnboardingRequest,
@@ -35,10 +58,8 @@ export async function createOnboarding(
 ): Promise<CreatedOnboarding> {
   const now = deps.now();
   const onboardingId = randomUUID();
-  const state = newStateToken();
-  const pkce = newPkcePair();
   const expiresAt = addSeconds(now, deps.settings.authLinkTtlSeconds);
-  const onboarding: Onboarding = {
+  const base: Onboarding = {
     onboarding_id: onboardingId,
     status: 'awaiting_authorization',
     created_at: now.toISOString(),
@@ -47,13 +68,15 @@ export async function createOnboarding(
     timeline: [{ at: now.toISOString(), step: 'onboarding_created' }],
     ...(request.reference === undefined ? {} : { reference: request.reference }),
   };
-  await deps.repository.create(
-    onboarding,
-    sha256(state),
-    { code_verifier: pkce.verifier },
-    addDays(now, deps.settings.retentionDays),
-  );
-  recordJourneyStarted(onboarding);
+  const retentionUntil = addDays(now, deps.settings.retentionDays);
+  if (request.flow === 'payment' && request.payment !== undefined) {
+    return createPaymentOnboarding(base, request.payment, retentionUntil, deps);
+  }
+
+  const state = newStateToken();
+  const pkce = newPkcePair();
+  await deps.repository.create(base, sha256(state), { code_verifier: pkce.verifier }, retentionUntil);
+  recordJourneyStarted(base);
   const authLink = buildAuthLink({
     authBaseUrl: deps.settings.authBaseUrl,
     clientId: deps.settings.clientId,
@@ -66,8 +89,43 @@ export async function createOnboarding(
   });
   return {
     onboarding_id: onboardingId,
-    status: onboarding.status,
+    flow: 'data',
+    status: base.status,
     auth_link: authLink,
+    auth_link_expires_at: base.auth_link_expires_at,
+  };
+}
+
+/**
+ * The payment flow: the payment is created at TrueLayer first, then the
+ * record, keyed for the return route by the payment id. If the record cannot
+ * be written, the caller gets an error and the payment is never shown to
+ * anyone (its link is only in this answer), so nothing is left to strand.
+ */
+async function createPaymentOnboarding(
+  base: Onboarding,
+  payment: PaymentRequest,
+  retentionUntil: Date,
+  deps: CreateOnboardingDependencies,
+): Promise<CreatedOnboarding> {
+  const started = await deps.startPayment(base.onboarding_id, payment);
+  const onboarding: Onboarding = {
+    ...base,
+    flow: 'payment',
+    payment: {
+      payment_id: started.paymentId,
+      amount_in_minor: payment.amount_in_minor,
+      currency: payment.currency,
+    },
+  };
+  await deps.repository.create(onboarding, paymentKey(started.paymentId), {}, retentionUntil);
+  recordJourneyStarted(onboarding);
+  return {
+    onboarding_id: onboarding.onboarding_id,
+    flow: 'payment',
+    status: onboarding.status,
+    auth_link: started.link,
     auth_link_expires_at: onboarding.auth_link_expires_at,
+    payment_id: started.paymentId,
   };
 }

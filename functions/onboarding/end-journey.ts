@@ -67,7 +67,11 @@ export async function endJourney(
             announce: announcement(
               onboarding,
               DetailTypes.readyForPayment,
-              { user: end.user, account: end.account },
+              {
+                user: end.user,
+                account: end.account,
+                ...(onboarding.payment ? { payment_id: onboarding.payment.payment_id } : {}),
+              },
               now,
             ),
           }

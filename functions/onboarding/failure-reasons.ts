@@ -25,6 +25,17 @@ export const FAILURE_REASONS = {
     side: 'user',
     detail: 'The sign-up link was not used before it expired.',
   },
+  payment_failed: {
+    side: 'user',
+    detail:
+      'The payment was not made (the user cancelled it, or their bank refused or failed it), so nothing was shared. ' +
+      'Send the user through again; `payment` says where TrueLayer saw it fail.',
+  },
+  payment_not_settled: {
+    side: 'bank',
+    detail:
+      'The user authorised the payment but it did not reach the merchant account in time. Look the payment up in TrueLayer Console.',
+  },
   account_choice_timeout: {
     side: 'user',
     detail: 'The user did not choose an account in time.',

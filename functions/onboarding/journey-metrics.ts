@@ -1,12 +1,7 @@
-import {
-  JourneyMetrics,
-  MetricDimensions,
-  RECOVERY_ACTIONS,
-  type SignupPlusFlow,
-} from '../commons/metric-names.ts';
+import { JourneyMetrics, MetricDimensions, RECOVERY_ACTIONS } from '../commons/metric-names.ts';
 import { emitMetric, MetricUnit } from '../commons/metrics.ts';
 import { FAILURE_REASONS, type FailureReason } from './failure-reasons.ts';
-import type { Onboarding } from './model.ts';
+import { flowOf, type Onboarding } from './model.ts';
 
 /**
  * The business metrics of a Signup+ journey, each recorded once, where the
@@ -14,9 +9,6 @@ import type { Onboarding } from './model.ts';
  * vocabularies: the flow, the failure reason and whose side it is on, never
  * an id or personal data.
  */
-
-/** Every journey today is a Data API auth link flow (see SIGNUP_PLUS_FLOWS). */
-const flowOf = (_onboarding: Pick<Onboarding, 'onboarding_id'>): SignupPlusFlow => 'data';
 
 const isFailureReason = (reason: string): reason is FailureReason => Object.hasOwn(FAILURE_REASONS, reason);
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { failureSchema } from '../commons/failure.ts';
 import { onboardingDetailTypes } from '../contract/onboarding-events.ts';
+import { onboardingFlows } from '../contract/onboarding-requests.ts';
 import { accountDetailsSchema } from '../truelayer/account-details.ts';
 import { userIdentitySchema } from './user-identity.ts';
 
@@ -32,6 +33,7 @@ export const activeStatuses: readonly OnboardingStatus[] = onboardingStatuses.fi
 export const timelineSteps = [
   'onboarding_created',
   'user_authorized',
+  'payment_settled',
   'code_exchanged',
   'accounts_fetched',
   'account_choice_required',
@@ -78,9 +80,22 @@ export const outboxEventSchema = z.object({
 });
 export type OutboxEvent = z.infer<typeof outboxEventSchema>;
 
+/**
+ * The payment of the payment flow: its TrueLayer id and what the user was
+ * asked to pay. Names nobody, so it outlives an erasure.
+ */
+export const onboardingPaymentSchema = z.object({
+  payment_id: z.string(),
+  amount_in_minor: z.number(),
+  currency: z.string(),
+});
+export type OnboardingPayment = z.infer<typeof onboardingPaymentSchema>;
+
 /** The onboarding record as stored, validated on every read. */
 export const onboardingSchema = z.object({
   onboarding_id: z.string(),
+  /** Which journey this is (docs/flows.md); absent on records made before there was a choice: `data`. */
+  flow: z.optional(z.enum(onboardingFlows)),
   status: onboardingStatusSchema,
   reference: z.optional(z.string()),
   created_at: z.iso.datetime(),
@@ -90,6 +105,7 @@ export const onboardingSchema = z.object({
   account_choices: z.optional(z.array(accountChoiceSchema)),
   account_choice_expires_at: z.optional(z.iso.datetime()),
   chosen_account_id: z.optional(z.string()),
+  payment: z.optional(onboardingPaymentSchema),
   user: z.optional(userIdentitySchema),
   account: z.optional(accountDetailsSchema),
   failure: z.optional(failureSchema),
@@ -106,6 +122,9 @@ export const onboardingSchema = z.object({
   erased_at: z.optional(z.iso.datetime()),
 });
 export type Onboarding = z.infer<typeof onboardingSchema>;
+
+/** The journey a record belongs to. */
+export const flowOf = (onboarding: Pick<Onboarding, 'flow'>) => onboarding.flow ?? 'data';
 
 /** Server-side secrets of a journey, in their own item so that status reads never load them. */
 export const journeySecretsSchema = z.object({

@@ -1,17 +1,19 @@
 import { logger } from '../commons/logger.ts';
+import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
 import type { ResumeOutcome, WorkflowState } from './choose-account.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney, settleJourney } from './end-journey.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import { failureOf } from './failure-reasons.ts';
-import { type Onboarding, terminalStatuses } from './model.ts';
+import { flowOf, type Onboarding, terminalStatuses } from './model.ts';
 import type { Journey } from './repository.ts';
 
 export interface ReconcileDependencies
   extends OnboardingDependencies<EndJourneyMethods | 'listDue' | 'getJourney' | 'postpone'> {
-  workflowState: (onboardingId: string) => Promise<WorkflowState>;
-  /** StartExecution named after the onboarding (idempotent). */
-  startWorkflow: (onboardingId: string) => Promise<void>;
+  /** DescribeExecution on the flow's state machine. */
+  workflowState: (onboardingId: string, flow: OnboardingFlow) => Promise<WorkflowState>;
+  /** StartExecution on the flow's state machine, named after the onboarding (idempotent). */
+  startWorkflow: (onboardingId: string, flow: OnboardingFlow) => Promise<void>;
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
   /** Records read per shard of the due index in one run. */
   batchSize: number;
@@ -40,7 +42,8 @@ const RECONCILE_CONCURRENCY = 8;
  * The journey's safety net, run on a schedule (every minute on AWS). It reads
  * the records the due index names and brings each to where it should be:
  * an end whose secrets, event or confirmation is missing is settled; an auth
- * link never used ends `expired`; a code that reached the table without its
+ * link never used ends `expired` (a payment link's execution is started to
+ * ask TrueLayer whether it was paid); a code that reached the table without its
  * record moving on (the callback failed half-way) moves it on and starts the
  * workflow; a journey in an in-between status gets its execution started
  * when there is none, its recorded choice resent to a waiting execution, and
@@ -89,10 +92,12 @@ export async function reconcileOne(onboardingId: string, deps: ReconcileDependen
   // A pending announcement of a journey still under way (Account Choice Required).
   if (onboarding.outbox?.length) await settleJourney(onboarding, deps);
   const now = deps.now();
+  const flow = flowOf(onboarding);
+  const linkOpen = now.getTime() < new Date(onboarding.auth_link_expires_at).getTime();
 
-  if (onboarding.status === 'awaiting_authorization') {
+  if (onboarding.status === 'awaiting_authorization' && (flow === 'data' || linkOpen)) {
     if (secrets?.authorization_code) return moveOnAuthorized(onboarding, deps);
-    if (now.getTime() < new Date(onboarding.auth_link_expires_at).getTime()) {
+    if (linkOpen) {
       await deps.repository.postpone(onboarding, now);
       return 'waiting';
     }
@@ -107,11 +112,15 @@ export async function reconcileOne(onboardingId: string, deps: ReconcileDependen
     return 'expired';
   }
 
-  const state = await deps.workflowState(onboardingId);
+  // From here on the journey's execution decides. A payment's link that
+  // expired unpaid lands here too: only TrueLayer knows whether the user paid
+  // (and never came back to say so), and the payment workflow asks it.
+  const state = await deps.workflowState(onboardingId, flow);
   if (state === 'not_found') {
-    // The callback could not start it, or the local runtime restarted: the
-    // workflow's steps pick the journey up wherever the record says it is.
-    await deps.startWorkflow(onboardingId);
+    // The callback (or the payment return) could not start it, or the local
+    // runtime restarted: the workflow's steps pick the journey up wherever
+    // the record says it is.
+    await deps.startWorkflow(onboardingId, flow);
     await deps.repository.postpone(onboarding, now);
     return 'started';
   }
@@ -160,6 +169,6 @@ async function moveOnAuthorized(onboarding: Onboarding, deps: ReconcileDependenc
     if (!(error instanceof OnboardingStatusConflictError)) throw error;
     if (terminalStatuses.includes(error.currentStatus)) return 'ended';
   }
-  await deps.startWorkflow(onboarding.onboarding_id);
+  await deps.startWorkflow(onboarding.onboarding_id, 'data');
   return 'started';
 }

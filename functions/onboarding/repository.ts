@@ -30,6 +30,8 @@ import {
  * Two tables, three kinds of item, all reached by key. The records table:
  *   ONBOARDING#<id> / PROFILE  the record integrators read
  *   STATE#<sha256>  / STATE    what an auth link's state points to
+ *   STATE#payment:<sha256> / STATE  which onboarding a payment is for
+ *   WEBHOOK#<event id> / WEBHOOK a TrueLayer webhook already acted on
  * with one sparse index, `due`, over the records something is due on (see
  * dueAt below), which the reconciler sweeps. The secrets table, under a key
  * of its own, which only the steps that need a secret may read:
@@ -40,6 +42,9 @@ import {
 const profileKey = (onboardingId: string) => itemKey('ONBOARDING', onboardingId, 'PROFILE');
 const secretsKey = (onboardingId: string) => itemKey('ONBOARDING', onboardingId, 'SECRETS');
 const stateKey = (stateHash: string) => itemKey('STATE', stateHash, 'STATE');
+const webhookKey = (eventId: string) => itemKey('WEBHOOK', eventId, 'WEBHOOK');
+/** TrueLayer retries a webhook for up to 72 hours; a receipt outlives that. */
+const WEBHOOK_RECEIPT_SECONDS = 7 * 86_400;
 const onboardingIdOf = (pk: unknown) => idOfKey('ONBOARDING', pk);
 
 /** Bookkeeping attributes: on the item, never in what the schemas see. */
@@ -233,6 +238,36 @@ export class OnboardingRepository {
       new GetCommand({ TableName: this.#tableName, Key: stateKey(stateHash), ConsistentRead: true }),
     );
     return Item ? parseItem(stateRecordSchema, Item, 'state') : undefined;
+  }
+
+  /**
+   * Records that a webhook (by TrueLayer's `event_id`) is being acted on:
+   * true for the first delivery, false for a duplicate. Kept a week, past
+   * TrueLayer's 72 hours of retries.
+   */
+  async claimWebhook(eventId: string, now: Date): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...webhookKey(eventId),
+            received_at: now.toISOString(),
+            [tableKeys.timeToLive]: epochSeconds(now) + WEBHOOK_RECEIPT_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Forgets a claimed webhook whose handling failed, so that TrueLayer's retry is acted on. */
+  async releaseWebhook(eventId: string): Promise<void> {
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: webhookKey(eventId) }));
   }
 
   /**

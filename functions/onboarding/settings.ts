@@ -39,3 +39,18 @@ export function readCreateOnboardingSettings(env: NodeJS.ProcessEnv = process.en
     retentionDays: config.RECORD_RETENTION_DAYS,
   };
 }
+
+/** What the payment flow is configured with: the merchant account paid into, and where the payment page returns. */
+export function readPaymentSettings(env: NodeJS.ProcessEnv = process.env): {
+  merchantAccountId: string;
+  returnUri: string;
+} {
+  const config = readEnv(
+    z.object({
+      TRUELAYER_MERCHANT_ACCOUNT_ID: z.string().check(z.trim(), z.minLength(1)),
+      PAYMENT_RETURN_URL: z.url(),
+    }),
+    env,
+  );
+  return { merchantAccountId: config.TRUELAYER_MERCHANT_ACCOUNT_ID, returnUri: config.PAYMENT_RETURN_URL };
+}

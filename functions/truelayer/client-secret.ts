@@ -16,12 +16,10 @@ const SECRET_MAX_AGE_SECONDS = 300;
 export type ClientSecretProvider = () => Promise<string>;
 
 /**
- * Reads the TrueLayer client secret from Secrets Manager through Powertools
- * Parameters (cached). The secret is either the bare string or a JSON object
- * with a `client_secret` field.
+ * A secret's string value through Powertools Parameters, cached for five
+ * minutes; the value is never logged or put in an error.
  */
-export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env): ClientSecretProvider {
-  const { TRUELAYER_CLIENT_SECRET_ID: secretId } = readEnv(secretEnvSchema, env);
+export function secretValue(secretId: string): () => Promise<string> {
   // Traced like every AWS client (the operation and the request id; never the value).
   const secrets = new SecretsProvider({
     awsSdkV3Client: tracer.captureAWSv3Client(
@@ -33,7 +31,20 @@ export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env)
     if (typeof value !== 'string' || value.length === 0) {
       throw new Error(`Secret ${secretId} holds no string value`);
     }
-    const trimmed = value.trim();
+    return value;
+  };
+}
+
+/**
+ * Reads the TrueLayer client secret from Secrets Manager through Powertools
+ * Parameters (cached). The secret is either the bare string or a JSON object
+ * with a `client_secret` field.
+ */
+export function secretsManagerClientSecret(env: NodeJS.ProcessEnv = process.env): ClientSecretProvider {
+  const { TRUELAYER_CLIENT_SECRET_ID: secretId } = readEnv(secretEnvSchema, env);
+  const read = secretValue(secretId);
+  return async () => {
+    const trimmed = (await read()).trim();
     if (!trimmed.startsWith('{')) return trimmed;
     const parsed = z
       .object({ client_secret: z.string().check(z.minLength(1)) })

@@ -3,8 +3,20 @@ import { positiveIntFromEnv, readEnv } from '../commons/env.ts';
 
 /** TrueLayer's two environments. One setting picks the hosts for every call. */
 export const TRUELAYER_HOSTS = {
-  sandbox: { auth: 'https://auth.truelayer-sandbox.com', api: 'https://api.truelayer-sandbox.com' },
-  live: { auth: 'https://auth.truelayer.com', api: 'https://api.truelayer.com' },
+  sandbox: {
+    auth: 'https://auth.truelayer-sandbox.com',
+    api: 'https://api.truelayer-sandbox.com',
+    // The hosted payment page (the base TrueLayer's own SDKs build payment links on).
+    hpp: 'https://checkout.truelayer-sandbox.com',
+    // Where webhooks' signing keys are published (the JWKS a signature's `jku` must name).
+    webhooks: 'https://webhooks.truelayer-sandbox.com',
+  },
+  live: {
+    auth: 'https://auth.truelayer.com',
+    api: 'https://api.truelayer.com',
+    hpp: 'https://checkout.truelayer.com',
+    webhooks: 'https://webhooks.truelayer.com',
+  },
 } as const;
 
 const hostsSchema = z.object({
@@ -13,6 +25,8 @@ const hostsSchema = z.object({
   // them to its simulator; integrators may point them at a proxy.
   TRUELAYER_AUTH_BASE_URL: z.optional(z.url()),
   TRUELAYER_API_BASE_URL: z.optional(z.url()),
+  TRUELAYER_HPP_BASE_URL: z.optional(z.url()),
+  TRUELAYER_WEBHOOKS_BASE_URL: z.optional(z.url()),
   TRUELAYER_HTTP_TIMEOUT_MS: positiveIntFromEnv(5_000),
 });
 
@@ -20,6 +34,10 @@ export interface TrueLayerEndpoints {
   environment: 'sandbox' | 'live';
   authBaseUrl: string;
   apiBaseUrl: string;
+  /** Where payment links point: TrueLayer's hosted payment page. */
+  hppBaseUrl: string;
+  /** The key set TrueLayer signs webhooks with: the only `jku` a webhook may name. */
+  webhooksJwksUrl: string;
   timeoutMs: number;
 }
 
@@ -32,6 +50,8 @@ export function readTrueLayerEndpoints(env: NodeJS.ProcessEnv = process.env): Tr
     environment: config.TRUELAYER_ENVIRONMENT,
     authBaseUrl: trimSlash(config.TRUELAYER_AUTH_BASE_URL ?? hosts.auth),
     apiBaseUrl: trimSlash(config.TRUELAYER_API_BASE_URL ?? hosts.api),
+    hppBaseUrl: trimSlash(config.TRUELAYER_HPP_BASE_URL ?? hosts.hpp),
+    webhooksJwksUrl: `${trimSlash(config.TRUELAYER_WEBHOOKS_BASE_URL ?? hosts.webhooks)}/.well-known/jwks`,
     timeoutMs: config.TRUELAYER_HTTP_TIMEOUT_MS,
   };
 }

@@ -79,6 +79,16 @@ export async function getSignupPlusAccounts(
   if (response.status < 200 || response.status > 299) {
     throw refusalError(response, { operation, audience: 'user' });
   }
+  return { kind: 'identity', identity: identityOf(response, operation) };
+}
+
+/**
+ * The identity in a Signup+ answer (by account or by payment): one without a
+ * name or a way to pay the account is an IdentityIncompleteError naming the
+ * missing fields; optional fields in an unusable form are left out and named
+ * in a warning (names only: the values are personal data).
+ */
+export function identityOf(response: TrueLayerResponse, operation: string): SignupPlusIdentity {
   const reading = readSignupPlusIdentity(response.body);
   if (reading.kind === 'unreadable') {
     throw new TrueLayerContractError(`${operation}: the answer is not an identity`, {
@@ -89,11 +99,10 @@ export async function getSignupPlusAccounts(
     throw new IdentityIncompleteError(operation, reading.missing, { truelayer: supportOf(response) });
   }
   if (reading.ignored.length > 0) {
-    // Names only: the values are personal data.
     logger.warn('Signup+ sent optional fields in an unusable form; they are left out', {
       operation,
       fields: reading.ignored,
     });
   }
-  return { kind: 'identity', identity: reading.identity };
+  return reading.identity;
 }

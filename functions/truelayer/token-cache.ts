@@ -47,3 +47,18 @@ export function cachedClientToken(
     },
   };
 }
+
+/**
+ * Calls TrueLayer with the cached token; a 401 (the token was revoked or
+ * expired early) invalidates it and the call is made once more with a fresh one.
+ */
+export async function withClientToken<R extends { status: number }>(
+  token: ClientToken,
+  call: (bearer: string) => Promise<R>,
+): Promise<R> {
+  const bearer = await token.get();
+  const response = await call(bearer);
+  if (response.status !== 401) return response;
+  token.invalidate(bearer);
+  return call(await token.get());
+}

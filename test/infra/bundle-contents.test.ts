@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { FUNCTIONS, type FunctionId, STATE_MACHINE_DEFINITION } from '../../functions/contract/manifest.ts';
+import { FUNCTIONS, type FunctionId, WORKFLOWS } from '../../functions/contract/manifest.ts';
 import { BUNDLE_FILE, esbuildOptions } from '../../infra/bundling.ts';
 import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
 
 const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id in FUNCTIONS);
 const ONBOARDING: readonly FunctionId[] = [
   'CreateOnboarding',
+  'PaymentReturn',
   'Callback',
   'GetOnboarding',
   'EraseOnboarding',
@@ -27,8 +28,15 @@ const ONBOARDING: readonly FunctionId[] = [
   'LinkAccounts',
   'RequestAccountChoice',
   'CompleteWithChosenAccount',
+  'CheckPayment',
   'EndOnboarding',
   'Reconcile',
+];
+/** The functions that call Signup+ (its accounts, or a payment's payer). */
+const CALLS_SIGNUP_PLUS: readonly FunctionId[] = [
+  'LinkAccounts',
+  'CompleteWithChosenAccount',
+  'CheckPayment',
 ];
 const CONNECTIONS: readonly FunctionId[] = [
   'CreateConnection',
@@ -86,8 +94,7 @@ describe('function bundles', () => {
   });
 
   it.each(functionIds)('%s builds the Signup+ response schemas only if it calls Signup+', (id) => {
-    const callsSignupPlus = id === 'LinkAccounts' || id === 'CompleteWithChosenAccount';
-    expect(bundled(id, 'functions/truelayer/schemas.ts')).toBe(callsSignupPlus);
+    expect(bundled(id, 'functions/truelayer/schemas.ts')).toBe(CALLS_SIGNUP_PLUS.includes(id));
   });
 
   it('keeps the Data v3 request schema to the one function that reads requests', () => {
@@ -105,7 +112,7 @@ const MATCHED_ERRORS: Record<string, string> = {
   JourneyEndedError: './functions/onboarding/errors.ts',
 };
 
-/** Every name in an ErrorEquals of the definition, States.* and Lambda.* aside. */
+/** Every name in an ErrorEquals of any workflow's definition, States.* and Lambda.* aside. */
 function matchedErrorNames(): string[] {
   const names = new Set<string>();
   const visit = (node: unknown): void => {
@@ -116,7 +123,9 @@ function matchedErrorNames(): string[] {
         else visit(value);
       }
   };
-  visit(JSON.parse(readFileSync(fromRepoRoot(STATE_MACHINE_DEFINITION), 'utf8')));
+  for (const workflow of Object.values(WORKFLOWS)) {
+    visit(JSON.parse(readFileSync(fromRepoRoot(workflow.definition), 'utf8')));
+  }
   // States.*, Lambda.* and Sandbox.* are Step Functions' and Lambda's own names, not ours.
   return [...names].filter((name) => !/^(States|Lambda|Sandbox)\./.test(name)).sort();
 }

@@ -1,8 +1,23 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CLIENT_ID, EXAMPLE_RETURN_URL, readSettings } from '../../infra/config.ts';
+import {
+  EXAMPLE_CLIENT_ID,
+  EXAMPLE_MERCHANT_ACCOUNT_ID,
+  EXAMPLE_RETURN_URL,
+  readSettings,
+} from '../../infra/config.ts';
+import { synthApp } from './helpers.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf';
+const SIGNING_KEY_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/signing-key-GhIjKl';
+const KMS_KEY_ARN = 'arn:aws:kms:eu-west-2:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d';
+const LIVE = {
+  environment: 'live',
+  clientId: 'live-client',
+  clientSecretArn: SECRET_ARN,
+  signingKeySecretArn: SIGNING_KEY_ARN,
+  merchantAccountId: '200552da-13da-43c5-a9ba-04ee1502ac57',
+};
 const settingsOf = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
 
 describe('CDK context', () => {
@@ -11,6 +26,7 @@ describe('CDK context', () => {
       stage: 'dev',
       environment: 'sandbox',
       clientId: EXAMPLE_CLIENT_ID,
+      merchantAccountId: EXAMPLE_MERCHANT_ACCOUNT_ID,
       returnUrl: EXAMPLE_RETURN_URL,
       logLevel: 'INFO',
       archiveEvents: false,
@@ -46,7 +62,11 @@ describe('CDK context', () => {
       stage: 'staging',
       clientId: 'sandbox-myapp-1a2b3c',
       clientSecretArn: SECRET_ARN,
+      signingKeySecretArn: SIGNING_KEY_ARN,
+      signingKeySecretKmsKeyArn: KMS_KEY_ARN,
+      merchantAccountId: 'merchant-1',
       redirectUri: 'https://onboarding.example.com/callback',
+      paymentReturnUri: 'https://onboarding.example.com/payments/return',
       returnUrl: 'https://app.example.com/done',
       accountChoiceTimeoutSeconds: '600',
       logLevel: 'DEBUG',
@@ -57,6 +77,10 @@ describe('CDK context', () => {
     expect(settings).toMatchObject({
       stage: 'staging',
       clientSecretArn: SECRET_ARN,
+      signingKeySecretArn: SIGNING_KEY_ARN,
+      signingKeySecretKmsKeyArn: KMS_KEY_ARN,
+      merchantAccountId: 'merchant-1',
+      paymentReturnUri: 'https://onboarding.example.com/payments/return',
       accountChoiceTimeoutSeconds: 600,
       archiveEvents: true,
       deletionProtection: true,
@@ -85,16 +109,33 @@ describe('CDK context', () => {
       settingsOf({
         environment: 'prod',
         clientSecretArn: 'my-secret',
+        signingKeySecretArn: 'arn:aws:kms:eu-west-2:123456789012:key/abc',
+        paymentReturnUri: 'http://example.com/payments/return',
         returnUrl: 'not a url',
         accountChoiceTimeoutSeconds: '3600',
       }),
-    ).toThrow(/-c environment:.*-c clientSecretArn:.*-c returnUrl:.*-c accountChoiceTimeoutSeconds:/);
+    ).toThrow(
+      /-c environment:.*-c clientSecretArn:.*-c signingKeySecretArn:.*-c paymentReturnUri:.*-c returnUrl:.*-c accountChoiceTimeoutSeconds:/,
+    );
   });
 
-  it('refuses live without a real client id and secret', () => {
+  it('refuses live without a real client id, client secret, signing key and merchant account', () => {
     expect(() => settingsOf({ environment: 'live' })).toThrow(/environment=live needs your own/);
-    expect(
-      settingsOf({ environment: 'live', clientId: 'live-client', clientSecretArn: SECRET_ARN }).environment,
-    ).toBe('live');
+    expect(settingsOf(LIVE).environment).toBe('live');
+    for (const key of ['clientId', 'clientSecretArn', 'signingKeySecretArn', 'merchantAccountId'] as const) {
+      const { [key]: _, ...without } = LIVE;
+      expect(() => settingsOf(without), key).toThrow(
+        new RegExp(`environment=live needs .*missing: ${key}\\)`),
+      );
+    }
+    expect(() => settingsOf({ ...LIVE, merchantAccountId: EXAMPLE_MERCHANT_ACCOUNT_ID })).toThrow(
+      /missing: merchantAccountId/,
+    );
+  });
+
+  it('stops `cdk synth` of a live stage without signingKeySecretArn, before any resource exists', () => {
+    const { signingKeySecretArn: _, ...withoutSigningKey } = LIVE;
+    expect(() => synthApp(withoutSigningKey)).toThrow(/missing: signingKeySecretArn/);
+    expect(() => synthApp({ ...LIVE, merchantAccountId: '' })).toThrow(/missing: merchantAccountId/);
   });
 });

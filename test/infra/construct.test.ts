@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionId, ROUTES, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
+import { FUNCTIONS, type FunctionId, ROUTES, WORKFLOWS } from '../../functions/contract/manifest.ts';
 import {
   DEFAULT_ACCOUNT_CHOICE_TIMEOUT,
   DEFAULT_RESERVED_CONCURRENCY,
@@ -30,6 +30,8 @@ import {
 } from './helpers.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf';
+const SIGNING_KEY_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/signing-key-GhIjKl';
+const MERCHANT_ACCOUNT_ID = '200552da-13da-43c5-a9ba-04ee1502ac57';
 const BUS_ARN = 'arn:aws:events:eu-west-2:123456789012:event-bus/payments';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-2:123456789012:oncall';
 
@@ -39,6 +41,8 @@ const minimal: Fixture = (stack) => ({
   environment: 'sandbox',
   clientId: 'sandbox-myapp-1a2b3c',
   clientSecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', SECRET_ARN),
+  signingKeySecret: secretsmanager.Secret.fromSecretCompleteArn(stack, 'SigningKey', SIGNING_KEY_ARN),
+  merchantAccountId: MERCHANT_ACCOUNT_ID,
   returnUrl: 'https://app.example.com/onboarding/done',
 });
 
@@ -72,7 +76,10 @@ describe('with only the required props', () => {
     expect(stack.resolve(construct.apiUrl)).toBeDefined();
     expect(construct.eventArchive).toBeUndefined();
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    expect(construct.stateMachines.data).toBe(construct.stateMachine);
+    expect(construct.stateMachines.payment).toBe(construct.paymentStateMachine);
+    expect(construct.paymentStateMachine).not.toBe(construct.stateMachine);
   });
 
   it('protects the data by default: deletion protection and RETAIN', () => {
@@ -94,6 +101,10 @@ describe('with only the required props', () => {
     expect(envOf('CreateConnection').CONNECTION_RETURN_URL).toEqual({
       'Fn::Join': ['', [endpoint, '/connections/return']],
     });
+    expect(envOf('CreateOnboarding').PAYMENT_RETURN_URL).toEqual({
+      'Fn::Join': ['', [endpoint, '/payments/return']],
+    });
+    expect(stack.resolve(construct.paymentReturnUri)).toEqual(envOf('CreateOnboarding').PAYMENT_RETURN_URL);
   });
 
   it('uses the default choice timeout and TrueLayer HTTP timeout', () => {
@@ -106,6 +117,20 @@ describe('with only the required props', () => {
 
   it('reads the imported secret by its complete ARN', () => {
     expect(envOf('LinkAccounts').TRUELAYER_CLIENT_SECRET_ID).toBe(SECRET_ARN);
+  });
+
+  it('hands the signing key and the merchant account to the function that creates payments only', () => {
+    expect(envOf('CreateOnboarding')).toMatchObject({
+      TRUELAYER_SIGNING_KEY_SECRET_ID: SIGNING_KEY_ARN,
+      TRUELAYER_MERCHANT_ACCOUNT_ID: MERCHANT_ACCOUNT_ID,
+    });
+    const readers = (Object.keys(FUNCTIONS) as FunctionId[]).filter((id) =>
+      statementsOfRole(template, logicalIdOf(stack, construct.projectFunctions[id].role))
+        .flatMap(resourcesOf)
+        .some((arn) => JSON.stringify(arn).includes('signing-key')),
+    );
+    expect(readers).toEqual(['CreateOnboarding']);
+    expect(envOf('CheckPayment')).not.toHaveProperty('TRUELAYER_SIGNING_KEY_SECRET_ID');
   });
 
   it('creates a TLS-only topic for the alarms when none is given, and every alarm notifies it', () => {
@@ -134,8 +159,10 @@ describe('with only the required props', () => {
     for (const route of ROUTES.filter((candidate) => candidate.authorization === 'none')) {
       expect(DEFAULT_RESERVED_CONCURRENCY[route.function], route.path).toBeGreaterThan(0);
     }
-    for (const id of Object.values(WORKFLOW_TASKS))
-      expect(DEFAULT_RESERVED_CONCURRENCY[id], id).toBeGreaterThan(0);
+    for (const workflow of Object.values(WORKFLOWS)) {
+      for (const id of Object.values<FunctionId>(workflow.tasks))
+        expect(DEFAULT_RESERVED_CONCURRENCY[id], id).toBeGreaterThan(0);
+    }
     const total = Object.values(DEFAULT_RESERVED_CONCURRENCY).reduce((sum, value) => sum + (value ?? 0), 0);
     // The account's default quota is 1,000, of which Lambda keeps 100 unreserved.
     expect(total).toBeLessThanOrEqual(900);
@@ -167,6 +194,7 @@ describe('with every option set', () => {
         environment: 'live',
         redirectUri: 'https://onboarding.example.com/callback',
         connectionReturnUri: 'https://onboarding.example.com/connections/return',
+        paymentReturnUri: 'https://onboarding.example.com/payments/return',
         eventBus: events.EventBus.fromEventBusArn(s, 'Bus', BUS_ARN),
         accountChoiceTimeout: MAX_ACCOUNT_CHOICE_TIMEOUT,
         deletionProtection: false,
@@ -246,6 +274,9 @@ describe('with every option set', () => {
       TRUELAYER_HTTP_TIMEOUT_MS: '3000',
       TRUELAYER_API_BASE_URL: 'https://tl-api.proxy.example.com',
     });
+    expect(envOf('CreateOnboarding').PAYMENT_RETURN_URL).toBe(
+      'https://onboarding.example.com/payments/return',
+    );
     expect(envOf('Callback').ACCOUNT_CHOICE_TIMEOUT_SECONDS).toBe('3300');
     expect(envOf('GetOnboarding')).not.toHaveProperty('TRUELAYER_SCOPES');
   });
@@ -291,6 +322,12 @@ describe('props validation', () => {
     ['a throttle without a burst', { publicThrottle: { rateLimit: 10 } }, /publicThrottle/],
     ['a relative return URL', { returnUrl: '/done' }, /returnUrl/],
     ['an http redirect URI', { redirectUri: 'http://example.com/callback' }, /redirectUri/],
+    [
+      'an http payment return URI',
+      { paymentReturnUri: 'http://example.com/payments/return' },
+      /paymentReturnUri/,
+    ],
+    ['an empty merchant account id', { merchantAccountId: '' }, /merchantAccountId/],
     [
       'a TrueLayer timeout as long as the task',
       { trueLayerHttpTimeout: Duration.seconds(20) },

@@ -31,14 +31,18 @@ function acknowledgements(root: IConstruct): Acknowledgement[] {
   );
 }
 
-// The deployable app with the placeholder secret, and with an imported secret, cover both shapes.
+// The deployable app with the placeholder secrets, and with imported ones (a signing key under its own KMS
+// key), cover both shapes.
 const contexts: Record<string, Record<string, unknown>> = {
   'default context (placeholder secret, dev)': {},
-  'live, imported secret, prod': {
+  'live, imported secrets, prod': {
     environment: 'live',
     stage: 'prod',
     clientId: 'live-client-1a2b3c',
     clientSecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/client-secret-AbCdEf',
+    signingKeySecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:truelayer/signing-key-GhIjKl',
+    signingKeySecretKmsKeyArn: 'arn:aws:kms:eu-west-2:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d',
+    merchantAccountId: '200552da-13da-43c5-a9ba-04ee1502ac57',
     alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:oncall',
     archiveEvents: 'true',
     domainName: 'onboarding.example.com',

@@ -12,7 +12,8 @@ import {
   FUNCTIONS,
   type FunctionId,
   ROUTES,
-  WORKFLOW_TASKS,
+  WORKFLOWS,
+  type WorkflowId,
 } from '../../functions/contract/manifest.ts';
 import { FAILURE_REASONS } from '../../functions/onboarding/failure-reasons.ts';
 import { ALARM_KINDS, ALARM_THRESHOLDS, API_THROTTLED_METRIC } from '../../infra/operations.ts';
@@ -46,12 +47,13 @@ const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'onboardings:write': ['TABLE_NAME'],
   'onboardings:sweep': [],
   'events:publish': ['EVENT_BUS_NAME'],
-  'workflow:start': ['STATE_MACHINE_ARN', 'ACCOUNT_CHOICE_TIMEOUT_SECONDS'],
+  'workflow:start': ['STATE_MACHINE_ARN', 'PAYMENT_STATE_MACHINE_ARN', 'ACCOUNT_CHOICE_TIMEOUT_SECONDS'],
   'workflow:respond': [],
-  'workflow:describe': ['STATE_MACHINE_ARN'],
+  'workflow:describe': ['STATE_MACHINE_ARN', 'PAYMENT_STATE_MACHINE_ARN'],
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],
+  'truelayer:payments': ['TRUELAYER_SIGNING_KEY_SECRET_ID', 'TRUELAYER_MERCHANT_ACCOUNT_ID'],
   'secrets:read': ['SECRETS_TABLE_NAME'],
   'secrets:write': ['SECRETS_TABLE_NAME'],
   idempotency: ['IDEMPOTENCY_TABLE_NAME'],
@@ -85,7 +87,12 @@ let synth: SynthResult;
 const fnLogicalId = (id: FunctionId) => logicalIdOf(synth.stack, synth.stack.onboarding.functions[id]);
 const roleLogicalId = (id: FunctionId) =>
   logicalIdOf(synth.stack, synth.stack.onboarding.projectFunctions[id].role);
-const stateMachineId = () => logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine);
+const workflowIds = Object.keys(WORKFLOWS).filter((id): id is WorkflowId => id in WORKFLOWS);
+const stateMachineId = (workflowId: WorkflowId = 'data') =>
+  logicalIdOf(synth.stack, synth.stack.onboarding.stateMachines[workflowId]);
+const allTaskIds = new Set(workflowIds.flatMap((id) => Object.values<FunctionId>(WORKFLOWS[id].tasks)));
+const hasCapability = (id: FunctionId, capability: Capability) =>
+  (FUNCTIONS[id].capabilities as readonly Capability[]).includes(capability);
 
 beforeAll(() => {
   synth = synthApp();
@@ -237,6 +244,7 @@ describe('Recovery', () => {
       resource(template, logicalIdOf(stack, stack.onboarding.functions.CreateConnection)),
     );
     expect(connection.CONNECTION_RETURN_URL).toBe('https://onboarding.example.com/connections/return');
+    expect(env.PAYMENT_RETURN_URL).toBe('https://onboarding.example.com/payments/return');
     expect(JSON.stringify(template.toJSON().Outputs.RedirectUri)).toContain(
       'https://onboarding.example.com/callback',
     );
@@ -350,7 +358,9 @@ describe('Lambda functions', () => {
         ...spec.capabilities.flatMap((capability) => ENV_BY_CAPABILITY[capability]),
         // URLs have no default in the functions; the other settings stay unset unless configured.
         ...('settings' in spec
-          ? spec.settings.filter((setting) => setting === 'RETURN_URL' || setting === 'CONNECTION_RETURN_URL')
+          ? spec.settings.filter((setting) =>
+              ['RETURN_URL', 'CONNECTION_RETURN_URL', 'PAYMENT_RETURN_URL'].includes(setting),
+            )
           : []),
       ]);
       expect(new Set(Object.keys(environmentOf(resource(synth.template, fnLogicalId(id)))))).toEqual(
@@ -372,11 +382,43 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('keeps the workflow tasks independent of the state machine (no circular dependency)', () => {
-    for (const id of new Set(Object.values(WORKFLOW_TASKS))) {
+  it('keeps the workflow tasks independent of every state machine (no circular dependency)', () => {
+    expect(allTaskIds).toContain('CheckPayment');
+    for (const id of allTaskIds) {
       const fn = resource(synth.template, fnLogicalId(id));
-      expect(referencedIds(fn.properties)).not.toContain(stateMachineId());
+      for (const workflowId of workflowIds) {
+        expect(referencedIds(fn.properties), `${id}, ${workflowId}`).not.toContain(
+          stateMachineId(workflowId),
+        );
+      }
     }
+  });
+
+  it('builds the payment functions: PaymentReturn behind its public route, CheckPayment a task', () => {
+    const route = ROUTES.find((candidate) => candidate.function === 'PaymentReturn');
+    expect(route).toEqual({
+      method: 'GET',
+      path: '/payments/return',
+      function: 'PaymentReturn',
+      authorization: 'none',
+    });
+    expect(Object.values(WORKFLOWS.payment.tasks)).toContain('CheckPayment');
+    const env = (id: FunctionId) => environmentOf(resource(synth.template, fnLogicalId(id)));
+    // Spelled out, beside the capability map above: the promise of each payment capability.
+    expect(env('CreateOnboarding')).toMatchObject({
+      TRUELAYER_SIGNING_KEY_SECRET_ID: { Ref: logicalIdOf(synth.stack, synth.stack.signingKeySecret) },
+      TRUELAYER_MERCHANT_ACCOUNT_ID: 'sandbox-example-merchant-account-id',
+      PAYMENT_RETURN_URL: { 'Fn::Join': ['', [expect.anything(), '/payments/return']] },
+    });
+    expect(env('CheckPayment')).not.toHaveProperty('TRUELAYER_SIGNING_KEY_SECRET_ID');
+    expect(env('CheckPayment')).not.toHaveProperty('TRUELAYER_MERCHANT_ACCOUNT_ID');
+    expect(env('CheckPayment')).toHaveProperty('TRUELAYER_CLIENT_SECRET_ID');
+    expect(env('PaymentReturn')).toMatchObject({
+      STATE_MACHINE_ARN: { Ref: stateMachineId('data') },
+      PAYMENT_STATE_MACHINE_ARN: { Ref: stateMachineId('payment') },
+      RETURN_URL: expect.any(String),
+    });
+    expect(env('PaymentReturn')).not.toHaveProperty('TRUELAYER_CLIENT_SECRET_ID');
   });
 });
 
@@ -457,16 +499,47 @@ describe('DynamoDB', () => {
 });
 
 describe('Step Functions', () => {
-  it('runs a Standard state machine, traced, logging errors without execution data', () => {
-    const machine = resource(synth.template, stateMachineId());
-    expect(machine.properties).toMatchObject({
-      StateMachineType: 'STANDARD',
-      TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
-    });
-    const [logGroupId] = [...referencedIds(machine.properties.LoggingConfiguration)];
-    const logGroup = resource(synth.template, logGroupId ?? '');
-    expect(JSON.stringify(logGroup.properties.LogGroupName)).toContain('/aws/vendedlogs/states/');
+  it('runs one state machine per workflow; the data flow keeps its logical id (no replacement)', () => {
+    const machines = resources(synth.template, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(2);
+    expect(machines.map((machine) => machine.logicalId).sort()).toEqual(
+      workflowIds.map((id) => stateMachineId(id)).sort(),
+    );
+    // The logical id existing deployments hold (docs/deploy.md names it in the cdk-nag table).
+    expect(stateMachineId('data')).toBe('OnboardingStateMachineFC9EE32A');
+    expect(stateMachineId('payment')).not.toBe(stateMachineId('data'));
+  });
+
+  it.each(['data', 'payment'] as const)(
+    'runs the %s state machine Standard, traced, logging errors without execution data, to its own log group',
+    (workflowId) => {
+      const machine = resource(synth.template, stateMachineId(workflowId));
+      expect(machine.properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
+      });
+      const [logGroupId] = [...referencedIds(machine.properties.LoggingConfiguration)];
+      const logGroup = resource(synth.template, logGroupId ?? '');
+      expect(JSON.stringify(logGroup.properties.LogGroupName)).toContain('/aws/vendedlogs/states/');
+      const other = resource(synth.template, stateMachineId(workflowId === 'data' ? 'payment' : 'data'));
+      expect(referencedIds(other.properties.LoggingConfiguration)).not.toContain(logGroupId);
+    },
+  );
+
+  it('keeps the data log group under its construct id, and the log groups apart by name', () => {
+    const logGroupOf = (workflowId: WorkflowId) => {
+      const [id] = [
+        ...referencedIds(
+          resource(synth.template, stateMachineId(workflowId)).properties.LoggingConfiguration,
+        ),
+      ];
+      return resource(synth.template, id ?? '');
+    };
+    expect(logGroupOf('data').logicalId).toMatch(/^OnboardingStateMachineLogs[0-9A-F]{8}$/);
+    expect(JSON.stringify(logGroupOf('payment').properties.LogGroupName)).not.toEqual(
+      JSON.stringify(logGroupOf('data').properties.LogGroupName),
+    );
   });
 });
 
@@ -675,10 +748,70 @@ describe('IAM', () => {
         .sort();
     const expected: Partial<Record<FunctionId, string[]>> = {
       Callback: ['states:StartExecution'],
+      PaymentReturn: ['states:StartExecution'],
       ChooseAccount: ['states:DescribeExecution', 'states:SendTaskSuccess'],
       Reconcile: ['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution'],
     };
-    for (const id of functionIds) expect(stateActions(id), id).toEqual(expected[id] ?? []);
+    for (const id of functionIds) expect([...new Set(stateActions(id))], id).toEqual(expected[id] ?? []);
+  });
+
+  /** The resources of a function's statements that allow `action`, as JSON. */
+  const resourcesAllowing = (id: FunctionId, action: string) =>
+    statementsOfRole(synth.template, roleLogicalId(id))
+      .filter((statement) => statement.Effect === 'Allow' && actionsOf(statement).includes(action))
+      .flatMap(resourcesOf)
+      .map((arn) => JSON.stringify(arn))
+      .sort();
+
+  it('lets each function that starts journeys start both flows’ machines, and hands it both ARNs', () => {
+    const starters = functionIds.filter((id) => hasCapability(id, 'workflow:start'));
+    expect(starters.sort()).toEqual(['Callback', 'PaymentReturn', 'Reconcile']);
+    for (const id of starters) {
+      expect(resourcesAllowing(id, 'states:StartExecution'), id).toEqual(
+        workflowIds.map((workflowId) => JSON.stringify({ Ref: stateMachineId(workflowId) })).sort(),
+      );
+      const env = environmentOf(resource(synth.template, fnLogicalId(id)));
+      for (const workflowId of workflowIds) {
+        expect(env[WORKFLOWS[workflowId].arnSetting], `${id} ${workflowId}`).toEqual({
+          Ref: stateMachineId(workflowId),
+        });
+      }
+    }
+  });
+
+  it('lets each function that describes executions describe both flows’, and answer task tokens of the data flow only', () => {
+    const describers = functionIds.filter((id) => hasCapability(id, 'workflow:describe'));
+    expect(describers.sort()).toEqual(['ChooseAccount', 'Reconcile']);
+    for (const id of describers) {
+      const described = resourcesAllowing(id, 'states:DescribeExecution');
+      expect(described, id).toHaveLength(workflowIds.length);
+      for (const workflowId of workflowIds) {
+        // The execution ARN pattern is built from the machine's own ARN (its name, then `:*`).
+        expect(
+          described.some(
+            (arn) => arn.includes(`{"Ref":"${stateMachineId(workflowId)}"}`) && arn.includes(':*'),
+          ),
+          `${id} ${workflowId}`,
+        ).toBe(true);
+      }
+    }
+    for (const id of functionIds.filter((fnId) => hasCapability(fnId, 'workflow:respond'))) {
+      expect(resourcesAllowing(id, 'states:SendTaskSuccess'), id).toEqual([
+        JSON.stringify({ Ref: stateMachineId('data') }),
+      ]);
+    }
+  });
+
+  it('lets only the functions with truelayer:payments read the signing key', () => {
+    const signingKeyArn = JSON.stringify(synth.stack.resolve(synth.stack.signingKeySecret.secretArn));
+    const readers = functionIds.filter((id) =>
+      resourcesAllowing(id, 'secretsmanager:GetSecretValue').includes(signingKeyArn),
+    );
+    expect(readers).toEqual(functionIds.filter((id) => hasCapability(id, 'truelayer:payments')));
+    expect(readers).toEqual(['CreateOnboarding']);
+    // And the client secret stays with truelayer:secret: CheckPayment reads it, not the signing key.
+    const clientSecretArn = JSON.stringify(synth.stack.resolve(synth.stack.clientSecret.secretArn));
+    expect(resourcesAllowing('CheckPayment', 'secretsmanager:GetSecretValue')).toEqual([clientSecretArn]);
   });
 
   it('lets only the sweepers read the due index, and nobody any other index', () => {
@@ -874,10 +1007,37 @@ describe('Alarms', () => {
     }
   });
 
+  /** The alarms of one kind, by the state machine they watch: exactly one each. */
+  const byStateMachine = (kind: string) => {
+    const found = alarmNamed(kind);
+    expect(found, kind).toHaveLength(workflowIds.length);
+    return Object.fromEntries(
+      workflowIds.map((workflowId) => {
+        const mine = found.filter((alarm) =>
+          watched(alarm).every((metric) =>
+            JSON.stringify(metric.dimensions).includes(`"Ref":"${stateMachineId(workflowId)}"`),
+          ),
+        );
+        expect(mine, `${kind} ${workflowId}`).toHaveLength(1);
+        return [workflowId, mine[0] ?? found[0]];
+      }),
+    );
+  };
+
   it('fires on no single failed execution or Lambda error: rates with a minimum count', () => {
-    const executions = onlyAlarm('ExecutionsFailed');
-    expect(expressionOf(executions)).toContain(`>= ${ALARM_THRESHOLDS.executionsFailed.minimum}`);
-    expect(watched(executions).map((metric) => metric.name)).toContain('ExecutionsFailed');
+    const perMachine = byStateMachine('ExecutionsFailed');
+    for (const workflowId of workflowIds) {
+      const executions = perMachine[workflowId] ?? alarms()[0] ?? resource(synth.template, '');
+      expect(expressionOf(executions), workflowId).toContain(
+        `>= ${ALARM_THRESHOLDS.executionsFailed.minimum}`,
+      );
+      expect(
+        watched(executions).map((metric) => metric.name),
+        workflowId,
+      ).toContain('ExecutionsFailed');
+    }
+    // The data flow's alarm keeps its logical id.
+    expect(perMachine.data?.logicalId).toMatch(/^OnboardingOperationsExecutionsFailed[0-9A-F]{8}$/);
     const perFunction = alarmNamed('FunctionErrors');
     for (const id of functionIds.filter((fnId) => fnId !== 'Reconcile')) {
       const mine = perFunction.filter((alarm) =>
@@ -888,11 +1048,16 @@ describe('Alarms', () => {
         `>= ${ALARM_THRESHOLDS.functionErrors.minimum}`,
       );
     }
-    // A timed-out execution is a bug, not an outcome: any one fires.
-    expect(onlyAlarm('ExecutionsTimedOut').properties).toMatchObject({
-      MetricName: 'ExecutionsTimedOut',
-      Threshold: 1,
-    });
+    // A timed-out execution is a bug, not an outcome: any one fires, on either machine.
+    const timedOut = byStateMachine('ExecutionsTimedOut');
+    for (const workflowId of workflowIds) {
+      expect(timedOut[workflowId]?.properties, workflowId).toMatchObject({
+        MetricName: 'ExecutionsTimedOut',
+        Threshold: 1,
+      });
+    }
+    expect(String(timedOut.data?.properties.AlarmDescription)).toContain('90-minute');
+    expect(String(timedOut.payment?.properties.AlarmDescription)).toContain('240-minute');
   });
 
   it('alarms on sustained throttling anywhere: every function, Step Functions, DynamoDB, EventBridge, the API', () => {
@@ -924,7 +1089,11 @@ describe('Alarms', () => {
         id,
       ).toHaveLength(1);
     }
-    expect(watched(onlyAlarm('StateTransitionsThrottled'))[0]?.name).toBe('ExecutionThrottled');
+    const transitions = watched(onlyAlarm('StateTransitionsThrottled'));
+    expect(transitions.map((metric) => metric.name)).toEqual(workflowIds.map(() => 'ExecutionThrottled'));
+    for (const workflowId of workflowIds) {
+      expect(JSON.stringify(transitions), workflowId).toContain(`"Ref":"${stateMachineId(workflowId)}"`);
+    }
     const dynamo = watched(onlyAlarm('DynamoDbThrottled'));
     for (const table of resources(synth.template, 'AWS::DynamoDB::Table')) {
       const onTable = dynamo.filter((metric) =>
@@ -1038,13 +1207,22 @@ describe('Outputs', () => {
       'ApiUrl',
       'RedirectUri',
       'ConnectionReturnUri',
+      'PaymentReturnUri',
       'ClientSecretArn',
+      'SigningKeySecretArn',
       'TableName',
       'EventBusName',
       'StateMachineArn',
+      'PaymentStateMachineArn',
     ]) {
       expect(outputs).toHaveProperty(name);
     }
     expect(JSON.stringify(outputs.RedirectUri)).toContain('/callback');
+    expect(JSON.stringify(outputs.PaymentReturnUri)).toContain('/payments/return');
+    expect(outputs.StateMachineArn.Value).toEqual({ Ref: stateMachineId('data') });
+    expect(outputs.PaymentStateMachineArn.Value).toEqual({ Ref: stateMachineId('payment') });
+    expect(outputs.SigningKeySecretArn.Value).toEqual({
+      Ref: logicalIdOf(synth.stack, synth.stack.signingKeySecret),
+    });
   });
 });

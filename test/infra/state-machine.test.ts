@@ -8,6 +8,8 @@ import {
   type FunctionId,
   STATE_MACHINE_DEFINITION,
   WORKFLOW_TASKS,
+  WORKFLOWS,
+  type WorkflowId,
 } from '../../functions/contract/manifest.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import {
@@ -15,6 +17,7 @@ import {
   arnOf,
   jsonObject,
   logicalIdOf,
+  referencedIds,
   resource,
   resourcesOf,
   type SynthResult,
@@ -37,10 +40,6 @@ function validateAsl(definition: unknown): { isValid: boolean; errors: string } 
   return { isValid: result.isValid, errors: JSON.stringify(result.errors) };
 }
 
-const definitionText = readFileSync(fromRepoRoot(STATE_MACHINE_DEFINITION), 'utf8');
-const definition: unknown = JSON.parse(definitionText);
-const placeholders = new Set([...definitionText.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]));
-
 const taskSchema = z.object({
   Type: z.literal('Task'),
   Resource: z.string(),
@@ -48,40 +47,66 @@ const taskSchema = z.object({
   TimeoutSeconds: z.number().optional(),
   TimeoutSecondsPath: z.string().optional(),
 });
-const states = z.object({ States: z.record(z.string(), jsonObject) }).parse(definition).States;
-const tasks = Object.entries(states)
-  .filter(([, state]) => state.Type === 'Task')
-  .map(([name, state]) => ({ name, ...taskSchema.parse(state) }));
 
-const taskFunctionIds = [...new Set(Object.values(WORKFLOW_TASKS))];
+/** One workflow's definition as the manifest names it, read the way the construct deploys it. */
+function workflowOf(workflowId: WorkflowId) {
+  const workflow = WORKFLOWS[workflowId];
+  const text = readFileSync(fromRepoRoot(workflow.definition), 'utf8');
+  const definition: unknown = JSON.parse(text);
+  const states = z.object({ States: z.record(z.string(), jsonObject) }).parse(definition).States;
+  const taskMap: Record<string, FunctionId> = workflow.tasks;
+  return {
+    file: workflow.definition,
+    text,
+    definition,
+    taskMap,
+    placeholders: new Set([...text.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1])),
+    tasks: Object.entries(states)
+      .filter(([, state]) => state.Type === 'Task')
+      .map(([name, state]) => ({ name, ...taskSchema.parse(state) })),
+    taskFunctionIds: [...new Set(Object.values(taskMap))],
+  };
+}
+
+const workflowIds = Object.keys(WORKFLOWS).filter((id): id is WorkflowId => id in WORKFLOWS);
 
 let synth: SynthResult;
 beforeAll(() => {
   synth = synthApp();
 });
 
-describe('statemachines/onboarding.asl.json', () => {
+describe('the manifest workflows', () => {
+  it('keep the data flow under its old names (WORKFLOW_TASKS, STATE_MACHINE_DEFINITION)', () => {
+    expect(WORKFLOW_TASKS).toBe(WORKFLOWS.data.tasks);
+    expect(STATE_MACHINE_DEFINITION).toBe('statemachines/onboarding.asl.json');
+    expect(WORKFLOWS.payment.definition).toBe('statemachines/payment-onboarding.asl.json');
+  });
+});
+
+describe.each(workflowIds)('the %s workflow definition', (workflowId) => {
+  const workflow = workflowOf(workflowId);
+
   it('is valid Amazon States Language', () => {
-    const result = validateAsl(definition);
+    const result = validateAsl(workflow.definition);
     expect(result.errors).toBe('[]');
     expect(result.isValid).toBe(true);
   });
 
   it('stays valid with the function ARNs substituted in', () => {
-    const substituted = definitionText.replace(
+    const substituted = workflow.text.replace(
       /\$\{([^}]+)\}/g,
       (_, name: string) => `arn:aws:lambda:eu-west-2:123456789012:function:${name.replace(/Arn$/, '')}`,
     );
     expect(validateAsl(JSON.parse(substituted)).isValid).toBe(true);
   });
 
-  it('uses a placeholder for exactly each workflow task the manifest declares', () => {
-    expect(placeholders).toEqual(new Set(Object.keys(WORKFLOW_TASKS)));
+  it('uses a placeholder for exactly each task the manifest declares for it', () => {
+    expect(workflow.placeholders).toEqual(new Set(Object.keys(workflow.taskMap)));
   });
 
   it('invokes Lambda only through the optimized integration, with a substituted function name', () => {
-    expect(tasks.length).toBeGreaterThan(0);
-    for (const task of tasks) {
+    expect(workflow.tasks.length).toBeGreaterThan(0);
+    for (const task of workflow.tasks) {
       expect(['arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken']).toContain(
         task.Resource,
       );
@@ -90,11 +115,9 @@ describe('statemachines/onboarding.asl.json', () => {
   });
 
   it('gives every task at least as long as its function may run', () => {
-    for (const task of tasks) {
+    for (const task of workflow.tasks) {
       const placeholder = task.Parameters.FunctionName.slice(2, -1);
-      const fnId: FunctionId | undefined = Object.entries(WORKFLOW_TASKS).find(
-        ([key]) => key === placeholder,
-      )?.[1];
+      const fnId: FunctionId | undefined = workflow.taskMap[placeholder];
       expect(fnId, task.name).toBeDefined();
       if (task.TimeoutSecondsPath) continue; // the account-choice wait, bounded by the construct (≤ 55 min)
       expect(task.TimeoutSeconds, task.name).toBeGreaterThanOrEqual(
@@ -104,37 +127,47 @@ describe('statemachines/onboarding.asl.json', () => {
   });
 });
 
-describe('the deployed state machine', () => {
-  const machine = () =>
-    resource(synth.template, logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine));
+describe.each(workflowIds)('the deployed %s state machine', (workflowId) => {
+  const workflow = workflowOf(workflowId);
+  const stateMachine = () => synth.stack.onboarding.stateMachines[workflowId];
+  const machine = () => resource(synth.template, logicalIdOf(synth.stack, stateMachine()));
   const fnLogicalId = (id: FunctionId) => logicalIdOf(synth.stack, synth.stack.onboarding.functions[id]);
+  const roleId = () => logicalIdOf(synth.stack, stateMachine().role);
 
   it('is the ASL file itself, uploaded as an asset', () => {
     const location = z
       .object({ Key: z.string().regex(/^[0-9a-f]{64}\.json$/) })
       .parse(machine().properties.DefinitionS3Location);
     const staged = readFileSync(join(synth.app.outdir, `asset.${location.Key}`), 'utf8');
-    expect(staged).toBe(definitionText);
+    expect(staged).toBe(workflow.text);
   });
 
   it('substitutes every placeholder with the ARN of its manifest function', () => {
     const substitutions = jsonObject.parse(machine().properties.DefinitionSubstitutions);
-    expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
-    for (const [placeholder, fnId] of Object.entries(WORKFLOW_TASKS)) {
+    expect(new Set(Object.keys(substitutions))).toEqual(workflow.placeholders);
+    for (const [placeholder, fnId] of Object.entries(workflow.taskMap)) {
       expect(substitutions[placeholder], placeholder).toEqual(arnOf(fnLogicalId(fnId)));
     }
   });
 
+  it('references no function but its own tasks', () => {
+    const functionIds = new Set((Object.keys(FUNCTIONS) as FunctionId[]).map((id) => fnLogicalId(id)));
+    const referenced = [...referencedIds(machine().properties)].filter((id) => functionIds.has(id));
+    expect(referenced.sort()).toEqual(workflow.taskFunctionIds.map(fnLogicalId).sort());
+    if (workflowId === 'payment') {
+      expect(workflow.taskFunctionIds.sort()).toEqual(['CheckPayment', 'EndOnboarding']);
+    }
+  });
+
   it('may invoke exactly the functions the ASL references, unqualified or $LATEST, no other version', () => {
-    const roleId = logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine.role);
-    const invokable = statementsOfRole(synth.template, roleId)
+    const invokable = statementsOfRole(synth.template, roleId())
       .filter(
         (statement) => statement.Effect === 'Allow' && actionsOf(statement).includes('lambda:InvokeFunction'),
       )
       .flatMap(resourcesOf)
       .map((arn) => JSON.stringify(arn))
       .sort();
-    const expected = taskFunctionIds.flatMap((id) => [
+    const expected = workflow.taskFunctionIds.flatMap((id) => [
       JSON.stringify(arnOf(fnLogicalId(id))),
       JSON.stringify({ 'Fn::Join': ['', [arnOf(fnLogicalId(id)), ':$LATEST']] }),
     ]);
@@ -142,10 +175,14 @@ describe('the deployed state machine', () => {
   });
 
   it('lets no other function be invoked by the workflow role', () => {
-    const roleId = logicalIdOf(synth.stack, synth.stack.onboarding.stateMachine.role);
-    const lambdaActions = statementsOfRole(synth.template, roleId)
+    const lambdaActions = statementsOfRole(synth.template, roleId())
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('lambda:'));
     expect(new Set(lambdaActions)).toEqual(new Set(['lambda:InvokeFunction']));
+  });
+
+  it('has a role of its own', () => {
+    const other = synth.stack.onboarding.stateMachines[workflowId === 'data' ? 'payment' : 'data'];
+    expect(roleId()).not.toBe(logicalIdOf(synth.stack, other.role));
   });
 });

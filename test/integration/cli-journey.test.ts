@@ -100,6 +100,45 @@ describe('npm run journey', () => {
     expect(run.stdout).toMatch(/Result: completed, ready for payment/);
   });
 
+  it('drives a payment to ready for payment with --flow payment, naming the payment in the event', async () => {
+    const run = await journey('--api', stack.urls.api, '--flow', 'payment', '--amount', '1200');
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = timeline(run);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/api +GET \/payments\/return +302$/),
+        expect.stringMatching(/state +CheckPayment +succeeded$/),
+        expect.stringMatching(/event +Onboarding Ready For Payment +published/),
+      ]),
+    );
+    const id = onboardingIdOf(run);
+    const view = await getOnboarding(stack, id);
+    expect(view).toMatchObject({ status: 'completed', flow: 'payment', payment: { amount_in_minor: 1200 } });
+    expect(printedEvent(run).detail).toMatchObject({
+      payment_id: view.payment?.payment_id,
+      user: { first_name: 'Tommie', last_name: 'Burke' },
+    });
+  });
+
+  it('exits 1 with the payment’s failure when the bank rejects it, and 64 for a data user in the payment flow', async () => {
+    const rejected = await journey(
+      '--api',
+      stack.urls.api,
+      '--flow',
+      'payment',
+      '--user',
+      'test_execution_rejected',
+    );
+    const wrongUser = await journey('--api', stack.urls.api, '--flow', 'payment', '--user', 'john');
+
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toMatch(/Result: failed, payment_failed/);
+    expect(wrongUser.code).toBe(64);
+    expect(wrongUser.stderr).toContain('test_executed');
+  });
+
   it('picks jane’s second account with --choose 2', async () => {
     const run = await journey('--api', stack.urls.api, '--user', 'jane', '--choose', '2');
 

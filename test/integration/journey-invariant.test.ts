@@ -37,12 +37,16 @@ const BOUND_MS = 120_000;
 const AUTH_LINK_TTL_SECONDS = 30;
 const CHOICE_TIMEOUT_SECONDS = 12;
 
+/** Data-flow journeys, then payment-flow ones (the payer is a mock payment user, or nobody pays). */
 const KINDS = {
-  single: { user: 'john', expected: 'completed' },
-  multi: { user: 'jane', expected: 'completed' },
-  denial: { user: 'john', expected: 'failed' },
-  refusal: { user: 'error.user_data_not_found', expected: 'failed' },
-  no_choice: { user: 'jane', expected: 'expired' },
+  single: { flow: 'data', user: 'john', expected: 'completed' },
+  multi: { flow: 'data', user: 'jane', expected: 'completed' },
+  denial: { flow: 'data', user: 'john', expected: 'failed' },
+  refusal: { flow: 'data', user: 'error.user_data_not_found', expected: 'failed' },
+  no_choice: { flow: 'data', user: 'jane', expected: 'expired' },
+  paid: { flow: 'payment', user: 'test_executed', expected: 'completed' },
+  payment_refused: { flow: 'payment', user: 'test_authorisation_failed', expected: 'failed' },
+  unpaid: { flow: 'payment', user: undefined, expected: 'expired' },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -55,7 +59,13 @@ const OPERATIONS = {
   dynamodb: ['GetItem', 'PutItem', 'UpdateItem', 'UpdateItem', 'UpdateItem', 'Query', 'DeleteItem'],
   sfn: ['StartExecution', 'DescribeExecution', 'SendTaskSuccess'],
   eventbridge: ['PutEvents'],
-  lambda: ['LinkAccounts', 'RequestAccountChoice', 'CompleteWithChosenAccount', 'EndOnboarding'],
+  lambda: [
+    'LinkAccounts',
+    'RequestAccountChoice',
+    'CompleteWithChosenAccount',
+    'CheckPayment',
+    'EndOnboarding',
+  ],
 } as const;
 type Service = keyof typeof OPERATIONS;
 type Rule = Omit<AwsFaultRule, 'match'> & { service: Service };
@@ -76,7 +86,19 @@ interface JourneySpec {
 }
 
 const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
-  kind: fc.constantFrom<Kind>('single', 'single', 'multi', 'multi', 'denial', 'refusal', 'no_choice'),
+  kind: fc.constantFrom<Kind>(
+    'single',
+    'single',
+    'multi',
+    'multi',
+    'denial',
+    'refusal',
+    'no_choice',
+    'paid',
+    'paid',
+    'payment_refused',
+    'unpaid',
+  ),
   faults: fc.oneof(
     // One transient fault: the journey must end as it would have.
     faultArbitrary(fc.constant(1)).map((rule) => [rule]),
@@ -140,9 +162,15 @@ interface Outcome {
  * 48 journeys at once on two cores, a write of the create's own can outlast its 2 s timeout, and
  * the journey's faults are only added once it has an id.
  */
-async function create() {
+const PAYMENT_BODY = {
+  flow: 'payment',
+  payment: { amount_in_minor: 1500, currency: 'GBP', user: { name: 'Tommie Burke', email: 't@example.com' } },
+};
+
+async function create(kind: Kind) {
+  const body = KINDS[kind].flow === 'payment' ? PAYMENT_BODY : {};
   for (let attempt = 1; ; attempt++) {
-    const answer = await requestJson('POST', `${stack.urls.api}/onboardings`, {});
+    const answer = await requestJson('POST', `${stack.urls.api}/onboardings`, body);
     if (answer.status === 201) return createdSchema.parse(answer.body);
     if (answer.status < 500 || attempt === 3)
       throw new Error(`POST /onboardings answered ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -153,17 +181,19 @@ async function create() {
 async function drive(spec: JourneySpec): Promise<Outcome> {
   const started = Date.now();
   const { user } = KINDS[spec.kind];
-  const created = await create();
+  const created = await create(spec.kind);
   const onboardingId = created.onboarding_id;
   for (const rule of spec.faults) stack.faults.add({ ...rule, match: { onboarding_id: onboardingId } });
-  const redirectTo = await authorize(
-    stack,
-    created.auth_link,
-    user,
-    spec.kind === 'denial' ? 'deny' : 'approve',
-  );
-  // Once, as a user would; a 5xx is not retried (the tab is closed): the reconciler must cope.
-  await followRedirect(redirectTo);
+  if (user !== undefined) {
+    const redirectTo = await authorize(
+      stack,
+      created.auth_link,
+      user,
+      spec.kind === 'denial' ? 'deny' : 'approve',
+    );
+    // Once, as a user would; a 5xx is not retried (the tab is closed): the reconciler must cope.
+    await followRedirect(redirectTo);
+  }
   if (spec.kind === 'multi') {
     // Polled as an integrator would, a 5xx being "try again" (the journey's own faults may hit the read).
     const waiting = await eventually(

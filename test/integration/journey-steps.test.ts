@@ -87,6 +87,9 @@ async function authorizedJourney(): Promise<string> {
         authLinkTtlSeconds: 600,
         retentionDays: 1,
       },
+      startPayment: async () => {
+        throw new Error('A data journey creates no payment');
+      },
     },
   );
   const id = created.onboarding_id;

@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { authorizeConnection, EXAMPLES, USER } from '../helpers/connections.ts';
 import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
 
 /**
- * Runs single-account, multi-account, failed and Data v3 journeys with every log line
+ * Runs single-account, multi-account, failed, payment and Data v3 journeys with every log line
  * on, then searches everything an operator or a consumer could observe for
  * secrets and personal data. Secrets must appear nowhere; personal data only
  * in the record, the ready event and the integrator's status answer.
@@ -67,6 +68,39 @@ async function journey(user: string, choose?: string) {
   return created.onboarding_id;
 }
 
+/** Who pays in the payment journey: passed on to TrueLayer, kept and shown nowhere. */
+const PAYER = { name: 'Leakscan Payer', email: 'leakscan.payer@example.com' };
+/** The payment journey's resource token: in the answer that carries the payment link, nowhere else. */
+const resourceTokens: string[] = [];
+
+/** A payment-flow journey, paid on the simulated hosted page and back through /payments/return. */
+async function paymentJourney() {
+  const created = await createOnboarding(stack, {
+    flow: 'payment',
+    payment: { amount_in_minor: 1500, currency: 'GBP', user: PAYER },
+  });
+  resourceTokens.push(new URL(created.auth_link).searchParams.get('resource_token') ?? '');
+  const redirectTo = await authorize(stack, created.auth_link, 'test_executed');
+  await record(await followRedirect(redirectTo), answers);
+  await waitForStatus(stack, created.onboarding_id, ['completed', 'failed', 'expired']);
+  await api('GET', `/onboardings/${created.onboarding_id}`);
+}
+
+/** The request-signing key's private half, read from Secrets Manager as an operator would. */
+async function signingKeyLines(): Promise<string[]> {
+  const client = new SecretsManagerClient({
+    endpoint: stack.urls.secretsmanager,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { SecretString = '' } = await client.send(
+    new GetSecretValueCommand({ SecretId: 'signupplus/truelayer-signing-key' }),
+  );
+  const { private_key_pem } = z.object({ private_key_pem: z.string() }).parse(JSON.parse(SecretString));
+  // Each line of the key's body: a leak shows at least one of them whole, however it was escaped.
+  return private_key_pem.split('\n').filter((line) => line.length >= 32 && !line.startsWith('-----'));
+}
+
 /** Powertools writes through the global console in dev mode, and straight to the streams otherwise: catch both. */
 function captureConsole() {
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
@@ -102,6 +136,7 @@ beforeAll(async () => {
   await journey('john');
   stack.simulator.faults.clear();
   await connectionJourney();
+  await paymentJourney();
   await stack.bus.drain();
 }, 60_000);
 
@@ -149,12 +184,32 @@ describe('what an operator or consumer can observe', () => {
     }
   });
 
+  it('never contains the request-signing key, and the payment’s resource token only in the answer with its link', async () => {
+    const keyLines = await signingKeyLines();
+    expect(keyLines.length).toBeGreaterThan(2);
+    expect(resourceTokens.filter(Boolean)).toHaveLength(1);
+    const seen = observable();
+    for (const [where, text] of Object.entries(seen)) {
+      for (const line of keyLines)
+        expect(text.includes(line), `${where} contains the signing key`).toBe(false);
+    }
+    for (const where of ['logs', 'history', 'readyEvents', 'otherEvents', 'statusAnswers'] as const) {
+      for (const token of resourceTokens) {
+        expect(seen[where].includes(token), `${where} contains a resource token`).toBe(false);
+      }
+    }
+    expect(seen.readyEvents).toContain('payment_id');
+  });
+
   it("shows personal data only in the ready event and the integrator's reads (status, connected accounts)", () => {
     const people = stack.simulator.users.filter((user) => ['john', 'jane'].includes(user.username));
     const personal = people.flatMap((user) => [
       // the Data v3 request's user, which the product forwards to TrueLayer and never keeps
       USER.name,
       USER.email,
+      // the payer the payment flow names to TrueLayer, which the product keeps nowhere
+      PAYER.name,
+      PAYER.email,
       user.identity?.last_name ?? '',
       user.identity?.date_of_birth ?? '',
       user.identity?.address.address_line1 ?? '',
@@ -165,6 +220,7 @@ describe('what an operator or consumer can observe', () => {
     expect(personal.length).toBeGreaterThan(6);
     const seen = observable();
     for (const where of ['logs', 'history', 'otherEvents', 'answers'] as const) {
+      expect(seen.statusAnswers.includes(PAYER.email), 'the status answers keep the payer').toBe(false);
       for (const value of personal) {
         expect(seen[where].includes(value), `${where} contains personal data (${value.slice(0, 3)}…)`).toBe(
           false,

@@ -93,6 +93,8 @@ beforeAll(async () => {
     environment: 'sandbox',
     authBaseUrl: stack.urls.truelayer_auth,
     apiBaseUrl: stack.urls.truelayer_api,
+    hppBaseUrl: stack.urls.truelayer_auth,
+    webhooksJwksUrl: `${stack.urls.truelayer_auth}/.well-known/jwks`,
     timeoutMs: 2_000,
   };
 });

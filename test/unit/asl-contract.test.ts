@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TRANSIENT_AWS_ERROR } from '../../functions/commons/aws-errors.ts';
-import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS } from '../../functions/contract/manifest.ts';
+import { STATE_MACHINE_DEFINITION, WORKFLOW_TASKS, WORKFLOWS } from '../../functions/contract/manifest.ts';
 import { WorkflowErrorNames } from '../../functions/contract/workflow-errors.ts';
+import { SETTLEMENT_DEADLINE_SECONDS } from '../../functions/onboarding/workflow/check-payment.ts';
 import { TrueLayerErrorNames } from '../../functions/truelayer/errors.ts';
 
 const text = readFileSync(new URL(`../../${STATE_MACHINE_DEFINITION}`, import.meta.url), 'utf8');
@@ -32,9 +33,12 @@ const stateSchema = z
     Default: z.string().optional(),
   })
   .loose();
-const definition = z
-  .object({ StartAt: z.string(), TimeoutSeconds: z.number(), States: z.record(z.string(), stateSchema) })
-  .parse(JSON.parse(text));
+const definitionSchema = z.object({
+  StartAt: z.string(),
+  TimeoutSeconds: z.number(),
+  States: z.record(z.string(), stateSchema),
+});
+const definition = definitionSchema.parse(JSON.parse(text));
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, state]) => state.Type === 'Task');
 const callsTrueLayer = ['LinkAccounts', 'CompleteWithChosenAccount'];
@@ -169,5 +173,55 @@ describe('statemachines/onboarding.asl.json', () => {
     expect(text).not.toMatch(
       /access_token|authorization_code|client_secret|code_verifier|account_id|"code\.\$"/,
     );
+  });
+});
+
+describe('statemachines/payment-onboarding.asl.json', () => {
+  const paymentText = readFileSync(new URL(`../../${WORKFLOWS.payment.definition}`, import.meta.url), 'utf8');
+  const payment = definitionSchema.parse(JSON.parse(paymentText));
+  const check = payment.States.CheckPayment;
+
+  it('uses exactly the placeholders the manifest provides, and only error names the contract declares', () => {
+    const placeholders = new Set([...paymentText.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
+    expect([...placeholders].sort()).toEqual(Object.keys(WORKFLOWS.payment.tasks).sort());
+    const matched = Object.values(payment.States).flatMap((state) =>
+      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
+    );
+    const ours = matched.filter((name) => !/^(States|Lambda|Sandbox)\./.test(name));
+    expect(Object.values(WorkflowErrorNames)).toEqual(expect.arrayContaining(ours));
+  });
+
+  it('retries TrueLayer outages and AWS hiccups with full jitter, never refusals, and catches the rest', () => {
+    const retried = (check?.Retry ?? []).flatMap((rule) => rule.ErrorEquals);
+    expect(retried).toEqual(expect.arrayContaining([TrueLayerErrorNames.unavailable, ...TRANSIENT_AWS]));
+    expect(retried).not.toContain(TrueLayerErrorNames.rejected);
+    expect(retried).not.toContain('States.ALL');
+    for (const rule of check?.Retry ?? []) expect(rule.JitterStrategy).toBe('FULL');
+    for (const [name, state] of Object.entries(payment.States).filter(([, each]) => each.Type === 'Task')) {
+      const catchAll = state.Catch?.find((rule) => rule.ErrorEquals.includes('States.ALL'));
+      expect(catchAll?.Next, name).toBe(name === 'FailOnboarding' ? 'EndNotRecorded' : 'FailOnboarding');
+      expect(state.TimeoutSeconds, name).toBeDefined();
+    }
+  });
+
+  it('looks at the payment again after the wait CheckPayment gives, until it says the journey ended', () => {
+    const choice = payment.States.WhatNext;
+    for (const rule of choice?.Choices ?? []) expect(JSON.stringify(rule)).toContain('"IsPresent":true');
+    expect(choice?.Default).toBe('UnexpectedResult');
+    expect(payment.States.WaitForPayment).toMatchObject({
+      Type: 'Wait',
+      SecondsPath: '$.check.wait_seconds',
+      Next: 'CheckPayment',
+    });
+    expect(payment.StartAt).toBe('CheckPayment');
+  });
+
+  it('outlives the longest journey: the link, then the settlement deadline, with retries to spare', () => {
+    // AUTH_LINK_TTL_SECONDS is at most a day in practice; the default is 600 s.
+    expect(payment.TimeoutSeconds).toBeGreaterThanOrEqual(600 + SETTLEMENT_DEADLINE_SECONDS + 2 * 600);
+  });
+
+  it('never names a secret or the payer in state data paths', () => {
+    expect(paymentText).not.toMatch(/resource_token|access_token|client_secret|private_key|"user"/);
   });
 });

@@ -9,6 +9,7 @@ import {
   fakeClock,
   fakePublisher,
   InMemoryOnboardings,
+  noPayments,
   ONBOARDING_ID,
   onboardingIn,
 } from './fakes/onboarding.ts';
@@ -23,7 +24,7 @@ async function started() {
   const workflows: string[] = [];
   const created = await createOnboarding(
     { reference: 'customer-42' },
-    { repository, settings, now: clock.now },
+    { repository, settings, now: clock.now, startPayment: noPayments },
   );
   const state = new URL(created.auth_link).searchParams.get('state') ?? '';
   const deps = {
@@ -61,7 +62,15 @@ describe('createOnboarding', () => {
     const repository = new InMemoryOnboardings();
     repository.failNext('create');
 
-    const creating = createOnboarding({}, { repository, settings, now: fakeClock().now });
+    const creating = createOnboarding(
+      {},
+      {
+        repository,
+        settings,
+        now: fakeClock().now,
+        startPayment: noPayments,
+      },
+    );
 
     await expect(creating).rejects.toThrow('create failed');
     expect(repository.records.size).toBe(0);

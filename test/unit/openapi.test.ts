@@ -34,7 +34,13 @@ import {
   problemExamples,
 } from '../../scripts/lib/openapi/examples.ts';
 import { OPERATIONS } from '../../scripts/lib/openapi/operations.ts';
-import { CREATE_SETTINGS, fakeClock, InMemoryOnboardings, onboardingIn } from './fakes/onboarding.ts';
+import {
+  CREATE_SETTINGS,
+  fakeClock,
+  InMemoryOnboardings,
+  noPayments,
+  onboardingIn,
+} from './fakes/onboarding.ts';
 
 const record = z.record(z.string(), z.unknown());
 const mediaSchema = z
@@ -200,6 +206,7 @@ describe('response schemas', () => {
         repository,
         now: clock.now,
         settings: CREATE_SETTINGS,
+        startPayment: noPayments,
       },
     );
     const records = [

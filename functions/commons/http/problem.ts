@@ -56,6 +56,7 @@ const CLIENT_PROBLEMS: Record<
   { status: number; title: string }
 > = {
   invalid_request: { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   not_found: { status: 404, title: 'Not found' },

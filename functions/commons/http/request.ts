@@ -20,6 +20,26 @@ function rawBody(event: APIGatewayProxyEventV2): string {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/** A request as it arrived, for checking a signature over it: its path, headers (lower-cased names) and body. */
+export interface RawRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The request exactly as sent, size-checked but not parsed: what a webhook's signature covers. */
+export function rawRequest(event: APIGatewayProxyEventV2): RawRequest {
+  const body = rawBody(event);
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  return { path: event.rawPath, headers, body };
+}
+
 /**
  * Parses a JSON request body through a schema. An empty body counts as `{}`,
  * so routes whose fields are all optional accept a bare POST.

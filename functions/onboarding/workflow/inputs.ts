@@ -42,3 +42,14 @@ export const linkAccountsResultSchema = z.object({
   wait_seconds: z.number().check(z.int(), z.positive()),
 });
 export type LinkAccountsResult = z.infer<typeof linkAccountsResultSchema>;
+
+/**
+ * What CheckPayment tells the payment workflow's Choice: the journey has
+ * ended, or look at the payment again in `wait_seconds`. Both fields are
+ * always present, for the same reason as LinkAccounts'.
+ */
+export const checkPaymentResultSchema = z.object({
+  next: z.enum(['end', 'wait']),
+  wait_seconds: z.number().check(z.int(), z.positive()),
+});
+export type CheckPaymentResult = z.infer<typeof checkPaymentResultSchema>;

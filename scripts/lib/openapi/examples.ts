@@ -21,14 +21,40 @@ export const createRequestExamples = {
     description: 'provider_id skips the bank choice; providers narrows the list offered.',
     value: { reference: 'customer-42', providers: ['uk-ob-all'], provider_id: 'ob-monzo' },
   },
+  payment: {
+    summary: 'Payments first',
+    description:
+      'The user pays £15.00 into your merchant account; once it settles, Signup+ names the payer. ' +
+      "`auth_link` is then TrueLayer's hosted payment page.",
+    value: {
+      flow: 'payment',
+      reference: 'customer-42',
+      payment: {
+        amount_in_minor: 1500,
+        currency: 'GBP',
+        user: { name: 'Jane Doe', email: 'jane.doe@example.com' },
+      },
+    },
+  },
 };
 
 export const createdExample = {
   onboarding_id: id,
+  flow: 'data',
   status: 'awaiting_authorization',
   auth_link:
     'https://auth.truelayer-sandbox.com/?response_type=code&client_id=sandbox-acme-3b1f&redirect_uri=https%3A%2F%2Fa1b2c3d4e5.execute-api.eu-west-2.amazonaws.com%2Fcallback&scope=info+accounts+signupplus&providers=uk-cs-mock+uk-ob-all+uk-oauth-all&state=qK3v9yXo2m8LwB0tR6pZcN4dF7sH1jUeA5gTbV_iM-Y',
   auth_link_expires_at: at(600),
+};
+
+export const createdPaymentExample = {
+  onboarding_id: id,
+  flow: 'payment',
+  status: 'awaiting_authorization',
+  auth_link:
+    'https://checkout.truelayer-sandbox.com/?payment_id=d5a2b1c0-7e3f-4a9b-8c6d-2f1e0a9b8c7d&resource_token=eyJhbGciOi.example&return_uri=https%3A%2F%2Fa1b2c3d4e5.execute-api.eu-west-2.amazonaws.com%2Fpayments%2Freturn',
+  auth_link_expires_at: at(600),
+  payment_id: 'd5a2b1c0-7e3f-4a9b-8c6d-2f1e0a9b8c7d',
 };
 
 const address = {

@@ -16,6 +16,7 @@ import {
   connectionReturnQuerySchema,
   createOnboardingRequestSchema,
   onboardingPathSchema,
+  paymentReturnQuerySchema,
 } from '../../../functions/contract/requests.ts';
 import {
   accountChoiceAcceptedSchema,
@@ -35,6 +36,7 @@ import {
   connectionViewExample,
   createdConnectionExample,
   createdExample,
+  createdPaymentExample,
   createRequestExamples,
   EXAMPLE_CONNECTION_ID,
   EXAMPLE_ONBOARDING_ID,
@@ -88,9 +90,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     operationId: 'createOnboarding',
     summary: 'Start a Signup+ onboarding',
     description:
-      "Creates an onboarding and TrueLayer's auth link for it. Send the user's browser to `auth_link`; " +
-      'TrueLayer sends it back to `GET /callback`, which starts the workflow. `{}` (or no body) uses the ' +
-      'configured scopes and providers.',
+      "Creates an onboarding and the link to send the user's browser to (`auth_link`). Data flow (the " +
+      "default): TrueLayer's auth link; TrueLayer sends the user back to `GET /callback`, which starts the " +
+      'workflow. `{}` (or no body) uses the configured scopes and providers. Payment flow (`flow: "payment"`): ' +
+      "a signed Payments v3 payment into the configured merchant account and TrueLayer's hosted payment page " +
+      'for it; the page sends the user back to `GET /payments/return`, and once the payment has settled ' +
+      'Signup+ names the payer. See docs/flows.md.',
     requestBody: {
       required: false,
       content: {
@@ -105,9 +110,20 @@ export const OPERATIONS: Record<string, OperationDoc> = {
             .string()
             .meta({ description: '/onboardings/{id}', example: `/onboardings/${EXAMPLE_ONBOARDING_ID}` }),
         }),
-        content: json(createdOnboardingSchema, { created: { summary: 'Created', value: createdExample } }),
+        content: json(createdOnboardingSchema, {
+          created: { summary: 'Created (data flow)', value: createdExample },
+          payment: { summary: 'Created (payment flow)', value: createdPaymentExample },
+        }),
       },
       '400': problem('The body does not match the schema; `errors` lists every field.', 'invalid'),
+      '502': problem(
+        'TrueLayer refused the payment as the product sent it (payment flow).',
+        'truelayerRejected',
+      ),
+      '503': problem(
+        'TrueLayer could not be reached to create the payment (payment flow); retry.',
+        'truelayerUnavailable',
+      ),
       '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
       '415': problem('The body is not `application/json`.', 'unsupportedMediaType'),
       '500': problem('Internal error; safe to retry.', 'internal'),
@@ -212,6 +228,36 @@ export const OPERATIONS: Record<string, OperationDoc> = {
             schema: problemSchema,
             examples: { badState: problemExamples.badState },
           },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '500': problem('Internal error; the user can retry the redirect.', 'internal'),
+    },
+  },
+  'GET /payments/return': {
+    operationId: 'handlePaymentReturn',
+    summary: "TrueLayer's payment page sending the user back (the user's browser)",
+    description:
+      'Not for your backend: the payment flow gives TrueLayer `<api>/payments/return` as the `return_uri`, ' +
+      'which must be allow-listed in TrueLayer Console. Nothing in the query is trusted: it starts the ' +
+      "payment workflow, which reads the payment's status from TrueLayer and ends the journey by it " +
+      '(a user who never comes back is caught by the reconciler once the link expires). The browser goes on ' +
+      'to the configured return page with `onboarding_id`; follow the onboarding there.',
+    requestParams: { query: paymentReturnQuerySchema },
+    responses: {
+      '302': {
+        description: 'To the return page: `?onboarding_id=…`.',
+        headers: z.object({
+          location: z.string().meta({
+            description: 'The configured RETURN_URL with the onboarding id.',
+            example: `https://app.example.com/onboarding/done?onboarding_id=${EXAMPLE_ONBOARDING_ID}`,
+          }),
+        }),
+      },
+      '400': {
+        description: 'No `payment_id`, or one no onboarding was made for.',
+        content: {
+          'application/problem+json': { schema: problemSchema },
           'text/html': { schema: { type: 'string' } },
         },
       },

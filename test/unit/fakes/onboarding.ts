@@ -22,6 +22,8 @@ import {
 type AllMethods =
   | 'create'
   | 'findState'
+  | 'claimWebhook'
+  | 'releaseWebhook'
   | 'useState'
   | 'get'
   | 'transition'
@@ -95,6 +97,20 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
     this.#maybeFail('findState');
     const state = this.states.get(stateHash);
     return state && clone(state);
+  }
+
+  readonly webhooks = new Set<string>();
+
+  async claimWebhook(eventId: string, _now: Date): Promise<boolean> {
+    this.#maybeFail('claimWebhook');
+    if (this.webhooks.has(eventId)) return false;
+    this.webhooks.add(eventId);
+    return true;
+  }
+
+  async releaseWebhook(eventId: string): Promise<void> {
+    this.#maybeFail('releaseWebhook');
+    this.webhooks.delete(eventId);
   }
 
   async useState(stateHash: string, outcomeHash: string, now: Date): Promise<StateRecord | undefined> {
@@ -313,4 +329,9 @@ export const CREATE_SETTINGS = {
   providers: ['uk-ob-all'],
   authLinkTtlSeconds: 900,
   retentionDays: 30,
+};
+
+/** A data-flow test's payment port: a payment is never expected, so being asked for one fails the test. */
+export const noPayments = async (): Promise<never> => {
+  throw new Error('No payment was expected in a data-flow test');
 };

@@ -1,0 +1,184 @@
+import type { Failure } from '../../commons/failure.ts';
+import type { PaymentsClient } from '../../truelayer/payments-client.ts';
+import type { EndJourneyDependencies } from '../deps.ts';
+import { endJourney, settleSoon } from '../end-journey.ts';
+import { OnboardingStatusConflictError } from '../errors.ts';
+import { failureOf } from '../failure-reasons.ts';
+import { type Onboarding, type TimelineEntry, terminalStatuses } from '../model.ts';
+import { trueLayerFailureOf } from './failures.ts';
+import type { CheckPaymentResult } from './inputs.ts';
+
+export interface CheckPaymentDependencies extends EndJourneyDependencies {
+  payments: Pick<PaymentsClient, 'progress' | 'signupPlusIdentity'>;
+}
+
+/**
+ * How long the workflow waits between two looks at a payment: while the user
+ * is on the payment page, and while an authorised payment moves to the
+ * merchant account (usually seconds: Faster Payments).
+ */
+export const PAYMENT_POLL_SECONDS = { pending: 5, authorized: 2 } as const;
+
+/** An authorised payment not settled this long after the link's expiry ends the journey `failed`. */
+export const SETTLEMENT_DEADLINE_SECONDS = 3600;
+
+const END: CheckPaymentResult = { next: 'end', wait_seconds: 1 };
+const wait = (seconds: number): CheckPaymentResult => ({
+  next: 'wait',
+  wait_seconds: Math.max(1, Math.ceil(seconds)),
+});
+
+const isTerminal = (onboarding: Onboarding) => terminalStatuses.includes(onboarding.status);
+
+/**
+ * The payment workflow's one step, run until it says `end`: reads the
+ * payment's status from TrueLayer and acts on it. Unpaid when the link
+ * expires: `expired`. Authorised: the record says so, and the workflow waits
+ * for the money. Failed (cancelled, refused): `failed` with TrueLayer's stage
+ * and reason. Settled: the payer's identity from Signup+ completes the
+ * journey with its ready event. A TrueLayer refusal ends the journey here;
+ * what is worth retrying goes up to the state machine's Retry.
+ *
+ * Every write is conditional, so a repeated step, a second execution or the
+ * reconciler racing it record one end between them.
+ */
+export async function checkPayment(
+  input: { onboardingId: string },
+  deps: CheckPaymentDependencies,
+): Promise<CheckPaymentResult> {
+  let onboarding = await deps.repository.get(input.onboardingId);
+  if (isTerminal(onboarding)) {
+    await settleSoon(onboarding, deps);
+    return END;
+  }
+  const payment = onboarding.payment;
+  if (payment === undefined)
+    throw new Error('The payment workflow started on an onboarding without a payment');
+
+  let progress: Awaited<ReturnType<CheckPaymentDependencies['payments']['progress']>>;
+  try {
+    progress = await deps.payments.progress(payment.payment_id);
+  } catch (error) {
+    const failure = trueLayerFailureOf(error);
+    if (!failure) throw error;
+    await fail(onboarding, failure, deps);
+    return END;
+  }
+  const now = deps.now();
+  const linkExpiry = new Date(onboarding.auth_link_expires_at).getTime();
+
+  switch (progress.status) {
+    case 'pending': {
+      if (now.getTime() < linkExpiry) {
+        return wait(Math.min(PAYMENT_POLL_SECONDS.pending, (linkExpiry - now.getTime()) / 1000));
+      }
+      await endJourney(
+        {
+          onboarding,
+          end: { outcome: 'expired', failure: failureOf('link_expired') },
+          from: ['awaiting_authorization'],
+        },
+        deps,
+      );
+      return END;
+    }
+    case 'failed': {
+      const stage = progress.failureStage;
+      const reason = progress.failureReason;
+      await fail(
+        onboarding,
+        failureOf('payment_failed', {
+          payment: {
+            ...(stage === undefined ? {} : { failure_stage: stage }),
+            ...(reason === undefined ? {} : { failure_reason: reason }),
+          },
+        }),
+        deps,
+      );
+      return END;
+    }
+    case 'authorized': {
+      const moved = await markAuthorized(onboarding, deps);
+      if (moved === 'ended') return END;
+      onboarding = moved;
+      if (now.getTime() >= linkExpiry + SETTLEMENT_DEADLINE_SECONDS * 1000) {
+        await fail(onboarding, failureOf('payment_not_settled'), deps);
+        return END;
+      }
+      return wait(PAYMENT_POLL_SECONDS.authorized);
+    }
+    case 'settled':
+      await completeWithPayer(onboarding, payment.payment_id, deps);
+      return END;
+  }
+}
+
+/** The first look that sees the payment authorised records it (the user authorised it at their bank). */
+async function markAuthorized(
+  onboarding: Onboarding,
+  deps: CheckPaymentDependencies,
+): Promise<Onboarding | 'ended'> {
+  if (onboarding.status !== 'awaiting_authorization') return onboarding;
+  const now = deps.now();
+  try {
+    return await deps.repository.transition(onboarding.onboarding_id, {
+      from: ['awaiting_authorization'],
+      to: 'authorized',
+      now,
+      timeline: { at: now.toISOString(), step: 'user_authorized' },
+    });
+  } catch (error) {
+    if (!(error instanceof OnboardingStatusConflictError)) throw error;
+    if (terminalStatuses.includes(error.currentStatus)) return 'ended';
+    return deps.repository.get(onboarding.onboarding_id);
+  }
+}
+
+/** The money is in: Signup+ names the payer, and the journey completes with them. */
+async function completeWithPayer(
+  onboarding: Onboarding,
+  paymentId: string,
+  deps: CheckPaymentDependencies,
+): Promise<void> {
+  const at = deps.now().toISOString();
+  const earlier: TimelineEntry[] = [
+    ...(onboarding.status === 'awaiting_authorization' ? [{ at, step: 'user_authorized' as const }] : []),
+    { at, step: 'payment_settled' },
+  ];
+  let identity: Awaited<ReturnType<CheckPaymentDependencies['payments']['signupPlusIdentity']>>;
+  try {
+    identity = await deps.payments.signupPlusIdentity(paymentId);
+  } catch (error) {
+    const failure = trueLayerFailureOf(error);
+    if (!failure) throw error;
+    await fail(onboarding, failure, deps, earlier);
+    return;
+  }
+  const { account_details, ...user } = identity;
+  await endJourney(
+    {
+      onboarding,
+      end: { outcome: 'completed', user, account: account_details, detail: 'payer of the settled payment' },
+      from: ['awaiting_authorization', 'authorized'],
+      earlier,
+    },
+    deps,
+  );
+}
+
+function fail(
+  onboarding: Onboarding,
+  failure: Failure,
+  deps: EndJourneyDependencies,
+  earlier: readonly TimelineEntry[] = [],
+) {
+  return endJourney(
+    {
+      onboarding,
+      end: { outcome: 'failed', failure },
+      from: ['awaiting_authorization', 'authorized'],
+      earlier,
+    },
+    deps,
+  );
+}

@@ -1,0 +1,11 @@
+import { taskHandler } from '../commons/task-handler.ts';
+import { checkPayment } from '../onboarding/workflow/check-payment.ts';
+import { stepInputSchema } from '../onboarding/workflow/inputs.ts';
+import { publish } from '../wiring/onboarding-publisher.ts';
+import { payments } from '../wiring/payment-status.ts';
+import { now, repository } from '../wiring/repository.ts';
+
+/** Payment workflow step CheckPayment: tells the Choice whether the journey ended or when to look again. */
+export const handler = taskHandler(stepInputSchema, (input) =>
+  checkPayment({ onboardingId: input.onboarding_id }, { repository, publish, now, payments }),
+);

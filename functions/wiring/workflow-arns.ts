@@ -1,0 +1,20 @@
+import * as z from 'zod/mini';
+import { readEnv } from '../commons/env.ts';
+import type { WORKFLOWS } from '../contract/manifest.ts';
+import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
+
+/*
+ * The manifest names the variable each flow's machine ARN comes in
+ * (WORKFLOWS[flow].arnSetting); the names are repeated here as types checked
+ * against it, so that a function's bundle does not carry the manifest.
+ */
+const ARN_SETTINGS: { [F in OnboardingFlow]: (typeof WORKFLOWS)[F]['arnSetting'] } = {
+  data: 'STATE_MACHINE_ARN',
+  payment: 'PAYMENT_STATE_MACHINE_ARN',
+};
+
+const arn = z.string().check(z.minLength(1));
+const config = readEnv(z.object({ STATE_MACHINE_ARN: arn, PAYMENT_STATE_MACHINE_ARN: arn }));
+
+/** The state machine that runs a flow's journeys (each function that starts or describes one gets every ARN). */
+export const stateMachineArnOf = (flow: OnboardingFlow): string => config[ARN_SETTINGS[flow]];
