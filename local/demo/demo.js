@@ -70,12 +70,16 @@ const API_LABELS = {
   'POST /onboardings/{id}/account-choice': 'Account choice sent',
   'POST /connections': 'Data connection created at TrueLayer',
   'GET /connections/return': 'Back from the bank, outcome confirmed with TrueLayer',
+  'GET /payments/return': 'Back from the payment page, payment workflow started',
 };
 
 const STATE_LABELS = {
   LinkAccounts:
     'Exchange the code, read the accounts from Signup+ (one account: store it, publish the event)',
   WhatNext: 'One account or several?',
+  CheckPayment:
+    'Read the payment from TrueLayer (settled: ask Signup+ who paid, store it, publish the event)',
+  WaitForPayment: 'Wait a moment, then look at the payment again',
   UnexpectedResult: 'Unexpected answer from the previous step',
   WaitForAccountChoice: 'Wait for the account choice',
   CompleteWithChosenAccount: 'Read the chosen account, store it, publish the event',
@@ -132,6 +136,18 @@ const FAILURE_WORDS = {
     title: 'Your sign-up link expired',
     text: 'For your security, a sign-up link works only for a short while.',
     next: 'Start again to get a new link.',
+    action: 'Start again',
+  },
+  payment_failed: {
+    title: 'Your payment was not made',
+    text: 'You cancelled it, or your bank refused it. Nothing was taken from your account and nothing was shared.',
+    next: 'You can try again whenever you like, or sign up another way.',
+    action: 'Try again',
+  },
+  payment_not_settled: {
+    title: 'Your payment did not reach us in time',
+    text: 'Your bank accepted the payment, but it had not arrived when we stopped waiting, so your sign-up is not finished.',
+    next: 'If the money left your account, contact us with the payment id below; otherwise start again.',
     action: 'Start again',
   },
   account_choice_timeout: {
@@ -198,6 +214,55 @@ const CONNECTION_NOT_CONNECTED = {
   action: 'Try again',
 };
 
+/**
+ * A Signup+ journey started with a payment (`flow: "payment"`, docs/flows.md): the same record and
+ * events, its own state machine (statemachines/payment-onboarding.asl.json) and its own words.
+ */
+const PAYMENT_SOMETHING_WENT_WRONG = {
+  title: 'Something went wrong on our side',
+  text: 'We could not finish your sign-up.',
+  next: 'Please start again. If money left your account, contact us with the payment id below.',
+  action: 'Start again',
+};
+const PAYMENT = {
+  ...SIGNUP_PLUS,
+  kind: 'Onboarding (payment flow)',
+  statusLabels: {
+    ...SIGNUP_PLUS.statusLabels,
+    awaiting_authorization: 'Waiting for your payment',
+    authorized: 'Payment authorised, finishing…',
+  },
+  apiLabels: {
+    'POST /onboardings': 'Onboarding and payment created, payment link issued',
+  },
+  stateLabels: { WhatNext: 'Paid, still on its way, or over?' },
+  failureWords: Object.fromEntries(
+    Object.entries(FAILURE_WORDS).map(([reason, words]) => [
+      reason,
+      words === SOMETHING_WENT_WRONG ? PAYMENT_SOMETHING_WENT_WRONG : words,
+    ]),
+  ),
+};
+PAYMENT.failureWords.link_expired = {
+  title: 'Your payment link expired',
+  text: 'For your security, a payment link works only for a short while. Nothing was taken from your account.',
+  next: 'Start again to get a new link.',
+  action: 'Start again',
+};
+
+/** The simulator's mock payment banks (its /_local/providers lists the data flow's banks). */
+const PAYMENT_BANK_NAMES = {
+  'mock-payments-gb-redirect': 'Mock UK Payments',
+  'mock-payments-fi-redirect': 'Mock Finland Payments',
+};
+
+/** Which field of the payment form each field of the API's request names. */
+const PAYMENT_FIELDS = {
+  'payment.amount_in_minor': 'pay-amount',
+  'payment.user.name': 'pay-name',
+  'payment.user.email': 'pay-email',
+};
+
 /** How a bank names the kind of account, in words for people. */
 const ACCOUNT_TYPES = {
   CURRENT: 'Current account',
@@ -215,7 +280,12 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.detail ?? `The API answered ${response.status}.`);
+  if (!response.ok) {
+    const error = new Error(json.detail ?? `The API answered ${response.status}.`);
+    // An invalid request's problem+json names each refused field: `[{ field, message }]`.
+    error.errors = Array.isArray(json.errors) ? json.errors : [];
+    throw error;
+  }
   return json;
 }
 
@@ -239,9 +309,12 @@ function element(tag, options = {}, ...children) {
 /** Bank names by provider id, from the local runtime (the simulator's banks). */
 let bankNames = {};
 async function loadBankNames() {
-  bankNames = Object.fromEntries(
-    (await api('GET', '/_local/providers').catch(() => [])).map((bank) => [bank.id, bank.name]),
-  );
+  bankNames = {
+    ...PAYMENT_BANK_NAMES,
+    ...Object.fromEntries(
+      (await api('GET', '/_local/providers').catch(() => [])).map((bank) => [bank.id, bank.name]),
+    ),
+  };
 }
 const bankName = (id) => bankNames[id] ?? id;
 
@@ -362,6 +435,92 @@ $('connect-form').addEventListener('submit', async (event) => {
   }
 });
 
+/** Pounds as typed ("15", "15.5", "£15.00") in minor units, or undefined when it is not an amount. */
+function minorUnits(pounds) {
+  const text = pounds.trim().replace(/^£/, '').replaceAll(',', '');
+  if (!/^\d+(\.\d{1,2})?$/.test(text)) return undefined;
+  return Math.round(Number(text) * 100);
+}
+
+/**
+ * Marks the fields the API refused, each with its message under it; clears the others. The API
+ * counts the amount in pence, the field in pounds: its message says so.
+ */
+function showFieldErrors(errors) {
+  for (const [field, id] of Object.entries(PAYMENT_FIELDS)) {
+    const refused = errors.filter((error) => error.field === field);
+    const unit = field === 'payment.amount_in_minor' ? ' (the API counts pence)' : '';
+    const message = $(`${id}-error`);
+    message.textContent = refused.map((error) => `${error.message}${unit}`).join('. ');
+    message.hidden = refused.length === 0;
+    if (refused.length) $(id).setAttribute('aria-invalid', 'true');
+    else $(id).removeAttribute('aria-invalid');
+  }
+}
+
+/**
+ * The API's detail; when it refused several fields ("2 problems in the request"), each of them by
+ * its label (and, for developers, the API's own path).
+ */
+function showProblem(box, error) {
+  const label = (field) => {
+    const id = PAYMENT_FIELDS[field];
+    return id ? document.querySelector(`label[for="${id}"]`).textContent : field;
+  };
+  box.replaceChildren(
+    element('span', { text: error.message }),
+    ...(error.errors?.length > 1
+      ? [
+          element(
+            'ul',
+            {},
+            ...error.errors.map((problem) =>
+              element(
+                'li',
+                {},
+                `${label(problem.field)}: ${problem.message} `,
+                element('code', { text: problem.field }),
+              ),
+            ),
+          ),
+        ]
+      : []),
+  );
+  box.hidden = false;
+}
+
+$('pay-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('pay-error').hidden = true;
+  showFieldErrors([]);
+  const amount = minorUnits($('pay-amount').value);
+  if (amount === undefined) {
+    $('pay-amount-error').textContent = 'Enter an amount in pounds, like 15.00.';
+    $('pay-amount-error').hidden = false;
+    $('pay-amount').setAttribute('aria-invalid', 'true');
+    $('pay-amount').focus();
+    return;
+  }
+  $('pay-button').disabled = true;
+  try {
+    const reference = $('reference').value.trim();
+    const created = await api('POST', '/onboardings', {
+      flow: 'payment',
+      ...(reference ? { reference } : {}),
+      payment: {
+        amount_in_minor: amount,
+        currency: 'GBP',
+        user: { name: $('pay-name').value.trim(), email: $('pay-email').value.trim() },
+      },
+    });
+    window.location.assign(created.auth_link);
+  } catch (error) {
+    showProblem($('pay-error'), error);
+    showFieldErrors(error.errors ?? []);
+    $('pay-button').disabled = false;
+  }
+});
+
 // ---------------------------------------------------------------- journey page
 
 const journey = {
@@ -391,13 +550,13 @@ function relativeTime(at) {
 
 function stepLabel(step) {
   if (step.kind === 'api') {
-    const label = API_LABELS[step.name] ?? step.name;
+    const label = journey.mode.apiLabels?.[step.name] ?? API_LABELS[step.name] ?? step.name;
     return step.detail ? `${label}: ${step.detail}` : label;
   }
   if (step.kind === 'workflow')
     return `Workflow ${OUTCOME_LABELS[step.outcome] ?? step.outcome} (Step Functions)`;
   if (step.kind === 'event') return `Event published: ${step.name}`;
-  return STATE_LABELS[step.name] ?? step.name;
+  return journey.mode.stateLabels?.[step.name] ?? STATE_LABELS[step.name] ?? step.name;
 }
 
 function stepTechnical(step) {
@@ -557,7 +716,17 @@ function showFailureCode(view) {
   box.replaceChildren(
     ...detailRow('failure.reason', view.failure.reason),
     ...detailRow('failure.detail', view.failure.detail),
+    ...detailRow('failure.payment.failure_stage', view.failure.payment?.failure_stage),
+    ...detailRow('failure.payment.failure_reason', view.failure.payment?.failure_reason),
   );
+}
+
+/** A payment journey's payment: its amount and TrueLayer's id; nothing for the data flow. */
+function paymentRows(view) {
+  if (view.flow !== 'payment' || !view.payment) return [];
+  const { amount_in_minor: minor, currency, payment_id: paymentId } = view.payment;
+  const amount = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
+  return [...detailRow('Amount', amount), ...detailRow('Payment id', paymentId)];
 }
 
 function renderOutcome(view) {
@@ -592,14 +761,23 @@ function renderOutcome(view) {
     );
     return;
   }
+  const paid = paymentRows(view);
   if (view.status === 'completed') {
     const { user, account } = view;
     const address = user.address;
-    showWords({
-      title: 'You are ready for payment',
-      text: 'Your bank confirmed these details. Payments can now be taken from this account.',
-      action: 'Sign up someone else',
-    });
+    showWords(
+      view.flow === 'payment'
+        ? {
+            title: 'You paid and are ready for payment',
+            text: 'Your payment arrived and your bank confirmed who paid it. Payments can now be taken from this account.',
+            action: 'Sign up someone else',
+          }
+        : {
+            title: 'You are ready for payment',
+            text: 'Your bank confirmed these details. Payments can now be taken from this account.',
+            action: 'Sign up someone else',
+          },
+    );
     $('outcome-details').replaceChildren(
       ...detailRow('Name', [user.title, user.first_name, user.last_name].filter(Boolean).join(' ')),
       ...detailRow('Date of birth', user.date_of_birth),
@@ -613,11 +791,13 @@ function renderOutcome(view) {
       ...detailRow('Sort code', account.sort_code),
       ...detailRow('Account number', account.account_number),
       ...detailRow('IBAN', account.iban),
+      ...paid,
     );
   } else {
     const reason = view.failure?.reason ?? (view.status === 'expired' ? 'link_expired' : 'internal_error');
-    showWords(FAILURE_WORDS[reason] ?? SOMETHING_WENT_WRONG);
-    $('outcome-details').replaceChildren();
+    const words = journey.mode.failureWords ?? FAILURE_WORDS;
+    showWords(words[reason] ?? words.internal_error);
+    $('outcome-details').replaceChildren(...paid);
   }
 }
 
@@ -674,12 +854,18 @@ function poll() {
   journey.pollTimer ??= setInterval(scheduleRefresh, POLL_MS);
 }
 
-function follow(mode, onboardingId, connectionId = '') {
+async function follow(given, onboardingId, connectionId = '') {
+  for (const id of ['start', 'connect', 'pay', 'users']) $(id).hidden = true;
+  $('journey').hidden = false;
+  let mode = given;
+  if (mode === SIGNUP_PLUS) {
+    // A payment journey comes back to the same URL as a data one: its record says which it is.
+    const first = await api('GET', mode.viewPath({ onboardingId })).catch(() => undefined);
+    if (first?.flow === 'payment') mode = PAYMENT;
+  }
   journey.mode = mode;
   journey.id = onboardingId;
   journey.connectionId = connectionId;
-  for (const id of ['start', 'connect', 'users']) $(id).hidden = true;
-  $('journey').hidden = false;
   $('journey-kind').textContent = mode.kind;
   $('journey-title').textContent = mode === DATA_CONNECTION ? 'Connecting your account' : 'Your sign-up';
   $('onboarding-id').textContent = connectionId || onboardingId;
