@@ -14,6 +14,13 @@ export interface SandboxClient {
    * (TrueLayer: EC P-521, ES512). None: the client cannot create payments (every one is refused 401).
    */
   signing_keys?: SigningKey[];
+  /**
+   * Console's webhook URI: Payments v3 webhooks for this client's payments are POSTed here (signed,
+   * see webhooks/). None: nothing is sent.
+   */
+  webhook_uri?: string;
+  /** Whether TrueLayer has enabled `payment_authorized` for the client (off by default, as at TrueLayer). */
+  webhook_payment_authorized?: boolean;
 }
 
 /** A request-signing public key uploaded to Console. */
@@ -43,6 +50,11 @@ const RedirectUriSchema = z
   .refine((value) => URL.canParse(value), 'must be an absolute URL')
   .refine((value) => !value.includes('#'), 'must not contain a fragment (RFC 6749 §3.1.2)');
 
+const WebhookUriSchema = z.string().refine((value) => {
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:');
+}, 'must be an absolute http(s) URL');
+
 /** Validates client registrations given in the simulator options. */
 export const SandboxClientsSchema = z
   .array(
@@ -55,6 +67,8 @@ export const SandboxClientsSchema = z
         .array(SigningKeySchema)
         .refine((keys) => new Set(keys.map((k) => k.kid)).size === keys.length, 'kid values must be unique')
         .optional(),
+      webhook_uri: WebhookUriSchema.optional(),
+      webhook_payment_authorized: z.boolean().optional(),
     }),
   )
   .min(1)

@@ -6,6 +6,7 @@ import type { GrantStore } from './grants.ts';
 import type { PaymentStore } from './payments/store.ts';
 import type { SwitchBoard } from './switches.ts';
 import type { SandboxUser } from './users.ts';
+import type { WebhookController } from './webhooks/dispatcher.ts';
 
 /** Shared state of one simulator, handed to every route (built-in and extra). */
 export interface SimulatorState {
@@ -20,6 +21,8 @@ export interface SimulatorState {
   /** Payments v3 payments and their Idempotency-Keys (payments/). */
   readonly payments: PaymentStore;
   readonly faults: FaultController;
+  /** Payments v3 webhooks: their faults and deliveries (webhooks/). */
+  readonly webhooks: WebhookController;
   /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
   readonly switches: SwitchBoard;
   /**
@@ -27,8 +30,8 @@ export interface SimulatorState {
    * else keeps: the user, the account asked for and the `X-PSU-IP` header.
    */
   readonly signupPlusRequests: SignupPlusRequest[];
-  /** Base URLs, known once both servers listen. */
-  readonly urls: { auth: string; api: string };
+  /** Base URLs, known once the servers listen (`webhooks`: the JWKS host). */
+  readonly urls: { auth: string; api: string; webhooks: string };
 }
 
 /** One `GET /signup-plus/accounts` as the simulator received it. */

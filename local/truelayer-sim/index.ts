@@ -9,12 +9,21 @@ import { type FaultController, FaultEngine } from './faults.ts';
 import { faultRoutes } from './faults-routes.ts';
 import { GrantStore } from './grants.ts';
 import { HPP_PATH, PaymentStore, paymentApiRoutes, paymentAuthRoutes } from './payments/index.ts';
+import { randomSeed, seededRandom } from './rng.ts';
 import { type RouteDefinition, Router } from './router.ts';
 import { type HostServer, startHostServer } from './server.ts';
 import { parseSwitches, SWITCHES_ENV, SwitchBoard, type SwitchesInput } from './switches.ts';
 import { switchRoutes } from './switches-routes.ts';
 import { tokenRoute } from './token-route.ts';
 import { builtInUsers, parseSandboxUsers, type SandboxUser } from './users.ts';
+import {
+  JWKS_PATH,
+  jwksRoute,
+  type WebhookController,
+  WebhookDispatcher,
+  WebhookSigner,
+  webhookSandboxRoutes,
+} from './webhooks/index.ts';
 
 export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
 export type { SandboxClient, SigningKey } from './clients.ts';
@@ -48,6 +57,14 @@ export {
   type SandboxUser,
   SandboxUsersFileError,
 } from './users.ts';
+export type {
+  WebhookController,
+  WebhookDelivery,
+  WebhookFaults,
+  WebhookJwk,
+  WebhookType,
+} from './webhooks/index.ts';
+export { WebhookFaultsSchema } from './webhooks/index.ts';
 
 /** Options of {@link startTrueLayerSimulator}. */
 export interface SimulatorOptions {
@@ -57,6 +74,8 @@ export interface SimulatorOptions {
   authPort?: number;
   /** Port of the API host (Signup+); default 0 = ephemeral. */
   apiPort?: number;
+  /** Port of the webhooks host (the webhook JWKS); default 0 = ephemeral. */
+  webhooksPort?: number;
   /** Registered applications. */
   clients: SandboxClient[];
   /** Sandbox users; default: the built-in users from `users.json`. */
@@ -102,7 +121,17 @@ export interface TrueLayerSimulator {
    * `${hppUrl}?payment_id=…&resource_token=…&return_uri=…`.
    */
   hppUrl: string;
+  /**
+   * Base URL standing in for `https://webhooks.truelayer-sandbox.com` (no trailing slash):
+   * `${webhooksUrl}/.well-known/jwks` is the key set every webhook's `jku` names.
+   */
+  webhooksUrl: string;
   users: readonly SandboxUser[];
+  /**
+   * Payments v3 webhooks, POSTed to each client's `webhook_uri`: faults, delivery attempts, drain
+   * (webhooks/).
+   */
+  webhooks: WebhookController;
   /** Fault rules, shared by both hosts and by `/_sandbox/faults`. */
   faults: FaultController;
   /** Switches for TrueLayer's undocumented points, shared by both hosts and by `/_sandbox/switches`. */
@@ -115,7 +144,7 @@ export interface TrueLayerSimulator {
   signupPlusRequests(): readonly SignupPlusRequest[];
   /** Every authorization code, access token and refresh token issued so far, for leak checks in tests. */
   issuedSecrets(): readonly string[];
-  /** Stops both hosts and ends every open connection, held ones included. Safe to call twice. */
+  /** Stops the webhooks and all hosts, and ends every open connection, held ones included. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -123,6 +152,7 @@ const ScalarOptionsSchema = z.object({
   host: z.string().min(1).optional(),
   authPort: z.int().min(0).max(65_535).optional(),
   apiPort: z.int().min(0).max(65_535).optional(),
+  webhooksPort: z.int().min(0).max(65_535).optional(),
   codeTtlSeconds: z.number().positive().optional(),
   accessTokenTtlSeconds: z.number().positive().optional(),
   paymentStepMs: z.number().min(0).optional(),
@@ -151,7 +181,18 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     options.switches ??
       (fromEnv === undefined || fromEnv.trim() === '' ? {} : parseSwitches(fromEnv, SWITCHES_ENV)),
   );
-  const urls = { auth: '', api: '' };
+  const urls = { auth: '', api: '', webhooks: '' };
+  const payments = new PaymentStore(now, { stepMs: scalars.paymentStepMs ?? 0 });
+  const signer = new WebhookSigner();
+  const log = options.quiet === true ? undefined : (line: string) => console.log(line);
+  const webhooks = new WebhookDispatcher({
+    payments,
+    clients,
+    signer,
+    now,
+    random: seededRandom(scalars.seed ?? randomSeed()),
+    ...(log === undefined ? {} : { log }),
+  });
   const state: SimulatorState = {
     clients,
     users,
@@ -162,8 +203,9 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
       accessTokenTtlSeconds: scalars.accessTokenTtlSeconds ?? 3600,
     }),
     dialogs: new DialogStore(now),
-    payments: new PaymentStore(now, { stepMs: scalars.paymentStepMs ?? 0 }),
+    payments,
     faults,
+    webhooks,
     switches,
     signupPlusRequests: [],
     urls,
@@ -171,7 +213,6 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
 
   let latency = scalars.latencyMs ?? 0;
   const counts = new Map<string, number>();
-  const log = options.quiet === true ? undefined : (line: string) => console.log(line);
   const host = scalars.host ?? '127.0.0.1';
   const common = {
     host,
@@ -189,27 +230,43 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     tokenRoute,
     ...faultRoutes,
     ...switchRoutes,
+    ...webhookSandboxRoutes,
   ]);
   for (const route of options.extraAuthRoutes ?? []) authRouter.add(route);
-  const apiRouter = new Router([accountsRoute, ...paymentApiRoutes, ...faultRoutes, ...switchRoutes]);
+  const apiRouter = new Router([
+    accountsRoute,
+    ...paymentApiRoutes,
+    ...faultRoutes,
+    ...switchRoutes,
+    ...webhookSandboxRoutes,
+  ]);
   for (const route of options.extraApiRoutes ?? []) apiRouter.add(route);
 
-  const auth = await startHostServer({
-    ...common,
-    label: 'auth',
-    port: scalars.authPort ?? 0,
-    router: authRouter,
-  });
+  const started: HostServer[] = [];
+  const startHost = async (label: string, port: number, router: Router) => {
+    const server = await startHostServer({ ...common, label, port, router });
+    started.push(server);
+    return server;
+  };
+  let auth: HostServer;
   let api: HostServer;
+  let webhooksHost: HostServer;
   try {
-    api = await startHostServer({ ...common, label: 'api', port: scalars.apiPort ?? 0, router: apiRouter });
+    auth = await startHost('auth', scalars.authPort ?? 0, authRouter);
+    api = await startHost('api', scalars.apiPort ?? 0, apiRouter);
+    webhooksHost = await startHost('webhooks', scalars.webhooksPort ?? 0, new Router([jwksRoute(signer)]));
   } catch (error) {
-    await auth.close();
+    await Promise.all(started.map((server) => server.close()));
     throw error;
   }
   urls.auth = auth.url;
   urls.api = api.url;
-  log?.(`[truelayer-sim] auth ${auth.url}  api ${api.url}  (${users.length} sandbox users)`);
+  urls.webhooks = webhooksHost.url;
+  signer.setJku(`${webhooksHost.url}${JWKS_PATH}`);
+  webhooks.start();
+  log?.(
+    `[truelayer-sim] auth ${auth.url}  api ${api.url}  webhooks ${webhooksHost.url}  (${users.length} sandbox users)`,
+  );
   log?.(`[truelayer-sim] switches ${JSON.stringify(switches.current)}`);
 
   let closed: Promise<void> | undefined;
@@ -217,7 +274,9 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     authUrl: auth.url,
     apiUrl: api.url,
     hppUrl: `${auth.url}${HPP_PATH}`,
+    webhooksUrl: webhooksHost.url,
     users,
+    webhooks,
     faults,
     switches,
     setLatency(ms) {
@@ -227,7 +286,8 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     issuedSecrets: () => state.grants.mintedSecrets(),
     signupPlusRequests: () => [...state.signupPlusRequests],
     close() {
-      closed ??= Promise.all([auth.close(), api.close()]).then(() => undefined);
+      webhooks.close();
+      closed ??= Promise.all([auth.close(), api.close(), webhooksHost.close()]).then(() => undefined);
       return closed;
     },
   };

@@ -52,6 +52,12 @@ export interface PaymentState {
   failureReason?: 'authorization_failed' | 'rejected' | 'canceled';
 }
 
+/** A status a decided payment enters, and when on the simulator's clock. */
+export interface PaymentTransition {
+  at: number;
+  state: PaymentState;
+}
+
 /** What `POST /v3/payments` found for an Idempotency-Key. */
 export type IdempotentLookup =
   | { kind: 'new' }
@@ -71,6 +77,7 @@ export class PaymentStore {
   readonly #payments = new Map<string, PaymentRecord>();
   /** `client_id` + Idempotency-Key → the payment and the body hash it was created with. */
   readonly #keys = new Map<string, { bodyHash: string; paymentId: string }>();
+  readonly #listeners: ((payment: PaymentRecord) => void)[] = [];
 
   constructor(now: () => number, options: { stepMs: number }) {
     this.#now = now;
@@ -116,41 +123,70 @@ export class PaymentStore {
 
   decide(payment: PaymentRecord, providerId: MockPaymentProviderId, outcome: PaymentDecision): void {
     payment.decision = { at: this.#now(), providerId, outcome };
+    for (const listener of this.#listeners) listener(payment);
   }
 
-  /** The payment's status now. */
-  stateOf(payment: PaymentRecord): PaymentState {
-    const now = this.#now();
+  /** Calls `listener` with each payment the moment its user decides (webhooks start from there). */
+  onDecided(listener: (payment: PaymentRecord) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Every status the payment goes through after the decision, in order, each with the instant (on
+   * the simulator's clock) it starts and the payment's state from then on. Fixed once decided; empty
+   * before. `stateOf` and the webhooks both read it, so they cannot disagree.
+   */
+  timelineOf(payment: PaymentRecord): PaymentTransition[] {
     const { decision } = payment;
-    if (decision === undefined) {
-      return { status: payment.openedAt === undefined ? 'authorization_required' : 'authorizing' };
-    }
+    if (decision === undefined) return [];
     const at = decision.at;
     const { outcome } = decision;
     if (outcome.kind === 'cancel') {
-      return { status: 'failed', failedAt: at, failureStage: 'authorizing', failureReason: 'canceled' };
+      const state: PaymentState = {
+        status: 'failed',
+        failedAt: at,
+        failureStage: 'authorizing',
+        failureReason: 'canceled',
+      };
+      return [{ at, state }];
     }
     if (outcome.user === 'test_authorisation_failed') {
-      return {
+      const state: PaymentState = {
         status: 'failed',
         failedAt: at,
         failureStage: 'authorizing',
         failureReason: 'authorization_failed',
       };
+      return [{ at, state }];
     }
     const step = this.#stepMs;
+    const authorized: PaymentTransition = { at, state: { status: 'authorized', authorizedAt: at } };
     if (outcome.user === 'test_execution_rejected') {
-      if (now < at + step) return { status: 'authorized', authorizedAt: at };
-      return {
+      const failed: PaymentState = {
         status: 'failed',
         authorizedAt: at,
         failedAt: at + step,
         failureStage: 'authorized',
         failureReason: 'rejected',
       };
+      return [authorized, { at: at + step, state: failed }];
     }
-    if (now < at + step) return { status: 'authorized', authorizedAt: at };
-    if (now < at + 2 * step) return { status: 'executed', authorizedAt: at, executedAt: at + step };
-    return { status: 'settled', authorizedAt: at, executedAt: at + step, settledAt: at + 2 * step };
+    const executed: PaymentState = { status: 'executed', authorizedAt: at, executedAt: at + step };
+    const settled: PaymentState = { ...executed, status: 'settled', settledAt: at + 2 * step };
+    return [authorized, { at: at + step, state: executed }, { at: at + 2 * step, state: settled }];
+  }
+
+  /** The payment's status now. */
+  stateOf(payment: PaymentRecord): PaymentState {
+    if (payment.decision === undefined) {
+      return { status: payment.openedAt === undefined ? 'authorization_required' : 'authorizing' };
+    }
+    const now = this.#now();
+    const timeline = this.timelineOf(payment);
+    const reached = timeline.filter((transition) => transition.at <= now);
+    // A clock set back before the decision still shows the first status after it.
+    const current = reached.at(-1) ?? timeline[0];
+    if (current === undefined) throw new Error(`payment ${payment.id} has a decision but no timeline`);
+    return current.state;
   }
 }

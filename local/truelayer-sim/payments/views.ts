@@ -29,6 +29,22 @@ function accountIdentifiers(account: SandboxAccount): Record<string, string>[] {
 }
 
 /**
+ * The account the payer paid from (PHP PaymentResponse mock): the payer of the amount's band, or
+ * the default payer for the bands Signup+ answers with a problem. None before the decision.
+ */
+export function paymentSource(payment: PaymentRecord): Record<string, unknown> | undefined {
+  if (payment.decision === undefined) return undefined;
+  const outcome = payerForAmount(payment.request.amount_in_minor);
+  const payer = outcome.kind === 'payer' ? outcome.payer : DEFAULT_PAYER;
+  const account = accountAt(payer, payment.decision.providerId);
+  return {
+    id: account.account_id,
+    account_holder_name: `${payer.identity.first_name} ${payer.identity.last_name}`,
+    account_identifiers: accountIdentifiers(account),
+  };
+}
+
+/**
  * `GET /v3/payments/{id}` body: the documented fields of each status (PHP PaymentResponse mocks,
  * JAVA payment detail models): timestamps per step, `payment_source` once executed, and
  * `failure_stage` + `failure_reason` when failed.
@@ -49,15 +65,9 @@ export function paymentBody(payment: PaymentRecord, state: PaymentState): Record
     body.authorized_at = iso(state.authorizedAt);
   if (state.executedAt !== undefined) body.executed_at = iso(state.executedAt);
   if (state.settledAt !== undefined) body.settled_at = iso(state.settledAt);
-  if ((state.status === 'executed' || state.status === 'settled') && payment.decision !== undefined) {
-    const outcome = payerForAmount(request.amount_in_minor);
-    const payer = outcome.kind === 'payer' ? outcome.payer : DEFAULT_PAYER;
-    const account = accountAt(payer, payment.decision.providerId);
-    body.payment_source = {
-      id: account.account_id,
-      account_holder_name: `${payer.identity.first_name} ${payer.identity.last_name}`,
-      account_identifiers: accountIdentifiers(account),
-    };
+  if (state.status === 'executed' || state.status === 'settled') {
+    const source = paymentSource(payment);
+    if (source !== undefined) body.payment_source = source;
   }
   if (state.failedAt !== undefined) {
     body.failed_at = iso(state.failedAt);
