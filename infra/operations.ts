@@ -96,6 +96,7 @@ export const ALARM_KINDS = [
   'JourneysStuck',
   'ReconcilerFailing',
   'HttpFunctionsThrottled',
+  'PublicFunctionsThrottled',
   'WorkflowFunctionsThrottled',
   'StateTransitionsThrottled',
   'DynamoDbThrottled',
@@ -382,11 +383,21 @@ export class Operations extends Construct {
 
     const functionIds = functionIdsOf(this.#props.functions);
     const routed = new Set(ROUTES.map((route) => route.function));
+    // Apart, and not only because an alarm takes ten metrics: the public routes' functions are capped on
+    // purpose (reserved concurrency), so their throttling under a storm is the cap working.
+    const isPublic = new Set(
+      ROUTES.filter((route) => route.authorization === 'none').map((route) => route.function),
+    );
     const groups: Array<[string, FunctionId[], string]> = [
       [
         'HttpFunctionsThrottled',
-        functionIds.filter((id) => routed.has(id)),
-        'Lambda functions behind the API',
+        functionIds.filter((id) => routed.has(id) && !isPublic.has(id)),
+        "Lambda functions behind the integrator's (IAM) routes",
+      ],
+      [
+        'PublicFunctionsThrottled',
+        functionIds.filter((id) => isPublic.has(id)),
+        'Lambda functions behind the public routes (browser returns, webhooks)',
       ],
       [
         'WorkflowFunctionsThrottled',

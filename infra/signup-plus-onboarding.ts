@@ -68,15 +68,16 @@ export const DEFAULT_PUBLIC_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 25
 /**
  * Reserved concurrency, sized for 10 onboardings/s (docs/deploy.md §
  * Capacity). For the public routes' functions it is a cap: a storm on
- * /callback or /connections/return stops at it instead of taking the
+ * /callback, /connections/return or /webhooks/truelayer stops at it instead of taking the
  * account's concurrency from everything else. For the workflow's tasks and
  * the reconciler it is a reservation: whatever the API receives, a journey
- * under way can always take its next step. 152 of the account's 1,000 by
+ * under way can always take its next step. 162 of the account's 1,000 by
  * default; the rest stays unreserved for the integrator routes.
  */
 export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, number>>> = {
   Callback: 20,
   PaymentReturn: 10,
+  TrueLayerWebhook: 10,
   ConnectionReturn: 10,
   LinkAccounts: 50,
   CompleteWithChosenAccount: 20,
@@ -135,6 +136,12 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     `GET /payments/return ${BROWSER_ROUTE}Nothing in the query is trusted: it only names a journey, whose ` +
     "payment's status is read from TrueLayer (signed, client credentials) by the payment workflow before " +
     'anything is recorded, and the user is only ever sent on to the configured return URL.',
+  'POST /webhooks/truelayer':
+    "POST /webhooks/truelayer is where TrueLayer's servers deliver payment webhooks, and TrueLayer holds no AWS " +
+    "credentials to sign them with. Each request must carry TrueLayer's Tl-Signature (ES512 over the method, " +
+    "path, signed headers and body), verified against TrueLayer's published JWKS, whose URL is fixed, before " +
+    'the body is read; a verified webhook only starts the payment workflow, which reads the payment from ' +
+    'TrueLayer itself. The route has a throttle of its own and its function a reserved concurrency.',
 };
 
 /** EventBridge → Lambda delivery: retried for an hour, then parked in the rule's DLQ. */
@@ -437,6 +444,8 @@ export class SignupPlusOnboarding extends Construct {
   readonly connectionReturnUri: string;
   /** The hosted payment page's return URI (prop, or `<api endpoint>/payments/return`). */
   readonly paymentReturnUri: string;
+  /** Where TrueLayer delivers payment webhooks: `<api endpoint>/webhooks/truelayer`, registered in Console. */
+  readonly webhookUri: string;
   readonly table: dynamodb.Table;
   /** Customer-managed key of the onboarding table (and of the idempotency table). */
   readonly tableKey: kms.Key;
@@ -589,6 +598,7 @@ export class SignupPlusOnboarding extends Construct {
     this.redirectUri = props.redirectUri ?? this.callbackUrl;
     this.connectionReturnUri = props.connectionReturnUri ?? `${base}/connections/return`;
     this.paymentReturnUri = props.paymentReturnUri ?? `${base}/payments/return`;
+    this.webhookUri = `${base}/webhooks/truelayer`;
 
     // Functions, first pass: everything but the workflow capabilities
     const resources: CapabilityResources = {

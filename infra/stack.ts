@@ -139,6 +139,10 @@ export class SignupPlusOnboardingStack extends Stack {
       description:
         "Payments v3 return URI (the payment page's return_uri): allow it in TrueLayer Console too",
     });
+    new CfnOutput(this, 'WebhookUri', {
+      value: this.onboarding.webhookUri,
+      description: "TrueLayer's payment webhooks: set it as the webhook URI in TrueLayer Console",
+    });
     new CfnOutput(this, 'ClientSecretArn', {
       value: this.clientSecret.secretArn,
       description: 'Secrets Manager secret holding the TrueLayer client secret',

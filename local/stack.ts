@@ -323,6 +323,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           client_secret: clientSecret,
           redirect_uris: [redirectUri, connectionReturnUrl, paymentReturnUrl],
           signing_keys: [{ kid: signing.kid, public_key_pem: signing.publicKeyPem }],
+          // Where Console sends the client's payment webhooks: the product's own route.
+          webhook_uri: `${api.url}/webhooks/truelayer`,
         },
       ],
       extraApiRoutes: dataV3.apiRoutes,
@@ -363,6 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TRUELAYER_SIGNING_KEY_SECRET_ID: SIGNING_KEY_SECRET_ID,
       TRUELAYER_MERCHANT_ACCOUNT_ID: LOCAL_MERCHANT_ACCOUNT_ID,
       TRUELAYER_HPP_BASE_URL: simulator.hppUrl,
+      TRUELAYER_WEBHOOKS_BASE_URL: simulator.webhooksUrl,
       PAYMENT_RETURN_URL: paymentReturnUrl,
       TRUELAYER_REDIRECT_URI: redirectUri,
       RETURN_URL: `${api.url}/`,

@@ -88,6 +88,13 @@ export const FUNCTIONS = {
       'PAYMENT_RETURN_URL',
     ],
   },
+  TrueLayerWebhook: {
+    ...http,
+    entry: 'functions/http/truelayer-webhook.ts',
+    description:
+      "POST /webhooks/truelayer: TrueLayer's payment webhooks, verified, nudge the payment workflow",
+    capabilities: ['onboardings:write', 'workflow:start', 'truelayer:call'],
+  },
   PaymentReturn: {
     ...http,
     entry: 'functions/http/payment-return.ts',
@@ -271,6 +278,8 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/callback', function: 'Callback', authorization: 'none' },
   // Public too: the hosted payment page sends the user here; the outcome is read from TrueLayer, not the query.
   { method: 'GET', path: '/payments/return', function: 'PaymentReturn', authorization: 'none' },
+  // Public as well: TrueLayer's servers call it; the Tl-Signature, checked against TrueLayer's JWKS, proves the sender.
+  { method: 'POST', path: '/webhooks/truelayer', function: 'TrueLayerWebhook', authorization: 'none' },
   { method: 'POST', path: '/connections', function: 'CreateConnection', authorization: 'iam' },
   // Public like /callback: the browser returns here; the outcome is confirmed with TrueLayer, not read from the query.
   // Listed before /connections/{id}: the local front matches in order (API Gateway prefers the static path).

@@ -749,6 +749,7 @@ describe('IAM', () => {
     const expected: Partial<Record<FunctionId, string[]>> = {
       Callback: ['states:StartExecution'],
       PaymentReturn: ['states:StartExecution'],
+      TrueLayerWebhook: ['states:StartExecution'],
       ChooseAccount: ['states:DescribeExecution', 'states:SendTaskSuccess'],
       Reconcile: ['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution'],
     };
@@ -765,7 +766,7 @@ describe('IAM', () => {
 
   it('lets each function that starts journeys start both flows’ machines, and hands it both ARNs', () => {
     const starters = functionIds.filter((id) => hasCapability(id, 'workflow:start'));
-    expect(starters.sort()).toEqual(['Callback', 'PaymentReturn', 'Reconcile']);
+    expect(starters.sort()).toEqual(['Callback', 'PaymentReturn', 'Reconcile', 'TrueLayerWebhook']);
     for (const id of starters) {
       expect(resourcesAllowing(id, 'states:StartExecution'), id).toEqual(
         workflowIds.map((workflowId) => JSON.stringify({ Ref: stateMachineId(workflowId) })).sort(),
@@ -1064,6 +1065,7 @@ describe('Alarms', () => {
     const { periods } = ALARM_THRESHOLDS.throttling;
     const throttleKinds = [
       'HttpFunctionsThrottled',
+      'PublicFunctionsThrottled',
       'WorkflowFunctionsThrottled',
       'StateTransitionsThrottled',
       'DynamoDbThrottled',
@@ -1078,6 +1080,7 @@ describe('Alarms', () => {
     }
     const lambdaThrottled = [
       ...alarmNamed('HttpFunctionsThrottled'),
+      ...alarmNamed('PublicFunctionsThrottled'),
       ...alarmNamed('WorkflowFunctionsThrottled'),
     ]
       .flatMap(watched)
@@ -1208,6 +1211,7 @@ describe('Outputs', () => {
       'RedirectUri',
       'ConnectionReturnUri',
       'PaymentReturnUri',
+      'WebhookUri',
       'ClientSecretArn',
       'SigningKeySecretArn',
       'TableName',
@@ -1219,6 +1223,7 @@ describe('Outputs', () => {
     }
     expect(JSON.stringify(outputs.RedirectUri)).toContain('/callback');
     expect(JSON.stringify(outputs.PaymentReturnUri)).toContain('/payments/return');
+    expect(JSON.stringify(outputs.WebhookUri)).toContain('/webhooks/truelayer');
     expect(outputs.StateMachineArn.Value).toEqual({ Ref: stateMachineId('data') });
     expect(outputs.PaymentStateMachineArn.Value).toEqual({ Ref: stateMachineId('payment') });
     expect(outputs.SigningKeySecretArn.Value).toEqual({

@@ -137,6 +137,7 @@ beforeAll(async () => {
   stack.simulator.faults.clear();
   await connectionJourney();
   await paymentJourney();
+  await stack.simulator.webhooks.drain();
   await stack.bus.drain();
 }, 60_000);
 
@@ -199,6 +200,10 @@ describe('what an operator or consumer can observe', () => {
       }
     }
     expect(seen.readyEvents).toContain('payment_id');
+    // the payment's webhooks were delivered to the product and scanned with the rest
+    expect(stack.simulator.webhooks.deliveries().filter((delivery) => delivery.status === 200).length).toBe(
+      2,
+    );
   });
 
   it("shows personal data only in the ready event and the integrator's reads (status, connected accounts)", () => {
@@ -210,6 +215,9 @@ describe('what an operator or consumer can observe', () => {
       // the payer the payment flow names to TrueLayer, which the product keeps nowhere
       PAYER.name,
       PAYER.email,
+      // what TrueLayer's payment webhooks say of the paying account (payment_source), never logged
+      'Tommie Burke',
+      '11112222',
       user.identity?.last_name ?? '',
       user.identity?.date_of_birth ?? '',
       user.identity?.address.address_line1 ?? '',

@@ -264,6 +264,54 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       '500': problem('Internal error; the user can retry the redirect.', 'internal'),
     },
   },
+  'POST /webhooks/truelayer': {
+    operationId: 'receiveTrueLayerWebhook',
+    summary: "TrueLayer's payment webhooks (TrueLayer's servers)",
+    description:
+      'Not for your backend: register `<api>/webhooks/truelayer` as the webhook URI in TrueLayer Console. ' +
+      "The `Tl-Signature` is verified with truelayer-signing against TrueLayer's JWKS (the signature's `jku` " +
+      "must be TrueLayer's, for the configured environment) before the body is read. A payment event " +
+      '(`payment_executed`, `payment_settled`, `payment_failed`, …) for a payment this product made starts ' +
+      "the payment workflow, which reads the payment's status from TrueLayer: a webhook that is late, " +
+      'repeated or out of order changes nothing it should not, and a repeated `event_id` is answered without ' +
+      'acting. The payer details some webhooks carry are never kept or logged.',
+    requestParams: {
+      header: z.object({
+        'tl-signature': z.string().meta({ description: "TrueLayer's JWS with a detached payload." }),
+        'x-tl-webhook-timestamp': z.string().meta({ description: 'When TrueLayer sent it (signed).' }),
+      }),
+    },
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({ type: z.string(), event_id: z.string(), payment_id: z.string().optional() })
+            .loose()
+            .meta({ description: "TrueLayer's webhook body; only these fields are read." }),
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description:
+          'Received: `outcome` is `started` (the payment workflow looks at the payment now), `ended` (the ' +
+          'journey was over), `duplicate` (this `event_id` was acted on before) or `ignored` (another kind of ' +
+          'event, or a payment this product did not make).',
+        content: {
+          'application/json': {
+            schema: z.object({ outcome: z.enum(['started', 'ended', 'duplicate', 'ignored']) }),
+          },
+        },
+      },
+      '401': problem(
+        'The signature is missing, names a key set that is not TrueLayer’s, or does not verify.',
+      ),
+      '413': problem('The body is larger than 16 KiB.', 'tooLarge'),
+      '500': problem('Internal error; TrueLayer retries.', 'internal'),
+      '503': problem("TrueLayer's key set could not be read; TrueLayer retries.", 'truelayerUnavailable'),
+    },
+  },
   'POST /connections': {
     operationId: 'createConnection',
     summary: 'Create a Data API v3 connection',

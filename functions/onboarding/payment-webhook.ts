@@ -1,0 +1,99 @@
+import * as z from 'zod/mini';
+import type { RawRequest } from '../commons/http/request.ts';
+import { logger } from '../commons/logger.ts';
+import type { VerifyWebhook } from '../truelayer/webhook-signature.ts';
+import { paymentKey } from './create-onboarding.ts';
+import type { RepositoryPort } from './deps.ts';
+import { terminalStatuses } from './model.ts';
+
+export interface PaymentWebhookDependencies {
+  verify: VerifyWebhook;
+  repository: RepositoryPort<'claimWebhook' | 'releaseWebhook' | 'findState' | 'get'>;
+  /** Starts the payment workflow for the onboarding; idempotent (the execution is named after it). */
+  startWorkflow: (onboardingId: string) => Promise<void>;
+  now: () => Date;
+}
+
+/**
+ * What the product did with a webhook: `started` the payment workflow,
+ * found the journey `ended`, a `duplicate` of one already acted on, or
+ * `ignored` (another kind of event, or a payment this product did not make).
+ */
+export type WebhookOutcome = 'started' | 'ended' | 'duplicate' | 'ignored';
+
+/** The payment events that say the payment has moved; each sends the workflow to look. */
+const PAYMENT_EVENTS = new Set([
+  'payment_authorized',
+  'payment_executed',
+  'payment_creditable',
+  'payment_settled',
+  'payment_failed',
+  'payment_settlement_stalled',
+]);
+
+/** Only what the product acts on, read tolerantly; the rest (the payer's account among it) is never kept. */
+const webhookBodySchema = z.object({
+  type: z.string().check(z.minLength(1), z.maxLength(100)),
+  event_id: z.string().check(z.minLength(1), z.maxLength(200)),
+  payment_id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
+});
+
+/**
+ * A TrueLayer payment webhook. Its signature is verified before anything is
+ * believed; then it is a nudge, not a source of truth: it starts the payment
+ * workflow, which reads the payment's status from TrueLayer itself. So a
+ * webhook that comes late, twice or out of order changes nothing the
+ * workflow would not have done, and the journey does not wait for the user
+ * to come back (or for the link to expire) to learn that the money moved.
+ * A duplicate (same `event_id`) is recognised and answered without acting;
+ * a delivery whose handling fails is forgotten again, so TrueLayer's retry
+ * is acted on.
+ */
+export async function receivePaymentWebhook(
+  request: RawRequest,
+  deps: PaymentWebhookDependencies,
+): Promise<WebhookOutcome> {
+  await deps.verify(request);
+  let body: z.infer<typeof webhookBodySchema>;
+  try {
+    body = webhookBodySchema.parse(JSON.parse(request.body));
+  } catch {
+    // TrueLayer signed it, so a redelivery would be just as unreadable: answered, logged, left to the poll.
+    logger.warn('A signed TrueLayer webhook has no readable type and event_id; ignored');
+    return 'ignored';
+  }
+  logger.appendKeys({ webhook_type: body.type, webhook_event_id: body.event_id });
+  const paymentId = body.payment_id;
+  if (!PAYMENT_EVENTS.has(body.type) || !paymentId) return 'ignored';
+  if (!(await deps.repository.claimWebhook(body.event_id, deps.now()))) return 'duplicate';
+  try {
+    return await nudge(paymentId, body.type, deps);
+  } catch (error) {
+    await deps.repository.releaseWebhook(body.event_id).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function nudge(
+  paymentId: string,
+  type: string,
+  deps: PaymentWebhookDependencies,
+): Promise<WebhookOutcome> {
+  const found = await deps.repository.findState(paymentKey(paymentId));
+  // Another integration on the same TrueLayer client, or a payment made outside this product.
+  if (!found) return 'ignored';
+  const onboarding = await deps.repository.get(found.onboarding_id);
+  logger.appendKeys({ onboarding_id: onboarding.onboarding_id });
+  if (terminalStatuses.includes(onboarding.status)) {
+    if (type === 'payment_settled' && onboarding.status !== 'completed') {
+      // Money reached the merchant account for a journey that had already ended otherwise.
+      logger.warn('A payment settled after its onboarding ended; refund or onboard the payer by hand', {
+        status: onboarding.status,
+        reason: onboarding.failure?.reason,
+      });
+    }
+    return 'ended';
+  }
+  await deps.startWorkflow(onboarding.onboarding_id);
+  return 'started';
+}
