@@ -218,17 +218,26 @@ export class Operations extends Construct {
     });
   }
 
+  /** One metric per Signup+ flow (the metrics carry `flow` as a dimension), keyed `<key>_<flow>`, to be summed. */
+  #everyFlow(key: string, name: string, dimensions: Record<string, string>, period: Period) {
+    return Object.fromEntries(
+      SIGNUP_PLUS_FLOWS.map((flow) => [
+        `${key}_${flow}`,
+        this.#product(name, { flow, ...dimensions }, period),
+      ]),
+    );
+  }
+
+  /** The journeys that ended in the window, every flow. */
   #ends(period: Period) {
-    const flow = { flow: SIGNUP_PLUS_FLOWS[0] };
     return {
-      completed: this.#product(JourneyMetrics.completed, flow, period),
-      failed: this.#product(JourneyMetrics.failed, flow, period),
-      expired: this.#product(JourneyMetrics.expired, flow, period),
+      ...this.#everyFlow('completed', JourneyMetrics.completed, {}, period),
+      ...this.#everyFlow('failed', JourneyMetrics.failed, {}, period),
+      ...this.#everyFlow('expired', JourneyMetrics.expired, {}, period),
     };
   }
 
   #journeyAlarms(): void {
-    const flow = SIGNUP_PLUS_FLOWS[0];
     const ours = ALARM_THRESHOLDS.internalFailures;
     const oursReasons = Object.entries(FAILURE_REASONS)
       .filter(([, reason]) => reason.side === 'ours')
@@ -236,7 +245,7 @@ export class Operations extends Construct {
     this.#alarm(
       'InternalFailures',
       this.#rate(
-        { ours: this.#product(JourneyMetrics.failed, { flow, side: 'ours' }, ours.window) },
+        this.#everyFlow('ours', JourneyMetrics.failed, { side: 'ours' }, ours.window),
         this.#ends(ours.window),
         ours.minimum,
         ours.window,
@@ -254,13 +263,7 @@ export class Operations extends Construct {
     this.#alarm(
       'TrueLayerUnavailable',
       this.#rate(
-        {
-          unavailable: this.#product(
-            JourneyMetrics.failed,
-            { flow, reason: 'truelayer_unavailable' },
-            tl.window,
-          ),
-        },
+        this.#everyFlow('unavailable', JourneyMetrics.failed, { reason: 'truelayer_unavailable' }, tl.window),
         this.#ends(tl.window),
         tl.minimum,
         tl.window,

@@ -4,7 +4,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SDK_CLIENT_TIMEOUTS } from '../../functions/commons/clients/timeouts.ts';
-import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
+import {
+  JourneyMetrics,
+  METRICS_NAMESPACE,
+  SIGNUP_PLUS_FLOWS,
+} from '../../functions/commons/metric-names.ts';
 import { tableKeys } from '../../functions/commons/table-keys.ts';
 import {
   type Capability,
@@ -985,17 +989,25 @@ describe('Alarms', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
     expect(expressionOf(internal)).toContain(`>= ${ours.minimum}`);
-    expect(watched(internal)).toContainEqual({
-      namespace: METRICS_NAMESPACE,
-      name: JourneyMetrics.failed,
-      dimensions: { service: 'signupplus-onboarding', flow: 'data', side: 'ours' },
-    });
     const tl = onlyAlarm('TrueLayerUnavailable');
-    expect(watched(tl)).toContainEqual({
-      namespace: METRICS_NAMESPACE,
-      name: JourneyMetrics.failed,
-      dimensions: { service: 'signupplus-onboarding', flow: 'data', reason: 'truelayer_unavailable' },
-    });
+    // Every flow's journeys count, the payment flow's as much as the data flow's.
+    for (const flow of SIGNUP_PLUS_FLOWS) {
+      expect(watched(internal), flow).toContainEqual({
+        namespace: METRICS_NAMESPACE,
+        name: JourneyMetrics.failed,
+        dimensions: { service: 'signupplus-onboarding', flow, side: 'ours' },
+      });
+      expect(watched(internal), flow).toContainEqual({
+        namespace: METRICS_NAMESPACE,
+        name: JourneyMetrics.completed,
+        dimensions: { service: 'signupplus-onboarding', flow },
+      });
+      expect(watched(tl), flow).toContainEqual({
+        namespace: METRICS_NAMESPACE,
+        name: JourneyMetrics.failed,
+        dimensions: { service: 'signupplus-onboarding', flow, reason: 'truelayer_unavailable' },
+      });
+    }
     // No alarm reads a failure by the user's or the bank's side, or by a reason that is theirs.
     const theirs = Object.entries(FAILURE_REASONS)
       .filter(([, reason]) => reason.side === 'user' || reason.side === 'bank')
