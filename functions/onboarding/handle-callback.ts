@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { logger } from '../commons/logger.ts';
 import type { CallbackQuery } from '../contract/onboarding-requests.ts';
+import { recordAuthorization } from './authorization.ts';
 import { denialFailure } from './denial.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney } from './end-journey.ts';
@@ -71,28 +72,14 @@ export async function handleCallback(
   const code = query.code ?? '';
   const state = await claimState(stateHash, sha256(`code:${code}`), deps);
   const onboardingId = state.onboarding_id;
-  const now = deps.now();
   // The code first: if the record then cannot be moved on, the reconciler finds an unused link with a
   // code and finishes the callback's work; the other way round, a journey would wait with no code.
   await deps.repository.storeAuthorizationCode(onboardingId, {
     authorizationCode: code,
     endUserIp: endUserIp !== undefined && isIP(endUserIp) !== 0 ? endUserIp : undefined,
   });
-  const status = await deps.repository
-    .transition(onboardingId, {
-      from: ['awaiting_authorization'],
-      to: 'authorized',
-      now,
-      timeline: { at: now.toISOString(), step: 'user_authorized' },
-    })
-    .then(
-      (onboarding) => onboarding.status,
-      (error: unknown) => {
-        // A duplicate callback finds the journey moving on, a late one finds it over.
-        if (error instanceof OnboardingStatusConflictError) return error.currentStatus;
-        throw error;
-      },
-    );
+  // A duplicate callback finds the journey moving on, a late one finds it over.
+  const status = await recordAuthorization(onboardingId, deps);
   if (terminalStatuses.includes(status)) return { onboardingId, outcome: 'ended' };
   try {
     await deps.startWorkflow(onboardingId);

@@ -1,9 +1,10 @@
 import { logger } from '../commons/logger.ts';
 import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
+import { recordAuthorization } from './authorization.ts';
 import type { ResumeOutcome, WorkflowState } from './choose-account.ts';
 import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
 import { endJourney, settleJourney } from './end-journey.ts';
-import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
+import { OnboardingNotFoundError } from './errors.ts';
 import { failureOf } from './failure-reasons.ts';
 import { flowOf, type Onboarding, terminalStatuses } from './model.ts';
 import type { Journey } from './repository.ts';
@@ -157,18 +158,8 @@ export async function reconcileOne(onboardingId: string, deps: ReconcileDependen
 
 /** The callback stored the code but did not get to move the record on. */
 async function moveOnAuthorized(onboarding: Onboarding, deps: ReconcileDependencies): Promise<Reconciled> {
-  const now = deps.now();
-  try {
-    await deps.repository.transition(onboarding.onboarding_id, {
-      from: ['awaiting_authorization'],
-      to: 'authorized',
-      now,
-      timeline: { at: now.toISOString(), step: 'user_authorized' },
-    });
-  } catch (error) {
-    if (!(error instanceof OnboardingStatusConflictError)) throw error;
-    if (terminalStatuses.includes(error.currentStatus)) return 'ended';
-  }
+  const status = await recordAuthorization(onboarding.onboarding_id, deps);
+  if (terminalStatuses.includes(status)) return 'ended';
   await deps.startWorkflow(onboarding.onboarding_id, 'data');
   return 'started';
 }

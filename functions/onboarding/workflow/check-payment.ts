@@ -1,8 +1,8 @@
 import type { Failure } from '../../commons/failure.ts';
 import type { PaymentsClient } from '../../truelayer/payments-client.ts';
+import { recordAuthorization } from '../authorization.ts';
 import type { EndJourneyDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
-import { OnboardingStatusConflictError } from '../errors.ts';
 import { failureOf } from '../failure-reasons.ts';
 import { type Onboarding, type TimelineEntry, terminalStatuses } from '../model.ts';
 import { trueLayerFailureOf } from './failures.ts';
@@ -119,19 +119,9 @@ async function markAuthorized(
   deps: CheckPaymentDependencies,
 ): Promise<Onboarding | 'ended'> {
   if (onboarding.status !== 'awaiting_authorization') return onboarding;
-  const now = deps.now();
-  try {
-    return await deps.repository.transition(onboarding.onboarding_id, {
-      from: ['awaiting_authorization'],
-      to: 'authorized',
-      now,
-      timeline: { at: now.toISOString(), step: 'user_authorized' },
-    });
-  } catch (error) {
-    if (!(error instanceof OnboardingStatusConflictError)) throw error;
-    if (terminalStatuses.includes(error.currentStatus)) return 'ended';
-    return deps.repository.get(onboarding.onboarding_id);
-  }
+  const status = await recordAuthorization(onboarding.onboarding_id, deps);
+  if (terminalStatuses.includes(status)) return 'ended';
+  return deps.repository.get(onboarding.onboarding_id);
 }
 
 /** The money is in: Signup+ names the payer, and the journey completes with them. */
