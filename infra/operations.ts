@@ -588,20 +588,21 @@ export class Operations extends Construct {
     dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          '## Signup+ onboarding\nBusiness figures first (journeys per 5 minutes, flow `data`), then health. ' +
+          '## Signup+ onboarding\nBusiness figures first (journeys per 5 minutes, by flow), then health. ' +
           'Every alarm is explained in docs/deploy.md § Alarms.',
         width: 24,
         height: 2,
       }),
     );
     dashboard.addWidgets(
-      graph('Journeys', [
-        sum(JourneyMetrics.started, flow, 'started'),
-        sum(JourneyMetrics.completed, flow, 'completed'),
-        sum(JourneyMetrics.failed, flow, 'failed'),
-        sum(JourneyMetrics.expired, flow, 'expired'),
-        sum(JourneyMetrics.erased, flow, 'erased'),
-      ]),
+      graph(
+        'Journeys, by flow',
+        SIGNUP_PLUS_FLOWS.flatMap((each) =>
+          (['started', 'completed', 'failed', 'expired', 'erased'] as const).map((what) =>
+            sum(JourneyMetrics[what], { flow: each }, `${each} ${what}`),
+          ),
+        ),
+      ),
       graph(
         'Failed, by side (ours pages, user and bank never do)',
         [search('service,flow,side', JourneyMetrics.failed)],
@@ -615,14 +616,21 @@ export class Operations extends Construct {
       ]),
     );
     dashboard.addWidgets(
-      graph('Time to ready (POST /onboardings to ready), ms', [
-        this.#product(JourneyMetrics.timeToReady, flow, period, cloudwatch.Stats.p(50)).with({
-          label: 'p50',
-        }),
-        this.#product(JourneyMetrics.timeToReady, flow, period, cloudwatch.Stats.p(99)).with({
-          label: 'p99',
-        }),
-      ]),
+      graph(
+        'Time to ready (POST /onboardings to ready), ms',
+        SIGNUP_PLUS_FLOWS.flatMap((each) =>
+          [50, 99].map((percentile) =>
+            this.#product(
+              JourneyMetrics.timeToReady,
+              { flow: each },
+              period,
+              cloudwatch.Stats.p(percentile),
+            ).with({
+              label: `${each} p${percentile}`,
+            }),
+          ),
+        ),
+      ),
       graph('Account choice rate (% of onboardings started)', [
         new cloudwatch.MathExpression({
           expression: 'IF(FILL(started, 0) > 0, 100 * FILL(choices, 0) / started, 0)',
