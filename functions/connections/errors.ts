@@ -80,24 +80,34 @@ export class NextActionUnsupportedError extends DomainError {
   }
 }
 
+/** Why a connection's data cannot be read now. */
+export type DataUnavailableReason =
+  | 'not_authorized'
+  | 'scope_missing'
+  | 'access_lapsed'
+  | 'sca_window_passed';
+
 /**
- * The connection's accounts cannot be listed: it is not authorised (yet, or
- * any more), it was created without the `accounts` scope, or TrueLayer no
- * longer grants access to them (the consent lapsed or was revoked; the user
- * must connect again). The answer says which, and the connection's status.
+ * The connection's data (its accounts, its user info) cannot be read: it is
+ * not authorised (yet, or any more), it was created without the scope the
+ * data needs, TrueLayer no longer grants access (the consent lapsed or was
+ * revoked; the user must connect again), or, for user info, the five minutes
+ * after the user authenticated are over. The answer says which, and the
+ * connection's status.
  */
 export class ConnectionDataUnavailableError extends DomainError {
   override readonly name = 'ConnectionDataUnavailableError';
   readonly kind = 'conflict';
 
-  constructor(why: 'not_authorized' | 'scope_missing' | 'access_lapsed', status: string) {
-    super(
-      why === 'not_authorized'
-        ? `The connection is ${status}: its accounts can be listed once it is authorized.`
-        : why === 'scope_missing'
-          ? 'The connection was created without the accounts scope.'
-          : 'TrueLayer no longer grants access to this connection: the user must connect again.',
-      { extensions: { connection_status: status, reason: why } },
-    );
+  constructor(why: DataUnavailableReason, status: string, scope: 'accounts' | 'info' = 'accounts') {
+    const messages: Record<DataUnavailableReason, string> = {
+      not_authorized: `The connection is ${status}: its data can be read once it is authorized.`,
+      scope_missing: `The connection was created without the ${scope} scope.`,
+      access_lapsed: 'TrueLayer no longer grants access to this connection: the user must connect again.',
+      sca_window_passed:
+        'TrueLayer answers user info only in the 5 minutes after the user authenticated at their bank: ' +
+        'read it right after the return, or have the user connect again.',
+    };
+    super(messages[why], { extensions: { connection_status: status, reason: why } });
   }
 }

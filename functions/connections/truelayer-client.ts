@@ -92,6 +92,9 @@ export const connectedAccountsAnswerSchema = z.object({
 });
 export type ConnectedAccountItem = z.infer<typeof connectedAccountsAnswerSchema>['items'][number];
 
+/** `GET /v3/data-connections/{id}/user-info`: the name the bank holds, when it shares one. */
+const userInfoAnswerSchema = z.object({ name: tolerantText });
+
 export interface CreateOptions {
   /** Sent as `Idempotency-Key`: TrueLayer answers a retry with the same connection. */
   idempotencyKey: string;
@@ -116,6 +119,14 @@ export interface DataConnectionsClient {
     connectionId: string,
     options?: { endUserIp?: string | undefined },
   ): Promise<{ accounts: ConnectedAccountItem[] } | 'not_authorized'>;
+  /**
+   * The account holder's name as the bank holds it. TrueLayer answers it only
+   * within 5 minutes of the user authenticating (403 after): `window_passed`.
+   */
+  userInfo(
+    connectionId: string,
+    options?: { endUserIp?: string | undefined },
+  ): Promise<{ name?: string | undefined } | 'not_authorized' | 'window_passed'>;
 }
 
 /** Statuses with which an endpoint says "there is no such endpoint here", as opposed to a refusal. */
@@ -249,6 +260,29 @@ export function dataConnectionsClient(deps: {
         });
       }
       return { accounts: parsed.data.items };
+    },
+
+    async userInfo(connectionId, options = {}) {
+      const operation = 'get user info';
+      const response = await get(
+        `/v3/data-connections/${encodeURIComponent(connectionId)}/user-info`,
+        operation,
+        {
+          ...(options.endUserIp === undefined ? {} : { 'tl-user-ip': options.endUserIp }),
+        },
+      );
+      if (response.status === 403) return 'window_passed';
+      if (saysNotAuthorized(response)) return 'not_authorized';
+      if (response.status < 200 || response.status > 299) {
+        throw refusalError(response, { operation, audience: 'client' });
+      }
+      const parsed = userInfoAnswerSchema.safeParse(response.body ?? {});
+      if (!parsed.success) {
+        throw new TrueLayerContractError(`${operation}: the answer is not user info`, {
+          truelayer: { status: response.status, ...response.support },
+        });
+      }
+      return { name: parsed.data.name };
     },
   };
 }

@@ -247,6 +247,12 @@ export const FUNCTIONS = {
     description: 'GET /connections/{id}/accounts: the accounts of an authorised connection, from TrueLayer',
     capabilities: ['onboardings:read', 'truelayer:call', 'truelayer:client', 'truelayer:secret'],
   },
+  GetConnectionUserInfo: {
+    ...http,
+    entry: 'functions/http/get-connection-user-info.ts',
+    description: "GET /connections/{id}/user-info: the name the user's bank holds, from TrueLayer",
+    capabilities: ['onboardings:read', 'truelayer:call', 'truelayer:client', 'truelayer:secret'],
+  },
   ReadyForPaymentExample: {
     ...task,
     entry: 'functions/consumers/ready-for-payment-example.ts',
@@ -289,6 +295,12 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'GET',
     path: '/connections/{id}/accounts',
     function: 'GetConnectionAccounts',
+    authorization: 'iam',
+  },
+  {
+    method: 'GET',
+    path: '/connections/{id}/user-info',
+    function: 'GetConnectionUserInfo',
     authorization: 'iam',
   },
 ];

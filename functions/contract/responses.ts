@@ -182,6 +182,16 @@ export const connectedAccountsSchema = z
   })
   .meta({ id: 'ConnectedAccounts' });
 
+/** `200` of `GET /connections/{id}/user-info` (the use case's `ConnectionUserInfo`). */
+export const connectionUserInfoSchema = z
+  .object({
+    connection_id: connectionIdSchema,
+    name: z.string().optional().meta({
+      description: "The account holder's name as the bank holds it; absent when the bank shares none.",
+    }),
+  })
+  .meta({ id: 'ConnectionUserInfo' });
+
 /*
  * What the use cases return, derived from the schemas above: an answer is the
  * returned value as JSON, so a use case cannot return a shape the document
@@ -193,3 +203,4 @@ export type AccountChoiceAccepted = z.input<typeof accountChoiceAcceptedSchema>;
 export type ErasedOnboarding = z.input<typeof erasedOnboardingSchema>;
 export type CreatedConnection = z.input<typeof createdConnectionSchema>;
 export type ConnectedAccounts = z.input<typeof connectedAccountsSchema>;
+export type ConnectionUserInfo = z.input<typeof connectionUserInfoSchema>;

@@ -45,6 +45,7 @@ const CONNECTIONS: readonly FunctionId[] = [
   'ExpireConnections',
   'GetConnection',
   'GetConnectionAccounts',
+  'GetConnectionUserInfo',
 ];
 
 /** Source files (repository-relative) in each function's bundle. */

@@ -49,7 +49,8 @@ async function api(method: string, path: string, body?: unknown) {
   });
   // The integrator's reads of a person's data: the onboarding's status and a connection's accounts.
   const carriesPersonalData =
-    method === 'GET' && (path.startsWith('/onboardings/') || /^\/connections\/[^/]+\/accounts$/.test(path));
+    method === 'GET' &&
+    (path.startsWith('/onboardings/') || /^\/connections\/[^/]+\/(accounts|user-info)$/.test(path));
   return record(response, carriesPersonalData ? statusAnswers : answers);
 }
 

@@ -9,6 +9,7 @@ import { ConnectionNotFoundError } from '../../functions/connections/errors.ts';
 import { listConnectedAccounts } from '../../functions/connections/list-accounts.ts';
 import type { ConnectionRecord } from '../../functions/connections/model.ts';
 import { connectedAccountsAnswerSchema } from '../../functions/connections/truelayer-client.ts';
+import { getConnectionUserInfo } from '../../functions/connections/user-info.ts';
 
 const record = (overrides: Partial<ConnectionRecord> = {}): ConnectionRecord => ({
   onboarding_id: '5b0e9d3c-2a1f-4e8d-b7c6-0f9e8d7c6b5a',
@@ -168,5 +169,58 @@ describe('listConnectedAccounts', () => {
     expect(connectedAccountsAnswerSchema.safeParse({ items: [{ account_type: 'current' }] }).success).toBe(
       false,
     );
+  });
+});
+
+describe('getConnectionUserInfo', () => {
+  /** The use case over a stored record and what TrueLayer's user info answers. */
+  const infoWith = (
+    stored: ConnectionRecord,
+    answer: { name?: string } | 'not_authorized' | 'window_passed',
+  ) => {
+    const asked: Array<string | undefined> = [];
+    const run = getConnectionUserInfo(
+      'conn-1',
+      { endUserIp: '203.0.113.7' },
+      {
+        repository: { get: async () => stored },
+        trueLayer: {
+          userInfo: async (_id, options) => {
+            asked.push(options?.endUserIp);
+            return answer;
+          },
+        },
+      },
+    );
+    return { run, asked };
+  };
+  const withInfo = record({ scopes: ['info', 'accounts'], data_access_type: 'one_time' });
+
+  it("answers the bank's name for the holder, passing the user's address on; a bank that shares none leaves it out", async () => {
+    const named = infoWith(withInfo, { name: 'John Doe' });
+    const unnamed = infoWith(withInfo, {});
+
+    expect(await named.run).toEqual({ connection_id: 'conn-1', name: 'John Doe' });
+    expect(named.asked).toEqual(['203.0.113.7']);
+    expect(await unnamed.run).toEqual({ connection_id: 'conn-1' });
+  });
+
+  it.each([
+    [
+      'not authorised',
+      record({ status: 'authorization_required', scopes: ['info'] }),
+      { name: 'x' },
+      'not_authorized',
+    ],
+    ['created without the info scope', record({ scopes: ['accounts'] }), { name: 'x' }, 'scope_missing'],
+    ['past the 5-minute window', withInfo, 'window_passed', 'sca_window_passed'],
+    ['no longer granted', withInfo, 'not_authorized', 'access_lapsed'],
+  ] as const)('refuses with 409 when %s', async (_case, stored, answer, reason) => {
+    const { run, asked } = infoWith(stored, answer);
+
+    const problem = await problemOf(run);
+
+    expect(problem).toMatchObject({ status: 409, reason });
+    if (reason === 'not_authorized' || reason === 'scope_missing') expect(asked).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
 import {
   accountChoiceAcceptedSchema,
   connectedAccountsSchema,
+  connectionUserInfoSchema,
   connectionViewSchema,
   createdConnectionSchema,
   createdOnboardingSchema,
@@ -411,6 +412,43 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       '409': problem(
         'Not authorised (yet, or any more: `reason` `access_lapsed` means the user must connect again), ' +
           'or created without the accounts scope.',
+        'connectionNotAuthorized',
+      ),
+      '500': problem('Internal error; safe to retry.', 'internal'),
+      '502': problem('TrueLayer refused the request.', 'truelayerRejected'),
+      '503': problem('TrueLayer is unavailable; retry later.', 'truelayerUnavailable'),
+    },
+  },
+  'GET /connections/{id}/user-info': {
+    operationId: 'getConnectionUserInfo',
+    summary: "The name a data connection's bank holds for the user",
+    description:
+      "The account holder's name as the user's bank holds it, as TrueLayer answers it now " +
+      '(`GET /v3/data-connections/{id}/user-info`), to check it against the name you were given. Personal ' +
+      'data: read for you on each call, kept nowhere. The connection must be `authorized` and created with ' +
+      'the `info` scope (TrueLayer allows it for `one_time` access only), and TrueLayer answers only in the ' +
+      '5 minutes after the user authenticated at their bank: read it right after the return.',
+    requestParams: {
+      path: connectionPath,
+      header: z.object({
+        'X-End-User-IP': z.string().optional().meta({ description: "The end user's IPv4 or IPv6 address" }),
+      }),
+    },
+    responses: {
+      '200': {
+        description: "The bank's name for the holder (absent when the bank shares none).",
+        content: json(connectionUserInfoSchema, {
+          named: {
+            summary: 'A name on file',
+            value: { connection_id: EXAMPLE_CONNECTION_ID, name: 'Jane Doe' },
+          },
+        }),
+      },
+      '400': problem('The id or X-End-User-IP is malformed.', 'invalid'),
+      '404': problem('No connection with this id.'),
+      '409': problem(
+        'Not authorised (yet, or any more: `access_lapsed`), created without the info scope ' +
+          '(`scope_missing`), or past the 5 minutes after the user authenticated (`sca_window_passed`).',
         'connectionNotAuthorized',
       ),
       '500': problem('Internal error; safe to retry.', 'internal'),
