@@ -234,15 +234,22 @@ describe('GET /payments/return', () => {
 });
 
 describe('CheckPayment', () => {
-  it('waits while the user is on the payment page, never past the link’s expiry', async () => {
-    const { repository, clock, deps } = checking([{ status: 'pending' }, { status: 'pending' }]);
+  it('waits while the user is on the payment page, backing off, never past the link’s expiry', async () => {
+    const answers: PaymentProgress[] = Array.from({ length: 4 }, () => ({ status: 'pending' }));
+    const { repository, clock, deps } = checking(answers);
 
     const early = await checkPayment(input, deps);
-    clock.advanceSeconds(15 * 60 - 2);
-    const late = await checkPayment(input, deps);
+    clock.advanceSeconds(120);
+    const later = await checkPayment(input, deps);
+    clock.advanceSeconds(600);
+    const latest = await checkPayment(input, deps);
+    clock.advanceSeconds(15 * 60 - 720 - 2);
+    const last = await checkPayment(input, deps);
 
     expect(early).toEqual({ next: 'wait', wait_seconds: PAYMENT_POLL_SECONDS.pending });
-    expect(late).toEqual({ next: 'wait', wait_seconds: 2 });
+    expect(later).toEqual({ next: 'wait', wait_seconds: 12 });
+    expect(latest).toEqual({ next: 'wait', wait_seconds: PAYMENT_POLL_SECONDS.pendingAtMost });
+    expect(last).toEqual({ next: 'wait', wait_seconds: 2 });
     expect(repository.record(ONBOARDING_ID).status).toBe('awaiting_authorization');
   });
 
@@ -308,6 +315,20 @@ describe('CheckPayment', () => {
     expect(events.published.map((event) => event.detail)).toEqual([
       expect.objectContaining({ payment_id: PAYMENT_ID, user: record.user }),
     ]);
+  });
+
+  it('carries on only what reads as TrueLayer’s codes, never free text', async () => {
+    const { repository, deps } = checking([
+      {
+        status: 'failed',
+        failureStage: 'authorizing',
+        failureReason: 'Bank said: call 0800 123 for Mr Smith',
+      },
+    ]);
+
+    await checkPayment(input, deps);
+
+    expect(repository.record(ONBOARDING_ID).failure?.payment).toEqual({ failure_stage: 'authorizing' });
   });
 
   it('ends failed with TrueLayer’s stage and reason for a failed payment', async () => {

@@ -14,10 +14,21 @@ export interface CheckPaymentDependencies extends EndJourneyDependencies {
 
 /**
  * How long the workflow waits between two looks at a payment: while the user
- * is on the payment page, and while an authorised payment moves to the
- * merchant account (usually seconds: Faster Payments).
+ * is on the payment page (5 s at first, backing off to 30 s, since a user who
+ * came back without paying may never pay), and while an authorised payment
+ * moves to the merchant account (usually seconds: Faster Payments).
  */
-export const PAYMENT_POLL_SECONDS = { pending: 5, authorized: 2 } as const;
+export const PAYMENT_POLL_SECONDS = { pending: 5, pendingAtMost: 30, authorized: 2 } as const;
+
+/** The wait before the next look at an unpaid payment: a tenth of the journey's age, within the bounds. */
+function pendingWait(onboarding: Onboarding, now: Date): number {
+  const age = (now.getTime() - new Date(onboarding.created_at).getTime()) / 1000;
+  return Math.min(PAYMENT_POLL_SECONDS.pendingAtMost, Math.max(PAYMENT_POLL_SECONDS.pending, age / 10));
+}
+
+/** TrueLayer's stage and reason are codes (`authorizing`, `canceled`); anything else is not carried on. */
+const asCode = (value: string | undefined) =>
+  value !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(value) ? value : undefined;
 
 /** An authorised payment not settled this long after the link's expiry ends the journey `failed`. */
 export const SETTLEMENT_DEADLINE_SECONDS = 3600;
@@ -70,7 +81,7 @@ export async function checkPayment(
   switch (progress.status) {
     case 'pending': {
       if (now.getTime() < linkExpiry) {
-        return wait(Math.min(PAYMENT_POLL_SECONDS.pending, (linkExpiry - now.getTime()) / 1000));
+        return wait(Math.min(pendingWait(onboarding, now), (linkExpiry - now.getTime()) / 1000));
       }
       await endJourney(
         {
@@ -83,8 +94,8 @@ export async function checkPayment(
       return END;
     }
     case 'failed': {
-      const stage = progress.failureStage;
-      const reason = progress.failureReason;
+      const stage = asCode(progress.failureStage);
+      const reason = asCode(progress.failureReason);
       await fail(
         onboarding,
         failureOf('payment_failed', {
