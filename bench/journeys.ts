@@ -154,9 +154,17 @@ export interface ApiCounter {
   requests: number;
 }
 
-export async function createOnboarding(stack: LocalStack, api?: ApiCounter) {
+/**
+ * `POST /onboardings`. `retries`: how many times a 5xx is retried, as an integrator does ("safe to
+ * retry"), 250 ms apart; the load run retries, the measurements never do (a retry would be timed).
+ */
+export async function createOnboarding(stack: LocalStack, api?: ApiCounter, retries = 0) {
   const started = performance.now();
-  const answer = await send('POST', `${stack.urls.api}/onboardings`, {});
+  let answer = await send('POST', `${stack.urls.api}/onboardings`, {});
+  for (let attempt = 0; answer.status >= 500 && attempt < retries; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    answer = await send('POST', `${stack.urls.api}/onboardings`, {});
+  }
   if (api) api.requests++;
   if (answer.status !== 201) throw new Error(`POST /onboardings answered ${answer.status}`);
   const created = parseJson(createdOnboardingSchema, answer.text, 'POST /onboardings');

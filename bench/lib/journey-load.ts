@@ -181,7 +181,8 @@ async function runJourney(
   const started = Date.now();
   const result: JourneyResult = { index, user, durationMs: 0 };
   try {
-    const created = await createOnboarding(stack);
+    // A loaded machine can time a create out (a 5xx, "safe to retry"): retried as an integrator would.
+    const created = await createOnboarding(stack, undefined, 3);
     const id = created.onboardingId;
     result.onboardingId = id;
     const redirectTo = await authorize(stack, created.authLink, user);

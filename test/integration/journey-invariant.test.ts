@@ -195,8 +195,10 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
       user,
       spec.kind === 'denial' ? 'deny' : 'approve',
     );
-    // Once, as a user would; a 5xx is not retried (the tab is closed): the reconciler must cope.
-    await followRedirect(redirectTo);
+    // As a user would: an error page is reloaded once, then the tab is closed and the reconciler must
+    // cope. (On a loaded two-core machine a callback can time out with no fault of its own.)
+    const back = await followRedirect(redirectTo);
+    if (back.status >= 500) await followRedirect(redirectTo);
   }
   if (spec.kind === 'multi') {
     // Polled as an integrator would, a 5xx being "try again" (the journey's own faults may hit the read).
