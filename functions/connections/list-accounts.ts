@@ -28,6 +28,23 @@ function toAccount(item: ConnectedAccountItem): ConnectedAccounts['accounts'][nu
 }
 
 /**
+ * The connection's record, if its data may be asked of TrueLayer: it is
+ * authorised and was created with `scope`. TrueLayer is not asked otherwise.
+ */
+export async function readableConnection(
+  connectionId: string,
+  scope: 'accounts' | 'info',
+  repository: Pick<ConnectionRepository, 'get'>,
+) {
+  const record = await repository.get(connectionId);
+  if (record.status !== 'authorized')
+    throw new ConnectionDataUnavailableError('not_authorized', record.status);
+  if (!record.scopes.includes(scope))
+    throw new ConnectionDataUnavailableError('scope_missing', record.status, scope);
+  return record;
+}
+
+/**
  * `GET /connections/{id}/accounts`: the accounts of an authorised connection,
  * asked of TrueLayer each time (the product stores none of it). A connection
  * that is not authorised, lacks the `accounts` scope, or whose access
@@ -38,11 +55,7 @@ export async function listConnectedAccounts(
   caller: { endUserIp?: string | undefined },
   deps: ListAccountsDependencies,
 ): Promise<ConnectedAccounts> {
-  const record = await deps.repository.get(connectionId);
-  if (record.status !== 'authorized')
-    throw new ConnectionDataUnavailableError('not_authorized', record.status);
-  if (!record.scopes.includes('accounts'))
-    throw new ConnectionDataUnavailableError('scope_missing', record.status);
+  const record = await readableConnection(connectionId, 'accounts', deps.repository);
   const answer = await deps.trueLayer.connectedAccounts(connectionId, caller);
   if (answer === 'not_authorized') throw new ConnectionDataUnavailableError('access_lapsed', record.status);
   return { connection_id: connectionId, accounts: answer.accounts.map(toAccount) };

@@ -1,5 +1,6 @@
 import type { ConnectionUserInfo } from '../contract/responses.ts';
 import { ConnectionDataUnavailableError } from './errors.ts';
+import { readableConnection } from './list-accounts.ts';
 import type { ConnectionRepository } from './repository.ts';
 import type { DataConnectionsClient } from './truelayer-client.ts';
 
@@ -20,11 +21,7 @@ export async function getConnectionUserInfo(
   caller: { endUserIp?: string | undefined },
   deps: UserInfoDependencies,
 ): Promise<ConnectionUserInfo> {
-  const record = await deps.repository.get(connectionId);
-  if (record.status !== 'authorized')
-    throw new ConnectionDataUnavailableError('not_authorized', record.status);
-  if (!record.scopes.includes('info'))
-    throw new ConnectionDataUnavailableError('scope_missing', record.status, 'info');
+  const record = await readableConnection(connectionId, 'info', deps.repository);
   const answer = await deps.trueLayer.userInfo(connectionId, caller);
   if (answer === 'not_authorized') throw new ConnectionDataUnavailableError('access_lapsed', record.status);
   if (answer === 'window_passed')

@@ -1,5 +1,4 @@
-import { RequestValidationError } from '../commons/errors.ts';
-import { readCallerHeaders } from '../commons/http/caller-headers.ts';
+import { endUserIpOf } from '../commons/http/caller-headers.ts';
 import { httpHandler } from '../commons/http/handler.ts';
 import { parseParameters } from '../commons/http/request.ts';
 import { jsonResponse } from '../commons/http/responses.ts';
@@ -15,9 +14,7 @@ import { dataConnections } from '../wiring/data-connections.ts';
  */
 export const handler = httpHandler(async (event) => {
   const { id } = parseParameters(event.pathParameters, connectionPathSchema);
-  const { endUserIp, problems } = readCallerHeaders(event.headers);
-  const ipProblems = problems.filter((problem) => problem.field === 'X-End-User-IP');
-  if (ipProblems.length > 0) throw new RequestValidationError(ipProblems);
+  const endUserIp = endUserIpOf(event.headers);
   const accounts = await listConnectedAccounts(
     id,
     { endUserIp },

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import type { FieldProblem } from '../errors.ts';
+import { type FieldProblem, RequestValidationError } from '../errors.ts';
 
 type Headers = Record<string, string | undefined> | undefined;
 
@@ -31,4 +31,12 @@ export function readCallerHeaders(headers: Headers): CallerHeaders {
     problems.push({ field: 'X-End-User-IP', message: 'must be an IPv4 or IPv6 address' });
   }
   return { problems, idempotencyKey, endUserIp };
+}
+
+/** `X-End-User-IP` alone, for the routes that read a user's data while they are present; malformed is a 400. */
+export function endUserIpOf(headers: Headers): string | undefined {
+  const { endUserIp, problems } = readCallerHeaders(headers);
+  const ipProblems = problems.filter((problem) => problem.field === 'X-End-User-IP');
+  if (ipProblems.length > 0) throw new RequestValidationError(ipProblems);
+  return endUserIp;
 }
