@@ -191,9 +191,16 @@ export async function authorize(
   return parseJson(authorizedSchema, answer.text, 'authorize').redirect_to;
 }
 
-/** The browser landing on our callback; we do not follow our own redirect. */
-export async function sendCallback(redirectTo: string, api?: ApiCounter) {
-  const answer = await send('GET', redirectTo);
+/**
+ * The browser landing on our callback; we do not follow our own redirect. `retries`: how many times
+ * the user reloads an error page, a second apart (the load run's users do; measurements never do).
+ */
+export async function sendCallback(redirectTo: string, api?: ApiCounter, retries = 0) {
+  let answer = await send('GET', redirectTo);
+  for (let attempt = 0; answer.status >= 500 && attempt < retries; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    answer = await send('GET', redirectTo);
+  }
   if (api) api.requests++;
   if (answer.status !== 302) throw new Error(`GET /callback answered ${answer.status}`);
 }

@@ -186,7 +186,8 @@ async function runJourney(
     const id = created.onboardingId;
     result.onboardingId = id;
     const redirectTo = await authorize(stack, created.authLink, user);
-    await sendCallback(redirectTo);
+    // And its user reloads a callback that answered 5xx, as a user would.
+    await sendCallback(redirectTo, undefined, 3);
 
     if (user === 'jane') {
       const asked = await watcher.waitFor(

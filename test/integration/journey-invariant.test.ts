@@ -19,7 +19,8 @@ import {
  * exactly one of completed, failed or expired within a bounded time; its
  * record and its one terminal event (by event id) agree, so a ready event is
  * never followed by a failed one; its secrets are gone; nothing is left due.
- * A journey with one transient fault ends as it would have without it.
+ * A journey with one transient fault ends as it would have without it (a cut-off code exchange
+ * aside, which ends failed by design).
  *
  * The sample is drawn from a seed (printed; INVARIANT_SEED replays one), and
  * each fault is scoped to its journey, so journeys run side by side.
@@ -111,6 +112,22 @@ const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
 
 const isSingleTransient = (spec: JourneySpec) => spec.faults.length === 1 && spec.faults[0]?.times === 1;
 
+/**
+ * The one transient fault that may change an end by design: on AWS a timeout or a lost answer of
+ * LinkAccounts can cut the exchange off between sending the single-use code and storing the token.
+ * The product cannot know whether TrueLayer spent the code, so it never sends it again and ends the
+ * journey failed with `code_exchange_unconfirmed` (docs/reliability.md). That end, and only that one,
+ * is accepted for that fault.
+ */
+const mayEndUnconfirmed = ({ spec, reason }: Outcome) =>
+  reason === 'code_exchange_unconfirmed' &&
+  spec.faults.some(
+    (rule) =>
+      rule.service === 'lambda' &&
+      rule.operation === 'LinkAccounts' &&
+      (rule.fault === 'timeout' || rule.fault === 'lost_answer'),
+  );
+
 let stack: LocalStack;
 let documents: DynamoDBDocumentClient;
 
@@ -195,10 +212,14 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
       user,
       spec.kind === 'denial' ? 'deny' : 'approve',
     );
-    // As a user would: an error page is reloaded once, then the tab is closed and the reconciler must
-    // cope. (On a loaded two-core machine a callback can time out with no fault of its own.)
-    const back = await followRedirect(redirectTo);
-    if (back.status >= 500) await followRedirect(redirectTo);
+    // As a user would: an error page is reloaded, a second later, up to three times; then the tab is
+    // closed and the reconciler must cope. (On a loaded two-core machine a callback's writes can
+    // outlast the SDK's timeouts with no fault of their own, and a fault's retry adds to them.)
+    let back = await followRedirect(redirectTo);
+    for (let reload = 0; back.status >= 500 && reload < 3; reload++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      back = await followRedirect(redirectTo);
+    }
   }
   if (spec.kind === 'multi') {
     // Polled as an integrator would, a 5xx being "try again" (the journey's own faults may hit the read).
@@ -285,7 +306,11 @@ describe('the journey invariant under AWS faults', () => {
         problems.push(`${describe}: record ${status}, terminal events ${[...types].join(', ')}`);
       }
       if ((await item(onboardingId, 'SECRETS')) !== undefined) problems.push(`${describe}: secrets left`);
-      if (isSingleTransient(outcome.spec) && status !== KINDS[outcome.spec.kind].expected) {
+      if (
+        isSingleTransient(outcome.spec) &&
+        status !== KINDS[outcome.spec.kind].expected &&
+        !mayEndUnconfirmed(outcome)
+      ) {
         problems.push(`${describe}: one transient fault, yet ${status} (${outcome.reason})`);
       }
     }
