@@ -1,5 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { sign } from 'truelayer-signing';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
 import {
@@ -9,17 +8,21 @@ import {
   REDIRECT_URI,
   sandboxAuthorize,
   startSim,
-  tokenRequest,
 } from './fixtures/truelayer-sim/helpers.ts';
-
-/** A Console signing key pair, as `openssl ecparam -name secp521r1` would make it. */
-function keyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
-  return {
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-}
+import {
+  hostedPageLink,
+  keyPair,
+  type PostOptions,
+  signedPoster,
+  clientToken as tokenFor,
+} from './fixtures/truelayer-sim/payments.ts';
+import { signedCreationCases } from './fixtures/truelayer-sim/signed-post-contract.ts';
+import {
+  expectUkPayer,
+  IDENTITY_BANDS,
+  PROBLEM_BANDS,
+  signupProblemOf,
+} from './fixtures/truelayer-sim/signup-plus.ts';
 
 const KID = 'kid-payments-1';
 const KEY = keyPair();
@@ -44,15 +47,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-async function clientToken(scope = 'payments signupplus', client = CLIENT): Promise<string> {
-  const res = await tokenRequest(sim, {
-    grant_type: 'client_credentials',
-    client_id: client.client_id,
-    client_secret: client.client_secret,
-    scope,
-  });
-  const body = (await res.json()) as { access_token: string };
-  return body.access_token;
+function clientToken(scope = 'payments signupplus', client = CLIENT): Promise<string> {
+  return tokenFor(sim, scope, client);
 }
 
 function paymentBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -71,39 +67,15 @@ function paymentBody(overrides: Record<string, unknown> = {}): Record<string, un
   };
 }
 
-interface PostOptions {
-  token?: string;
-  key?: string | undefined;
-  /** Private key to sign with; `null` sends no Tl-Signature. */
-  signWith?: string | null;
-  /** Body actually sent, when it must differ from the one signed. */
-  sentBody?: string;
-  /** Leave Idempotency-Key out of the signed headers (it is still sent). */
-  unsignedKey?: boolean;
-}
+const post = signedPoster({
+  sim: () => sim,
+  kid: KID,
+  privateKeyPem: KEY.privateKeyPem,
+  token: () => clientToken(),
+});
 
-/** `POST /v3/payments` signed as TrueLayer's SDKs sign it (Idempotency-Key among the signed headers). */
-async function postPayment(body: unknown, options: PostOptions = {}): Promise<Response> {
-  const token = options.token ?? (await clientToken());
-  const text = JSON.stringify(body);
-  const key = 'key' in options ? options.key : randomUUID();
-  const headers: Record<string, string> = {
-    authorization: `Bearer ${token}`,
-    'content-type': 'application/json',
-  };
-  if (key !== undefined) headers['idempotency-key'] = key;
-  const signWith = options.signWith === undefined ? KEY.privateKeyPem : options.signWith;
-  if (signWith !== null) {
-    headers['tl-signature'] = sign({
-      kid: KID,
-      privateKeyPem: signWith,
-      path: '/v3/payments',
-      headers: key === undefined || options.unsignedKey === true ? {} : { 'Idempotency-Key': key },
-      body: text,
-    });
-  }
-  return fetch(`${sim.apiUrl}/v3/payments`, { method: 'POST', headers, body: options.sentBody ?? text });
-}
+/** `POST /v3/payments`, signed with the client's registered key unless told otherwise. */
+const postPayment = (body: unknown, options: PostOptions = {}) => post('/v3/payments', body, options);
 
 interface Created {
   id: string;
@@ -119,11 +91,7 @@ async function createPayment(overrides: Record<string, unknown> = {}): Promise<C
 }
 
 function hppLink(payment: Created, returnUri = REDIRECT_URI): string {
-  const url = new URL(sim.hppUrl);
-  url.searchParams.set('payment_id', payment.id);
-  url.searchParams.set('resource_token', payment.resource_token);
-  url.searchParams.set('return_uri', returnUri);
-  return url.toString();
+  return hostedPageLink(sim, 'payment_id', payment, returnUri);
 }
 
 async function approve(payment: Created, user: string, decision = 'approve'): Promise<string> {
@@ -156,62 +124,14 @@ async function settledPayment(overrides: Record<string, unknown> = {}): Promise<
   return payment;
 }
 
-describe('POST /v3/payments: signature', () => {
-  it('creates a payment signed with the registered key, as TrueLayer documents the answer', async () => {
-    // Act
-    const res = await postPayment(paymentBody());
+signedCreationCases('/v3/payments', {
+  post: postPayment,
+  body: () => paymentBody(),
+  otherBody: () => paymentBody({ amount_in_minor: 1001 }),
+  strangerKeyPem: STRANGER_KEY.privateKeyPem,
+});
 
-    // Assess
-    expect(res.status).toBe(201);
-    const body = (await res.json()) as Created;
-    expect(body).toEqual({
-      id: expect.any(String),
-      user: { id: expect.any(String) },
-      resource_token: expect.any(String),
-      status: 'authorization_required',
-    });
-  });
-
-  it('refuses a request without Tl-Signature: 401 Unauthenticated', async () => {
-    // Act
-    const res = await postPayment(paymentBody(), { signWith: null });
-
-    // Assess
-    const problem = await problemOf(res, 401);
-    expect(problem).toMatchObject({
-      title: 'Unauthenticated',
-      type: 'https://docs.truelayer.com/docs/error-types#unauthenticated',
-    });
-  });
-
-  it('refuses a signature made with a key the client did not register', async () => {
-    // Act
-    const res = await postPayment(paymentBody(), { signWith: STRANGER_KEY.privateKeyPem });
-
-    // Assess
-    expect((await problemOf(res, 401)).detail).toMatch(/invalid/i);
-  });
-
-  it('refuses a body changed after signing', async () => {
-    // Prepare
-    const signed = paymentBody();
-    const tampered = JSON.stringify({ ...signed, amount_in_minor: 999_999 });
-
-    // Act
-    const res = await postPayment(signed, { sentBody: tampered });
-
-    // Assess
-    await problemOf(res, 401);
-  });
-
-  it('refuses a signature that does not cover the Idempotency-Key header', async () => {
-    // Act
-    const res = await postPayment(paymentBody(), { unsignedKey: true });
-
-    // Assess
-    await problemOf(res, 401);
-  });
-
+describe('POST /v3/payments: whose key and which scope', () => {
   it('checks the key of the client the token belongs to, not any client with that kid', async () => {
     // Prepare: the other client registered STRANGER_KEY under the same kid.
     const token = await clientToken('payments', OTHER_CLIENT);
@@ -232,45 +152,6 @@ describe('POST /v3/payments: signature', () => {
 
     // Assess
     await problemOf(res, 403);
-  });
-});
-
-describe('POST /v3/payments: idempotency', () => {
-  it('replays the same payment for the same key and body', async () => {
-    // Prepare
-    const key = randomUUID();
-    const body = paymentBody();
-
-    // Act
-    const first = (await (await postPayment(body, { key })).json()) as Created;
-    const again = await postPayment(body, { key });
-
-    // Assess
-    expect(again.status).toBe(201);
-    expect(await again.json()).toEqual(first);
-  });
-
-  it('refuses the same key with another body: 422 Idempotency-Key Reuse', async () => {
-    // Prepare
-    const key = randomUUID();
-    await postPayment(paymentBody(), { key });
-
-    // Act
-    const res = await postPayment(paymentBody({ amount_in_minor: 1001 }), { key });
-
-    // Assess
-    expect(await problemOf(res, 422)).toMatchObject({
-      title: 'Idempotency-Key Reuse',
-      type: 'https://docs.truelayer.com/docs/error-types#idempotency-key-reuse',
-    });
-  });
-
-  it('refuses a request without Idempotency-Key: 400 naming the header', async () => {
-    // Act
-    const res = await postPayment(paymentBody(), { key: undefined });
-
-    // Assess
-    expect((await problemOf(res, 400)).errors).toHaveProperty('Idempotency-Key');
   });
 });
 
@@ -528,16 +409,7 @@ describe('GET /v3/payments/{id}: statuses on the simulator clock', () => {
 });
 
 describe('GET /signup-plus/payments', () => {
-  const identities: [number, string, string][] = [
-    [1799, 'Tommie', 'Burke'],
-    [1800, 'Leon', 'Gordon'],
-    [2099, 'Leon', 'Gordon'],
-    [2100, 'Isabella', 'Allen'],
-    [2200, 'John', 'Doe'],
-    [9999, 'John', 'Doe'],
-  ];
-
-  it.each(identities)(
+  it.each(IDENTITY_BANDS)(
     'answers a settled payment of %i with %s %s and the payer account',
     async (amount, first, last) => {
       // Prepare
@@ -547,15 +419,7 @@ describe('GET /signup-plus/payments', () => {
       const res = await signupPlus(payment.id);
 
       // Assess
-      expect(res.status).toBe(200);
-      const body = (await res.json()) as Record<string, unknown>;
-      expect(body).toMatchObject({
-        first_name: first,
-        last_name: last,
-        date_of_birth: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-        address: { country: 'GB' },
-        account_details: { sort_code: '04-00-04', provider_id: 'mock-payments-gb-redirect' },
-      });
+      await expectUkPayer(res, first, last);
     },
   );
 
@@ -580,34 +444,23 @@ describe('GET /signup-plus/payments', () => {
     });
   });
 
-  it.each([
-    [10_000, 'Joint Accounts Not Supported'],
-    [24_999, 'Joint Accounts Not Supported'],
-    [25_000, 'User Data Not Found'],
-    [40_000, 'User Data Not Found'],
-  ])('answers a settled payment of %i with 422 %s', async (amount, title) => {
+  it.each(PROBLEM_BANDS)('answers a settled payment of %i with 422 %s', async (amount, title) => {
     // Prepare
     const payment = await settledPayment({ amount_in_minor: amount });
 
     // Act
-    const problem = await problemOf(await signupPlus(payment.id), 422);
+    const res = await signupPlus(payment.id);
 
     // Assess
-    expect(problem.title).toBe(title);
-    expect(problem.type).toBe(
-      `https://docs.truelayer.com/docs/signup-errors#${title.toLowerCase().replaceAll(' ', '-')}`,
-    );
+    await signupProblemOf(res, 422, title);
   });
 
   it('answers 404 Payment Not Found for an unknown payment_id', async () => {
     // Act
-    const problem = await problemOf(await signupPlus(randomUUID()), 404);
+    const res = await signupPlus(randomUUID());
 
     // Assess
-    expect(problem).toMatchObject({
-      title: 'Payment Not Found',
-      type: 'https://docs.truelayer.com/docs/signup-errors#payment-not-found',
-    });
+    await signupProblemOf(res, 404, 'Payment Not Found');
   });
 
   it.each([
@@ -634,13 +487,10 @@ describe('GET /signup-plus/payments', () => {
     const payment = await make();
 
     // Act
-    const problem = await problemOf(await signupPlus(payment.id), 422);
+    const res = await signupPlus(payment.id);
 
     // Assess
-    expect(problem).toMatchObject({
-      title: 'Failed Payment',
-      type: 'https://docs.truelayer.com/docs/signup-errors#failed-payment',
-    });
+    await signupProblemOf(res, 422, 'Failed Payment');
   });
 
   it('needs both the payments and the signupplus scope', async () => {

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { extractJku, type HttpMethod, sign, verify } from 'truelayer-signing';
+import { sign } from 'truelayer-signing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TrueLayerSimulator } from '../truelayer-sim/index.ts';
 import {
@@ -12,74 +12,13 @@ import {
   startSim,
   tokenRequest,
 } from './fixtures/truelayer-sim/helpers.ts';
-
-/** One webhook as the test's receiver got it. */
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  json: Record<string, unknown>;
-  /** performance.now() on arrival. */
-  at: number;
-}
-
-/** A loopback webhook receiver: records every POST and answers what `answer` says (200 by default). */
-class Receiver {
-  readonly received: Received[] = [];
-  answer: (hook: Received) => number = () => 200;
-  #server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const hook: Received = {
-          path: new URL(req.url ?? '/', 'http://receiver.invalid').pathname,
-          headers: flatHeaders(req.headers),
-          body,
-          json: JSON.parse(body) as Record<string, unknown>,
-          at: performance.now(),
-        };
-        this.received.push(hook);
-        res.writeHead(this.answer(hook)).end();
-      });
-    });
-    const server = this.#server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  /** Webhooks about one payment, in arrival order. */
-  of(paymentId: string): Received[] {
-    return this.received.filter((hook) => hook.json.payment_id === paymentId);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server?.closeAllConnections();
-      this.#server?.close(() => resolve());
-    });
-  }
-}
-
-function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function keyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-521' });
-  return {
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
-}
+import { keyPair } from './fixtures/truelayer-sim/payments.ts';
+import {
+  type Received,
+  Receiver,
+  types,
+  verifyHook as verifyHookOf,
+} from './fixtures/truelayer-sim/webhooks.ts';
 
 const KID = 'kid-webhooks-1';
 const KEY = keyPair();
@@ -228,24 +167,7 @@ async function paidPayment(client: Client = CLIENT, user = 'test_executed'): Pro
   return payment;
 }
 
-/** Verifies a received webhook as a receiver must: jku allow-listed, JWKS fetched from it, truelayer-signing. */
-async function verifyHook(hook: Received, body = hook.body): Promise<void> {
-  const signature = hook.headers['tl-signature'] ?? '';
-  const jku = extractJku(signature);
-  expect(jku).toBe(`${sim.webhooksUrl}/.well-known/jwks`);
-  const jwks = await (await fetch(jku ?? '')).text();
-  verify({
-    jwks,
-    signature,
-    method: 'POST' as HttpMethod,
-    path: hook.path,
-    headers: hook.headers,
-    body,
-    requiredHeaders: ['X-TL-Webhook-Timestamp'],
-  });
-}
-
-const types = (hooks: Received[]) => hooks.map((hook) => hook.json.type);
+const verifyHook = (hook: Received, body = hook.body) => verifyHookOf(sim, hook, body);
 
 describe('signed webhooks', () => {
   it('sends payment_executed then payment_settled for a settled payment, each verifying against the jku JWKS', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
 import { jsonResponse } from './http-io.ts';
-import { authorizePaymentLink, parsePaymentLink } from './payments/index.ts';
+import { authorizeCheckoutLink, parseCheckoutLink } from './payments/index.ts';
 import type { RouteDefinition } from './router.ts';
 import { invalidParameters, readSandboxBody } from './sandbox-request.ts';
 
@@ -32,16 +32,15 @@ export const authorizeRoute: RouteDefinition = {
     const { body } = read;
     if (!URL.canParse(body.auth_link)) return invalid('auth_link is not an absolute URL.');
 
-    // A hosted payment page link (payment_id, resource_token, return_uri) is approved as its page
-    // would be: `user` is a mock payment user, deny is the user cancelling.
-    const paymentLink = parsePaymentLink(new URL(body.auth_link));
-    if (paymentLink === 'incomplete')
-      return invalid('The payment link needs payment_id, resource_token and return_uri.');
-    if (paymentLink !== 'not_a_payment_link') {
-      const paid = authorizePaymentLink(ctx.sim, paymentLink, body);
-      return paid.ok
-        ? jsonResponse(200, { redirect_to: paid.redirectTo })
-        : invalid(paid.detail, paid.errors);
+    // A hosted payment page link (payment_id or mandate_id, resource_token, return_uri) is approved
+    // as its page would be: `user` is a mock payment user, deny is the user cancelling.
+    const checkoutLink = parseCheckoutLink(new URL(body.auth_link));
+    if (checkoutLink.kind === 'incomplete') return invalid(checkoutLink.detail);
+    if (checkoutLink.kind === 'link') {
+      const decided = authorizeCheckoutLink(ctx.sim, checkoutLink.link, body);
+      return decided.ok
+        ? jsonResponse(200, { redirect_to: decided.redirectTo })
+        : invalid(decided.detail, decided.errors);
     }
 
     const check = checkAuthLink(new URL(body.auth_link).searchParams, ctx.sim.clients);

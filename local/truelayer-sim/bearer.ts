@@ -8,8 +8,8 @@ export type BearerCheck = { ok: true; token: AccessTokenRecord } | { ok: false; 
 
 /** What an endpoint needs from the token. */
 export interface BearerRequirement {
-  /** Scope the token must carry. */
-  scope: string;
+  /** Scope the token must carry; of several, any one of them. */
+  scope: string | readonly string[];
   /** True for endpoints that read a user's data (needs an authorization_code token). */
   user: boolean;
   /**
@@ -62,8 +62,9 @@ export function authenticateBearer(ctx: RequestContext, need: BearerRequirement)
   if (token === undefined) return unauthenticated('missing');
   const lookup = ctx.sim.grants.lookupAccessToken(token);
   if (!lookup.ok) return unauthenticated(lookup.reason);
-  if (!lookup.token.scopes.includes(need.scope)) {
-    return forbidden(`The access token does not carry the ${need.scope} scope.`);
+  const wanted = typeof need.scope === 'string' ? [need.scope] : need.scope;
+  if (!wanted.some((scope) => lookup.token.scopes.includes(scope))) {
+    return forbidden(`The access token does not carry the ${wanted.join(' or ')} scope.`);
   }
   if (need.user && lookup.token.username === undefined) {
     return forbidden(

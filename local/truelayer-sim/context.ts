@@ -3,6 +3,8 @@ import type { ClientRegistry } from './clients.ts';
 import type { DialogStore } from './dialog-store.ts';
 import type { FaultController } from './faults.ts';
 import type { GrantStore } from './grants.ts';
+import type { IdempotencyStore } from './idempotency.ts';
+import type { MandateStore } from './mandates/store.ts';
 import type { PaymentStore } from './payments/store.ts';
 import type { SwitchBoard } from './switches.ts';
 import type { SandboxUser } from './users.ts';
@@ -18,10 +20,14 @@ export interface SimulatorState {
   readonly now: () => number;
   readonly grants: GrantStore;
   readonly dialogs: DialogStore;
-  /** Payments v3 payments and their Idempotency-Keys (payments/). */
+  /** Payments v3 payments (payments/). */
   readonly payments: PaymentStore;
+  /** Payments v3 mandates, sweeping VRP (mandates/). */
+  readonly mandates: MandateStore;
+  /** The Idempotency-Keys of the signed Payments v3 POSTs (payments and mandates). */
+  readonly idempotency: IdempotencyStore;
   readonly faults: FaultController;
-  /** Payments v3 webhooks: their faults and deliveries (webhooks/). */
+  /** Payments v3 webhooks (payments and mandates): their faults and deliveries (webhooks/). */
   readonly webhooks: WebhookController;
   /** How the simulator answers where TrueLayer is undocumented (switches.ts). */
   readonly switches: SwitchBoard;

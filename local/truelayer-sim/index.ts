@@ -8,6 +8,8 @@ import { DialogStore } from './dialog-store.ts';
 import { type FaultController, FaultEngine } from './faults.ts';
 import { faultRoutes } from './faults-routes.ts';
 import { GrantStore } from './grants.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { MandateStore, mandateApiRoutes } from './mandates/index.ts';
 import { HPP_PATH, PaymentStore, paymentApiRoutes, paymentAuthRoutes } from './payments/index.ts';
 import { randomSeed, seededRandom } from './rng.ts';
 import { type RouteDefinition, Router } from './router.ts';
@@ -118,7 +120,7 @@ export interface TrueLayerSimulator {
   apiUrl: string;
   /**
    * Base of the hosted payment page (it stands in for `checkout.truelayer-sandbox.com/`): a link is
-   * `${hppUrl}?payment_id=…&resource_token=…&return_uri=…`.
+   * `${hppUrl}?payment_id=…&resource_token=…&return_uri=…`, or `mandate_id=…` for a mandate.
    */
   hppUrl: string;
   /**
@@ -128,8 +130,8 @@ export interface TrueLayerSimulator {
   webhooksUrl: string;
   users: readonly SandboxUser[];
   /**
-   * Payments v3 webhooks, POSTed to each client's `webhook_uri`: faults, delivery attempts, drain
-   * (webhooks/).
+   * Payments v3 webhooks (payments and mandates), POSTed to each client's `webhook_uri`: faults,
+   * delivery attempts, drain (webhooks/).
    */
   webhooks: WebhookController;
   /** Fault rules, shared by both hosts and by `/_sandbox/faults`. */
@@ -183,10 +185,12 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   );
   const urls = { auth: '', api: '', webhooks: '' };
   const payments = new PaymentStore(now, { stepMs: scalars.paymentStepMs ?? 0 });
+  const mandates = new MandateStore(now);
   const signer = new WebhookSigner();
   const log = options.quiet === true ? undefined : (line: string) => console.log(line);
   const webhooks = new WebhookDispatcher({
     payments,
+    mandates,
     clients,
     signer,
     now,
@@ -204,6 +208,8 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     }),
     dialogs: new DialogStore(now),
     payments,
+    mandates,
+    idempotency: new IdempotencyStore(),
     faults,
     webhooks,
     switches,
@@ -236,6 +242,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   const apiRouter = new Router([
     accountsRoute,
     ...paymentApiRoutes,
+    ...mandateApiRoutes,
     ...faultRoutes,
     ...switchRoutes,
     ...webhookSandboxRoutes,

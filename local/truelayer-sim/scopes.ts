@@ -11,8 +11,17 @@ export const AUTH_LINK_SCOPES: ReadonlySet<string> = new Set([
   'signupplus',
 ]);
 
-/** Scopes a client_credentials token may carry. */
-export const CLIENT_CREDENTIALS_SCOPES: ReadonlySet<string> = new Set(['data', 'payments', 'signupplus']);
+/**
+ * Scopes a client_credentials token may carry: Data v3, Payments v3, Signup+, and the mandates'
+ * (D:create-a-payment-mandate: `recurring_payments:sweeping` or `recurring_payments:commercial`).
+ */
+export const CLIENT_CREDENTIALS_SCOPES: ReadonlySet<string> = new Set([
+  'data',
+  'payments',
+  'signupplus',
+  'recurring_payments:sweeping',
+  'recurring_payments:commercial',
+]);
 
 /** What each link scope shares, worded for the consent screen. */
 export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {

@@ -23,13 +23,65 @@ export function providerForCurrency(currency: 'GBP' | 'EUR'): MockPaymentProvide
 /** TrueLayer's sandbox refuses a payment to a merchant account above this (D:sandbox-testing-resources). */
 export const SANDBOX_MAX_AMOUNT_IN_MINOR = 5_000_000;
 
-const ProviderSelectionSchema = z.discriminatedUnion('type', [
+/** `provider_selection` of a payment's `payment_method` and of a mandate (D:select-a-banking-provider-for-payments). */
+export const ProviderSelectionSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('user_selected'), filter: z.looseObject({}).optional() }),
   z.looseObject({
     type: z.literal('preselected'),
     provider_id: z.string().refine(isMockPaymentProvider, 'Unknown provider for this sandbox'),
   }),
 ]);
+
+export type ProviderSelection = z.infer<typeof ProviderSelectionSchema>;
+
+/** The mock bank a payment or mandate is authorised at: the preselected one, else the currency's own. */
+export function providerFor(selection: ProviderSelection, currency: 'GBP' | 'EUR'): MockPaymentProviderId {
+  if (selection.type === 'preselected' && isMockPaymentProvider(selection.provider_id))
+    return selection.provider_id;
+  return providerForCurrency(currency);
+}
+
+/** Refuses a preselected mock bank of another currency (each mock bank takes its own only). */
+export function checkProviderCurrency(
+  selection: ProviderSelection,
+  currency: 'GBP' | 'EUR',
+  path: readonly PropertyKey[],
+  ctx: z.RefinementCtx,
+): void {
+  if (selection.type !== 'preselected' || !isMockPaymentProvider(selection.provider_id)) return;
+  if (MOCK_PAYMENT_PROVIDERS[selection.provider_id].currency !== currency) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'provider_id'],
+      message: `The provider does not take ${currency}`,
+    });
+  }
+}
+
+/** The paying user, as payments and mandates take it: `name`, and `email` or `phone`. */
+export const PaymentUserSchema = z
+  .looseObject({
+    id: z.string().min(1).optional(),
+    name: z.string().min(1),
+    email: z
+      .string()
+      .regex(/^[^@\s]+@[^@\s]+$/, 'Must be an email address')
+      .optional(),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9 ]{6,20}$/, 'Must be a phone number')
+      .optional(),
+  })
+  .refine((user) => user.email !== undefined || user.phone !== undefined, {
+    message: 'Either email or phone is required',
+    path: ['email'],
+  });
+
+/** `related_products`: only Signup+ is played. */
+export const RelatedProductsSchema = z.looseObject({ signup_plus: z.looseObject({}).optional() });
+
+/** `metadata`: string values only. */
+export const MetadataSchema = z.record(z.string(), z.string());
 
 /**
  * `POST /v3/payments` body (Payments v3 create-payment reference; JAVA/PHP/NET request models).
@@ -53,36 +105,17 @@ export const CreatePaymentSchema = z
         reference: z.string().min(1).max(140).optional(),
       }),
     }),
-    user: z
-      .looseObject({
-        id: z.string().min(1).optional(),
-        name: z.string().min(1),
-        email: z
-          .string()
-          .regex(/^[^@\s]+@[^@\s]+$/, 'Must be an email address')
-          .optional(),
-        phone: z
-          .string()
-          .regex(/^\+?[0-9 ]{6,20}$/, 'Must be a phone number')
-          .optional(),
-      })
-      .refine((user) => user.email !== undefined || user.phone !== undefined, {
-        message: 'Either email or phone is required',
-        path: ['email'],
-      }),
-    related_products: z.looseObject({ signup_plus: z.looseObject({}).optional() }).optional(),
-    metadata: z.record(z.string(), z.string()).optional(),
+    user: PaymentUserSchema,
+    related_products: RelatedProductsSchema.optional(),
+    metadata: MetadataSchema.optional(),
   })
   .superRefine((body, ctx) => {
-    const selection = body.payment_method.provider_selection;
-    if (selection.type !== 'preselected' || !isMockPaymentProvider(selection.provider_id)) return;
-    if (MOCK_PAYMENT_PROVIDERS[selection.provider_id].currency !== body.currency) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['payment_method', 'provider_selection', 'provider_id'],
-        message: `The provider does not take ${body.currency}`,
-      });
-    }
+    checkProviderCurrency(
+      body.payment_method.provider_selection,
+      body.currency,
+      ['payment_method', 'provider_selection'],
+      ctx,
+    );
   });
 
 export type CreatePaymentRequest = z.infer<typeof CreatePaymentSchema>;

@@ -1,15 +1,19 @@
 import type { SandboxAccount } from '../users.ts';
+import type { CheckoutRecord } from './checkout-store.ts';
 import { accountAt, DEFAULT_PAYER, payerForAmount } from './payers.ts';
 import type { PaymentRecord, PaymentState } from './store.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `POST /v3/payments` 201 body (Payments v3 create-payment reference; PHP CreatePayment mock). */
-export function createdBody(payment: PaymentRecord): Record<string, unknown> {
+/**
+ * `POST /v3/payments` and `POST /v3/mandates` 201 body (Payments v3 create-payment and
+ * create-mandate references; PHP CreatePayment mock, NET CreateMandateResponse).
+ */
+export function createdBody(record: CheckoutRecord): Record<string, unknown> {
   return {
-    id: payment.id,
-    user: { id: payment.userId },
-    resource_token: payment.resourceToken,
+    id: record.id,
+    user: { id: record.userId },
+    resource_token: record.resourceToken,
     status: 'authorization_required',
   };
 }

@@ -1,24 +1,25 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientRegistry } from '../clients.ts';
-import type { PaymentRecord, PaymentStore } from '../payments/store.ts';
+import type { MandateStore } from '../mandates/store.ts';
+import type { PaymentStore } from '../payments/store.ts';
 import type { RandomSource } from '../rng.ts';
-import { type WebhookEvent, type WebhookType, webhookFor } from './events.ts';
+import type { WebhookAbout, WebhookEvent, WebhookType } from './events.ts';
 import { type WebhookFaults, WebhookFaultsSchema } from './faults.ts';
 import type { WebhookSigner } from './signer.ts';
+import { mandateSubject, paymentSubject, type WebhookSubject } from './subjects.ts';
 
-/** One attempt to deliver a webhook. */
-export interface WebhookDelivery {
+/** One attempt to deliver a webhook, about a payment (`payment_id`) or a mandate (`mandate_id`). */
+export type WebhookDelivery = WebhookAbout & {
   event_id: string;
   type: WebhookType;
-  payment_id: string;
   /** 1 for the first attempt of a delivery, then 2, 3, … for its retries (a duplicate starts again at 1). */
   attempt: number;
   /** The receiver's HTTP status, or `network_error` (refused, reset, timed out). */
   status: number | 'network_error';
   /** When it was sent, on the simulator's clock (the `X-Tl-Webhook-Timestamp` it carried). */
   at: string;
-}
+};
 
 /** Control and observation of the simulator's webhooks (`sim.webhooks`). */
 export interface WebhookController {
@@ -46,7 +47,7 @@ export interface WebhookTimings {
   retryBaseMs: number;
   /** A receiver that has not answered by then is a `network_error`. */
   requestTimeoutMs: number;
-  /** With `reorder`, how long a payment's due webhooks are gathered before going out newest first. */
+  /** With `reorder`, how long a payment's (or mandate's) due webhooks are gathered before going out newest first. */
   reorderWindowMs: number;
 }
 
@@ -60,6 +61,7 @@ export const DEFAULT_WEBHOOK_TIMINGS: WebhookTimings = {
 
 export interface WebhookDispatcherOptions {
   payments: PaymentStore;
+  mandates: MandateStore;
   clients: ClientRegistry;
   signer: WebhookSigner;
   /** The simulator's clock (epoch ms): when transitions fall due, timestamps. */
@@ -88,23 +90,22 @@ interface Send {
   attempt: number;
   /** Real time (performance.now) it may go. */
   sendAt: number;
-  /** First attempts of one payment go one at a time, in order; retries do not wait. */
+  /** First attempts of one payment (or mandate) go one at a time, in order; retries do not wait. */
   ordered: boolean;
   seq: number;
 }
 
 interface Tracked {
-  payment: PaymentRecord;
+  subject: WebhookSubject;
   uri: string;
-  authorizedEnabled: boolean;
-  /** How many transitions of the timeline have been turned into webhooks (or skipped). */
+  /** How many steps have been turned into webhooks (or skipped). */
   emitted: number;
 }
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
- * Turns payment transitions into webhooks and delivers them. Transitions fall due on the
+ * Turns payment and mandate transitions (subjects.ts) into webhooks and delivers them. Transitions fall due on the
  * simulator's clock, which may jump (the local stack's controlled clock), so a short real-time
  * poll looks for due ones instead of timers set per webhook; delays and retries run on real time.
  */
@@ -125,7 +126,10 @@ export class WebhookDispatcher implements WebhookController {
   constructor(options: WebhookDispatcherOptions) {
     this.#options = options;
     this.#timings = { ...DEFAULT_WEBHOOK_TIMINGS, ...options.timings };
-    options.payments.onDecided((payment) => this.#track(payment));
+    options.payments.onChanged((payment) =>
+      this.#track(paymentSubject(options.payments, payment, options.clients)),
+    );
+    options.mandates.onChanged((mandate) => this.#track(mandateSubject(options.mandates, mandate)));
   }
 
   /** Starts the poll. */
@@ -180,15 +184,12 @@ export class WebhookDispatcher implements WebhookController {
     return this.#pending.length === 0 && this.#inFlight === 0 && this.#reorder.size === 0;
   }
 
-  #track(payment: PaymentRecord): void {
-    const client = this.#options.clients.get(payment.clientId);
+  /** Follows a subject's steps; one already followed reads its steps afresh, so it is kept as it is. */
+  #track(subject: WebhookSubject): void {
+    const client = this.#options.clients.get(subject.clientId);
     if (client?.webhook_uri === undefined || this.#closing.signal.aborted) return;
-    this.#tracked.set(payment.id, {
-      payment,
-      uri: client.webhook_uri,
-      authorizedEnabled: client.webhook_payment_authorized === true,
-      emitted: 0,
-    });
+    if (this.#tracked.has(subject.id)) return;
+    this.#tracked.set(subject.id, { subject, uri: client.webhook_uri, emitted: subject.sent });
   }
 
   #tick(): void {
@@ -198,20 +199,19 @@ export class WebhookDispatcher implements WebhookController {
     this.#dispatchDue();
   }
 
-  /** Turns every transition that has fallen due on the simulator's clock into an event, in order. */
+  /** Turns every step that has fallen due on the simulator's clock into an event, in order. */
   #scan(): void {
     const now = this.#options.now();
     for (const [id, tracked] of this.#tracked) {
-      const timeline = this.#options.payments.timelineOf(tracked.payment);
-      while (tracked.emitted < timeline.length) {
-        const transition = timeline[tracked.emitted];
-        if (transition === undefined || transition.at > now) break;
+      const steps = tracked.subject.steps();
+      while (tracked.emitted < steps.length) {
+        const step = steps[tracked.emitted];
+        if (step === undefined || step.at > now) break;
         tracked.emitted += 1;
-        if (transition.state.status === 'authorized' && !tracked.authorizedEnabled) continue;
-        const event = webhookFor(tracked.payment, transition);
+        const event = step.event();
         if (event !== undefined) this.#emit(event, tracked.uri);
       }
-      if (tracked.emitted >= timeline.length) this.#tracked.delete(id);
+      if (tracked.emitted >= steps.length) this.#tracked.delete(id);
     }
   }
 
@@ -238,10 +238,10 @@ export class WebhookDispatcher implements WebhookController {
     }
     const outgoing: Outgoing = { event, uri, path: new URL(uri).pathname, faults };
     if (faults.reorder === true) {
-      const held = this.#reorder.get(event.paymentId);
+      const held = this.#reorder.get(event.subjectId);
       if (held === undefined) {
         const flushAt = performance.now() + this.#timings.reorderWindowMs;
-        this.#reorder.set(event.paymentId, { flushAt, outgoing: [outgoing] });
+        this.#reorder.set(event.subjectId, { flushAt, outgoing: [outgoing] });
       } else {
         held.outgoing.push(outgoing);
       }
@@ -252,9 +252,9 @@ export class WebhookDispatcher implements WebhookController {
 
   #flushReorder(): void {
     const real = performance.now();
-    for (const [paymentId, held] of this.#reorder) {
+    for (const [subjectId, held] of this.#reorder) {
       if (held.flushAt > real) continue;
-      this.#reorder.delete(paymentId);
+      this.#reorder.delete(subjectId);
       for (const outgoing of held.outgoing.reverse()) this.#queue(outgoing);
     }
   }
@@ -274,7 +274,7 @@ export class WebhookDispatcher implements WebhookController {
       .filter((send) => send.sendAt <= real)
       .sort((a, b) => a.sendAt - b.sendAt || a.seq - b.seq);
     for (const send of due) {
-      const lane = send.outgoing.event.paymentId;
+      const lane = send.outgoing.event.subjectId;
       if (send.ordered) {
         if (this.#busyLanes.has(lane)) continue;
         this.#busyLanes.add(lane);
@@ -315,13 +315,13 @@ export class WebhookDispatcher implements WebhookController {
       status = 'network_error';
     } finally {
       this.#inFlight -= 1;
-      if (send.ordered) this.#busyLanes.delete(event.paymentId);
+      if (send.ordered) this.#busyLanes.delete(event.subjectId);
     }
     if (this.#closing.signal.aborted) return;
     this.#deliveries.push({
       event_id: event.eventId,
       type: event.type,
-      payment_id: event.paymentId,
+      ...event.about,
       attempt,
       status,
       at: new Date(sentAt).toISOString(),

@@ -1,19 +1,57 @@
 import { randomUUID } from 'node:crypto';
+import type { MandateRecord, MandateTransition } from '../mandates/store.ts';
 import type { PaymentRecord, PaymentTransition } from '../payments/store.ts';
 import { paymentSource } from '../payments/views.ts';
 
-/** The Payments v3 webhook types the simulator sends (D:payment-webhooks). */
-export type WebhookType = 'payment_authorized' | 'payment_executed' | 'payment_settled' | 'payment_failed';
+/** The Payments v3 webhook types the simulator sends (D:payment-webhooks, D:mandate-webhooks). */
+export type WebhookType =
+  | 'payment_authorized'
+  | 'payment_executed'
+  | 'payment_settled'
+  | 'payment_failed'
+  | 'mandate_authorized'
+  | 'mandate_failed'
+  | 'mandate_revoked';
+
+/** What a webhook is about, as its body and `deliveries()` name it: a payment or a mandate. */
+export type WebhookAbout =
+  | { payment_id: string; mandate_id?: never }
+  | { mandate_id: string; payment_id?: never };
 
 /** One event: sent (and redelivered) with the same `event_id` and body. */
 export interface WebhookEvent {
   eventId: string;
   type: WebhookType;
-  paymentId: string;
+  about: WebhookAbout;
+  /** The payment's or mandate's id: its webhooks go out in order, one at a time. */
+  subjectId: string;
   body: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The envelope every Payments v3 webhook shares: `type`, `event_id`, `event_version`, the payment's
+ * or mandate's id, `metadata` (when it had any), then the type's own fields.
+ */
+function eventOf(
+  type: WebhookType,
+  about: WebhookAbout,
+  metadata: Record<string, string> | undefined,
+  fields: Record<string, unknown>,
+): WebhookEvent {
+  const eventId = randomUUID();
+  const body = {
+    type,
+    event_id: eventId,
+    event_version: 1,
+    ...about,
+    ...(metadata === undefined ? {} : { metadata }),
+    ...fields,
+  };
+  const subjectId = about.payment_id ?? about.mandate_id;
+  return { eventId, type, about, subjectId, body: JSON.stringify(body) };
+}
 
 /** The scheme the mock bank pays by: Faster Payments in GBP, SEPA credit transfer in EUR (the latter a guess). */
 function schemeOf(payment: PaymentRecord): string {
@@ -29,8 +67,7 @@ function paymentMethod(payment: PaymentRecord): Record<string, unknown> {
 }
 
 /**
- * The webhook for a payment entering a status, as D:payment-webhooks lists the fields: `type`,
- * `event_id`, `event_version`, `payment_id`, `metadata` (when the payment had any), and per type
+ * The webhook for a payment entering a status, as D:payment-webhooks lists the fields: per type
  * the status's timestamp, `payment_method`, `payment_source` (authorized, settled), `user_id`
  * (settled) and `failure_stage` + `failure_reason` (failed). Undefined for statuses without one.
  */
@@ -70,14 +107,37 @@ export function webhookFor(payment: PaymentRecord, transition: PaymentTransition
     default:
       return undefined;
   }
-  const eventId = randomUUID();
-  const body = {
-    type,
-    event_id: eventId,
-    event_version: 1,
-    payment_id: payment.id,
-    ...(payment.request.metadata === undefined ? {} : { metadata: payment.request.metadata }),
-    ...fields,
-  };
-  return { eventId, type, paymentId: payment.id, body: JSON.stringify(body) };
+  return eventOf(type, { payment_id: payment.id }, payment.request.metadata, fields);
+}
+
+/**
+ * The webhook for a mandate entering a status (D:mandate-webhooks): `mandate_authorized` with
+ * `authorized_at`, `mandate_failed` with `failed_at`, `failure_stage` and `failure_reason`,
+ * `mandate_revoked` with `revoked_at` and `revocation_source`. Undefined for statuses without one.
+ */
+export function mandateWebhookFor(
+  mandate: MandateRecord,
+  transition: MandateTransition,
+): WebhookEvent | undefined {
+  const { state } = transition;
+  const at = iso(transition.at);
+  let type: WebhookType;
+  let fields: Record<string, unknown>;
+  switch (state.status) {
+    case 'authorized':
+      type = 'mandate_authorized';
+      fields = { authorized_at: at };
+      break;
+    case 'failed':
+      type = 'mandate_failed';
+      fields = { failed_at: at, failure_stage: state.failureStage, failure_reason: state.failureReason };
+      break;
+    case 'revoked':
+      type = 'mandate_revoked';
+      fields = { revoked_at: at, revocation_source: state.revocationSource };
+      break;
+    default:
+      return undefined;
+  }
+  return eventOf(type, { mandate_id: mandate.id }, mandate.request.metadata, fields);
 }
