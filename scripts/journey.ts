@@ -1,13 +1,14 @@
 /**
  * `npm run journey -- --user <name> [--choose <n>] [--deny] [--api <url>] [--standalone]`
- * `npm run journey -- --flow payment [--user test_executed] [--amount <minor>] [--deny] ...`
+ * `npm run journey -- --flow payment|mandate [--user test_executed] [--amount <minor>] [--deny] ...`
  *
  * Drives one Signup+ journey against the local runtime, as an integrator's
  * backend and the user's browser would: POST /onboardings, the simulator's
  * non-interactive approval (or denial) as the sandbox user, the redirect to
  * /callback, and, when the user has several accounts, the account choice.
- * With `--flow payment`: the payment on the simulated hosted payment page as
- * one of the mock bank's payment users, and the redirect to /payments/return.
+ * With `--flow payment` (or `mandate`): the payment (or the mandate) on the
+ * simulated hosted page as one of the mock bank's payment users, and the
+ * redirect to /payments/return.
  * Prints one line per step as it happens (from GET /_local/stream), then the
  * published event. Every API answer is parsed with the schemas of the
  * OpenAPI document, so a drift between them fails the journey.
@@ -34,14 +35,16 @@ const TERMINAL_EVENTS = ['Onboarding Ready For Payment', 'Onboarding Failed', 'O
 /** The mock bank's payment users (TrueLayer's sandbox): paid, authorisation refused, execution rejected. */
 const PAYMENT_USERS = ['test_executed', 'test_authorisation_failed', 'test_execution_rejected'];
 const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
-       npm run journey -- --flow payment [--user <payment user>] [--amount <minor units>] [options]
+       npm run journey -- --flow payment|mandate [--user <payment user>] [--amount <minor units>] [options]
 
-  --flow <flow>      data (the default: the user shares their bank data) or payment (the user pays first)
+  --flow <flow>      data (the default: the user shares their bank data), payment (the user pays first)
+                     or mandate (the user gives a sweeping VRP mandate)
   --user <name>      data flow: sandbox user who logs in at the bank (john, jane, ivy, pat,
-                     error.user_data_not_found, ...); payment flow: ${PAYMENT_USERS.join(', ')}
+                     error.user_data_not_found, ...); payment and mandate flows: ${PAYMENT_USERS.join(', ')}
                      (default test_executed)
-  --amount <minor>   payment flow: the amount in pence (default 1500). TrueLayer's sandbox picks the payer
-                     by it: under 1800 Tommie Burke; 10000-24999 a joint account; 25000 and up no data
+  --amount <minor>   payment flow: the amount in pence; mandate flow: the most one payment may take
+                     (default 1500). The sandbox picks the payer by it: under 1800 Tommie Burke;
+                     10000-24999 a joint account; 25000 and up no data (for a mandate, the simulator's guess)
   --choose <n>       which account to pick, 1-based, when the user has several (default 1)
   --deny             deny consent at the bank (or cancel on the payment page) instead of approving
   --reference <ref>  your reference for the onboarding
@@ -88,10 +91,10 @@ function parseOptions() {
     process.exit(0);
   }
   const flow = values.flow;
-  if (flow !== 'data' && flow !== 'payment') {
-    throw new JourneyError(`--flow takes data or payment.\n\n${USAGE}`, EXIT.usage);
+  if (flow !== 'data' && flow !== 'payment' && flow !== 'mandate') {
+    throw new JourneyError(`--flow takes data, payment or mandate.\n\n${USAGE}`, EXIT.usage);
   }
-  const user = values.user ?? (flow === 'payment' ? 'test_executed' : undefined);
+  const user = values.user ?? (flow === 'data' ? undefined : 'test_executed');
   if (!user) throw new JourneyError(`--user is required.\n\n${USAGE}`, EXIT.usage);
   const amountInMinor = Number(values.amount);
   if (!Number.isInteger(amountInMinor) || amountInMinor < 1)
@@ -163,6 +166,30 @@ const sandboxUsersSchema = z.array(z.object({ username: z.string() }).loose());
 const authorizeSchema = z.object({ redirect_to: z.string() });
 const printableEvent = z.object({ event: z.unknown() });
 
+const PAYER = { name: 'Jane Doe', email: 'jane.doe@example.com' };
+
+/** What POST /onboardings takes for the flow besides the reference. */
+function flowFields(options: ReturnType<typeof parseOptions>) {
+  switch (options.flow) {
+    case 'data':
+      return {};
+    case 'payment':
+      return {
+        flow: 'payment',
+        payment: { amount_in_minor: options.amountInMinor, currency: 'GBP', user: PAYER },
+      };
+    case 'mandate':
+      return {
+        flow: 'mandate',
+        mandate: {
+          currency: 'GBP',
+          user: PAYER,
+          constraints: { maximum_individual_amount_in_minor: options.amountInMinor },
+        },
+      };
+  }
+}
+
 async function runJourney(options: ReturnType<typeof parseOptions>, api: string): Promise<number> {
   const startedAt = Date.now();
   const deadline = startedAt + options.timeoutMs;
@@ -173,7 +200,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
     );
   });
   const users =
-    options.flow === 'payment'
+    options.flow !== 'data'
       ? PAYMENT_USERS
       : (await call(sandboxUsersSchema, 'GET', `${api}/_local/users`)).map((user) => user.username);
   if (!users.includes(options.user)) {
@@ -184,16 +211,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
   }
   const created = await call(createdOnboardingSchema, 'POST', `${api}/onboardings`, {
     ...(options.reference ? { reference: options.reference } : {}),
-    ...(options.flow === 'payment'
-      ? {
-          flow: 'payment',
-          payment: {
-            amount_in_minor: options.amountInMinor,
-            currency: 'GBP',
-            user: { name: 'Jane Doe', email: 'jane.doe@example.com' },
-          },
-        }
-      : {}),
+    ...flowFields(options),
   });
   const id = created.onboarding_id;
   console.log(`Onboarding ${id}: sandbox user ${options.user}, API ${api}`);
@@ -215,8 +233,8 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
       decision: options.decision,
     })
   ).redirect_to;
-  // The data flow comes back to /callback, the payment flow to /payments/return.
-  const returnRoute = options.flow === 'payment' ? 'GET /payments/return' : 'GET /callback';
+  // The data flow comes back to /callback, the payment and mandate flows to /payments/return.
+  const returnRoute = options.flow === 'data' ? 'GET /callback' : 'GET /payments/return';
   const callback = await fetch(redirectTo, { redirect: 'manual', headers: { accept: 'application/json' } });
   if (callback.status !== 302) {
     const problem = problemSchema.safeParse(await callback.json().catch(() => ({})));

@@ -12,6 +12,12 @@ export const trueLayerSupportSchema = z.object({
 });
 export type TrueLayerSupport = z.infer<typeof trueLayerSupportSchema>;
 
+/** A Payments v3 resource's `failure_stage` and `failure_reason`, kept only when they read as codes. */
+const paymentsV3FailureSchema = z.object({
+  failure_stage: z.optional(z.string()),
+  failure_reason: z.optional(z.string()),
+});
+
 /**
  * Why a journey or a connection failed: a stable reason code for machines and
  * a sentence for people, plus what TrueLayer said when it was TrueLayer's
@@ -30,8 +36,8 @@ export const failureSchema = z.object({
    */
   oauth: z.optional(z.object({ error: z.string(), description: z.optional(z.string()) })),
   /** Where and why TrueLayer says a payment failed (Payments v3 `failure_stage`, `failure_reason`). */
-  payment: z.optional(
-    z.object({ failure_stage: z.optional(z.string()), failure_reason: z.optional(z.string()) }),
-  ),
+  payment: z.optional(paymentsV3FailureSchema),
+  /** Where and why TrueLayer says a mandate failed or ended (`revoked` as the reason when it was revoked). */
+  mandate: z.optional(paymentsV3FailureSchema),
 });
 export type Failure = z.infer<typeof failureSchema>;

@@ -92,7 +92,7 @@ export const FUNCTIONS = {
     ...http,
     entry: 'functions/http/truelayer-webhook.ts',
     description:
-      "POST /webhooks/truelayer: TrueLayer's payment webhooks, verified, nudge the payment workflow",
+      "POST /webhooks/truelayer: TrueLayer's payment and mandate webhooks, verified, nudge the payment workflow",
     capabilities: ['onboardings:write', 'workflow:start', 'truelayer:call'],
   },
   PaymentReturn: {
@@ -156,7 +156,8 @@ export const FUNCTIONS = {
   CheckPayment: {
     ...task,
     entry: 'functions/tasks/check-payment.ts',
-    description: "Payment workflow: reads the payment's status; once settled, its payer from Signup+",
+    description:
+      "Payment workflow: reads the payment's or mandate's status; once settled or authorised, the user from Signup+",
     capabilities: [
       'onboardings:write',
       'secrets:write',
@@ -327,7 +328,7 @@ export const WORKFLOWS = {
   },
   payment: {
     definition: 'statemachines/payment-onboarding.asl.json',
-    comment: 'Signup+ onboarding journey (payment flow)',
+    comment: 'Signup+ onboarding journey (payment and mandate flows)',
     arnSetting: 'PAYMENT_STATE_MACHINE_ARN',
     tasks: {
       CheckPaymentFunctionArn: 'CheckPayment',
@@ -335,10 +336,22 @@ export const WORKFLOWS = {
     },
   },
 } as const satisfies Record<
-  OnboardingFlow,
+  string,
   { definition: string; comment: string; arnSetting: string; tasks: Record<string, FunctionId> }
 >;
 export type WorkflowId = keyof typeof WORKFLOWS;
+
+/**
+ * The workflow each flow's journeys run on. A mandate is authorised on the
+ * same hosted page as a payment and followed by the same loop (look at it at
+ * TrueLayer, wait, look again), so the mandate flow runs on the payment
+ * workflow; CheckPayment reads whichever of the two the journey has.
+ */
+export const WORKFLOW_OF_FLOW = {
+  data: 'data',
+  payment: 'payment',
+  mandate: 'payment',
+} as const satisfies Record<OnboardingFlow, WorkflowId>;
 
 /** The data flow's placeholders and definition (the first machine, and the one most tools draw). */
 export const WORKFLOW_TASKS = WORKFLOWS.data.tasks;

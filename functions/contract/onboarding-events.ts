@@ -47,6 +47,8 @@ export const readyForPaymentDetailSchema = z.extend(detailEnvelopeSchema, {
   account: accountDetailsSchema,
   /** The payment flow's settled payment, whose payer `user` and `account` are. */
   payment_id: z.optional(z.string()),
+  /** The mandate flow's authorised mandate, whose giver `user` and `account` are. */
+  mandate_id: z.optional(z.string()),
 });
 
 /** No personal data: the choices themselves are read from GET /onboardings/{id}. */

@@ -15,7 +15,7 @@ const providerId = z
   .check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo'));
 
 /** The journeys `POST /onboardings` can start (docs/flows.md). */
-export const onboardingFlows = ['data', 'payment'] as const;
+export const onboardingFlows = ['data', 'payment', 'mandate'] as const;
 export type OnboardingFlow = (typeof onboardingFlows)[number];
 
 /**
@@ -57,10 +57,49 @@ export const paymentRequestSchema = z.strictObject({
 });
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
 
+/** A period of a mandate's limits (TrueLayer's `periodic_limits` keys). */
+export const mandatePeriods = ['day', 'week', 'fortnight', 'month', 'half_year', 'year'] as const;
+
+const minorAmount = z.int().check(z.minimum(1), z.maximum(100_000_000_000));
+
+/**
+ * `mandate` of the mandate flow: a sweeping VRP mandate into the merchant
+ * account (the only kind Signup+ takes), its limits, and who gives it. The
+ * user authorises it once at their bank; the payments it allows are the
+ * integrator's business, after the journey.
+ */
+export const mandateRequestSchema = z.strictObject({
+  currency: z.literal('GBP', { message: "must be 'GBP'" }),
+  user: payerSchema,
+  /** Skips the bank picker on TrueLayer's page. */
+  provider_id: z.optional(providerId),
+  constraints: z.strictObject({
+    /** The most one payment under the mandate may take. */
+    maximum_individual_amount_in_minor: minorAmount,
+    /** The most all payments may take in a period, each period at most once. */
+    periodic_limits: z.optional(
+      z.partialRecord(
+        z.enum(mandatePeriods),
+        z.strictObject({
+          maximum_amount_in_minor: minorAmount,
+          /** `consent`: periods count from the day the mandate was given; `calendar`: calendar periods. */
+          period_alignment: z.optional(z.enum(['consent', 'calendar'])),
+        }),
+      ),
+    ),
+    /** When the mandate ends; open-ended when absent. */
+    valid_to: z.optional(z.iso.datetime({ offset: true })),
+  }),
+});
+export type MandateRequest = z.infer<typeof mandateRequestSchema>;
+
+const required = (flow: OnboardingFlow) => ({ message: `is required when flow is ${flow}`, path: [flow] });
+const onlyWith = (flow: OnboardingFlow) => ({ message: `is only taken with flow ${flow}`, path: [flow] });
+
 /**
  * `POST /onboardings` body. Everything is optional for the data flow: `{}`
- * uses the configured defaults. `flow: "payment"` takes a `payment` instead of
- * the data flow's provider choices.
+ * uses the configured defaults. `flow: "payment"` takes a `payment` and
+ * `flow: "mandate"` a `mandate` instead of the data flow's provider choices.
  */
 export const createOnboardingRequestSchema = z
   .strictObject({
@@ -78,19 +117,22 @@ export const createOnboardingRequestSchema = z
     providers: z.optional(z.array(providerId).check(z.minLength(1), z.maxLength(20))),
     provider_id: z.optional(providerId),
     payment: z.optional(paymentRequestSchema),
+    mandate: z.optional(mandateRequestSchema),
   })
   .check(
-    z.refine((body) => body.flow !== 'payment' || body.payment !== undefined, {
-      message: 'is required when flow is payment',
-      path: ['payment'],
-    }),
-    z.refine((body) => body.flow === 'payment' || body.payment === undefined, {
-      message: 'is only taken with flow payment',
-      path: ['payment'],
-    }),
+    z.refine((body) => body.flow !== 'payment' || body.payment !== undefined, required('payment')),
+    z.refine((body) => body.flow === 'payment' || body.payment === undefined, onlyWith('payment')),
+    z.refine((body) => body.flow !== 'mandate' || body.mandate !== undefined, required('mandate')),
+    z.refine((body) => body.flow === 'mandate' || body.mandate === undefined, onlyWith('mandate')),
     z.refine(
-      (body) => body.flow !== 'payment' || (body.providers === undefined && body.provider_id === undefined),
-      { message: 'belongs to the data flow; with flow payment use payment.provider_id', path: ['providers'] },
+      (body) =>
+        body.flow === undefined ||
+        body.flow === 'data' ||
+        (body.providers === undefined && body.provider_id === undefined),
+      {
+        message: 'belongs to the data flow; the payment and mandate flows take their own provider_id',
+        path: ['providers'],
+      },
     ),
   );
 export type CreateOnboardingRequest = z.infer<typeof createOnboardingRequestSchema>;
@@ -130,12 +172,15 @@ export const callbackQuerySchema = z
 export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 
 /**
- * `GET /payments/return`: TrueLayer's payment page sends the user back with
- * the payment id (and `error=tl_hpp_abandoned` when they left without paying).
+ * `GET /payments/return`: TrueLayer's hosted page sends the user back with
+ * the payment id or the mandate id (and `error=tl_hpp_abandoned` when they
+ * left without paying or authorising).
  * Nothing in it is trusted: the payment's status is read from TrueLayer.
  */
 export const paymentReturnQuerySchema = z.object({
   payment_id: z.optional(queryValue(128)),
+  /** A mandate's page returns with the mandate id instead. */
+  mandate_id: z.optional(queryValue(128)),
   error: z.optional(queryValue(128)),
 });
 export type PaymentReturnQuery = z.infer<typeof paymentReturnQuerySchema>;

@@ -22,12 +22,16 @@ export const createdOnboardingSchema = z
     auth_link: z.url().meta({
       description:
         "Where to send the user: TrueLayer's auth link carrying this onboarding's single-use state (data flow), " +
-        "or TrueLayer's hosted payment page for this onboarding's payment (payment flow).",
+        "or TrueLayer's hosted page for this onboarding's payment (payment flow) or mandate (mandate flow).",
     }),
     payment_id: z
       .string()
       .optional()
       .meta({ description: "The payment flow's Payments v3 payment; the ready event names it too." }),
+    mandate_id: z
+      .string()
+      .optional()
+      .meta({ description: "The mandate flow's Payments v3 mandate; the ready event names it too." }),
     auth_link_expires_at: z.iso
       .datetime()
       .meta({ description: 'After this the link and its state are refused.' }),

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, addSeconds } from '../commons/time.ts';
-import type { CreateOnboardingRequest, PaymentRequest } from '../contract/onboarding-requests.ts';
+import type {
+  CreateOnboardingRequest,
+  MandateRequest,
+  PaymentRequest,
+} from '../contract/onboarding-requests.ts';
 import type { CreatedOnboarding } from '../contract/responses.ts';
 import { buildAuthLink } from '../truelayer/auth-link.ts';
 import type { RepositoryPort } from './deps.ts';
@@ -18,39 +22,43 @@ export interface CreateOnboardingSettings {
   retentionDays: number;
 }
 
-/** A payment created at TrueLayer for a new onboarding, and the hosted page link the user pays on. */
-export interface StartedPayment {
-  paymentId: string;
+/** A payment or mandate created at TrueLayer for a new onboarding, and the hosted page link the user goes to. */
+export interface StartedResource {
+  id: string;
   link: string;
 }
 
 /**
- * Creates the payment flow's payment (Payments v3, signed, with Signup+);
- * the onboarding id is its idempotency key, so a retry answers the same payment.
+ * Creates the payment flow's payment or the mandate flow's mandate (Payments
+ * v3, signed, with Signup+); the onboarding id is its idempotency key, so a
+ * retry answers the same one.
  */
-export type StartPayment = (onboardingId: string, payment: PaymentRequest) => Promise<StartedPayment>;
+export type StartPayment = (onboardingId: string, payment: PaymentRequest) => Promise<StartedResource>;
+export type StartMandate = (onboardingId: string, mandate: MandateRequest) => Promise<StartedResource>;
 
 export interface CreateOnboardingDependencies {
   repository: RepositoryPort<'create'>;
   settings: CreateOnboardingSettings;
   now: () => Date;
   startPayment: StartPayment;
+  startMandate: StartMandate;
 }
 
 /**
- * The key the payment return route finds a payment flow's onboarding by, kept
- * where the data flow keeps its states: the payment id is what the user comes
+ * The key the return route finds a payment's or a mandate's onboarding by,
+ * kept where the data flow keeps its states: the id is what the user comes
  * back with. The prefix keeps it apart from every state's key (a digest never
- * holds a colon), so no callback can ever spend it as a state.
+ * holds a colon), so no callback can ever spend it as a state, and a payment
+ * id apart from a mandate id.
  */
-export const paymentKey = (paymentId: string) => `payment:${sha256(paymentId)}`;
+export const resourceKey = (kind: 'payment' | 'mandate', id: string) => `${kind}:${sha256(id)}`;
 
 /**
  * Starts a journey. The data flow: a fresh onboarding record, a single-use,
  * expiring state bound to it, a PKCE verifier kept with the journey's
  * secrets, and the auth link that carries the state and the verifier's
- * challenge to TrueLayer. The payment flow: the payment and a link to
- * TrueLayer's payment page instead (docs/flows.md).
+ * challenge to TrueLayer. The payment and mandate flows: the payment or the
+ * mandate, and a link to TrueLayer's hosted page instead (docs/flows.md).
  */
 export async function createOnboarding(
   request: CreateOnboardingRequest,
@@ -70,7 +78,32 @@ export async function createOnboarding(
   };
   const retentionUntil = addDays(now, deps.settings.retentionDays);
   if (request.flow === 'payment' && request.payment !== undefined) {
-    return createPaymentOnboarding(base, request.payment, retentionUntil, deps);
+    const { payment } = request;
+    const started = await deps.startPayment(onboardingId, payment);
+    const onboarding: Onboarding = {
+      ...base,
+      flow: 'payment',
+      payment: {
+        payment_id: started.id,
+        amount_in_minor: payment.amount_in_minor,
+        currency: payment.currency,
+      },
+    };
+    return createHostedOnboarding(onboarding, { kind: 'payment', started }, retentionUntil, deps);
+  }
+  if (request.flow === 'mandate' && request.mandate !== undefined) {
+    const { mandate } = request;
+    const started = await deps.startMandate(onboardingId, mandate);
+    const onboarding: Onboarding = {
+      ...base,
+      flow: 'mandate',
+      mandate: {
+        mandate_id: started.id,
+        currency: mandate.currency,
+        maximum_individual_amount_in_minor: mandate.constraints.maximum_individual_amount_in_minor,
+      },
+    };
+    return createHostedOnboarding(onboarding, { kind: 'mandate', started }, retentionUntil, deps);
   }
 
   const state = newStateToken();
@@ -97,35 +130,27 @@ export async function createOnboarding(
 }
 
 /**
- * The payment flow: the payment is created at TrueLayer first, then the
- * record, keyed for the return route by the payment id. If the record cannot
- * be written, the caller gets an error and the payment is never shown to
- * anyone (its link is only in this answer), so nothing is left to strand.
+ * The payment and mandate flows: the payment or mandate is created at
+ * TrueLayer first, then the record, keyed for the return route by its id. If
+ * the record cannot be written, the caller gets an error and the resource is
+ * never shown to anyone (its link is only in this answer), so nothing is left
+ * to strand.
  */
-async function createPaymentOnboarding(
-  base: Onboarding,
-  payment: PaymentRequest,
+async function createHostedOnboarding(
+  onboarding: Onboarding,
+  resource: { kind: 'payment' | 'mandate'; started: StartedResource },
   retentionUntil: Date,
   deps: CreateOnboardingDependencies,
 ): Promise<CreatedOnboarding> {
-  const started = await deps.startPayment(base.onboarding_id, payment);
-  const onboarding: Onboarding = {
-    ...base,
-    flow: 'payment',
-    payment: {
-      payment_id: started.paymentId,
-      amount_in_minor: payment.amount_in_minor,
-      currency: payment.currency,
-    },
-  };
-  await deps.repository.create(onboarding, paymentKey(started.paymentId), {}, retentionUntil);
+  const { kind, started } = resource;
+  await deps.repository.create(onboarding, resourceKey(kind, started.id), {}, retentionUntil);
   recordJourneyStarted(onboarding);
   return {
     onboarding_id: onboarding.onboarding_id,
-    flow: 'payment',
+    flow: kind,
     status: onboarding.status,
     auth_link: started.link,
     auth_link_expires_at: onboarding.auth_link_expires_at,
-    payment_id: started.paymentId,
+    ...(kind === 'payment' ? { payment_id: started.id } : { mandate_id: started.id }),
   };
 }

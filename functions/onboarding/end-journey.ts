@@ -71,6 +71,7 @@ export async function endJourney(
                 user: end.user,
                 account: end.account,
                 ...(onboarding.payment ? { payment_id: onboarding.payment.payment_id } : {}),
+                ...(onboarding.mandate ? { mandate_id: onboarding.mandate.mandate_id } : {}),
               },
               now,
             ),

@@ -31,6 +31,12 @@ export const FAILURE_REASONS = {
       'The payment was not made (the user cancelled it, or their bank refused or failed it), so nothing was shared. ' +
       'Send the user through again; `payment` says where TrueLayer saw it fail.',
   },
+  mandate_failed: {
+    side: 'user',
+    detail:
+      'The mandate was not given (the user cancelled it, or their bank refused it) or was revoked before the ' +
+      'journey ended, so nothing was shared. Send the user through again; `mandate` says where TrueLayer saw it fail.',
+  },
   payment_not_settled: {
     side: 'bank',
     detail:

@@ -34,6 +34,7 @@ export const timelineSteps = [
   'onboarding_created',
   'user_authorized',
   'payment_settled',
+  'mandate_authorized',
   'code_exchanged',
   'accounts_fetched',
   'account_choice_required',
@@ -91,6 +92,17 @@ export const onboardingPaymentSchema = z.object({
 });
 export type OnboardingPayment = z.infer<typeof onboardingPaymentSchema>;
 
+/**
+ * The mandate of the mandate flow: its TrueLayer id and the most one payment
+ * under it may take. Names nobody, so it outlives an erasure.
+ */
+export const onboardingMandateSchema = z.object({
+  mandate_id: z.string(),
+  currency: z.string(),
+  maximum_individual_amount_in_minor: z.number(),
+});
+export type OnboardingMandate = z.infer<typeof onboardingMandateSchema>;
+
 /** The onboarding record as stored, validated on every read. */
 export const onboardingSchema = z.object({
   onboarding_id: z.string(),
@@ -106,6 +118,7 @@ export const onboardingSchema = z.object({
   account_choice_expires_at: z.optional(z.iso.datetime()),
   chosen_account_id: z.optional(z.string()),
   payment: z.optional(onboardingPaymentSchema),
+  mandate: z.optional(onboardingMandateSchema),
   user: z.optional(userIdentitySchema),
   account: z.optional(accountDetailsSchema),
   failure: z.optional(failureSchema),

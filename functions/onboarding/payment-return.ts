@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.ts';
 import type { PaymentReturnQuery } from '../contract/onboarding-requests.ts';
-import { paymentKey } from './create-onboarding.ts';
+import { resourceKey } from './create-onboarding.ts';
 import type { RepositoryPort } from './deps.ts';
 import { InvalidStateError } from './errors.ts';
 import { terminalStatuses } from './model.ts';
@@ -15,9 +15,9 @@ export interface PaymentReturnDependencies {
 export type PaymentReturnOutcome = { onboardingId: string; outcome: 'started' | 'ended' };
 
 /**
- * The user is back from TrueLayer's payment page. The return names the
- * payment but proves nothing (anyone can open the URL), so it changes no
- * record: it starts the workflow that reads the payment's status from
+ * The user is back from TrueLayer's hosted page. The return names the
+ * payment or the mandate but proves nothing (anyone can open the URL), so it changes no
+ * record: it starts the workflow that reads its status from
  * TrueLayer and ends the journey by what TrueLayer says. A second return, or
  * one after the end, starts nothing new.
  *
@@ -28,8 +28,14 @@ export async function handlePaymentReturn(
   query: PaymentReturnQuery,
   deps: PaymentReturnDependencies,
 ): Promise<PaymentReturnOutcome> {
-  if (query.payment_id === undefined) throw new InvalidStateError('missing');
-  const found = await deps.repository.findState(paymentKey(query.payment_id));
+  const key =
+    query.payment_id !== undefined
+      ? resourceKey('payment', query.payment_id)
+      : query.mandate_id !== undefined
+        ? resourceKey('mandate', query.mandate_id)
+        : undefined;
+  if (key === undefined) throw new InvalidStateError('missing');
+  const found = await deps.repository.findState(key);
   if (!found) throw new InvalidStateError('unknown');
   const onboardingId = found.onboarding_id;
   const onboarding = await deps.repository.get(onboardingId);

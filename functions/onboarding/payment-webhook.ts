@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { RawRequest } from '../commons/http/request.ts';
 import { logger } from '../commons/logger.ts';
 import type { VerifyWebhook } from '../truelayer/webhook-signature.ts';
-import { paymentKey } from './create-onboarding.ts';
+import { resourceKey } from './create-onboarding.ts';
 import type { RepositoryPort } from './deps.ts';
 import { terminalStatuses } from './model.ts';
 
@@ -21,27 +21,32 @@ export interface PaymentWebhookDependencies {
  */
 export type WebhookOutcome = 'started' | 'ended' | 'duplicate' | 'ignored';
 
-/** The payment events that say the payment has moved; each sends the workflow to look. */
-const PAYMENT_EVENTS = new Set([
-  'payment_authorized',
-  'payment_executed',
-  'payment_creditable',
-  'payment_settled',
-  'payment_failed',
-  'payment_settlement_stalled',
-]);
+/** The events that say a payment or a mandate has moved (D:payment-webhooks, D:mandate-webhooks); each sends the workflow to look. */
+const EVENTS: Readonly<Record<string, 'payment' | 'mandate'>> = {
+  payment_authorized: 'payment',
+  payment_executed: 'payment',
+  payment_creditable: 'payment',
+  payment_settled: 'payment',
+  payment_failed: 'payment',
+  payment_settlement_stalled: 'payment',
+  mandate_authorized: 'mandate',
+  mandate_failed: 'mandate',
+  mandate_revoked: 'mandate',
+};
 
 /** Only what the product acts on, read tolerantly; the rest (the payer's account among it) is never kept. */
 const webhookBodySchema = z.object({
   type: z.string().check(z.minLength(1), z.maxLength(100)),
   event_id: z.string().check(z.minLength(1), z.maxLength(200)),
   payment_id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
+  mandate_id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
 });
 
 /**
- * A TrueLayer payment webhook. Its signature is verified before anything is
- * believed; then it is a nudge, not a source of truth: it starts the payment
- * workflow, which reads the payment's status from TrueLayer itself. So a
+ * A TrueLayer payment or mandate webhook. Its signature is verified before
+ * anything is believed; then it is a nudge, not a source of truth: it starts
+ * the payment workflow, which reads the payment's or mandate's status from
+ * TrueLayer itself. So a
  * webhook that comes late, twice or out of order changes nothing the
  * workflow would not have done, and the journey does not wait for the user
  * to come back (or for the link to expire) to learn that the money moved.
@@ -63,24 +68,21 @@ export async function receivePaymentWebhook(
     return 'ignored';
   }
   logger.appendKeys({ webhook_type: body.type, webhook_event_id: body.event_id });
-  const paymentId = body.payment_id;
-  if (!PAYMENT_EVENTS.has(body.type) || !paymentId) return 'ignored';
+  const kind = Object.hasOwn(EVENTS, body.type) ? EVENTS[body.type] : undefined;
+  const id = kind === undefined ? undefined : body[`${kind}_id`];
+  if (kind === undefined || !id) return 'ignored';
   if (!(await deps.repository.claimWebhook(body.event_id, deps.now()))) return 'duplicate';
   try {
-    return await nudge(paymentId, body.type, deps);
+    return await nudge(resourceKey(kind, id), body.type, deps);
   } catch (error) {
     await deps.repository.releaseWebhook(body.event_id).catch(() => undefined);
     throw error;
   }
 }
 
-async function nudge(
-  paymentId: string,
-  type: string,
-  deps: PaymentWebhookDependencies,
-): Promise<WebhookOutcome> {
-  const found = await deps.repository.findState(paymentKey(paymentId));
-  // Another integration on the same TrueLayer client, or a payment made outside this product.
+async function nudge(key: string, type: string, deps: PaymentWebhookDependencies): Promise<WebhookOutcome> {
+  const found = await deps.repository.findState(key);
+  // Another integration on the same TrueLayer client, or a payment or mandate made outside this product.
   if (!found) return 'ignored';
   const onboarding = await deps.repository.get(found.onboarding_id);
   logger.appendKeys({ onboarding_id: onboarding.onboarding_id });

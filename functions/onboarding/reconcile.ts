@@ -43,8 +43,8 @@ const RECONCILE_CONCURRENCY = 8;
  * The journey's safety net, run on a schedule (every minute on AWS). It reads
  * the records the due index names and brings each to where it should be:
  * an end whose secrets, event or confirmation is missing is settled; an auth
- * link never used ends `expired` (a payment link's execution is started to
- * ask TrueLayer whether it was paid); a code that reached the table without its
+ * link never used ends `expired` (a payment or mandate link's execution is
+ * started to ask TrueLayer whether it was used); a code that reached the table without its
  * record moving on (the callback failed half-way) moves it on and starts the
  * workflow; a journey in an in-between status gets its execution started
  * when there is none, its recorded choice resent to a waiting execution, and
@@ -113,9 +113,10 @@ export async function reconcileOne(onboardingId: string, deps: ReconcileDependen
     return 'expired';
   }
 
-  // From here on the journey's execution decides. A payment's link that
-  // expired unpaid lands here too: only TrueLayer knows whether the user paid
-  // (and never came back to say so), and the payment workflow asks it.
+  // From here on the journey's execution decides. A payment's or mandate's
+  // link that expired lands here too: only TrueLayer knows whether the user
+  // paid or gave the mandate (and never came back to say so), and the payment
+  // workflow asks it.
   const state = await deps.workflowState(onboardingId, flow);
   if (state === 'not_found') {
     // The callback (or the payment return) could not start it, or the local

@@ -7,6 +7,12 @@ import { refusalError } from './refusals.ts';
 import type { SigningKeyProvider } from './signing-key.ts';
 import { type ClientToken, withClientToken } from './token-cache.ts';
 
+/*
+ * Creating Payments v3 resources: the payment flow's payment and the mandate
+ * flow's mandate. Both are signed the same way; only the function that
+ * creates them holds the signing key.
+ */
+
 /** What the product asks TrueLayer to collect: one payment into the merchant account, with Signup+. */
 export interface NewPayment {
   amountInMinor: number;
@@ -30,81 +36,170 @@ export interface CreatedPayment {
 
 export type CreatePayment = (payment: NewPayment) => Promise<CreatedPayment>;
 
-const createdPaymentSchema = z.object({
+/** A sweeping VRP mandate into the merchant account (the only kind Signup+ answers for), with Signup+. */
+export interface NewMandate {
+  currency: 'GBP';
+  /** Payments v3 requires the user's name and an email address or a phone number. Personal data. */
+  user: NewPayment['user'];
+  providerId?: string | undefined;
+  merchantAccountId: string;
+  constraints: {
+    maximumIndividualAmountInMinor: number;
+    periodicLimits?: Readonly<
+      Partial<
+        Record<string, { maximumAmountInMinor: number; periodAlignment?: 'consent' | 'calendar' | undefined }>
+      >
+    >;
+    validTo?: string | undefined;
+  };
+  onboardingId: string;
+  idempotencyKey: string;
+}
+
+export interface CreatedMandate {
+  mandateId: string;
+  /** Lets the hosted page act on this one mandate; a credential, never logged or stored. */
+  resourceToken: string;
+}
+
+export type CreateMandate = (mandate: NewMandate) => Promise<CreatedMandate>;
+
+const createdSchema = z.object({
   id: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
   resource_token: z.string().check(z.minLength(1)),
 });
 
-const CREATE_PATH = '/v3/payments';
-
-/**
- * `POST /v3/payments` with a client-credentials token (scope `payments`). The
- * request is signed with `truelayer-signing` (ES512 over the method, path,
- * Idempotency-Key and body) and carries an Idempotency-Key, so a retry, by
- * this client or by the caller, answers the same payment. Kept apart from
- * reading payments: only the function that creates them holds the key.
- */
-export function paymentCreation(deps: {
+interface CreationDependencies {
   endpoints: TrueLayerEndpoints;
   token: ClientToken;
   signingKey: SigningKeyProvider;
-}): CreatePayment {
+}
+
+/**
+ * `POST` of a Payments v3 resource with a client-credentials token. The
+ * request is signed with `truelayer-signing` (ES512 over the method, path,
+ * Idempotency-Key and body) and carries an Idempotency-Key, so a retry, by
+ * this client or by the caller, answers the same resource. Kept apart from
+ * reading them: only the function that creates them holds the key.
+ */
+async function createSigned(
+  deps: CreationDependencies,
+  request: { path: string; body: string; idempotencyKey: string; operation: string },
+): Promise<{ id: string; resourceToken: string }> {
   const { endpoints } = deps;
-  return async (payment) => {
-    const operation = 'create payment';
-    const body = JSON.stringify({
-      amount_in_minor: payment.amountInMinor,
-      currency: payment.currency,
-      payment_method: {
-        type: 'bank_transfer',
-        provider_selection:
-          payment.providerId === undefined
-            ? { type: 'user_selected' }
-            : { type: 'preselected', provider_id: payment.providerId },
-        beneficiary: { type: 'merchant_account', merchant_account_id: payment.merchantAccountId },
-      },
-      user: {
-        name: payment.user.name,
-        ...(payment.user.email === undefined ? {} : { email: payment.user.email }),
-        ...(payment.user.phone === undefined ? {} : { phone: payment.user.phone }),
-      },
-      related_products: { signup_plus: {} },
-      metadata: { onboarding_id: payment.onboardingId },
-    });
-    const key = await deps.signingKey();
-    const signature = sign({
-      kid: key.keyId,
-      privateKeyPem: key.privateKeyPem,
-      path: CREATE_PATH,
-      headers: { 'Idempotency-Key': payment.idempotencyKey },
-      body,
-    });
-    const response = await withClientToken(deps.token, (bearer) =>
-      sendToTrueLayer(
-        `${endpoints.apiBaseUrl}${CREATE_PATH}`,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${bearer}`,
-            accept: 'application/json',
-            'content-type': 'application/json',
-            'idempotency-key': payment.idempotencyKey,
-            'tl-signature': signature,
-          },
-          body,
+  const { path, body, idempotencyKey, operation } = request;
+  const key = await deps.signingKey();
+  const signature = sign({
+    kid: key.keyId,
+    privateKeyPem: key.privateKeyPem,
+    path,
+    headers: { 'Idempotency-Key': idempotencyKey },
+    body,
+  });
+  const response = await withClientToken(deps.token, (bearer) =>
+    sendToTrueLayer(
+      `${endpoints.apiBaseUrl}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'idempotency-key': idempotencyKey,
+          'tl-signature': signature,
         },
-        { timeoutMs: endpoints.timeoutMs, operation },
-      ),
+        body,
+      },
+      { timeoutMs: endpoints.timeoutMs, operation },
+    ),
+  );
+  if (response.status < 200 || response.status > 299) {
+    throw refusalError(response, { operation, audience: 'client' });
+  }
+  const parsed = createdSchema.safeParse(response.body);
+  if (!parsed.success) {
+    throw new TrueLayerContractError(`${operation}: the answer carries no id and resource token`, {
+      truelayer: { status: response.status, ...response.support },
+    });
+  }
+  return { id: parsed.data.id, resourceToken: parsed.data.resource_token };
+}
+
+const providerSelection = (providerId: string | undefined) =>
+  providerId === undefined ? { type: 'user_selected' } : { type: 'preselected', provider_id: providerId };
+
+const payer = (user: NewPayment['user']) => ({
+  name: user.name,
+  ...(user.email === undefined ? {} : { email: user.email }),
+  ...(user.phone === undefined ? {} : { phone: user.phone }),
+});
+
+/** `POST /v3/payments` (token scope `payments`): one payment into the merchant account, with Signup+. */
+export function paymentCreation(deps: CreationDependencies): CreatePayment {
+  return async (payment) => {
+    const created = await createSigned(deps, {
+      path: '/v3/payments',
+      operation: 'create payment',
+      idempotencyKey: payment.idempotencyKey,
+      body: JSON.stringify({
+        amount_in_minor: payment.amountInMinor,
+        currency: payment.currency,
+        payment_method: {
+          type: 'bank_transfer',
+          provider_selection: providerSelection(payment.providerId),
+          beneficiary: { type: 'merchant_account', merchant_account_id: payment.merchantAccountId },
+        },
+        user: payer(payment.user),
+        related_products: { signup_plus: {} },
+        metadata: { onboarding_id: payment.onboardingId },
+      }),
+    });
+    return { paymentId: created.id, resourceToken: created.resourceToken };
+  };
+}
+
+/**
+ * `POST /v3/mandates` (token scope `recurring_payments:sweeping`): a sweeping
+ * mandate into the merchant account, with Signup+. Amounts are TrueLayer's
+ * minor units; a periodic limit aligns with the consent unless asked otherwise.
+ */
+export function mandateCreation(deps: CreationDependencies): CreateMandate {
+  return async (mandate) => {
+    const { constraints } = mandate;
+    const periodicLimits = Object.entries(constraints.periodicLimits ?? {}).flatMap(([period, limit]) =>
+      limit === undefined
+        ? []
+        : [
+            [
+              period,
+              {
+                maximum_amount: limit.maximumAmountInMinor,
+                period_alignment: limit.periodAlignment ?? 'consent',
+              },
+            ],
+          ],
     );
-    if (response.status < 200 || response.status > 299) {
-      throw refusalError(response, { operation, audience: 'client' });
-    }
-    const parsed = createdPaymentSchema.safeParse(response.body);
-    if (!parsed.success) {
-      throw new TrueLayerContractError(`${operation}: the answer carries no payment id and resource token`, {
-        truelayer: { status: response.status, ...response.support },
-      });
-    }
-    return { paymentId: parsed.data.id, resourceToken: parsed.data.resource_token };
+    const created = await createSigned(deps, {
+      path: '/v3/mandates',
+      operation: 'create mandate',
+      idempotencyKey: mandate.idempotencyKey,
+      body: JSON.stringify({
+        mandate: {
+          type: 'sweeping',
+          provider_selection: providerSelection(mandate.providerId),
+          beneficiary: { type: 'merchant_account', merchant_account_id: mandate.merchantAccountId },
+        },
+        currency: mandate.currency,
+        user: payer(mandate.user),
+        constraints: {
+          maximum_individual_amount: constraints.maximumIndividualAmountInMinor,
+          ...(periodicLimits.length === 0 ? {} : { periodic_limits: Object.fromEntries(periodicLimits) }),
+          ...(constraints.validTo === undefined ? {} : { valid_to: constraints.validTo }),
+        },
+        related_products: { signup_plus: {} },
+        metadata: { onboarding_id: mandate.onboardingId },
+      }),
+    });
+    return { mandateId: created.id, resourceToken: created.resourceToken };
   };
 }

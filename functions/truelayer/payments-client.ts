@@ -8,44 +8,74 @@ import { identityOf } from './signup-plus-client.ts';
 import { type ClientToken, withClientToken } from './token-cache.ts';
 import { tolerant, tolerantText } from './tolerant.ts';
 
+/** A Payments v3 resource the user authorises on TrueLayer's hosted page. */
+export interface HostedResource {
+  kind: 'payment' | 'mandate';
+  id: string;
+}
+
 /**
- * Where a payment stands, in the terms the journey acts on: `pending` until the
- * user has authorised it, `authorized` while the money moves, `settled` once it
- * reached the merchant account (the only state Signup+ answers for), `failed`
- * with TrueLayer's stage and reason.
+ * Where a payment or a mandate stands, in the terms the journey acts on:
+ * `pending` until the user has authorised it; `authorized` then (for a
+ * mandate, the end: Signup+ answers for it; for a payment, while the money
+ * moves); `settled` once a payment reached the merchant account (the only
+ * state Signup+ answers for a payment); `failed` with TrueLayer's stage and
+ * reason (a revoked mandate: reason `revoked`).
  */
 export type PaymentProgress =
   | { status: 'pending' | 'authorized' | 'settled' }
   | { status: 'failed'; failureStage?: string | undefined; failureReason?: string | undefined };
 
 export interface PaymentsClient {
-  progress(paymentId: string): Promise<PaymentProgress>;
-  /** `GET /signup-plus/payments`: the payer of a settled payment. */
-  signupPlusIdentity(paymentId: string): Promise<SignupPlusIdentity>;
+  progress(resource: HostedResource): Promise<PaymentProgress>;
+  /** `GET /signup-plus/payments` or `/signup-plus/mandates`: the payer of a settled payment, the giver of an authorised mandate. */
+  signupPlusIdentity(resource: HostedResource): Promise<SignupPlusIdentity>;
 }
 
-/** `GET /v3/payments/{id}`: only what the journey acts on, read tolerantly. */
-const paymentStateSchema = z.object({
+/** `GET /v3/payments/{id}`, `GET /v3/mandates/{id}`: only what the journey acts on, read tolerantly. */
+const resourceStateSchema = z.object({
   id: tolerantText,
   status: tolerantText,
   failure_stage: tolerantText,
   failure_reason: tolerant(z.string().check(z.maxLength(200))),
 });
 
-/** TrueLayer's payment statuses (Payments v3); an unknown one is read as still pending. */
-const AUTHORIZED = new Set(['authorized', 'executed']);
+/**
+ * TrueLayer's statuses (Payments v3 payments and mandates) in the journey's
+ * terms; one not listed (`authorization_required`, `authorizing`, or one
+ * TrueLayer adds later) is read as still pending.
+ */
+const PROGRESS: Record<HostedResource['kind'], Readonly<Record<string, PaymentProgress['status']>>> = {
+  payment: { authorized: 'authorized', executed: 'authorized', settled: 'settled', failed: 'failed' },
+  mandate: { authorized: 'authorized', failed: 'failed', revoked: 'failed' },
+};
+
+/** Where each resource is read, and where Signup+ answers for it. */
+const PATHS = {
+  payment: {
+    state: (id: string) => `/v3/payments/${encodeURIComponent(id)}`,
+    signupPlus: (id: string) => `/signup-plus/payments?payment_id=${encodeURIComponent(id)}`,
+  },
+  mandate: {
+    state: (id: string) => `/v3/mandates/${encodeURIComponent(id)}`,
+    signupPlus: (id: string) => `/signup-plus/mandates?mandate_id=${encodeURIComponent(id)}`,
+  },
+} as const;
+
+/** The client-credentials tokens each resource is read with: its own scope, and that scope with `signupplus`. */
+export type ResourceTokens = Record<HostedResource['kind'], { state: ClientToken; signupPlus: ClientToken }>;
 
 const support = (response: TrueLayerResponse) => ({ status: response.status, ...response.support });
 
 /**
- * Reading payments over HTTP with client-credentials tokens: `payments` for
- * a payment's status, `payments signupplus` for its payer's identity.
- * Creating them is payment-creation.ts, which alone holds the signing key.
+ * Reading payments and mandates over HTTP with client-credentials tokens
+ * (`payments` and `recurring_payments:sweeping`, each with `signupplus` for
+ * Signup+). Creating them is payment-creation.ts, which alone holds the
+ * signing key.
  */
 export function paymentsClient(deps: {
   endpoints: TrueLayerEndpoints;
-  paymentsToken: ClientToken;
-  signupPlusToken: ClientToken;
+  tokens: ResourceTokens;
 }): PaymentsClient {
   const { endpoints } = deps;
 
@@ -59,40 +89,29 @@ export function paymentsClient(deps: {
     );
 
   return {
-    async progress(paymentId) {
-      const operation = 'get payment';
-      const response = await get(
-        deps.paymentsToken,
-        `/v3/payments/${encodeURIComponent(paymentId)}`,
-        operation,
-      );
+    async progress({ kind, id }) {
+      const operation = `get ${kind}`;
+      const response = await get(deps.tokens[kind].state, PATHS[kind].state(id), operation);
       if (response.status !== 200) throw refusalError(response, { operation, audience: 'client' });
-      const parsed = paymentStateSchema.safeParse(response.body);
-      if (!parsed.success || (parsed.data.id !== undefined && parsed.data.id !== paymentId)) {
-        throw new TrueLayerContractError(`${operation}: the answer is not this payment`, {
+      const parsed = resourceStateSchema.safeParse(response.body);
+      if (!parsed.success || (parsed.data.id !== undefined && parsed.data.id !== id)) {
+        throw new TrueLayerContractError(`${operation}: the answer is not this ${kind}`, {
           truelayer: support(response),
         });
       }
-      const status = parsed.data.status?.toLowerCase();
-      if (status === 'settled') return { status: 'settled' };
-      if (status === 'failed') {
-        return {
-          status: 'failed',
-          failureStage: parsed.data.failure_stage,
-          failureReason: parsed.data.failure_reason,
-        };
-      }
-      if (status !== undefined && AUTHORIZED.has(status)) return { status: 'authorized' };
-      return { status: 'pending' };
+      const reported = parsed.data.status?.toLowerCase();
+      const status = (reported === undefined ? undefined : PROGRESS[kind][reported]) ?? 'pending';
+      if (status !== 'failed') return { status };
+      return {
+        status,
+        failureStage: parsed.data.failure_stage,
+        failureReason: reported === 'revoked' ? 'revoked' : parsed.data.failure_reason,
+      };
     },
 
-    async signupPlusIdentity(paymentId) {
-      const operation = 'signup-plus payment identity';
-      const response = await get(
-        deps.signupPlusToken,
-        `/signup-plus/payments?payment_id=${encodeURIComponent(paymentId)}`,
-        operation,
-      );
+    async signupPlusIdentity({ kind, id }) {
+      const operation = `signup-plus ${kind} identity`;
+      const response = await get(deps.tokens[kind].signupPlus, PATHS[kind].signupPlus(id), operation);
       if (response.status < 200 || response.status > 299) {
         throw refusalError(response, { operation, audience: 'client' });
       }

@@ -11,5 +11,10 @@ const tokenDependencies = {
 };
 
 /** One client-credentials token per scope set, per execution environment. */
-export const clientToken = (scope: 'payments' | 'payments signupplus') =>
-  cachedClientToken(() => requestClientCredentialsToken(tokenDependencies, scope));
+export const clientToken = (
+  scope:
+    | 'payments'
+    | 'payments signupplus'
+    | 'recurring_payments:sweeping'
+    | 'recurring_payments:sweeping signupplus',
+) => cachedClientToken(() => requestClientCredentialsToken(tokenDependencies, scope));

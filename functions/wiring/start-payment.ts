@@ -1,16 +1,26 @@
-import type { StartPayment } from '../onboarding/create-onboarding.ts';
+import type { StartMandate, StartPayment } from '../onboarding/create-onboarding.ts';
 import { readPaymentSettings } from '../onboarding/settings.ts';
-import { paymentCreation } from '../truelayer/payment-creation.ts';
+import { mandateCreation, paymentCreation } from '../truelayer/payment-creation.ts';
 import { buildPaymentLink } from '../truelayer/payment-link.ts';
 import { secretsManagerSigningKey } from '../truelayer/signing-key.ts';
 import { clientToken, endpoints } from './payments.ts';
 
 const settings = readPaymentSettings();
-const createPayment = paymentCreation({
+const signingKey = secretsManagerSigningKey();
+const createPayment = paymentCreation({ endpoints, token: clientToken('payments'), signingKey });
+const createMandate = mandateCreation({
   endpoints,
-  token: clientToken('payments'),
-  signingKey: secretsManagerSigningKey(),
+  token: clientToken('recurring_payments:sweeping'),
+  signingKey,
 });
+
+const hostedPage = (resource: { kind: 'payment' | 'mandate'; id: string }, resourceToken: string) =>
+  buildPaymentLink({
+    hppBaseUrl: endpoints.hppBaseUrl,
+    resource,
+    resourceToken,
+    returnUri: settings.returnUri,
+  });
 
 /** The payment flow's payment at TrueLayer, and the hosted page link for it. */
 export const startPayment: StartPayment = async (onboardingId, payment) => {
@@ -24,12 +34,34 @@ export const startPayment: StartPayment = async (onboardingId, payment) => {
     idempotencyKey: onboardingId,
   });
   return {
-    paymentId: created.paymentId,
-    link: buildPaymentLink({
-      hppBaseUrl: endpoints.hppBaseUrl,
-      paymentId: created.paymentId,
-      resourceToken: created.resourceToken,
-      returnUri: settings.returnUri,
-    }),
+    id: created.paymentId,
+    link: hostedPage({ kind: 'payment', id: created.paymentId }, created.resourceToken),
+  };
+};
+
+/** The mandate flow's mandate at TrueLayer, and the hosted page link for it. */
+export const startMandate: StartMandate = async (onboardingId, mandate) => {
+  const { constraints } = mandate;
+  const created = await createMandate({
+    currency: mandate.currency,
+    user: mandate.user,
+    providerId: mandate.provider_id,
+    merchantAccountId: settings.merchantAccountId,
+    constraints: {
+      maximumIndividualAmountInMinor: constraints.maximum_individual_amount_in_minor,
+      periodicLimits: Object.fromEntries(
+        Object.entries(constraints.periodic_limits ?? {}).map(([period, limit]) => [
+          period,
+          { maximumAmountInMinor: limit.maximum_amount_in_minor, periodAlignment: limit.period_alignment },
+        ]),
+      ),
+      validTo: constraints.valid_to,
+    },
+    onboardingId,
+    idempotencyKey: onboardingId,
+  });
+  return {
+    id: created.mandateId,
+    link: hostedPage({ kind: 'mandate', id: created.mandateId }, created.resourceToken),
   };
 };

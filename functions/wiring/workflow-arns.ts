@@ -1,16 +1,20 @@
 import * as z from 'zod/mini';
 import { readEnv } from '../commons/env.ts';
-import type { WORKFLOWS } from '../contract/manifest.ts';
+import type { WORKFLOW_OF_FLOW, WORKFLOWS } from '../contract/manifest.ts';
 import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
 
 /*
- * The manifest names the variable each flow's machine ARN comes in
- * (WORKFLOWS[flow].arnSetting); the names are repeated here as types checked
- * against it, so that a function's bundle does not carry the manifest.
+ * The manifest names the workflow each flow runs on (WORKFLOW_OF_FLOW) and the
+ * variable each workflow's machine ARN comes in (WORKFLOWS[id].arnSetting);
+ * the names are repeated here as types checked against it, so that a
+ * function's bundle does not carry the manifest.
  */
-const ARN_SETTINGS: { [F in OnboardingFlow]: (typeof WORKFLOWS)[F]['arnSetting'] } = {
+const ARN_SETTINGS: {
+  [F in OnboardingFlow]: (typeof WORKFLOWS)[(typeof WORKFLOW_OF_FLOW)[F]]['arnSetting'];
+} = {
   data: 'STATE_MACHINE_ARN',
   payment: 'PAYMENT_STATE_MACHINE_ARN',
+  mandate: 'PAYMENT_STATE_MACHINE_ARN',
 };
 
 const arn = z.string().check(z.minLength(1));

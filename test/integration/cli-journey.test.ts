@@ -122,6 +122,30 @@ describe('npm run journey', () => {
     });
   });
 
+  it('drives a mandate to ready for payment with --flow mandate, and exits 1 with mandate_failed when the bank refuses it', async () => {
+    const run = await journey('--api', stack.urls.api, '--flow', 'mandate', '--amount', '1200');
+    const refused = await journey(
+      '--api',
+      stack.urls.api,
+      '--flow',
+      'mandate',
+      '--user',
+      'test_authorisation_failed',
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const view = await getOnboarding(stack, onboardingIdOf(run));
+    expect(view).toMatchObject({
+      status: 'completed',
+      flow: 'mandate',
+      mandate: { maximum_individual_amount_in_minor: 1200 },
+    });
+    expect(printedEvent(run).detail).toMatchObject({ mandate_id: view.mandate?.mandate_id });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/Result: failed, mandate_failed/);
+  });
+
   it('exits 1 with the payment’s failure when the bank rejects it, and 64 for a data user in the payment flow', async () => {
     const rejected = await journey(
       '--api',

@@ -39,7 +39,7 @@ const BOUND_MS = 120_000;
 const AUTH_LINK_TTL_SECONDS = 30;
 const CHOICE_TIMEOUT_SECONDS = 12;
 
-/** Data-flow journeys, then payment-flow ones (the payer is a mock payment user, or nobody pays). */
+/** Data-flow journeys, then payment- and mandate-flow ones (a mock payment user, or nobody pays). */
 const KINDS = {
   single: { flow: 'data', user: 'john', expected: 'completed' },
   multi: { flow: 'data', user: 'jane', expected: 'completed' },
@@ -49,6 +49,8 @@ const KINDS = {
   paid: { flow: 'payment', user: 'test_executed', expected: 'completed' },
   payment_refused: { flow: 'payment', user: 'test_authorisation_failed', expected: 'failed' },
   unpaid: { flow: 'payment', user: undefined, expected: 'expired' },
+  mandate: { flow: 'mandate', user: 'test_executed', expected: 'completed' },
+  mandate_refused: { flow: 'mandate', user: 'test_authorisation_failed', expected: 'failed' },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -100,6 +102,8 @@ const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
     'paid',
     'payment_refused',
     'unpaid',
+    'mandate',
+    'mandate_refused',
   ),
   faults: fc.oneof(
     // One transient fault: the journey must end as it would have.
@@ -175,10 +179,15 @@ interface Outcome {
   ms: number;
 }
 
-const PAYMENT_BODY = {
-  flow: 'payment',
-  payment: { amount_in_minor: 1500, currency: 'GBP', user: { name: 'Tommie Burke', email: 't@example.com' } },
-};
+const PAYER = { name: 'Tommie Burke', email: 't@example.com' };
+const BODIES = {
+  data: {},
+  payment: { flow: 'payment', payment: { amount_in_minor: 1500, currency: 'GBP', user: PAYER } },
+  mandate: {
+    flow: 'mandate',
+    mandate: { currency: 'GBP', user: PAYER, constraints: { maximum_individual_amount_in_minor: 1500 } },
+  },
+} as const;
 
 /**
  * The integrator's backend retries a 5xx on create, as the answer invites ("safe to retry"), backing
@@ -187,7 +196,7 @@ const PAYMENT_BODY = {
  * never succeeds started no journey, so the invariant has nothing to check for it; the test still fails.
  */
 async function create(kind: Kind) {
-  const body = KINDS[kind].flow === 'payment' ? PAYMENT_BODY : {};
+  const body = BODIES[KINDS[kind].flow];
   const answer = await eventually(
     () => requestJson('POST', `${stack.urls.api}/onboardings`, body),
     (candidate) => candidate.status < 500,

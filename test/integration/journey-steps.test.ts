@@ -90,6 +90,9 @@ async function authorizedJourney(): Promise<string> {
       startPayment: async () => {
         throw new Error('A data journey creates no payment');
       },
+      startMandate: async () => {
+        throw new Error('A data journey creates no mandate');
+      },
     },
   );
   const id = created.onboarding_id;

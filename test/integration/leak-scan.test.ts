@@ -6,7 +6,7 @@ import { authorizeConnection, EXAMPLES, USER } from '../helpers/connections.ts';
 import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
 
 /**
- * Runs single-account, multi-account, failed, payment and Data v3 journeys with every log line
+ * Runs single-account, multi-account, failed, payment, mandate and Data v3 journeys with every log line
  * on, then searches everything an operator or a consumer could observe for
  * secrets and personal data. Secrets must appear nowhere; personal data only
  * in the record, the ready event and the integrator's status answer.
@@ -74,12 +74,21 @@ const PAYER = { name: 'Leakscan Payer', email: 'leakscan.payer@example.com' };
 /** The payment journey's resource token: in the answer that carries the payment link, nowhere else. */
 const resourceTokens: string[] = [];
 
-/** A payment-flow journey, paid on the simulated hosted page and back through /payments/return. */
-async function paymentJourney() {
-  const created = await createOnboarding(stack, {
-    flow: 'payment',
-    payment: { amount_in_minor: 1500, currency: 'GBP', user: PAYER },
-  });
+/** A payment- (or mandate-) flow journey, paid (given) on the simulated hosted page and back through /payments/return. */
+async function paymentJourney(flow: 'payment' | 'mandate' = 'payment') {
+  const created = await createOnboarding(
+    stack,
+    flow === 'payment'
+      ? { flow, payment: { amount_in_minor: 1500, currency: 'GBP', user: PAYER } }
+      : {
+          flow,
+          mandate: {
+            currency: 'GBP',
+            user: PAYER,
+            constraints: { maximum_individual_amount_in_minor: 1500 },
+          },
+        },
+  );
   resourceTokens.push(new URL(created.auth_link).searchParams.get('resource_token') ?? '');
   const redirectTo = await authorize(stack, created.auth_link, 'test_executed');
   await record(await followRedirect(redirectTo), answers);
@@ -138,6 +147,7 @@ beforeAll(async () => {
   stack.simulator.faults.clear();
   await connectionJourney();
   await paymentJourney();
+  await paymentJourney('mandate');
   await stack.simulator.webhooks.drain();
   await stack.bus.drain();
 }, 60_000);
@@ -189,7 +199,7 @@ describe('what an operator or consumer can observe', () => {
   it('never contains the request-signing key, and the payment’s resource token only in the answer with its link', async () => {
     const keyLines = await signingKeyLines();
     expect(keyLines.length).toBeGreaterThan(2);
-    expect(resourceTokens.filter(Boolean)).toHaveLength(1);
+    expect(resourceTokens.filter(Boolean)).toHaveLength(2);
     const seen = observable();
     for (const [where, text] of Object.entries(seen)) {
       for (const line of keyLines)
@@ -201,9 +211,11 @@ describe('what an operator or consumer can observe', () => {
       }
     }
     expect(seen.readyEvents).toContain('payment_id');
-    // the payment's webhooks were delivered to the product and scanned with the rest
+    expect(seen.readyEvents).toContain('mandate_id');
+    // the payment's webhooks (executed, settled) and the mandate's (authorized) were delivered to the
+    // product and scanned with the rest
     expect(stack.simulator.webhooks.deliveries().filter((delivery) => delivery.status === 200).length).toBe(
-      2,
+      3,
     );
   });
 

@@ -24,7 +24,7 @@ async function started() {
   const workflows: string[] = [];
   const created = await createOnboarding(
     { reference: 'customer-42' },
-    { repository, settings, now: clock.now, startPayment: noPayments },
+    { repository, settings, now: clock.now, startPayment: noPayments, startMandate: noPayments },
   );
   const state = new URL(created.auth_link).searchParams.get('state') ?? '';
   const deps = {
@@ -69,6 +69,7 @@ describe('createOnboarding', () => {
         settings,
         now: fakeClock().now,
         startPayment: noPayments,
+        startMandate: noPayments,
       },
     );
 

@@ -207,6 +207,7 @@ describe('response schemas', () => {
         now: clock.now,
         settings: CREATE_SETTINGS,
         startPayment: noPayments,
+        startMandate: noPayments,
       },
     );
     const records = [

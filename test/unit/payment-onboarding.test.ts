@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateOnboardingRequest } from '../../functions/contract/onboarding-requests.ts';
 import { createOnboardingRequestSchema } from '../../functions/contract/onboarding-requests.ts';
-import { createOnboarding, paymentKey } from '../../functions/onboarding/create-onboarding.ts';
+import { createOnboarding, resourceKey } from '../../functions/onboarding/create-onboarding.ts';
 import { InvalidStateError } from '../../functions/onboarding/errors.ts';
 import type { Onboarding } from '../../functions/onboarding/model.ts';
 import { handlePaymentReturn } from '../../functions/onboarding/payment-return.ts';
 import { reconcileOne } from '../../functions/onboarding/reconcile.ts';
 import {
-  type CheckPaymentDependencies,
   checkPayment,
   PAYMENT_POLL_SECONDS,
   SETTLEMENT_DEADLINE_SECONDS,
 } from '../../functions/onboarding/workflow/check-payment.ts';
 import { SignupPlusNotEligibleError, TrueLayerUnavailableError } from '../../functions/truelayer/errors.ts';
 import { buildPaymentLink } from '../../functions/truelayer/payment-link.ts';
-import type { PaymentProgress } from '../../functions/truelayer/payments-client.ts';
+import type { HostedResource, PaymentProgress } from '../../functions/truelayer/payments-client.ts';
 import type { SignupPlusIdentity } from '../../functions/truelayer/schemas.ts';
 import {
   CREATE_SETTINGS,
+  checkingJourney,
   fakeClock,
   fakePublisher,
   InMemoryOnboardings,
+  noPayments,
   ONBOARDING_ID,
   onboardingIn,
 } from './fakes/onboarding.ts';
@@ -45,31 +46,8 @@ const paymentJourney = (status: Onboarding['status'] = 'awaiting_authorization')
   });
 
 /** A payment journey and a TrueLayer that answers each look at the payment with the next of `answers`. */
-function checking(
-  answers: PaymentProgress[],
-  identity: () => Promise<SignupPlusIdentity> = async () => payer,
-) {
-  const repository = new InMemoryOnboardings();
-  repository.seed(paymentJourney());
-  const events = fakePublisher();
-  const clock = fakeClock();
-  const looks: string[] = [];
-  const deps: CheckPaymentDependencies = {
-    repository,
-    publish: events.publish,
-    now: clock.now,
-    payments: {
-      progress: async (paymentId) => {
-        looks.push(paymentId);
-        const answer = answers.shift();
-        if (!answer) throw new Error('TrueLayer was asked more often than the test expected');
-        return answer;
-      },
-      signupPlusIdentity: identity,
-    },
-  };
-  return { repository, events, clock, looks, deps };
-}
+const checking = (answers: PaymentProgress[], identity = async (_: HostedResource) => payer) =>
+  checkingJourney(paymentJourney(), answers, identity);
 
 const input = { onboardingId: ONBOARDING_ID };
 
@@ -86,8 +64,9 @@ describe('POST /onboardings with flow payment', () => {
       now: fakeClock().now,
       startPayment: async (onboardingId, payment) => {
         asked.push({ onboardingId, amount: payment.amount_in_minor });
-        return { paymentId: PAYMENT_ID, link: 'https://checkout.example.test/?payment_id=pay-7f3a' };
+        return { id: PAYMENT_ID, link: 'https://checkout.example.test/?payment_id=pay-7f3a' };
       },
+      startMandate: noPayments,
     });
 
     // Assess
@@ -104,7 +83,9 @@ describe('POST /onboardings with flow payment', () => {
       reference: 'customer-7',
       payment: { payment_id: PAYMENT_ID, amount_in_minor: 1500, currency: 'GBP' },
     });
-    expect(repository.states.get(paymentKey(PAYMENT_ID))?.onboarding_id).toBe(created.onboarding_id);
+    expect(repository.states.get(resourceKey('payment', PAYMENT_ID))?.onboarding_id).toBe(
+      created.onboarding_id,
+    );
     // The payer's name and email go to TrueLayer only: the record keeps nobody's details.
     expect(JSON.stringify(record)).not.toContain('Tommie');
     expect(repository.secrets.get(created.onboarding_id)?.code_verifier).toBeUndefined();
@@ -120,6 +101,7 @@ describe('POST /onboardings with flow payment', () => {
       startPayment: async () => {
         throw new TrueLayerUnavailableError('create payment: TrueLayer answered 503');
       },
+      startMandate: noPayments,
     });
 
     await expect(creating).rejects.toBeInstanceOf(TrueLayerUnavailableError);
@@ -128,7 +110,7 @@ describe('POST /onboardings with flow payment', () => {
 
   it('keeps the payment key apart from every state a callback can spend', () => {
     // A state is hashed to 64 hex digits; the payment key cannot be one of them.
-    expect(paymentKey(PAYMENT_ID)).toMatch(/^payment:[0-9a-f]{64}$/);
+    expect(resourceKey('payment', PAYMENT_ID)).toMatch(/^payment:[0-9a-f]{64}$/);
   });
 
   it.each([
@@ -155,7 +137,7 @@ describe('POST /onboardings with flow payment', () => {
     const link = new URL(
       buildPaymentLink({
         hppBaseUrl: 'https://checkout.truelayer-sandbox.com',
-        paymentId: PAYMENT_ID,
+        resource: { kind: 'payment', id: PAYMENT_ID },
         resourceToken: 'rt-1',
         returnUri: 'https://api.example.test/payments/return',
       }),
@@ -174,7 +156,10 @@ describe('GET /payments/return', () => {
   function returning(status: Onboarding['status'] = 'awaiting_authorization') {
     const repository = new InMemoryOnboardings();
     repository.seed(paymentJourney(status));
-    repository.states.set(paymentKey(PAYMENT_ID), { onboarding_id: ONBOARDING_ID, expires_at_epoch: 0 });
+    repository.states.set(resourceKey('payment', PAYMENT_ID), {
+      onboarding_id: ONBOARDING_ID,
+      expires_at_epoch: 0,
+    });
     const started: string[] = [];
     const deps = {
       repository,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RawRequest } from '../../functions/commons/http/request.ts';
-import { paymentKey } from '../../functions/onboarding/create-onboarding.ts';
+import { resourceKey } from '../../functions/onboarding/create-onboarding.ts';
 import type { Onboarding } from '../../functions/onboarding/model.ts';
 import { receivePaymentWebhook } from '../../functions/onboarding/payment-webhook.ts';
 import { WebhookSignatureError, webhookVerifier } from '../../functions/truelayer/webhook-signature.ts';
@@ -84,7 +84,10 @@ function receiving(status: Onboarding['status'] = 'awaiting_authorization') {
       payment: { payment_id: PAYMENT_ID, amount_in_minor: 1500, currency: 'GBP' },
     }),
   );
-  repository.states.set(paymentKey(PAYMENT_ID), { onboarding_id: ONBOARDING_ID, expires_at_epoch: 0 });
+  repository.states.set(resourceKey('payment', PAYMENT_ID), {
+    onboarding_id: ONBOARDING_ID,
+    expires_at_epoch: 0,
+  });
   const started: string[] = [];
   const keys = keySet();
   const deps = {
@@ -197,6 +200,45 @@ describe('receivePaymentWebhook', () => {
 
     expect([late, stranger, mandate]).toEqual(['ended', 'ignored', 'ignored']);
     expect([...ended.started, ...foreign.started]).toEqual([]);
+  });
+
+  it('starts the workflow for a mandate of ours on its mandate webhooks, never on a payment webhook naming its id', async () => {
+    const MANDATE_ID = 'man-51c0';
+    const repository = new InMemoryOnboardings();
+    repository.seed(
+      onboardingIn('awaiting_authorization', {
+        flow: 'mandate',
+        mandate: { mandate_id: MANDATE_ID, currency: 'GBP', maximum_individual_amount_in_minor: 5000 },
+      }),
+    );
+    repository.states.set(resourceKey('mandate', MANDATE_ID), {
+      onboarding_id: ONBOARDING_ID,
+      expires_at_epoch: 0,
+    });
+    const started: string[] = [];
+    const deps = {
+      ...receiving().deps,
+      repository,
+      startWorkflow: async (id: string) => {
+        started.push(id);
+      },
+    };
+    const mandateEvent = (type: string, eventId: string) => ({
+      type,
+      event_id: eventId,
+      event_version: 1,
+      mandate_id: MANDATE_ID,
+    });
+
+    const outcomes = [
+      await receivePaymentWebhook(webhook(mandateEvent('mandate_authorized', 'evt-m1')), deps),
+      await receivePaymentWebhook(webhook(mandateEvent('mandate_failed', 'evt-m2')), deps),
+      await receivePaymentWebhook(webhook(mandateEvent('mandate_revoked', 'evt-m3')), deps),
+      await receivePaymentWebhook(webhook({ ...settled('evt-p'), payment_id: MANDATE_ID }), deps),
+    ];
+
+    expect(outcomes).toEqual(['started', 'started', 'started', 'ignored']);
+    expect(started).toEqual([ONBOARDING_ID, ONBOARDING_ID, ONBOARDING_ID]);
   });
 
   it('forgets a delivery whose handling failed, so that TrueLayer’s retry is acted on', async () => {

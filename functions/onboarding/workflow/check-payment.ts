@@ -1,5 +1,5 @@
 import type { Failure } from '../../commons/failure.ts';
-import type { PaymentsClient } from '../../truelayer/payments-client.ts';
+import type { HostedResource, PaymentsClient } from '../../truelayer/payments-client.ts';
 import { recordAuthorization } from '../authorization.ts';
 import type { EndJourneyDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
@@ -30,6 +30,23 @@ function pendingWait(onboarding: Onboarding, now: Date): number {
 const asCode = (value: string | undefined) =>
   value !== undefined && /^[a-z][a-z0-9_]{0,63}$/.test(value) ? value : undefined;
 
+/** The payment or mandate a journey of the payment or mandate flow follows. */
+function resourceOf(onboarding: Onboarding): HostedResource {
+  if (onboarding.payment) return { kind: 'payment', id: onboarding.payment.payment_id };
+  if (onboarding.mandate) return { kind: 'mandate', id: onboarding.mandate.mandate_id };
+  throw new Error('The payment workflow started on an onboarding with neither a payment nor a mandate');
+}
+
+/** What each resource's end is called: the timeline step, and the failure reason and detail key. */
+const ENDS = {
+  payment: { done: 'payment_settled', failed: 'payment_failed', source: 'payer of the settled payment' },
+  mandate: {
+    done: 'mandate_authorized',
+    failed: 'mandate_failed',
+    source: 'giver of the authorised mandate',
+  },
+} as const;
+
 /** An authorised payment not settled this long after the link's expiry ends the journey `failed`. */
 export const SETTLEMENT_DEADLINE_SECONDS = 3600;
 
@@ -43,11 +60,12 @@ const isTerminal = (onboarding: Onboarding) => terminalStatuses.includes(onboard
 
 /**
  * The payment workflow's one step, run until it says `end`: reads the
- * payment's status from TrueLayer and acts on it. Unpaid when the link
- * expires: `expired`. Authorised: the record says so, and the workflow waits
- * for the money. Failed (cancelled, refused): `failed` with TrueLayer's stage
- * and reason. Settled: the payer's identity from Signup+ completes the
- * journey with its ready event. A TrueLayer refusal ends the journey here;
+ * payment's (or the mandate's) status from TrueLayer and acts on it. Not
+ * authorised when the link expires: `expired`. A payment authorised: the
+ * record says so, and the workflow waits for the money. Failed (cancelled,
+ * refused; a mandate revoked too): `failed` with TrueLayer's stage and
+ * reason. A payment settled, or a mandate authorised: the user's identity
+ * from Signup+ completes the journey with its ready event. A TrueLayer refusal ends the journey here;
  * what is worth retrying goes up to the state machine's Retry.
  *
  * Every write is conditional, so a repeated step, a second execution or the
@@ -62,13 +80,11 @@ export async function checkPayment(
     await settleSoon(onboarding, deps);
     return END;
   }
-  const payment = onboarding.payment;
-  if (payment === undefined)
-    throw new Error('The payment workflow started on an onboarding without a payment');
+  const resource = resourceOf(onboarding);
 
   let progress: Awaited<ReturnType<CheckPaymentDependencies['payments']['progress']>>;
   try {
-    progress = await deps.payments.progress(payment.payment_id);
+    progress = await deps.payments.progress(resource);
   } catch (error) {
     const failure = trueLayerFailureOf(error);
     if (!failure) throw error;
@@ -98,8 +114,8 @@ export async function checkPayment(
       const reason = asCode(progress.failureReason);
       await fail(
         onboarding,
-        failureOf('payment_failed', {
-          payment: {
+        failureOf(ENDS[resource.kind].failed, {
+          [resource.kind]: {
             ...(stage === undefined ? {} : { failure_stage: stage }),
             ...(reason === undefined ? {} : { failure_reason: reason }),
           },
@@ -109,6 +125,11 @@ export async function checkPayment(
       return END;
     }
     case 'authorized': {
+      // A mandate is done once given: Signup+ answers for it now.
+      if (resource.kind === 'mandate') {
+        await completeWithPayer(onboarding, resource, deps);
+        return END;
+      }
       const moved = await markAuthorized(onboarding, deps);
       if (moved === 'ended') return END;
       onboarding = moved;
@@ -119,7 +140,7 @@ export async function checkPayment(
       return wait(PAYMENT_POLL_SECONDS.authorized);
     }
     case 'settled':
-      await completeWithPayer(onboarding, payment.payment_id, deps);
+      await completeWithPayer(onboarding, resource, deps);
       return END;
   }
 }
@@ -135,20 +156,20 @@ async function markAuthorized(
   return deps.repository.get(onboarding.onboarding_id);
 }
 
-/** The money is in: Signup+ names the payer, and the journey completes with them. */
+/** The money is in, or the mandate given: Signup+ names the user, and the journey completes with them. */
 async function completeWithPayer(
   onboarding: Onboarding,
-  paymentId: string,
+  resource: HostedResource,
   deps: CheckPaymentDependencies,
 ): Promise<void> {
   const at = deps.now().toISOString();
   const earlier: TimelineEntry[] = [
     ...(onboarding.status === 'awaiting_authorization' ? [{ at, step: 'user_authorized' as const }] : []),
-    { at, step: 'payment_settled' },
+    { at, step: ENDS[resource.kind].done },
   ];
   let identity: Awaited<ReturnType<CheckPaymentDependencies['payments']['signupPlusIdentity']>>;
   try {
-    identity = await deps.payments.signupPlusIdentity(paymentId);
+    identity = await deps.payments.signupPlusIdentity(resource);
   } catch (error) {
     const failure = trueLayerFailureOf(error);
     if (!failure) throw error;
@@ -159,7 +180,7 @@ async function completeWithPayer(
   await endJourney(
     {
       onboarding,
-      end: { outcome: 'completed', user, account: account_details, detail: 'payer of the settled payment' },
+      end: { outcome: 'completed', user, account: account_details, detail: ENDS[resource.kind].source },
       from: ['awaiting_authorization', 'authorized'],
       earlier,
     },

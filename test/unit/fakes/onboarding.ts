@@ -17,6 +17,9 @@ import {
   type Journey,
   type TransitionRequest,
 } from '../../../functions/onboarding/repository.ts';
+import type { CheckPaymentDependencies } from '../../../functions/onboarding/workflow/check-payment.ts';
+import type { HostedResource, PaymentProgress } from '../../../functions/truelayer/payments-client.ts';
+import type { SignupPlusIdentity } from '../../../functions/truelayer/schemas.ts';
 
 /** Every method the onboarding use cases call on the tables. */
 type AllMethods =
@@ -331,7 +334,43 @@ export const CREATE_SETTINGS = {
   retentionDays: 30,
 };
 
-/** A data-flow test's payment port: a payment is never expected, so being asked for one fails the test. */
+/** A port for a payment or mandate no test expects: being asked for one fails the test. */
 export const noPayments = async (): Promise<never> => {
-  throw new Error('No payment was expected in a data-flow test');
+  throw new Error('No payment or mandate was expected in this test');
 };
+
+/**
+ * CheckPayment's dependencies over `journey` (seeded), with a TrueLayer that
+ * answers each look at the payment or mandate with the next of `answers` and
+ * Signup+ with `identity`; `looks` and `asked` record what was read.
+ */
+export function checkingJourney(
+  journey: Onboarding,
+  answers: PaymentProgress[],
+  identity: (resource: HostedResource) => Promise<SignupPlusIdentity>,
+) {
+  const repository = new InMemoryOnboardings();
+  repository.seed(journey);
+  const events = fakePublisher();
+  const clock = fakeClock();
+  const looks: HostedResource[] = [];
+  const asked: HostedResource[] = [];
+  const deps: CheckPaymentDependencies = {
+    repository,
+    publish: events.publish,
+    now: clock.now,
+    payments: {
+      progress: async (resource) => {
+        looks.push(resource);
+        const answer = answers.shift();
+        if (!answer) throw new Error('TrueLayer was asked more often than the test expected');
+        return answer;
+      },
+      signupPlusIdentity: async (resource) => {
+        asked.push(resource);
+        return identity(resource);
+      },
+    },
+  };
+  return { repository, events, clock, looks, asked, deps };
+}
