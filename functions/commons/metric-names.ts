@@ -6,6 +6,8 @@
  * Dimension values are fixed vocabularies (flows, failure reasons, sides,
  * reconciler actions): never an id, a name or anything a person typed.
  */
+import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
+
 export const METRICS_NAMESPACE = 'SignupPlusOnboarding';
 
 export const JourneyMetrics = {
@@ -13,10 +15,16 @@ export const JourneyMetrics = {
   started: 'OnboardingsStarted',
   /** A journey ended ready for payment. Dimensions: service, flow. */
   completed: 'OnboardingsCompleted',
-  /** A journey ended failed. Dimensions: service, flow; service, flow, reason; service, flow, side. */
+  /**
+   * A journey ended failed. Dimensions: service, flow; service, flow, reason;
+   * service, flow, side; and, across every flow, service, reason and service,
+   * side (what the alarms read, so that a flow added later pages too).
+   */
   failed: 'OnboardingsFailed',
   /** A journey ended expired. Dimensions: service, flow; service, flow, reason. */
   expired: 'OnboardingsExpired',
+  /** A journey ended, whatever its flow and its end: the alarms' denominator. Dimensions: service. */
+  ended: 'OnboardingsEnded',
   /** A journey stopped to wait for the user's choice among several accounts. Dimensions: service, flow. */
   accountChoiceRequired: 'AccountChoicesRequired',
   /** From POST /onboardings to ready for payment, in milliseconds (p50, p99 on the dashboard). Dimensions: service, flow. */
@@ -42,9 +50,17 @@ export const MetricDimensions = {
   action: 'action',
 } as const;
 
-/** The Signup+ flows: the Data API auth link with the `signupplus` scope, and payments first. */
-export const SIGNUP_PLUS_FLOWS = ['data', 'payment'] as const;
+/**
+ * The Signup+ flows journeys are counted by (the `flow` dimension): the Data
+ * API auth link with the `signupplus` scope, payments first, and mandates.
+ * Alarms and the dashboard read one metric per entry, so a flow missing here
+ * would page nobody: the check below fails to compile until every flow of the
+ * contract is listed.
+ */
+export const SIGNUP_PLUS_FLOWS = ['data', 'payment', 'mandate'] as const satisfies readonly OnboardingFlow[];
 export type SignupPlusFlow = (typeof SIGNUP_PLUS_FLOWS)[number];
+const everyFlowCounted: [Exclude<OnboardingFlow, SignupPlusFlow>] extends [never] ? true : never = true;
+void everyFlowCounted;
 
 /** What the reconciler reports as a journey it recovered, by `action`. */
 export const RECOVERY_ACTIONS = ['started', 'resumed', 'ended', 'settled'] as const;

@@ -29,11 +29,14 @@ export function recordJourneyErased(onboarding: Onboarding): void {
 /**
  * A journey's end, committed by this call: completed (with the time from
  * POST /onboardings to ready), failed by reason and by side, or expired by
- * reason. An unknown reason (a record written by another version) is
- * counted under `unknown`, which is never a side that pages anyone.
+ * reason; and once more across every flow (ended, failed by reason and by
+ * side), which is what the alarms read. An unknown reason (a record written
+ * by another version) is counted under `unknown`, which is never a side that
+ * pages anyone.
  */
 export function recordJourneyEnd(ended: Onboarding, now: Date): void {
   const flow = { [MetricDimensions.flow]: flowOf(ended) };
+  emitMetric(JourneyMetrics.ended, MetricUnit.Count, 1, {});
   if (ended.status === 'completed') {
     emitMetric(JourneyMetrics.completed, MetricUnit.Count, 1, flow);
     const elapsed = now.getTime() - new Date(ended.created_at).getTime();
@@ -49,12 +52,13 @@ export function recordJourneyEnd(ended: Onboarding, now: Date): void {
     return;
   }
   if (ended.status !== 'failed') return;
+  const bySide = { [MetricDimensions.side]: known ? FAILURE_REASONS[known].side : 'unknown' };
   emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, flow);
   emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, byReason);
-  emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, {
-    ...flow,
-    [MetricDimensions.side]: known ? FAILURE_REASONS[known].side : 'unknown',
-  });
+  emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, { ...flow, ...bySide });
+  // Across every flow, for the alarms.
+  emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, { [MetricDimensions.reason]: byReason.reason });
+  emitMetric(JourneyMetrics.failed, MetricUnit.Count, 1, bySide);
 }
 
 const isRecoveryAction = (action: string): action is (typeof RECOVERY_ACTIONS)[number] =>

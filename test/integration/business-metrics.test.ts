@@ -127,6 +127,7 @@ describe('business metrics (Powertools Metrics, EMF)', () => {
   });
 
   it('counts a denial as failed by reason and by side (the user’s, which pages nobody)', async () => {
+    const endedBefore = named(JourneyMetrics.ended, { service }).length;
     const created = await createOnboarding(stack);
     const redirectTo = await authorize(stack, created.auth_link, 'john', 'deny');
     await followRedirect(redirectTo);
@@ -141,6 +142,32 @@ describe('business metrics (Powertools Metrics, EMF)', () => {
     expect(named(JourneyMetrics.failed, { service, flow: 'data', side: 'user' })).toHaveLength(1);
     expect(named(JourneyMetrics.failed, { service, flow: 'data' })).toHaveLength(1);
     expect(named(JourneyMetrics.failed, { service, flow: 'data', side: 'ours' })).toHaveLength(0);
+    // And across every flow, as the alarms read it: one end, failed for the user's reason.
+    expect(named(JourneyMetrics.failed, { service, reason: 'access_denied' })).toHaveLength(1);
+    expect(named(JourneyMetrics.failed, { service, side: 'user' })).toHaveLength(1);
+    expect(named(JourneyMetrics.ended, { service })).toHaveLength(endedBefore + 1);
+  });
+
+  it('counts a mandate journey under its own flow, and its end across every flow', async () => {
+    const created = await createOnboarding(stack, {
+      flow: 'mandate',
+      mandate: {
+        currency: 'GBP',
+        user: { name: 'Leon Gordon', email: 'leon@example.com' },
+        constraints: { maximum_individual_amount_in_minor: 1500 },
+      },
+    });
+    const redirectTo = await authorize(stack, created.auth_link, 'test_executed');
+    await followRedirect(redirectTo);
+    await waitForStatus(stack, created.onboarding_id, ['completed']);
+
+    const completed = await eventually(
+      async () => named(JourneyMetrics.completed, { service, flow: 'mandate' }),
+      (found) => found.length > 0,
+      { what: 'OnboardingsCompleted for the mandate flow' },
+    );
+    expect(completed).toHaveLength(1);
+    expect(named(JourneyMetrics.started, { service, flow: 'mandate' })).toHaveLength(1);
   });
 
   it('counts an unused link as expired by reason, and the reconciler reports each run', async () => {
