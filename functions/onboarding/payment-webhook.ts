@@ -34,6 +34,17 @@ const EVENTS: Readonly<Record<string, 'payment' | 'mandate'>> = {
   mandate_revoked: 'mandate',
 };
 
+/**
+ * What an operator must know when TrueLayer says it is done for a journey
+ * that had already ended otherwise: money in the merchant account, or a
+ * mandate given, with nobody signed up.
+ */
+const LATE_ARRIVALS: Readonly<Partial<Record<string, string>>> = {
+  payment_settled: 'A payment settled after its onboarding ended; refund or onboard the payer by hand',
+  mandate_authorized:
+    'A mandate was authorised after its onboarding ended; revoke it or onboard the user by hand',
+};
+
 /** Only what the product acts on, read tolerantly; the rest (the payer's account among it) is never kept. */
 const webhookBodySchema = z.object({
   type: z.string().check(z.minLength(1), z.maxLength(100)),
@@ -46,8 +57,8 @@ const webhookBodySchema = z.object({
  * A TrueLayer payment or mandate webhook. Its signature is verified before
  * anything is believed; then it is a nudge, not a source of truth: it starts
  * the payment workflow, which reads the payment's or mandate's status from
- * TrueLayer itself. So a
- * webhook that comes late, twice or out of order changes nothing the
+ * TrueLayer itself. So a webhook that comes late, twice or out of order
+ * changes nothing the
  * workflow would not have done, and the journey does not wait for the user
  * to come back (or for the link to expire) to learn that the money moved.
  * A duplicate (same `event_id`) is recognised and answered without acting;
@@ -87,12 +98,9 @@ async function nudge(key: string, type: string, deps: PaymentWebhookDependencies
   const onboarding = await deps.repository.get(found.onboarding_id);
   logger.appendKeys({ onboarding_id: onboarding.onboarding_id });
   if (terminalStatuses.includes(onboarding.status)) {
-    if (type === 'payment_settled' && onboarding.status !== 'completed') {
-      // Money reached the merchant account for a journey that had already ended otherwise.
-      logger.warn('A payment settled after its onboarding ended; refund or onboard the payer by hand', {
-        status: onboarding.status,
-        reason: onboarding.failure?.reason,
-      });
+    const late = LATE_ARRIVALS[type];
+    if (late !== undefined && onboarding.status !== 'completed') {
+      logger.warn(late, { status: onboarding.status, reason: onboarding.failure?.reason });
     }
     return 'ended';
   }

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RawRequest } from '../../functions/commons/http/request.ts';
+import { logger } from '../../functions/commons/logger.ts';
 import { resourceKey } from '../../functions/onboarding/create-onboarding.ts';
 import type { Onboarding } from '../../functions/onboarding/model.ts';
 import { receivePaymentWebhook } from '../../functions/onboarding/payment-webhook.ts';
@@ -200,6 +201,25 @@ describe('receivePaymentWebhook', () => {
 
     expect([late, stranger, mandate]).toEqual(['ended', 'ignored', 'ignored']);
     expect([...ended.started, ...foreign.started]).toEqual([]);
+  });
+
+  it('warns an operator when money settles for a journey that ended otherwise, and only then', async () => {
+    const warned: string[] = [];
+    const spy = vi.spyOn(logger, 'warn').mockImplementation((...args) => {
+      warned.push(String(args[0]));
+    });
+    try {
+      await receivePaymentWebhook(webhook(settled('evt-late')), receiving('expired').deps);
+      await receivePaymentWebhook(webhook(settled('evt-done')), receiving('completed').deps);
+      await receivePaymentWebhook(
+        webhook({ ...settled('evt-exec'), type: 'payment_executed' }),
+        receiving('failed').deps,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(warned).toEqual([expect.stringContaining('settled after its onboarding ended')]);
   });
 
   it('starts the workflow for a mandate of ours on its mandate webhooks, never on a payment webhook naming its id', async () => {
