@@ -10,7 +10,9 @@ import { type StateRecord, terminalStatuses } from './model.ts';
 import { sameDigest, sha256 } from './state-token.ts';
 
 export interface HandleCallbackDependencies
-  extends OnboardingDependencies<EndJourneyMethods | 'useState' | 'findState' | 'storeAuthorizationCode'> {
+  extends OnboardingDependencies<
+    EndJourneyMethods | 'useState' | 'findState' | 'storeAuthorizationCode' | 'storeDenial'
+  > {
   /** Starts the workflow for the onboarding; must be idempotent (the execution name is the onboarding id). */
   startWorkflow: (onboardingId: string) => Promise<void>;
 }
@@ -55,11 +57,15 @@ export async function handleCallback(
   const stateHash = sha256(query.state);
   if (query.error !== undefined) {
     const state = await claimState(stateHash, sha256(`error:${query.error}`), deps);
+    const failure = denialFailure(query.error, query.error_description);
+    // The denial first, as the code is kept first: if the end cannot be written now and the user never
+    // reloads, the reconciler ends the journey with it, rather than let the link run out.
+    await deps.repository.storeDenial(state.onboarding_id, failure);
     const onboarding = await deps.repository.get(state.onboarding_id);
     await endJourney(
       {
         onboarding,
-        end: { outcome: 'failed', failure: denialFailure(query.error, query.error_description) },
+        end: { outcome: 'failed', failure },
         from: ['awaiting_authorization'],
       },
       deps,

@@ -147,6 +147,13 @@ export const journeySecretsSchema = z.object({
   /** The user's IP address from the callback, passed on to Signup+ as X-PSU-IP; personal data. */
   end_user_ip: z.optional(z.string()),
   /**
+   * The end an error redirect asked for (the user declined, the bank refused),
+   * kept before the record is ended: if that write fails and the user never
+   * reloads, the reconciler ends the journey with it rather than let the link
+   * expire. Already cleaned as the record keeps it (denial.ts).
+   */
+  denial: z.optional(failureSchema),
+  /**
    * Set just before the code is sent to TrueLayer: a retried step that finds
    * it without a token knows the code may be spent and never sends it again.
    */

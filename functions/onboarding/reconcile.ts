@@ -98,6 +98,14 @@ export async function reconcileOne(onboardingId: string, deps: ReconcileDependen
 
   if (onboarding.status === 'awaiting_authorization' && (flow === 'data' || linkOpen)) {
     if (secrets?.authorization_code) return moveOnAuthorized(onboarding, deps);
+    // The user came back with an error, and the callback could not end the journey.
+    if (secrets?.denial) {
+      await endJourney(
+        { onboarding, end: { outcome: 'failed', failure: secrets.denial }, from: ['awaiting_authorization'] },
+        deps,
+      );
+      return 'ended';
+    }
     if (linkOpen) {
       await deps.repository.postpone(onboarding, now);
       return 'waiting';

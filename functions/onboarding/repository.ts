@@ -14,6 +14,7 @@ import { dueIndex, dueShardOf, idOfKey, itemKey, tableKeys } from '../commons/ta
 import { epochSeconds } from '../commons/time.ts';
 import { OnboardingNotFoundError, OnboardingStatusConflictError } from './errors.ts';
 import {
+  type Failure,
   type JourneySecrets,
   journeySecretsSchema,
   type Onboarding,
@@ -616,6 +617,29 @@ export class OnboardingRepository {
             ':code': code.authorizationCode,
             ...(code.endUserIp === undefined ? {} : { ':ip': code.endUserIp }),
           },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps the failure an error redirect asked for, once, unless a code came
+   * first; `false` when it was not kept (a duplicate, or a code already there).
+   */
+  async storeDenial(onboardingId: string, denial: Failure): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#secretsTable,
+          Key: secretsKey(onboardingId),
+          UpdateExpression: 'SET denial = :denial',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(authorization_code) AND attribute_not_exists(denial)',
+          ExpressionAttributeValues: { ':denial': denial },
         }),
       );
       return true;

@@ -4,6 +4,7 @@ import { createOnboarding } from '../../functions/onboarding/create-onboarding.t
 import { InvalidStateError } from '../../functions/onboarding/errors.ts';
 import { getOnboarding } from '../../functions/onboarding/get-onboarding.ts';
 import { handleCallback } from '../../functions/onboarding/handle-callback.ts';
+import { reconcileOne } from '../../functions/onboarding/reconcile.ts';
 import {
   CREATE_SETTINGS,
   fakeClock,
@@ -151,6 +152,30 @@ describe('handleCallback', () => {
     expect(record.outbox).toBeUndefined();
     expect(repository.secrets.has(created.onboarding_id)).toBe(false);
     expect(workflows).toEqual([]);
+  });
+
+  it('keeps the denial before the end, so the reconciler ends the journey with it when the end could not be written', async () => {
+    // Prepare: the callback's end write fails, and the user never reloads
+    const { repository, events, clock, created, state, deps } = await started();
+    repository.failNext('transition');
+
+    // Act
+    const failing = callback({ state, error: 'access_denied' }, undefined, deps);
+    await expect(failing).rejects.toThrow('transition failed');
+    const outcome = await reconcileOne(created.onboarding_id, {
+      ...deps,
+      batchSize: 10,
+      workflowState: async () => 'not_found',
+      startWorkflow: async () => undefined,
+      resumeWorkflow: async () => 'resumed',
+    });
+
+    // Assess: failed as the user said, while the link was still open, not expired later
+    expect(outcome).toBe('ended');
+    expect(clock.now().getTime()).toBeLessThan(Date.parse(created.auth_link_expires_at));
+    expect(repository.record(created.onboarding_id).failure?.reason).toBe('access_denied');
+    expect(events.types()).toEqual(['Onboarding Failed']);
+    expect(repository.secrets.has(created.onboarding_id)).toBe(false);
   });
 
   it('changes nothing for a callback that arrives after the journey ended', async () => {

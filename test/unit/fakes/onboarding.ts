@@ -7,6 +7,7 @@ import {
   OnboardingStatusConflictError,
 } from '../../../functions/onboarding/errors.ts';
 import type {
+  Failure,
   JourneySecrets,
   Onboarding,
   OutboxEvent,
@@ -35,6 +36,7 @@ type AllMethods =
   | 'postpone'
   | 'listDue'
   | 'storeAuthorizationCode'
+  | 'storeDenial'
   | 'getJourney'
   | 'beginCodeExchange'
   | 'abandonCodeExchange'
@@ -221,6 +223,14 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
       authorization_code: code.authorizationCode,
       ...(code.endUserIp === undefined ? {} : { end_user_ip: code.endUserIp }),
     });
+    return true;
+  }
+
+  async storeDenial(onboardingId: string, denial: Failure): Promise<boolean> {
+    this.#maybeFail('storeDenial');
+    const secrets = this.secrets.get(onboardingId);
+    if (!secrets || secrets.authorization_code || secrets.denial) return false;
+    this.secrets.set(onboardingId, { ...secrets, denial: clone(denial) });
     return true;
   }
 
