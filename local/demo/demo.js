@@ -21,6 +21,11 @@ const SIGNUP_PLUS = {
     failed: 'Not signed up',
     expired: 'Expired',
   },
+  completedWords: {
+    title: 'You are ready for payment',
+    text: 'Your bank confirmed these details. Payments can now be taken from this account.',
+    action: 'Sign up someone else',
+  },
 };
 
 const DATA_CONNECTION = {
@@ -242,6 +247,12 @@ const PAYMENT = {
       words === SOMETHING_WENT_WRONG ? PAYMENT_SOMETHING_WENT_WRONG : words,
     ]),
   ),
+  completedWords: {
+    title: 'You paid and are ready for payment',
+    text: 'Your payment arrived and your bank confirmed who paid it. Payments can now be taken from this account.',
+    action: 'Sign up someone else',
+  },
+  resultRows: (view) => paymentRows(view.payment),
 };
 PAYMENT.failureWords.link_expired = {
   title: 'Your payment link expired',
@@ -250,17 +261,100 @@ PAYMENT.failureWords.link_expired = {
   action: 'Start again',
 };
 
+/**
+ * A Signup+ journey started with a sweeping VRP mandate (`flow: "mandate"`, docs/flows.md): the
+ * payment flow's workflow, step for step, with the mandate in place of the payment. No money moves.
+ */
+const MANDATE = {
+  ...SIGNUP_PLUS,
+  kind: 'Onboarding (mandate flow)',
+  statusLabels: {
+    ...SIGNUP_PLUS.statusLabels,
+    awaiting_authorization: 'Waiting for your mandate',
+    authorized: 'Mandate given, finishing…',
+  },
+  apiLabels: {
+    'POST /onboardings': 'Onboarding and mandate created, mandate link issued',
+    'GET /payments/return': 'Back from the mandate page, payment workflow started',
+  },
+  stateLabels: {
+    CheckPayment:
+      'Read the mandate from TrueLayer (authorised: ask Signup+ who gave it, store it, publish the event)',
+    WhatNext: 'Given, still waiting, or over?',
+    WaitForPayment: 'Wait a moment, then look at the mandate again',
+  },
+  failureWords: {
+    ...FAILURE_WORDS,
+    mandate_failed: {
+      title: 'Your mandate was not given',
+      text: 'You cancelled it, or your bank refused it. No payments can be taken and nothing was shared.',
+      next: 'You can try again whenever you like, or sign up another way.',
+      action: 'Try again',
+    },
+    link_expired: {
+      title: 'Your mandate link expired',
+      text: 'For your security, a mandate link works only for a short while. No payments can be taken.',
+      next: 'Start again to get a new link.',
+      action: 'Start again',
+    },
+  },
+  completedWords: {
+    title: 'You gave the mandate and are ready for payment',
+    text: 'Your bank confirmed the mandate and who gave it. Payments up to its limit can now be taken from this account.',
+    action: 'Sign up someone else',
+  },
+  resultRows: (view) => mandateRows(view.mandate),
+};
+
+/** The journeys that come back to `/?onboarding_id=`, by the record's `flow`. */
+const SIGNUP_PLUS_FLOWS = { data: SIGNUP_PLUS, payment: PAYMENT, mandate: MANDATE };
+
 /** The simulator's mock payment banks (its /_local/providers lists the data flow's banks). */
 const PAYMENT_BANK_NAMES = {
   'mock-payments-gb-redirect': 'Mock UK Payments',
   'mock-payments-fi-redirect': 'Mock Finland Payments',
 };
 
-/** Which field of the payment form each field of the API's request names. */
-const PAYMENT_FIELDS = {
-  'payment.amount_in_minor': 'pay-amount',
-  'payment.user.name': 'pay-name',
-  'payment.user.email': 'pay-email',
+/**
+ * The cards that send the person to TrueLayer's hosted page, one per flow: `prefix` of their ids
+ * (`-form`, `-button`, `-error`, `-name`, `-email`), which input each field of the API's request
+ * names (the refusals in `errors` are shown there), the inputs read as pounds (sent in pence; an
+ * example for the message when one is not an amount), and the flow's own object of the request.
+ */
+const PAYMENT_CARD = {
+  flow: 'payment',
+  prefix: 'pay',
+  fields: {
+    'payment.amount_in_minor': 'pay-amount',
+    'payment.user.name': 'pay-name',
+    'payment.user.email': 'pay-email',
+  },
+  amounts: [{ id: 'pay-amount', example: '15.00' }],
+  request: (minor, user) => ({ amount_in_minor: minor['pay-amount'], currency: 'GBP', user }),
+};
+const MANDATE_CARD = {
+  flow: 'mandate',
+  prefix: 'mandate',
+  fields: {
+    'mandate.constraints.maximum_individual_amount_in_minor': 'mandate-maximum',
+    'mandate.constraints.periodic_limits.month.maximum_amount_in_minor': 'mandate-monthly',
+    'mandate.user.name': 'mandate-name',
+    'mandate.user.email': 'mandate-email',
+  },
+  amounts: [
+    { id: 'mandate-maximum', example: '50.00' },
+    { id: 'mandate-monthly', example: '200.00', optional: true },
+  ],
+  request: (minor, user) => ({
+    currency: 'GBP',
+    user,
+    constraints: {
+      maximum_individual_amount_in_minor: minor['mandate-maximum'],
+      ...(minor['mandate-monthly'] === undefined
+        ? {}
+        : { periodic_limits: { month: { maximum_amount_in_minor: minor['mandate-monthly'] } } }),
+    },
+  }),
 };
 
 /** How a bank names the kind of account, in words for people. */
@@ -442,31 +536,37 @@ function minorUnits(pounds) {
   return Math.round(Number(text) * 100);
 }
 
+/** Shows `message` under the input (or clears it, for none) and marks the input for screen readers. */
+function markField(id, message) {
+  const box = $(`${id}-error`);
+  box.textContent = message;
+  box.hidden = !message;
+  if (message) $(id).setAttribute('aria-invalid', 'true');
+  else $(id).removeAttribute('aria-invalid');
+}
+
 /**
- * Marks the fields the API refused, each with its message under it; clears the others. The API
- * counts the amount in pence, the field in pounds: its message says so.
+ * Marks the fields of the card the API refused, each with its message under it; clears the others.
+ * The API counts amounts (`…_in_minor`) in pence, the fields in pounds: its message says so.
  */
-function showFieldErrors(errors) {
-  for (const [field, id] of Object.entries(PAYMENT_FIELDS)) {
+function showFieldErrors(card, errors) {
+  for (const [field, id] of Object.entries(card.fields)) {
+    const unit = field.endsWith('_in_minor') ? ' (the API counts pence)' : '';
     const refused = errors.filter((error) => error.field === field);
-    const unit = field === 'payment.amount_in_minor' ? ' (the API counts pence)' : '';
-    const message = $(`${id}-error`);
-    message.textContent = refused.map((error) => `${error.message}${unit}`).join('. ');
-    message.hidden = refused.length === 0;
-    if (refused.length) $(id).setAttribute('aria-invalid', 'true');
-    else $(id).removeAttribute('aria-invalid');
+    markField(id, refused.map((error) => `${error.message}${unit}`).join('. '));
   }
 }
 
 /**
  * The API's detail; when it refused several fields ("2 problems in the request"), each of them by
- * its label (and, for developers, the API's own path).
+ * its label in the card (and, for developers, the API's own path).
  */
-function showProblem(box, error) {
+function showProblem(card, error) {
   const label = (field) => {
-    const id = PAYMENT_FIELDS[field];
+    const id = card.fields[field];
     return id ? document.querySelector(`label[for="${id}"]`).textContent : field;
   };
+  const box = $(`${card.prefix}-error`);
   box.replaceChildren(
     element('span', { text: error.message }),
     ...(error.errors?.length > 1
@@ -489,37 +589,62 @@ function showProblem(box, error) {
   box.hidden = false;
 }
 
-$('pay-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  $('pay-error').hidden = true;
-  showFieldErrors([]);
-  const amount = minorUnits($('pay-amount').value);
-  if (amount === undefined) {
-    $('pay-amount-error').textContent = 'Enter an amount in pounds, like 15.00.';
-    $('pay-amount-error').hidden = false;
-    $('pay-amount').setAttribute('aria-invalid', 'true');
-    $('pay-amount').focus();
-    return;
+/**
+ * The card's amounts in pence by input id (an empty optional one undefined), or undefined when one
+ * is not an amount: that one is then marked, and the first of them has the focus.
+ */
+function readAmounts(card) {
+  const minor = {};
+  const wrong = [];
+  for (const { id, example, optional } of card.amounts) {
+    const typed = $(id).value;
+    if (optional && typed.trim() === '') continue;
+    minor[id] = minorUnits(typed);
+    if (minor[id] !== undefined) continue;
+    markField(id, `Enter an amount in pounds, like ${example}${optional ? ', or leave it empty' : ''}.`);
+    wrong.push(id);
   }
-  $('pay-button').disabled = true;
-  try {
-    const reference = $('reference').value.trim();
-    const created = await api('POST', '/onboardings', {
-      flow: 'payment',
-      ...(reference ? { reference } : {}),
-      payment: {
-        amount_in_minor: amount,
-        currency: 'GBP',
-        user: { name: $('pay-name').value.trim(), email: $('pay-email').value.trim() },
-      },
-    });
-    window.location.assign(created.auth_link);
-  } catch (error) {
-    showProblem($('pay-error'), error);
-    showFieldErrors(error.errors ?? []);
-    $('pay-button').disabled = false;
-  }
-});
+  if (!wrong.length) return minor;
+  $(wrong[0]).focus();
+  return undefined;
+}
+
+/**
+ * A card's submit: its amounts read, `POST /onboardings` with the card's flow and the first card's
+ * reference, and the browser sent to the `auth_link` (TrueLayer's hosted page). A refused request
+ * stays on the page: the API's detail in the card's alert, each refused field marked under its input.
+ */
+function startOnTheHostedPage(card) {
+  const button = $(`${card.prefix}-button`);
+  $(`${card.prefix}-form`).addEventListener('submit', async (event) => {
+    event.preventDefault();
+    $(`${card.prefix}-error`).hidden = true;
+    showFieldErrors(card, []);
+    const minor = readAmounts(card);
+    if (!minor) return;
+    button.disabled = true;
+    try {
+      const reference = $('reference').value.trim();
+      const user = {
+        name: $(`${card.prefix}-name`).value.trim(),
+        email: $(`${card.prefix}-email`).value.trim(),
+      };
+      const created = await api('POST', '/onboardings', {
+        flow: card.flow,
+        ...(reference ? { reference } : {}),
+        [card.flow]: card.request(minor, user),
+      });
+      window.location.assign(created.auth_link);
+    } catch (error) {
+      showProblem(card, error);
+      showFieldErrors(card, error.errors ?? []);
+      button.disabled = false;
+    }
+  });
+}
+
+startOnTheHostedPage(PAYMENT_CARD);
+startOnTheHostedPage(MANDATE_CARD);
 
 // ---------------------------------------------------------------- journey page
 
@@ -716,17 +841,33 @@ function showFailureCode(view) {
   box.replaceChildren(
     ...detailRow('failure.reason', view.failure.reason),
     ...detailRow('failure.detail', view.failure.detail),
-    ...detailRow('failure.payment.failure_stage', view.failure.payment?.failure_stage),
-    ...detailRow('failure.payment.failure_reason', view.failure.payment?.failure_reason),
+    // Where and why TrueLayer says the payment or the mandate failed (Payments v3's codes).
+    ...['payment', 'mandate'].flatMap((resource) => [
+      ...detailRow(`failure.${resource}.failure_stage`, view.failure[resource]?.failure_stage),
+      ...detailRow(`failure.${resource}.failure_reason`, view.failure[resource]?.failure_reason),
+    ]),
   );
 }
 
-/** A payment journey's payment: its amount and TrueLayer's id; nothing for the data flow. */
-function paymentRows(view) {
-  if (view.flow !== 'payment' || !view.payment) return [];
-  const { amount_in_minor: minor, currency, payment_id: paymentId } = view.payment;
-  const amount = new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
-  return [...detailRow('Amount', amount), ...detailRow('Payment id', paymentId)];
+const money = (minor, currency) =>
+  new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
+
+/** A payment journey's payment: its amount and TrueLayer's id. */
+function paymentRows(payment) {
+  if (!payment) return [];
+  return [
+    ...detailRow('Amount', money(payment.amount_in_minor, payment.currency)),
+    ...detailRow('Payment id', payment.payment_id),
+  ];
+}
+
+/** A mandate journey's mandate: the most one payment under it may take, and TrueLayer's id. */
+function mandateRows(mandate) {
+  if (!mandate) return [];
+  return [
+    ...detailRow('Most per payment', money(mandate.maximum_individual_amount_in_minor, mandate.currency)),
+    ...detailRow('Mandate id', mandate.mandate_id),
+  ];
 }
 
 function renderOutcome(view) {
@@ -761,23 +902,12 @@ function renderOutcome(view) {
     );
     return;
   }
-  const paid = paymentRows(view);
+  // The payment's or the mandate's own rows, on the result whatever it is; none for the data flow.
+  const flowRows = journey.mode.resultRows?.(view) ?? [];
   if (view.status === 'completed') {
     const { user, account } = view;
     const address = user.address;
-    showWords(
-      view.flow === 'payment'
-        ? {
-            title: 'You paid and are ready for payment',
-            text: 'Your payment arrived and your bank confirmed who paid it. Payments can now be taken from this account.',
-            action: 'Sign up someone else',
-          }
-        : {
-            title: 'You are ready for payment',
-            text: 'Your bank confirmed these details. Payments can now be taken from this account.',
-            action: 'Sign up someone else',
-          },
-    );
+    showWords(journey.mode.completedWords);
     $('outcome-details').replaceChildren(
       ...detailRow('Name', [user.title, user.first_name, user.last_name].filter(Boolean).join(' ')),
       ...detailRow('Date of birth', user.date_of_birth),
@@ -791,13 +921,13 @@ function renderOutcome(view) {
       ...detailRow('Sort code', account.sort_code),
       ...detailRow('Account number', account.account_number),
       ...detailRow('IBAN', account.iban),
-      ...paid,
+      ...flowRows,
     );
   } else {
     const reason = view.failure?.reason ?? (view.status === 'expired' ? 'link_expired' : 'internal_error');
     const words = journey.mode.failureWords ?? FAILURE_WORDS;
     showWords(words[reason] ?? words.internal_error);
-    $('outcome-details').replaceChildren(...paid);
+    $('outcome-details').replaceChildren(...flowRows);
   }
 }
 
@@ -833,6 +963,11 @@ async function refresh() {
     return;
   }
   journey.view = view;
+  // The record names its flow: should the first read have failed, the words follow it from now on.
+  if (journey.mode === SIGNUP_PLUS && SIGNUP_PLUS_FLOWS[view.flow]) {
+    journey.mode = SIGNUP_PLUS_FLOWS[view.flow];
+    $('journey-kind').textContent = journey.mode.kind;
+  }
   renderStatus(view);
   renderChoices(view);
   if (journey.mode.terminal.includes(view.status) && (await renderEvent())) {
@@ -855,13 +990,13 @@ function poll() {
 }
 
 async function follow(given, onboardingId, connectionId = '') {
-  for (const id of ['start', 'connect', 'pay', 'users']) $(id).hidden = true;
+  for (const id of ['start', 'connect', 'pay', 'mandate', 'users']) $(id).hidden = true;
   $('journey').hidden = false;
   let mode = given;
   if (mode === SIGNUP_PLUS) {
-    // A payment journey comes back to the same URL as a data one: its record says which it is.
+    // Payment and mandate journeys come back to the same URL as a data one: the record says which it is.
     const first = await api('GET', mode.viewPath({ onboardingId })).catch(() => undefined);
-    if (first?.flow === 'payment') mode = PAYMENT;
+    mode = SIGNUP_PLUS_FLOWS[first?.flow] ?? mode;
   }
   journey.mode = mode;
   journey.id = onboardingId;
