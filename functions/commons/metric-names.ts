@@ -6,7 +6,7 @@
  * Dimension values are fixed vocabularies (flows, failure reasons, sides,
  * reconciler actions): never an id, a name or anything a person typed.
  */
-import type { OnboardingFlow } from '../contract/onboarding-requests.ts';
+import { type OnboardingFlow, onboardingFlows } from '../contract/flows.ts';
 
 export const METRICS_NAMESPACE = 'SignupPlusOnboarding';
 
@@ -51,16 +51,11 @@ export const MetricDimensions = {
 } as const;
 
 /**
- * The Signup+ flows journeys are counted by (the `flow` dimension): the Data
- * API auth link with the `signupplus` scope, payments first, and mandates.
- * Alarms and the dashboard read one metric per entry, so a flow missing here
- * would page nobody: the check below fails to compile until every flow of the
- * contract is listed.
+ * The Signup+ flows journeys are counted by (the `flow` dimension): every
+ * flow of the contract, so the dashboard shows each one without being told.
  */
-export const SIGNUP_PLUS_FLOWS = ['data', 'payment', 'mandate'] as const satisfies readonly OnboardingFlow[];
-export type SignupPlusFlow = (typeof SIGNUP_PLUS_FLOWS)[number];
-const everyFlowCounted: [Exclude<OnboardingFlow, SignupPlusFlow>] extends [never] ? true : never = true;
-void everyFlowCounted;
+export const SIGNUP_PLUS_FLOWS = onboardingFlows;
+export type SignupPlusFlow = OnboardingFlow;
 
 /** What the reconciler reports as a journey it recovered, by `action`. */
 export const RECOVERY_ACTIONS = ['started', 'resumed', 'ended', 'settled'] as const;

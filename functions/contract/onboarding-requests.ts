@@ -5,6 +5,9 @@
  * gathers these with the connections' for the tools.
  */
 import * as z from 'zod/mini';
+import { type OnboardingFlow, onboardingFlows } from './flows.ts';
+
+export { type OnboardingFlow, onboardingFlows } from './flows.ts';
 
 /** `{id}` of the `/onboardings/{id}` routes. */
 export const onboardingIdSchema = z.uuid({ message: 'must be an onboarding id (a UUID)' });
@@ -13,10 +16,6 @@ export const onboardingPathSchema = z.object({ id: onboardingIdSchema });
 const providerId = z
   .string()
   .check(z.regex(/^[a-z0-9][a-z0-9-]{1,63}$/, 'must be a TrueLayer provider id such as ob-monzo'));
-
-/** The journeys `POST /onboardings` can start (docs/flows.md). */
-export const onboardingFlows = ['data', 'payment', 'mandate'] as const;
-export type OnboardingFlow = (typeof onboardingFlows)[number];
 
 /**
  * Who pays, as Payments v3 requires it: a name and an email address or a
