@@ -1,5 +1,6 @@
 import { sign } from 'truelayer-signing';
 import * as z from 'zod/mini';
+import type { MandateRequest } from '../contract/onboarding-requests.ts';
 import type { TrueLayerEndpoints } from './config.ts';
 import { TrueLayerContractError } from './errors.ts';
 import { sendToTrueLayer } from './http.ts';
@@ -43,15 +44,8 @@ export interface NewMandate {
   user: NewPayment['user'];
   providerId?: string | undefined;
   merchantAccountId: string;
-  constraints: {
-    maximumIndividualAmountInMinor: number;
-    periodicLimits?: Readonly<
-      Partial<
-        Record<string, { maximumAmountInMinor: number; periodAlignment?: 'consent' | 'calendar' | undefined }>
-      >
-    >;
-    validTo?: string | undefined;
-  };
+  /** As `POST /onboardings` took them; named in TrueLayer's terms below. */
+  constraints: MandateRequest['constraints'];
   onboardingId: string;
   idempotencyKey: string;
 }
@@ -166,19 +160,13 @@ export function paymentCreation(deps: CreationDependencies): CreatePayment {
 export function mandateCreation(deps: CreationDependencies): CreateMandate {
   return async (mandate) => {
     const { constraints } = mandate;
-    const periodicLimits = Object.entries(constraints.periodicLimits ?? {}).flatMap(([period, limit]) =>
-      limit === undefined
-        ? []
-        : [
-            [
-              period,
-              {
-                maximum_amount: limit.maximumAmountInMinor,
-                period_alignment: limit.periodAlignment ?? 'consent',
-              },
-            ],
-          ],
-    );
+    const periodicLimits = Object.entries(constraints.periodic_limits ?? {}).map(([period, limit]) => [
+      period,
+      {
+        maximum_amount: limit.maximum_amount_in_minor,
+        period_alignment: limit.period_alignment ?? 'consent',
+      },
+    ]);
     const created = await createSigned(deps, {
       path: '/v3/mandates',
       operation: 'create mandate',
@@ -192,9 +180,9 @@ export function mandateCreation(deps: CreationDependencies): CreateMandate {
         currency: mandate.currency,
         user: payer(mandate.user),
         constraints: {
-          maximum_individual_amount: constraints.maximumIndividualAmountInMinor,
+          maximum_individual_amount: constraints.maximum_individual_amount_in_minor,
           ...(periodicLimits.length === 0 ? {} : { periodic_limits: Object.fromEntries(periodicLimits) }),
-          ...(constraints.validTo === undefined ? {} : { valid_to: constraints.validTo }),
+          ...(constraints.valid_to === undefined ? {} : { valid_to: constraints.valid_to }),
         },
         related_products: { signup_plus: {} },
         metadata: { onboarding_id: mandate.onboardingId },

@@ -41,22 +41,12 @@ export const startPayment: StartPayment = async (onboardingId, payment) => {
 
 /** The mandate flow's mandate at TrueLayer, and the hosted page link for it. */
 export const startMandate: StartMandate = async (onboardingId, mandate) => {
-  const { constraints } = mandate;
   const created = await createMandate({
     currency: mandate.currency,
     user: mandate.user,
     providerId: mandate.provider_id,
     merchantAccountId: settings.merchantAccountId,
-    constraints: {
-      maximumIndividualAmountInMinor: constraints.maximum_individual_amount_in_minor,
-      periodicLimits: Object.fromEntries(
-        Object.entries(constraints.periodic_limits ?? {}).map(([period, limit]) => [
-          period,
-          { maximumAmountInMinor: limit.maximum_amount_in_minor, periodAlignment: limit.period_alignment },
-        ]),
-      ),
-      validTo: constraints.valid_to,
-    },
+    constraints: mandate.constraints,
     onboardingId,
     idempotencyKey: onboardingId,
   });

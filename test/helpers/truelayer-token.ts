@@ -40,3 +40,24 @@ export async function sandboxUserToken(stack: LocalStack, user: string): Promise
     throw new Error(`token exchange for ${user} answered ${response.status}: ${await response.text()}`);
   return tokenSchema.parse(await response.json()).access_token;
 }
+
+/**
+ * A client-credentials token of the product's application, with `scope`, from the stack's simulator
+ * (`POST {truelayer_auth}/connect/token`): for tests that read, as the integrator could, what the
+ * product asked TrueLayer for.
+ */
+export async function clientCredentialsToken(stack: LocalStack, scope: string): Promise<string> {
+  const { clientId, clientSecret } = stack.trueLayerClient;
+  const response = await fetch(`${stack.urls.truelayer_auth}/connect/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      scope,
+    }),
+  });
+  if (response.status !== 200)
+    throw new Error(`client_credentials (${scope}) answered ${response.status}: ${await response.text()}`);
+  return tokenSchema.parse(await response.json()).access_token;
+}

@@ -8,6 +8,7 @@ import {
   statesVisited,
   waitForStatus,
 } from '../helpers/journey.ts';
+import { clientCredentialsToken } from '../helpers/truelayer-token.ts';
 
 /*
  * The mandate flow end to end, against the simulator's Payments v3 mandates
@@ -89,6 +90,22 @@ describe('mandate flow', () => {
       user: { first_name: 'Tommie', last_name: 'Burke' },
     });
     expect(events[0]?.detail).not.toHaveProperty('payment_id');
+    // Assess: what the product asked TrueLayer for, as TrueLayer keeps it
+    const token = await clientCredentialsToken(stack, 'recurring_payments:sweeping');
+    const atTrueLayer = await fetch(`${stack.urls.truelayer_api}/v3/mandates/${created.mandate_id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await atTrueLayer.json()).toMatchObject({
+      status: 'authorized',
+      currency: 'GBP',
+      beneficiary: { type: 'merchant_account' },
+      constraints: {
+        maximum_individual_amount: 1500,
+        periodic_limits: { month: { maximum_amount: 6000, period_alignment: 'calendar' } },
+      },
+      metadata: { onboarding_id: created.onboarding_id },
+      related_products: { signup_plus: {} },
+    });
     // Assess: the payment workflow ran it, and ended
     const states = await statesVisited(stack, created.onboarding_id);
     expect(states[0]).toBe('CheckPayment');
@@ -144,6 +161,38 @@ describe('mandate flow', () => {
     expect(new Date(done.updated_at).getTime()).toBeLessThan(
       new Date(created.auth_link_expires_at).getTime(),
     );
+  });
+
+  it('rides out TrueLayer failing its mandate and Signup+ reads a few times, and still completes', async () => {
+    const created = await createOnboarding(stack, mandateBody(1500));
+    stack.simulator.faults.set([
+      { endpoint: 'mandates_get', fault: { kind: 'status', status: 503 }, times: 3 },
+      { endpoint: 'signup_plus_mandates', fault: { kind: 'status', status: 503 }, times: 3 },
+    ]);
+    try {
+      await giveAndReturn(created.auth_link, 'test_executed');
+      const done = await waitForStatus(stack, created.onboarding_id, ['completed', 'failed', 'expired']);
+
+      expect(done.status).toBe('completed');
+      expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
+        'Onboarding Ready For Payment',
+      ]);
+    } finally {
+      stack.simulator.faults.clear();
+    }
+  });
+
+  it('answers 503, with no link to send anyone to, when TrueLayer keeps refusing to create the mandate', async () => {
+    stack.simulator.faults.set([{ endpoint: 'mandates_create', fault: { kind: 'status', status: 503 } }]);
+    let answer: Awaited<ReturnType<typeof requestJson>>;
+    try {
+      answer = await requestJson('POST', `${stack.urls.api}/onboardings`, mandateBody(1500));
+    } finally {
+      stack.simulator.faults.clear();
+    }
+
+    expect(answer.status).toBe(503);
+    expect(JSON.stringify(answer.body)).not.toMatch(/mandate_id|auth_link/);
   });
 
   it('refuses a mandate flow without its mandate, and a mandate outside it, naming the field', async () => {
