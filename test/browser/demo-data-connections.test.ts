@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ChromiumSession, launchChromium, PHONE, screenshot } from './chromium.ts';
+import { stepNames } from './journey-page.ts';
 
 let stack: LocalStack;
 let chromium: ChromiumSession;
@@ -61,9 +62,6 @@ async function backOnTheDemo(page: Page) {
     event,
   };
 }
-
-const stepNames = (page: Page) =>
-  page.locator('#timeline .step').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name')));
 
 describe('demo page, Data API v3 connections in Chromium', () => {
   it('connects an account with TrueLayer hosting everything (hosted_flow)', async () => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getOnboarding } from '../helpers/journey.ts';
 import { type ChromiumSession, DESKTOP, launchChromium, PHONE, screenshot } from './chromium.ts';
+import { backOnTheDemo, shownEvent, stepLabel, stepNames } from './journey-page.ts';
 
 let stack: LocalStack;
 let chromium: ChromiumSession;
@@ -77,22 +78,7 @@ async function openTheHostedPage(
   return link.searchParams.get('mandate_id') ?? '';
 }
 
-/** Back on the demo: the journey's id from the return URL. */
-async function backOnTheDemo(page: Page) {
-  await page.waitForURL((url) => url.origin === stack.urls.api && url.searchParams.has('onboarding_id'));
-  return new URL(page.url()).searchParams.get('onboarding_id') ?? '';
-}
-
-async function finished(page: Page) {
-  await page.locator('body[data-journey="done"]').waitFor();
-  return shownEventSchema.parse(JSON.parse((await page.locator('#event').textContent()) ?? ''));
-}
-
-const stepNames = (page: Page) =>
-  page.locator('#timeline .step').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name')));
-
-const stepLabel = (page: Page, name: string) =>
-  page.locator(`#timeline .step[data-name="${name}"] .label`).last().textContent();
+const finished = (page: Page) => shownEvent(page, shownEventSchema);
 
 /** The bodies of the page's `POST /onboardings`, as the demo sent them. */
 function onboardingRequests(page: Page): unknown[] {
@@ -115,7 +101,7 @@ describe('demo page, Signup+ with a mandate in Chromium', () => {
     const mandateId = await openTheHostedPage(page, 'mandate', { monthly: '200' }, 'customer-78');
     await page.getByLabel('Username').fill('test_executed');
     await page.getByRole('button', { name: 'Allow' }).click();
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, 'mandate-3-completed');
 
@@ -227,7 +213,7 @@ describe('demo page, Signup+ with a mandate in Chromium', () => {
     // Act
     if (given.user) await page.getByLabel('Username').fill(given.user);
     await page.getByRole('button', { name: given.button }).click();
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, `${given.name}-3-failed`);
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getOnboarding } from '../helpers/journey.ts';
 import { type ChromiumSession, DESKTOP, launchChromium, PHONE, screenshot } from './chromium.ts';
+import { backOnTheDemo, shownEvent, stepLabel, stepNames } from './journey-page.ts';
 
 let stack: LocalStack;
 let chromium: ChromiumSession;
@@ -62,22 +63,7 @@ async function payOnTheHostedPage(page: Page, name: string, amount: string, refe
   return link.searchParams.get('payment_id') ?? '';
 }
 
-/** Back on the demo: the journey's id from the return URL. */
-async function backOnTheDemo(page: Page) {
-  await page.waitForURL((url) => url.origin === stack.urls.api && url.searchParams.has('onboarding_id'));
-  return new URL(page.url()).searchParams.get('onboarding_id') ?? '';
-}
-
-async function finished(page: Page) {
-  await page.locator('body[data-journey="done"]').waitFor();
-  return shownEventSchema.parse(JSON.parse((await page.locator('#event').textContent()) ?? ''));
-}
-
-const stepNames = (page: Page) =>
-  page.locator('#timeline .step').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name')));
-
-const stepLabel = (page: Page, name: string) =>
-  page.locator(`#timeline .step[data-name="${name}"] .label`).last().textContent();
+const finished = (page: Page) => shownEvent(page, shownEventSchema);
 
 describe('demo page, Signup+ with a payment in Chromium', () => {
   it('takes a payer from the payment card through the hosted page to ready for payment', async () => {
@@ -94,7 +80,7 @@ describe('demo page, Signup+ with a payment in Chromium', () => {
     const paymentId = await payOnTheHostedPage(page, 'payment', '15.00', 'customer-77');
     await page.getByLabel('Username').fill('test_executed');
     await page.getByRole('button', { name: 'Pay' }).click();
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, 'payment-3-completed');
 
@@ -175,7 +161,7 @@ describe('demo page, Signup+ with a payment in Chromium', () => {
     // Act
     await page.getByLabel('Username').fill('test_authorisation_failed');
     await page.getByRole('button', { name: 'Pay' }).click();
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, 'payment-refused-3-failed');
 

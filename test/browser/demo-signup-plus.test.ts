@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getOnboarding } from '../helpers/journey.ts';
 import { type ChromiumSession, DESKTOP, launchChromium, PHONE, screenshot } from './chromium.ts';
+import { backOnTheDemo, shownEvent, stepNames } from './journey-page.ts';
 
 let stack: LocalStack;
 let chromium: ChromiumSession;
@@ -66,19 +67,7 @@ async function logInAs(page: Page, name: string, user: string) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
-/** Back on the demo: the journey's id from the return URL. */
-async function backOnTheDemo(page: Page) {
-  await page.waitForURL((url) => url.origin === stack.urls.api && url.searchParams.has('onboarding_id'));
-  return new URL(page.url()).searchParams.get('onboarding_id') ?? '';
-}
-
-async function finished(page: Page) {
-  await page.locator('body[data-journey="done"]').waitFor();
-  return shownEventSchema.parse(JSON.parse((await page.locator('#event').textContent()) ?? ''));
-}
-
-const stepNames = (page: Page) =>
-  page.locator('#timeline .step').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-name')));
+const finished = (page: Page) => shownEvent(page, shownEventSchema);
 
 const stepOutcome = (page: Page, name: string) =>
   page.locator(`#timeline .step[data-name="${name}"]`).last().getAttribute('data-outcome');
@@ -92,7 +81,7 @@ describe('demo page, Signup+ in Chromium', () => {
     // Act
     await startAtTheBank(page, 'john', 'customer-42');
     await logInAs(page, 'john', 'john');
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, 'john-5-completed');
 
@@ -144,7 +133,7 @@ describe('demo page, Signup+ in Chromium', () => {
     await page.setViewportSize(PHONE);
     await startAtTheBank(page, 'jane');
     await logInAs(page, 'jane', 'jane');
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
 
     // Act: the picker appears while the workflow waits
     const picker = page.getByRole('group', { name: /several accounts/ });
@@ -198,7 +187,7 @@ describe('demo page, Signup+ in Chromium', () => {
 
     // Act
     await page.getByRole('button', { name: 'Deny' }).click();
-    const onboardingId = await backOnTheDemo(page);
+    const onboardingId = await backOnTheDemo(page, stack);
     const event = await finished(page);
     await screenshot(page, 'denial-4-failed');
 
