@@ -77,6 +77,30 @@ function keySet(keys = [trueLayerKey.jwk]) {
   return { verify, fetched, advanceMs: (ms: number) => (now += ms), keys };
 }
 
+const MANDATE_ID = 'man-51c0';
+const mandateEvent = (type: string, eventId: string) => ({
+  type,
+  event_id: eventId,
+  event_version: 1,
+  mandate_id: MANDATE_ID,
+});
+
+/** A mandate journey, found by its mandate id, and the webhook use case's dependencies over it. */
+function receivingMandate(status: Onboarding['status'] = 'awaiting_authorization') {
+  const receiver = receiving();
+  receiver.repository.seed(
+    onboardingIn(status, {
+      flow: 'mandate',
+      mandate: { mandate_id: MANDATE_ID, currency: 'GBP', maximum_individual_amount_in_minor: 5000 },
+    }),
+  );
+  receiver.repository.states.set(resourceKey('mandate', MANDATE_ID), {
+    onboarding_id: ONBOARDING_ID,
+    expires_at_epoch: 0,
+  });
+  return receiver;
+}
+
 function receiving(status: Onboarding['status'] = 'awaiting_authorization') {
   const repository = new InMemoryOnboardings();
   repository.seed(
@@ -203,7 +227,7 @@ describe('receivePaymentWebhook', () => {
     expect([...ended.started, ...foreign.started]).toEqual([]);
   });
 
-  it('warns an operator when money settles for a journey that ended otherwise, and only then', async () => {
+  it('warns an operator when money settles, or a mandate is given, for a journey that ended otherwise, and only then', async () => {
     const warned: string[] = [];
     const spy = vi.spyOn(logger, 'warn').mockImplementation((...args) => {
       warned.push(String(args[0]));
@@ -215,40 +239,26 @@ describe('receivePaymentWebhook', () => {
         webhook({ ...settled('evt-exec'), type: 'payment_executed' }),
         receiving('failed').deps,
       );
+      await receivePaymentWebhook(
+        webhook(mandateEvent('mandate_authorized', 'evt-m-late')),
+        receivingMandate('expired').deps,
+      );
+      await receivePaymentWebhook(
+        webhook(mandateEvent('mandate_authorized', 'evt-m-done')),
+        receivingMandate('completed').deps,
+      );
     } finally {
       spy.mockRestore();
     }
 
-    expect(warned).toEqual([expect.stringContaining('settled after its onboarding ended')]);
+    expect(warned).toEqual([
+      expect.stringContaining('settled after its onboarding ended'),
+      expect.stringContaining('mandate was authorised after its onboarding ended'),
+    ]);
   });
 
   it('starts the workflow for a mandate of ours on its mandate webhooks, never on a payment webhook naming its id', async () => {
-    const MANDATE_ID = 'man-51c0';
-    const repository = new InMemoryOnboardings();
-    repository.seed(
-      onboardingIn('awaiting_authorization', {
-        flow: 'mandate',
-        mandate: { mandate_id: MANDATE_ID, currency: 'GBP', maximum_individual_amount_in_minor: 5000 },
-      }),
-    );
-    repository.states.set(resourceKey('mandate', MANDATE_ID), {
-      onboarding_id: ONBOARDING_ID,
-      expires_at_epoch: 0,
-    });
-    const started: string[] = [];
-    const deps = {
-      ...receiving().deps,
-      repository,
-      startWorkflow: async (id: string) => {
-        started.push(id);
-      },
-    };
-    const mandateEvent = (type: string, eventId: string) => ({
-      type,
-      event_id: eventId,
-      event_version: 1,
-      mandate_id: MANDATE_ID,
-    });
+    const { started, deps } = receivingMandate();
 
     const outcomes = [
       await receivePaymentWebhook(webhook(mandateEvent('mandate_authorized', 'evt-m1')), deps),
