@@ -111,6 +111,7 @@ export function handlerEnvironment(id: string, memoryMb: number): Record<string,
     RECORD_RETENTION_DAYS: '30',
     CONNECTION_RETURN_URL: 'https://bench.example.com/connections/return',
     PAYMENT_RETURN_URL: 'https://bench.example.com/payments/return',
+    IDENTIFICATION_RETURN_URL: 'https://bench.example.com/identification/return',
     TRUELAYER_AISP_LICENSED: 'false',
   };
 }

@@ -71,12 +71,13 @@ export const DEFAULT_PUBLIC_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 25
  * /callback, /connections/return or /webhooks/truelayer stops at it instead of taking the
  * account's concurrency from everything else. For the workflow's tasks and
  * the reconciler it is a reservation: whatever the API receives, a journey
- * under way can always take its next step. 162 of the account's 1,000 by
+ * under way can always take its next step. 172 of the account's 1,000 by
  * default; the rest stays unreserved for the integrator routes.
  */
 export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, number>>> = {
   Callback: 20,
   PaymentReturn: 10,
+  IdentificationReturn: 10,
   TrueLayerWebhook: 10,
   ConnectionReturn: 10,
   LinkAccounts: 50,
@@ -136,6 +137,11 @@ export const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     `GET /payments/return ${BROWSER_ROUTE}Nothing in the query is trusted: it only names a journey, whose ` +
     "payment's status is read from TrueLayer (signed, client credentials) by the payment workflow before " +
     'anything is recorded, and the user is only ever sent on to the configured return URL.',
+  'GET /identification/return':
+    `GET /identification/return ${BROWSER_ROUTE}It is protected like /callback: the single-use state the ` +
+    "identification link carried is checked before anything is recorded; the bank's reference goes to the " +
+    "journey's secrets, the user's identity is read from TrueLayer (client credentials) by the payment " +
+    'workflow, and the user is only ever sent on to the configured return URL.',
   'POST /webhooks/truelayer':
     "POST /webhooks/truelayer is where TrueLayer's servers deliver payment webhooks, and TrueLayer holds no AWS " +
     "credentials to sign them with. Each request must carry TrueLayer's Tl-Signature (ES512 over the method, " +
@@ -187,6 +193,13 @@ export interface SignupPlusOnboardingProps {
    * @default `<api endpoint>/payments/return` (see the PaymentReturnUri output)
    */
   readonly paymentReturnUri?: string;
+  /**
+   * Where the Finnish bank sends the user back after the identification
+   * (Signup+ in Finland), reaching this API's `GET /identification/return`;
+   * TrueLayer Support allow-lists it.
+   * @default `<api endpoint>/identification/return` (see the IdentificationReturnUri output)
+   */
+  readonly identificationReturnUri?: string;
   /** TRUELAYER_AISP_LICENSED: the TrueLayer client holds an AISP licence. @default the functions' default (false) */
   readonly aispLicensed?: boolean;
   /** The bus to publish onto. @default a new custom event bus */
@@ -336,6 +349,7 @@ function resolveSettings(props: SignupPlusOnboardingProps): ResolvedSettings {
   checkUrl(props.redirectUri, 'redirectUri', ['https:']);
   checkUrl(props.connectionReturnUri, 'connectionReturnUri', ['https:']);
   checkUrl(props.paymentReturnUri, 'paymentReturnUri', ['https:']);
+  checkUrl(props.identificationReturnUri, 'identificationReturnUri', ['https:']);
   checkUrl(props.trueLayerBaseUrls?.auth, 'trueLayerBaseUrls.auth', ['https:']);
   checkUrl(props.trueLayerBaseUrls?.api, 'trueLayerBaseUrls.api', ['https:']);
 
@@ -444,6 +458,8 @@ export class SignupPlusOnboarding extends Construct {
   readonly connectionReturnUri: string;
   /** The hosted payment page's return URI (prop, or `<api endpoint>/payments/return`). */
   readonly paymentReturnUri: string;
+  /** The Finnish identification's return URI (prop, or `<api endpoint>/identification/return`). */
+  readonly identificationReturnUri: string;
   /** Where TrueLayer delivers payment webhooks: `<api endpoint>/webhooks/truelayer`, registered in Console. */
   readonly webhookUri: string;
   readonly table: dynamodb.Table;
@@ -598,6 +614,7 @@ export class SignupPlusOnboarding extends Construct {
     this.redirectUri = props.redirectUri ?? this.callbackUrl;
     this.connectionReturnUri = props.connectionReturnUri ?? `${base}/connections/return`;
     this.paymentReturnUri = props.paymentReturnUri ?? `${base}/payments/return`;
+    this.identificationReturnUri = props.identificationReturnUri ?? `${base}/identification/return`;
     this.webhookUri = `${base}/webhooks/truelayer`;
 
     // Functions, first pass: everything but the workflow capabilities
@@ -843,6 +860,7 @@ export class SignupPlusOnboarding extends Construct {
         environment: functionSettings(spec, props, {
           connectionReturnUri: this.connectionReturnUri,
           paymentReturnUri: this.paymentReturnUri,
+          identificationReturnUri: this.identificationReturnUri,
         }),
         ...(settings.reservedConcurrency[fnId] === undefined
           ? {}
@@ -1086,7 +1104,11 @@ function definitionTimeoutSeconds(workflowId: WorkflowId): number {
 function functionSettings(
   spec: FunctionSpec,
   props: SignupPlusOnboardingProps,
-  derived: { readonly connectionReturnUri: string; readonly paymentReturnUri: string },
+  derived: {
+    readonly connectionReturnUri: string;
+    readonly paymentReturnUri: string;
+    readonly identificationReturnUri: string;
+  },
 ): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const setting of spec.settings ?? []) {
@@ -1099,6 +1121,9 @@ function functionSettings(
         break;
       case 'PAYMENT_RETURN_URL':
         environment.PAYMENT_RETURN_URL = derived.paymentReturnUri;
+        break;
+      case 'IDENTIFICATION_RETURN_URL':
+        environment.IDENTIFICATION_RETURN_URL = derived.identificationReturnUri;
         break;
       case 'TRUELAYER_AISP_LICENSED':
         if (props.aispLicensed !== undefined)

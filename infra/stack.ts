@@ -139,6 +139,11 @@ export class SignupPlusOnboardingStack extends Stack {
       description:
         "Payments v3 return URI (the payment page's return_uri): allow it in TrueLayer Console too",
     });
+    new CfnOutput(this, 'IdentificationReturnUri', {
+      value: this.onboarding.identificationReturnUri,
+      description:
+        'Signup+ in Finland: where the bank sends the user back after identifying; ask TrueLayer Support to allow-list it',
+    });
     new CfnOutput(this, 'WebhookUri', {
       value: this.onboarding.webhookUri,
       description: "TrueLayer's payment webhooks: set it as the webhook URI in TrueLayer Console",

@@ -59,7 +59,13 @@ export type Setting =
    * The product's public `GET /payments/return` URL: the hosted payment page's
    * `return_uri`, registered with TrueLayer as an allowed redirect URI.
    */
-  | 'PAYMENT_RETURN_URL';
+  | 'PAYMENT_RETURN_URL'
+  /**
+   * The product's public `GET /identification/return` URL, where the Finnish
+   * bank sends the user back after the identification; allow-listed by
+   * TrueLayer Support for Signup+ in Finland.
+   */
+  | 'IDENTIFICATION_RETURN_URL';
 
 const http = { memoryMb: 256, timeoutSeconds: 10 } as const;
 // TrueLayer calls time out after 5 s (TRUELAYER_HTTP_TIMEOUT_MS), well inside the Lambda's 20 s,
@@ -100,6 +106,14 @@ export const FUNCTIONS = {
     entry: 'functions/http/payment-return.ts',
     description: 'GET /payments/return: the user is back from the payment page; starts the payment workflow',
     capabilities: ['onboardings:write', 'workflow:start'],
+    settings: ['RETURN_URL'],
+  },
+  IdentificationReturn: {
+    ...http,
+    entry: 'functions/http/identification-return.ts',
+    description:
+      'GET /identification/return: the user is back from identifying at their bank (Finland); checks the state and records it',
+    capabilities: ['onboardings:write', 'secrets:write', 'events:publish'],
     settings: ['RETURN_URL'],
   },
   Callback: {
@@ -157,15 +171,17 @@ export const FUNCTIONS = {
     ...task,
     entry: 'functions/tasks/check-payment.ts',
     description:
-      "Payment workflow: reads the payment's or mandate's status; once settled or authorised, the user from Signup+",
+      "Payment workflow: reads the payment's or mandate's status; once settled or authorised (Finland: identified), the user from Signup+",
     capabilities: [
       'onboardings:write',
+      'secrets:read',
       'secrets:write',
       'events:publish',
       'truelayer:call',
       'truelayer:client',
       'truelayer:secret',
     ],
+    settings: ['IDENTIFICATION_RETURN_URL'],
   },
   EndOnboarding: {
     ...task,
@@ -285,6 +301,13 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/callback', function: 'Callback', authorization: 'none' },
   // Public too: the hosted payment page sends the user here; the outcome is read from TrueLayer, not the query.
   { method: 'GET', path: '/payments/return', function: 'PaymentReturn', authorization: 'none' },
+  // Public: the Finnish bank sends the user back here; protected by the state the link carried, like /callback.
+  {
+    method: 'GET',
+    path: '/identification/return',
+    function: 'IdentificationReturn',
+    authorization: 'none',
+  },
   // Public as well: TrueLayer's servers call it; the Tl-Signature, checked against TrueLayer's JWKS, proves the sender.
   { method: 'POST', path: '/webhooks/truelayer', function: 'TrueLayerWebhook', authorization: 'none' },
   { method: 'POST', path: '/connections', function: 'CreateConnection', authorization: 'iam' },

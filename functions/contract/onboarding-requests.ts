@@ -48,8 +48,11 @@ const payerSchema = z
 /** `payment` of the payment flow: what the user pays into the merchant account, and who they are. */
 export const paymentRequestSchema = z.strictObject({
   amount_in_minor: z.int().check(z.minimum(1), z.maximum(100_000_000_000)),
-  /** Pounds only for now: the euro journey is Finland's, whose steps differ. */
-  currency: z.literal('GBP', { message: "must be 'GBP'" }),
+  /**
+   * Pounds (UK), or euros: Signup+ in Finland, where the payer identifies at
+   * their bank after paying (docs/flows.md).
+   */
+  currency: z.enum(['GBP', 'EUR'], { message: "must be 'GBP' or 'EUR'" }),
   user: payerSchema,
   /** Skips the bank picker on TrueLayer's payment page. */
   provider_id: z.optional(providerId),
@@ -183,3 +186,17 @@ export const paymentReturnQuerySchema = z.object({
   error: z.optional(queryValue(128)),
 });
 export type PaymentReturnQuery = z.infer<typeof paymentReturnQuerySchema>;
+
+/**
+ * `GET /identification/return` (Finland): the user's bank sends them back
+ * after the identification with the state the link carried, and either the
+ * reference the bank gave (TrueLayer's older guides name it; it may be
+ * absent) or an error. Only the state is trusted, and only once.
+ */
+export const identificationReturnQuerySchema = z.object({
+  state: z.optional(queryValue(512)),
+  authorization_reference: z.optional(queryValue(512)),
+  error: z.optional(queryValue(128)),
+  error_description: z.optional(z.string().check(z.maxLength(1024))),
+});
+export type IdentificationReturnQuery = z.infer<typeof identificationReturnQuerySchema>;

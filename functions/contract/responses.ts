@@ -44,6 +44,20 @@ export const onboardingViewSchema = described(
     accounts: z.array(accountChoiceSchema).optional().meta({
       description: 'Present while `status` is `awaiting_account_choice`: the accounts to pick from.',
     }),
+    identification: z
+      .object({
+        link: z.url().meta({
+          description:
+            "Where to send the user to identify at their bank (TrueLayer's `auth_uri`); they come back to " +
+            '`GET /identification/return` and on to the return page.',
+        }),
+        expires_at: z.iso.datetime().meta({ description: 'After this the journey ends `expired`.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Present while `status` is `awaiting_identification` (Signup+ in Finland, after the payment).',
+      }),
   }),
   { id: 'Onboarding' },
 );

@@ -42,6 +42,12 @@ export const FAILURE_REASONS = {
     detail:
       'The user authorised the payment but it did not reach the merchant account in time. Look the payment up in TrueLayer Console.',
   },
+  identification_expired: {
+    side: 'user',
+    detail:
+      'The user paid but did not identify at their bank before the identification link expired. ' +
+      'The payment stands; send the user through again or onboard them another way.',
+  },
   account_choice_timeout: {
     side: 'user',
     detail: 'The user did not choose an account in time.',

@@ -4,16 +4,18 @@ import type { Onboarding } from './model.ts';
 
 /**
  * What `GET /onboardings/{id}` answers: the record as integrators see it. The
- * choices appear as `accounts` while the journey waits for one.
+ * choices appear as `accounts` while the journey waits for one, and the
+ * Finnish identification link while it waits for the user to identify.
  */
 export function toOnboardingView(onboarding: Onboarding): OnboardingView {
   // The outbox is the record's own bookkeeping (events not yet confirmed as published), not the integrator's.
-  const { account_choices, outbox: _outbox, ...rest } = onboarding;
+  const { account_choices, outbox: _outbox, identification, ...rest } = onboarding;
   return {
     ...rest,
     ...(onboarding.status === 'awaiting_account_choice' && account_choices
       ? { accounts: account_choices }
       : {}),
+    ...(onboarding.status === 'awaiting_identification' && identification ? { identification } : {}),
   };
 }
 

@@ -3,10 +3,10 @@ import { logger } from '../commons/logger.ts';
 import type { CallbackQuery } from '../contract/onboarding-requests.ts';
 import { recordAuthorization } from './authorization.ts';
 import { denialFailure } from './denial.ts';
-import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies, RepositoryPort } from './deps.ts';
 import { endJourney } from './end-journey.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
-import { type StateRecord, terminalStatuses } from './model.ts';
+import { type OnboardingStatus, type StateRecord, terminalStatuses } from './model.ts';
 import { sameDigest, sha256 } from './state-token.ts';
 
 export interface HandleCallbackDependencies
@@ -20,10 +20,14 @@ export interface HandleCallbackDependencies
 /** `started`: the workflow has the code; `denied`: the user came back with an error; `ended`: the journey was already over. */
 export type CallbackOutcome = { onboardingId: string; outcome: 'started' | 'denied' | 'ended' };
 
-async function claimState(
+/**
+ * Spends a state for one outcome. The same redirect arriving again (same
+ * outcome) is let through; any other use of a spent state is a replay.
+ */
+export async function claimState(
   stateHash: string,
   outcomeHash: string,
-  deps: HandleCallbackDependencies,
+  deps: { repository: RepositoryPort<'useState' | 'findState'>; now: () => Date },
 ): Promise<StateRecord> {
   const won = await deps.repository.useState(stateHash, outcomeHash, deps.now());
   if (won) return won;
@@ -35,6 +39,28 @@ async function claimState(
   // are completed idempotently. Anything else is a replay.
   if (existing.outcome_hash && sameDigest(existing.outcome_hash, outcomeHash)) return existing;
   throw new InvalidStateError('already_used');
+}
+
+/**
+ * An error redirect ends the journey `failed`. The denial is kept first, as a
+ * code is: if the end cannot be written now and the user never reloads, the
+ * journey's next step (or the reconciler) ends it with the user's reason
+ * rather than let it run out.
+ */
+export async function endDenied(
+  onboardingId: string,
+  failure: ReturnType<typeof denialFailure>,
+  from: OnboardingStatus,
+  deps: OnboardingDependencies<EndJourneyMethods | 'storeDenial'>,
+): Promise<void> {
+  await deps.repository.storeDenial(onboardingId, failure);
+  const onboarding = await deps.repository.get(onboardingId);
+  await endJourney({ onboarding, end: { outcome: 'failed', failure }, from: [from] }, deps).catch(
+    (error: unknown) => {
+      // Recorded by the first of duplicate redirects, or the journey ran out meanwhile.
+      if (!(error instanceof OnboardingStatusConflictError)) throw error;
+    },
+  );
 }
 
 /**
@@ -58,21 +84,7 @@ export async function handleCallback(
   if (query.error !== undefined) {
     const state = await claimState(stateHash, sha256(`error:${query.error}`), deps);
     const failure = denialFailure(query.error, query.error_description);
-    // The denial first, as the code is kept first: if the end cannot be written now and the user never
-    // reloads, the reconciler ends the journey with it, rather than let the link run out.
-    await deps.repository.storeDenial(state.onboarding_id, failure);
-    const onboarding = await deps.repository.get(state.onboarding_id);
-    await endJourney(
-      {
-        onboarding,
-        end: { outcome: 'failed', failure },
-        from: ['awaiting_authorization'],
-      },
-      deps,
-    ).catch((error: unknown) => {
-      // Recorded by the first of duplicate redirects, or the link expired meanwhile.
-      if (!(error instanceof OnboardingStatusConflictError)) throw error;
-    });
+    await endDenied(state.onboarding_id, failure, 'awaiting_authorization', deps);
     return { onboardingId: state.onboarding_id, outcome: 'denied' };
   }
   const code = query.code ?? '';

@@ -17,6 +17,8 @@ export const onboardingStatuses = [
   'authorized',
   'awaiting_account_choice',
   'account_chosen',
+  'awaiting_identification',
+  'identified',
   'completed',
   'failed',
   'expired',
@@ -34,6 +36,9 @@ export const timelineSteps = [
   'onboarding_created',
   'user_authorized',
   'payment_settled',
+  'payment_executed',
+  'identification_required',
+  'user_identified',
   'mandate_authorized',
   'code_exchanged',
   'accounts_fetched',
@@ -119,6 +124,17 @@ export const onboardingSchema = z.object({
   chosen_account_id: z.optional(z.string()),
   payment: z.optional(onboardingPaymentSchema),
   mandate: z.optional(onboardingMandateSchema),
+  /**
+   * Finland: where the user identifies at their bank once they have paid
+   * (TrueLayer's `auth_uri`), and until when the product waits for them. Shown
+   * to the integrator only while the journey waits for it.
+   */
+  identification: z.optional(
+    z.object({
+      link: z.url(),
+      expires_at: z.iso.datetime(),
+    }),
+  ),
   user: z.optional(userIdentitySchema),
   account: z.optional(accountDetailsSchema),
   failure: z.optional(failureSchema),
@@ -163,6 +179,12 @@ export const journeySecretsSchema = z.object({
   /** When the code was swapped for the token: a retried step still records the exchange in the timeline. */
   code_exchanged_at: z.optional(z.iso.datetime()),
   task_token: z.optional(z.string()),
+  /**
+   * Finland: what the user's bank gave back after the identification. Older
+   * TrueLayer guides send it with the user-data request; it is treated like a
+   * code, so it lives here and nowhere else.
+   */
+  authorization_reference: z.optional(z.string()),
 });
 export type JourneySecrets = z.infer<typeof journeySecretsSchema>;
 

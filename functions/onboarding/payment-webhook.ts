@@ -4,11 +4,12 @@ import { logger } from '../commons/logger.ts';
 import type { VerifyWebhook } from '../truelayer/webhook-signature.ts';
 import { resourceKey } from './create-onboarding.ts';
 import type { RepositoryPort } from './deps.ts';
-import { terminalStatuses } from './model.ts';
+import { OnboardingStatusConflictError } from './errors.ts';
+import { type Onboarding, terminalStatuses } from './model.ts';
 
 export interface PaymentWebhookDependencies {
   verify: VerifyWebhook;
-  repository: RepositoryPort<'claimWebhook' | 'releaseWebhook' | 'findState' | 'get'>;
+  repository: RepositoryPort<'claimWebhook' | 'releaseWebhook' | 'findState' | 'get' | 'transition'>;
   /** Starts the payment workflow for the onboarding; idempotent (the execution is named after it). */
   startWorkflow: (onboardingId: string) => Promise<void>;
   now: () => Date;
@@ -32,7 +33,18 @@ const EVENTS: Readonly<Record<string, 'payment' | 'mandate'>> = {
   mandate_authorized: 'mandate',
   mandate_failed: 'mandate',
   mandate_revoked: 'mandate',
+  // Finland: the identification link ran out unused. TrueLayer's pages give it three names.
+  authuri_expired: 'payment',
+  authorization_expired: 'payment',
+  webhook_authorisation_expired: 'payment',
 };
+
+/** The webhooks that say a Finnish identification link has expired: the journey stops waiting for it. */
+const IDENTIFICATION_EXPIRED = new Set([
+  'authuri_expired',
+  'authorization_expired',
+  'webhook_authorisation_expired',
+]);
 
 /**
  * What an operator must know when TrueLayer says it is done for a journey
@@ -49,6 +61,7 @@ const LATE_ARRIVALS: Readonly<Partial<Record<string, string>>> = {
 const webhookBodySchema = z.object({
   type: z.string().check(z.minLength(1), z.maxLength(100)),
   event_id: z.string().check(z.minLength(1), z.maxLength(200)),
+  /** The payment's id; the Finnish identification's expiry names the payment too. */
   payment_id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
   mandate_id: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
 });
@@ -104,6 +117,30 @@ async function nudge(key: string, type: string, deps: PaymentWebhookDependencies
     }
     return 'ended';
   }
+  if (IDENTIFICATION_EXPIRED.has(type)) {
+    await closeIdentification(onboarding, deps);
+  }
   await deps.startWorkflow(onboarding.onboarding_id);
   return 'started';
+}
+
+/**
+ * TrueLayer says the identification link is dead: its deadline becomes now,
+ * so the workflow's next look ends the journey `expired`. The write is
+ * conditional on the journey still waiting: a user already back wins.
+ */
+async function closeIdentification(onboarding: Onboarding, deps: PaymentWebhookDependencies) {
+  const { identification } = onboarding;
+  if (!identification) return;
+  const now = deps.now();
+  if (new Date(identification.expires_at).getTime() <= now.getTime()) return;
+  await deps.repository
+    .transition(onboarding.onboarding_id, {
+      from: ['awaiting_identification'],
+      now,
+      set: { identification: { ...identification, expires_at: now.toISOString() } },
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof OnboardingStatusConflictError)) throw error;
+    });
 }

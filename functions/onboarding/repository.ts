@@ -30,13 +30,13 @@ import {
 /**
  * Two tables, three kinds of item, all reached by key. The records table:
  *   ONBOARDING#<id> / PROFILE  the record integrators read
- *   STATE#<sha256>  / STATE    what an auth link's state points to
+ *   STATE#<sha256>  / STATE    what an auth link's (or an identification's) state points to
  *   STATE#payment:<sha256> / STATE  which onboarding a payment is for
  *   WEBHOOK#<event id> / WEBHOOK a TrueLayer webhook already acted on
  * with one sparse index, `due`, over the records something is due on (see
  * dueAt below), which the reconciler sweeps. The secrets table, under a key
  * of its own, which only the steps that need a secret may read:
- *   ONBOARDING#<id> / SECRETS  PKCE verifier, authorization code, access token, task token, user IP
+ *   ONBOARDING#<id> / SECRETS  PKCE verifier, authorization code or reference, access token, task token, user IP
  * Every change is a single-item conditional write, so concurrent callbacks
  * and choices resolve to exactly one winner without transactions.
  */
@@ -630,6 +630,50 @@ export class OnboardingRepository {
    * Keeps the failure an error redirect asked for, once, unless a code came
    * first; `false` when it was not kept (a duplicate, or a code already there).
    */
+  /**
+   * A state of its own for a step after the first redirect (Finland's
+   * identification at the bank): what it points to, until when. The state is
+   * a new random value, so a condition failure is this call's own resent write.
+   */
+  async createState(stateHash: string, onboardingId: string, expiresAt: Date): Promise<void> {
+    const state: StateRecord = { onboarding_id: onboardingId, expires_at_epoch: epochSeconds(expiresAt) };
+    await this.#client
+      .send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...stateKey(stateHash),
+            ...state,
+            [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  /**
+   * Keeps what the user's bank gave back after the identification (Finland),
+   * once: a second return of the same identification finds it kept.
+   */
+  async storeAuthorizationReference(onboardingId: string, reference: string): Promise<void> {
+    await this.#client
+      .send(
+        new UpdateCommand({
+          TableName: this.#secretsTable,
+          Key: secretsKey(onboardingId),
+          UpdateExpression: 'SET authorization_reference = :reference',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(authorization_reference)',
+          ExpressionAttributeValues: { ':reference': reference },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
   async storeDenial(onboardingId: string, denial: Failure): Promise<boolean> {
     try {
       await this.#client.send(

@@ -17,7 +17,8 @@ import { type ClientToken, withClientToken } from './token-cache.ts';
 /** What the product asks TrueLayer to collect: one payment into the merchant account, with Signup+. */
 export interface NewPayment {
   amountInMinor: number;
-  currency: 'GBP';
+  /** `EUR`: Signup+ in Finland, so the bank picker shows Finnish banks only. */
+  currency: 'GBP' | 'EUR';
   /** Payments v3 requires the payer's name and an email address or a phone number. Personal data. */
   user: { name: string; email?: string | undefined; phone?: string | undefined };
   /** Skips the bank picker on the hosted page. */
@@ -119,8 +120,15 @@ async function createSigned(
   return { id: parsed.data.id, resourceToken: parsed.data.resource_token };
 }
 
-const providerSelection = (providerId: string | undefined) =>
-  providerId === undefined ? { type: 'user_selected' } : { type: 'preselected', provider_id: providerId };
+/** Signup+ answers for Finnish banks only in euros (D:integrate-signup-in-finland). */
+const COUNTRIES = { EUR: ['FI'] } as const;
+
+const providerSelection = (providerId: string | undefined, currency: 'GBP' | 'EUR' = 'GBP') => {
+  if (providerId !== undefined) return { type: 'preselected', provider_id: providerId };
+  return currency === 'EUR'
+    ? { type: 'user_selected', filter: { countries: COUNTRIES.EUR } }
+    : { type: 'user_selected' };
+};
 
 const payer = (user: NewPayment['user']) => ({
   name: user.name,
@@ -140,7 +148,7 @@ export function paymentCreation(deps: CreationDependencies): CreatePayment {
         currency: payment.currency,
         payment_method: {
           type: 'bank_transfer',
-          provider_selection: providerSelection(payment.providerId),
+          provider_selection: providerSelection(payment.providerId, payment.currency),
           beneficiary: { type: 'merchant_account', merchant_account_id: payment.merchantAccountId },
         },
         user: payer(payment.user),

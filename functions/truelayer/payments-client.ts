@@ -18,18 +18,32 @@ export interface HostedResource {
  * Where a payment or a mandate stands, in the terms the journey acts on:
  * `pending` until the user has authorised it; `authorized` then (for a
  * mandate, the end: Signup+ answers for it; for a payment, while the money
- * moves); `settled` once a payment reached the merchant account (the only
- * state Signup+ answers for a payment); `failed` with TrueLayer's stage and
- * reason (a revoked mandate: reason `revoked`).
+ * moves); `executed` once the bank has sent a payment (when Signup+ in
+ * Finland may send the user to identify); `settled` once a payment reached
+ * the merchant account (the state Signup+ answers a UK payment in); `failed`
+ * with TrueLayer's stage and reason (a revoked mandate: reason `revoked`).
  */
 export type PaymentProgress =
-  | { status: 'pending' | 'authorized' | 'settled' }
+  | { status: 'pending' | 'authorized' | 'executed' | 'settled' }
   | { status: 'failed'; failureStage?: string | undefined; failureReason?: string | undefined };
 
 export interface PaymentsClient {
   progress(resource: HostedResource): Promise<PaymentProgress>;
-  /** `GET /signup-plus/payments` or `/signup-plus/mandates`: the payer of a settled payment, the giver of an authorised mandate. */
-  signupPlusIdentity(resource: HostedResource): Promise<SignupPlusIdentity>;
+  /**
+   * `GET /signup-plus/payments` or `/signup-plus/mandates`: the payer of a
+   * settled payment, the giver of an authorised mandate, or (Finland) the
+   * payer who identified at their bank; with the `authorization_reference`
+   * their bank gave back, when it gave one.
+   */
+  signupPlusIdentity(
+    resource: HostedResource,
+    options?: { authorizationReference?: string | undefined },
+  ): Promise<SignupPlusIdentity>;
+  /**
+   * `POST /signup-plus/authuri` (Finland): where the payer of an executed
+   * payment identifies at their bank. `state` comes back with them.
+   */
+  identificationLink(paymentId: string, state: string): Promise<string>;
 }
 
 /** `GET /v3/payments/{id}`, `GET /v3/mandates/{id}`: only what the journey acts on, read tolerantly. */
@@ -46,7 +60,7 @@ const resourceStateSchema = z.object({
  * TrueLayer adds later) is read as still pending.
  */
 const PROGRESS: Record<HostedResource['kind'], Readonly<Record<string, PaymentProgress['status']>>> = {
-  payment: { authorized: 'authorized', executed: 'authorized', settled: 'settled', failed: 'failed' },
+  payment: { authorized: 'authorized', executed: 'executed', settled: 'settled', failed: 'failed' },
   mandate: { authorized: 'authorized', failed: 'failed', revoked: 'failed' },
 };
 
@@ -61,6 +75,14 @@ const PATHS = {
     signupPlus: (id: string) => `/signup-plus/mandates?mandate_id=${encodeURIComponent(id)}`,
   },
 } as const;
+
+/**
+ * `POST /signup-plus/authuri`'s answer. TrueLayer's SDKs disagree on its status
+ * (200 or 201), so any success is read; only an absolute http(s) link is taken.
+ */
+const identificationLinkSchema = z.object({
+  auth_uri: z.url({ protocol: /^https?$/ }),
+});
 
 /** The client-credentials tokens each resource is read with: its own scope, and that scope with `signupplus`. */
 export type ResourceTokens = Record<HostedResource['kind'], { state: ClientToken; signupPlus: ClientToken }>;
@@ -109,13 +131,47 @@ export function paymentsClient(deps: {
       };
     },
 
-    async signupPlusIdentity({ kind, id }) {
+    async signupPlusIdentity({ kind, id }, options = {}) {
       const operation = `signup-plus ${kind} identity`;
-      const response = await get(deps.tokens[kind].signupPlus, PATHS[kind].signupPlus(id), operation);
+      const reference = options.authorizationReference;
+      const path =
+        reference === undefined
+          ? PATHS[kind].signupPlus(id)
+          : `${PATHS[kind].signupPlus(id)}&authorization_reference=${encodeURIComponent(reference)}`;
+      const response = await get(deps.tokens[kind].signupPlus, path, operation);
       if (response.status < 200 || response.status > 299) {
         throw refusalError(response, { operation, audience: 'client' });
       }
       return identityOf(response, operation);
+    },
+
+    async identificationLink(paymentId, state) {
+      const operation = 'signup-plus auth uri';
+      const response = await withClientToken(deps.tokens.payment.signupPlus, (bearer) =>
+        sendToTrueLayer(
+          `${endpoints.apiBaseUrl}/signup-plus/authuri`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${bearer}`,
+              accept: 'application/json',
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ payment_id: paymentId, state }),
+          },
+          { timeoutMs: endpoints.timeoutMs, operation },
+        ),
+      );
+      if (response.status < 200 || response.status > 299) {
+        throw refusalError(response, { operation, audience: 'client' });
+      }
+      const parsed = identificationLinkSchema.safeParse(response.body);
+      if (!parsed.success) {
+        throw new TrueLayerContractError(`${operation}: the answer carries no auth_uri`, {
+          truelayer: support(response),
+        });
+      }
+      return parsed.data.auth_uri;
     },
   };
 }

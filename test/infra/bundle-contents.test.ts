@@ -21,6 +21,7 @@ const functionIds = Object.keys(FUNCTIONS).filter((id): id is FunctionId => id i
 const ONBOARDING: readonly FunctionId[] = [
   'CreateOnboarding',
   'PaymentReturn',
+  'IdentificationReturn',
   'TrueLayerWebhook',
   'Callback',
   'GetOnboarding',

@@ -245,6 +245,10 @@ describe('Recovery', () => {
     );
     expect(connection.CONNECTION_RETURN_URL).toBe('https://onboarding.example.com/connections/return');
     expect(env.PAYMENT_RETURN_URL).toBe('https://onboarding.example.com/payments/return');
+    expect(
+      environmentOf(resource(template, logicalIdOf(stack, stack.onboarding.functions.CheckPayment)))
+        .IDENTIFICATION_RETURN_URL,
+    ).toBe('https://onboarding.example.com/identification/return');
     expect(JSON.stringify(template.toJSON().Outputs.RedirectUri)).toContain(
       'https://onboarding.example.com/callback',
     );
@@ -359,7 +363,12 @@ describe('Lambda functions', () => {
         // URLs have no default in the functions; the other settings stay unset unless configured.
         ...('settings' in spec
           ? spec.settings.filter((setting) =>
-              ['RETURN_URL', 'CONNECTION_RETURN_URL', 'PAYMENT_RETURN_URL'].includes(setting),
+              [
+                'RETURN_URL',
+                'CONNECTION_RETURN_URL',
+                'PAYMENT_RETURN_URL',
+                'IDENTIFICATION_RETURN_URL',
+              ].includes(setting),
             )
           : []),
       ]);
@@ -661,7 +670,14 @@ describe('IAM', () => {
       (FUNCTIONS[id].capabilities as readonly Capability[]).includes('secrets:read'),
     );
     expect(readers.sort()).toEqual(
-      ['ChooseAccount', 'CompleteWithChosenAccount', 'EndOnboarding', 'LinkAccounts', 'Reconcile'].sort(),
+      [
+        'CheckPayment',
+        'ChooseAccount',
+        'CompleteWithChosenAccount',
+        'EndOnboarding',
+        'LinkAccounts',
+        'Reconcile',
+      ].sort(),
     );
     for (const id of functionIds) {
       const capabilities: readonly Capability[] = FUNCTIONS[id].capabilities;

@@ -117,7 +117,7 @@ describe('POST /onboardings with flow payment', () => {
     [{ flow: 'payment' }, 'payment'],
     [{ payment: paymentRequest.payment }, 'payment'],
     [{ ...paymentRequest, providers: ['uk-ob-all'] }, 'providers'],
-    [{ ...paymentRequest, payment: { ...paymentRequest.payment, currency: 'EUR' } }, 'payment.currency'],
+    [{ ...paymentRequest, payment: { ...paymentRequest.payment, currency: 'USD' } }, 'payment.currency'],
     [
       { ...paymentRequest, payment: { ...paymentRequest.payment, user: { name: 'No Contact' } } },
       'payment.user.email',

@@ -309,4 +309,58 @@ describe('receivePaymentWebhook', () => {
     expect(started).toEqual([]);
     expect(repository.webhooks.size).toBe(0);
   });
+
+  it.each(['authuri_expired', 'authorization_expired', 'webhook_authorisation_expired'])(
+    'ends the wait for a Finnish identification on %s: its deadline becomes now',
+    async (type) => {
+      // Prepare: a euro payment whose payer is at their bank until 10:15
+      const { repository, started, deps } = receiving();
+      repository.seed(
+        onboardingIn('awaiting_identification', {
+          flow: 'payment',
+          payment: { payment_id: PAYMENT_ID, amount_in_minor: 1500, currency: 'EUR' },
+          identification: { link: 'https://identify.example.test/x', expires_at: '2026-03-01T10:15:00.000Z' },
+        }),
+      );
+      const expired = {
+        type,
+        event_id: `evt-${type}`,
+        event_version: 1,
+        authorization_id: 'auth-1',
+        payment_id: PAYMENT_ID,
+        expired_at: '2026-03-01T10:00:00Z',
+      };
+
+      // Act
+      const outcome = await receivePaymentWebhook(webhook(expired), deps);
+
+      // Assess: the workflow's next look finds the deadline passed
+      const record = repository.record(ONBOARDING_ID);
+      expect(outcome).toBe('started');
+      expect(started).toEqual([ONBOARDING_ID]);
+      expect(record.status).toBe('awaiting_identification');
+      expect(record.identification?.expires_at).toBe('2026-03-01T10:00:00.000Z');
+    },
+  );
+
+  it('leaves a journey alone when the identification expiry comes after the user was back', async () => {
+    // Prepare
+    const { repository, deps } = receiving();
+    repository.seed(
+      onboardingIn('identified', {
+        flow: 'payment',
+        payment: { payment_id: PAYMENT_ID, amount_in_minor: 1500, currency: 'EUR' },
+      }),
+    );
+    const before = repository.record(ONBOARDING_ID);
+
+    // Act
+    await receivePaymentWebhook(
+      webhook({ type: 'authuri_expired', event_id: 'evt-late', event_version: 1, payment_id: PAYMENT_ID }),
+      deps,
+    );
+
+    // Assess
+    expect(repository.record(ONBOARDING_ID)).toEqual(before);
+  });
 });

@@ -6,11 +6,20 @@ import { endJourney, settleSoon } from '../end-journey.ts';
 import { failureOf } from '../failure-reasons.ts';
 import { type Onboarding, type TimelineEntry, terminalStatuses } from '../model.ts';
 import { trueLayerFailureOf } from './failures.ts';
+import {
+  followIdentification,
+  type IdentificationDependencies,
+  identifiesAfterPaying,
+  isIdentifying,
+  PAYMENT_JOURNEY_STATUSES,
+  requestIdentification,
+} from './identification.ts';
 import type { CheckPaymentResult } from './inputs.ts';
 
-export interface CheckPaymentDependencies extends EndJourneyDependencies {
-  payments: Pick<PaymentsClient, 'progress' | 'signupPlusIdentity'>;
-}
+export type CheckPaymentDependencies = EndJourneyDependencies &
+  IdentificationDependencies & {
+    payments: Pick<PaymentsClient, 'progress' | 'signupPlusIdentity' | 'identificationLink'>;
+  };
 
 /**
  * How long the workflow waits between two looks at a payment: while the user
@@ -65,7 +74,9 @@ const isTerminal = (onboarding: Onboarding) => terminalStatuses.includes(onboard
  * record says so, and the workflow waits for the money. Failed (cancelled,
  * refused; a mandate revoked too): `failed` with TrueLayer's stage and
  * reason. A payment settled, or a mandate authorised: the user's identity
- * from Signup+ completes the journey with its ready event. A TrueLayer refusal ends the journey here;
+ * from Signup+ completes the journey with its ready event. A euro payment
+ * (Finland) goes on once executed: the payer identifies at their bank first
+ * (identification.ts). A TrueLayer refusal ends the journey here;
  * what is worth retrying goes up to the state machine's Retry.
  *
  * Every write is conditional, so a repeated step, a second execution or the
@@ -81,6 +92,8 @@ export async function checkPayment(
     return END;
   }
   const resource = resourceOf(onboarding);
+  // The payment is done with; the user is at their bank, or back from it.
+  if (isIdentifying(onboarding.status)) return followIdentification(onboarding, resource, deps);
 
   let progress: Awaited<ReturnType<CheckPaymentDependencies['payments']['progress']>>;
   try {
@@ -124,7 +137,11 @@ export async function checkPayment(
       );
       return END;
     }
+    case 'executed':
     case 'authorized': {
+      if (progress.status === 'executed' && identifiesAfterPaying(onboarding)) {
+        return requestIdentification(onboarding, resource, deps);
+      }
       // A mandate is done once given: Signup+ answers for it now.
       if (resource.kind === 'mandate') {
         await completeWithPayer(onboarding, resource, deps);
@@ -140,6 +157,7 @@ export async function checkPayment(
       return wait(PAYMENT_POLL_SECONDS.authorized);
     }
     case 'settled':
+      if (identifiesAfterPaying(onboarding)) return requestIdentification(onboarding, resource, deps);
       await completeWithPayer(onboarding, resource, deps);
       return END;
   }
@@ -198,7 +216,7 @@ function fail(
     {
       onboarding,
       end: { outcome: 'failed', failure },
-      from: ['awaiting_authorization', 'authorized'],
+      from: PAYMENT_JOURNEY_STATUSES,
       earlier,
     },
     deps,

@@ -15,6 +15,7 @@ import {
   connectionRequestSchema,
   connectionReturnQuerySchema,
   createOnboardingRequestSchema,
+  identificationReturnQuerySchema,
   onboardingPathSchema,
   paymentReturnQuerySchema,
 } from '../../../functions/contract/requests.ts';
@@ -96,7 +97,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       'workflow. `{}` (or no body) uses the configured scopes and providers. Payment flow (`flow: "payment"`): ' +
       "a signed Payments v3 payment into the configured merchant account and TrueLayer's hosted payment page " +
       'for it; the page sends the user back to `GET /payments/return`, and once the payment has settled ' +
-      'Signup+ names the payer. See docs/flows.md.',
+      'Signup+ names the payer. In EUR (Signup+ in Finland) the payer then identifies at their bank ' +
+      '(`identification.link` on the onboarding) before Signup+ names them. See docs/flows.md.',
     requestBody: {
       required: false,
       content: {
@@ -259,6 +261,41 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         description: 'No `payment_id`, or one no onboarding was made for.',
         content: {
           'application/problem+json': { schema: problemSchema },
+          'text/html': { schema: { type: 'string' } },
+        },
+      },
+      '500': problem('Internal error; the user can retry the redirect.', 'internal'),
+    },
+  },
+  'GET /identification/return': {
+    operationId: 'handleIdentificationReturn',
+    summary: "The Finnish bank sending the user back after identifying (the user's browser)",
+    description:
+      'Not for your backend: Signup+ in Finland (a payment in EUR). After the payment, the onboarding shows ' +
+      '`identification.link`, where the user identifies at their bank; TrueLayer Support allow-lists ' +
+      '`<api>/identification/return` for it. Checks the single-use `state` that link carried, keeps the ' +
+      "bank's `authorization_reference` (when it sends one) server-side, and moves the onboarding to " +
+      '`identified`; the payment workflow then reads the payer from Signup+. An `error` ends the journey ' +
+      '`failed`. The browser goes on to the configured return page with `onboarding_id` (and ' +
+      '`outcome=denied` after an error).',
+    requestParams: { query: identificationReturnQuerySchema },
+    responses: {
+      '302': {
+        description: 'To the return page: `?onboarding_id=…[&outcome=denied]`. Never carries the reference.',
+        headers: z.object({
+          location: z.string().meta({
+            description: 'The configured RETURN_URL with the onboarding id.',
+            example: `https://app.example.com/onboarding/done?onboarding_id=${EXAMPLE_ONBOARDING_ID}`,
+          }),
+        }),
+      },
+      '400': {
+        description: 'Missing, unknown, expired or already used `state`.',
+        content: {
+          'application/problem+json': {
+            schema: problemSchema,
+            examples: { badState: problemExamples.badState },
+          },
           'text/html': { schema: { type: 'string' } },
         },
       },

@@ -37,6 +37,8 @@ type AllMethods =
   | 'listDue'
   | 'storeAuthorizationCode'
   | 'storeDenial'
+  | 'createState'
+  | 'storeAuthorizationReference'
   | 'getJourney'
   | 'beginCodeExchange'
   | 'abandonCodeExchange'
@@ -234,6 +236,19 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
     return true;
   }
 
+  async createState(stateHash: string, onboardingId: string, expiresAt: Date): Promise<void> {
+    this.#maybeFail('createState');
+    if (this.states.has(stateHash)) return;
+    this.states.set(stateHash, { onboarding_id: onboardingId, expires_at_epoch: epochSeconds(expiresAt) });
+  }
+
+  async storeAuthorizationReference(onboardingId: string, reference: string): Promise<void> {
+    this.#maybeFail('storeAuthorizationReference');
+    const secrets = this.secrets.get(onboardingId);
+    if (!secrets || secrets.authorization_reference !== undefined) return;
+    this.secrets.set(onboardingId, { ...secrets, authorization_reference: reference });
+  }
+
   async getJourney(onboardingId: string): Promise<Journey> {
     this.#maybeFail('getJourney');
     const onboarding = await this.get(onboardingId);
@@ -349,26 +364,39 @@ export const noPayments = async (): Promise<never> => {
   throw new Error('No payment or mandate was expected in this test');
 };
 
+/** Where the product's Finnish identification returns, in the unit tests. */
+export const IDENTIFICATION_RETURN_URL = 'https://api.example.test/identification/return';
+
 /**
- * CheckPayment's dependencies over `journey` (seeded), with a TrueLayer that
- * answers each look at the payment or mandate with the next of `answers` and
- * Signup+ with `identity`; `looks` and `asked` record what was read.
+ * CheckPayment's dependencies over `journey` (seeded, with `secrets`), with a
+ * TrueLayer that answers each look at the payment or mandate with the next of
+ * `answers`, Signup+ with `identity` and the Finnish identification link with
+ * `identificationLink`; `looks`, `asked` and `linksAsked` record what was read.
  */
 export function checkingJourney(
   journey: Onboarding,
   answers: PaymentProgress[],
-  identity: (resource: HostedResource) => Promise<SignupPlusIdentity>,
+  identity: (
+    resource: HostedResource,
+    options?: { authorizationReference?: string | undefined },
+  ) => Promise<SignupPlusIdentity>,
+  finland: {
+    secrets?: JourneySecrets;
+    identificationLink?: (paymentId: string, state: string) => Promise<string>;
+  } = {},
 ) {
   const repository = new InMemoryOnboardings();
-  repository.seed(journey);
+  repository.seed(journey, finland.secrets ?? {});
   const events = fakePublisher();
   const clock = fakeClock();
   const looks: HostedResource[] = [];
   const asked: HostedResource[] = [];
+  const linksAsked: Array<{ paymentId: string; state: string }> = [];
   const deps: CheckPaymentDependencies = {
     repository,
     publish: events.publish,
     now: clock.now,
+    identificationReturnUrl: IDENTIFICATION_RETURN_URL,
     payments: {
       progress: async (resource) => {
         looks.push(resource);
@@ -376,11 +404,16 @@ export function checkingJourney(
         if (!answer) throw new Error('TrueLayer was asked more often than the test expected');
         return answer;
       },
-      signupPlusIdentity: async (resource) => {
+      signupPlusIdentity: async (resource, options) => {
         asked.push(resource);
-        return identity(resource);
+        return identity(resource, options);
+      },
+      identificationLink: async (paymentId, state) => {
+        linksAsked.push({ paymentId, state });
+        if (!finland.identificationLink) throw new Error('No identification link was expected in this test');
+        return finland.identificationLink(paymentId, state);
       },
     },
   };
-  return { repository, events, clock, looks, asked, deps };
+  return { repository, events, clock, looks, asked, linksAsked, deps };
 }
