@@ -75,6 +75,11 @@ export interface LocalStackOptions {
    * settled), on the stack's clock; default 0: settled as soon as the user approves.
    */
   trueLayerPaymentStepMs?: number;
+  /**
+   * How long a Signup+ Finland identification link lives unused at the simulator, on the stack's
+   * clock; default 600 s.
+   */
+  trueLayerIdentificationTtlSeconds?: number;
   /** The TrueLayer client secret; default TRUELAYER_CLIENT_SECRET or a random one. */
   clientSecret?: string;
   /** Powertools log level of the functions; default WARN. */
@@ -322,6 +327,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: 'Signup+ demo',
           client_secret: clientSecret,
           redirect_uris: [redirectUri, connectionReturnUrl, paymentReturnUrl],
+          // Signup+ in Finland: the return after the bank identification, allow-listed by Support.
+          signup_plus_fi_redirect_uri: `${api.url}/identification/return`,
           signing_keys: [{ kid: signing.kid, public_key_pem: signing.publicKeyPem }],
           // Where Console sends the client's payment webhooks: the product's own route.
           webhook_uri: `${api.url}/webhooks/truelayer`,
@@ -337,6 +344,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.trueLayerPaymentStepMs === undefined
         ? {}
         : { paymentStepMs: options.trueLayerPaymentStepMs }),
+      ...(options.trueLayerIdentificationTtlSeconds === undefined
+        ? {}
+        : { identificationTtlSeconds: options.trueLayerIdentificationTtlSeconds }),
       quiet: true,
       now: () => clock.now(),
     });
@@ -367,6 +377,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       TRUELAYER_HPP_BASE_URL: simulator.hppUrl,
       TRUELAYER_WEBHOOKS_BASE_URL: simulator.webhooksUrl,
       PAYMENT_RETURN_URL: paymentReturnUrl,
+      IDENTIFICATION_RETURN_URL: `${api.url}/identification/return`,
       TRUELAYER_REDIRECT_URI: redirectUri,
       RETURN_URL: `${api.url}/`,
       CONNECTION_RETURN_URL: connectionReturnUrl,

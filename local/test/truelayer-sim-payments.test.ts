@@ -423,7 +423,7 @@ describe('GET /signup-plus/payments', () => {
     },
   );
 
-  it('gives the IBAN of the Finnish mock bank for a EUR payment', async () => {
+  it('answers a settled EUR payment only once its payer identified (Signup+ in Finland)', async () => {
     // Prepare
     const payment = await settledPayment({
       currency: 'EUR',
@@ -435,13 +435,10 @@ describe('GET /signup-plus/payments', () => {
     });
 
     // Act
-    const body = (await (await signupPlus(payment.id)).json()) as { account_details: Record<string, string> };
+    const res = await signupPlus(payment.id);
 
-    // Assess
-    expect(body.account_details).toEqual({
-      iban: 'FI2112345600000785',
-      provider_id: 'mock-payments-fi-redirect',
-    });
+    // Assess: the identification and the Finnish identity are local/test/truelayer-sim-finland.test.ts's.
+    await signupProblemOf(res, 422, 'User Data Not Found');
   });
 
   it.each(PROBLEM_BANDS)('answers a settled payment of %i with 422 %s', async (amount, title) => {

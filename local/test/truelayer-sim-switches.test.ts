@@ -179,6 +179,11 @@ describe('parseSwitches', () => {
       gzip: true,
       absent_fields: 'null',
       address_country_key: 'country',
+      authuri_status: 201,
+      identification_known_user: false,
+      identification_return_reference: 'query',
+      identification_reference_required: false,
+      identification_expired_type: 'authuri_expired',
     });
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
+import { decideIdentification, parseIdentificationLink } from './finland/index.ts';
 import { jsonResponse } from './http-io.ts';
 import { authorizeCheckoutLink, parseCheckoutLink } from './payments/index.ts';
 import type { RouteDefinition } from './router.ts';
@@ -31,6 +32,15 @@ export const authorizeRoute: RouteDefinition = {
     if ('problem' in read) return read.problem;
     const { body } = read;
     if (!URL.canParse(body.auth_link)) return invalid('auth_link is not an absolute URL.');
+
+    // A Finnish identification link (Signup+ in Finland's auth_uri) is decided as its page would be;
+    // `user` and `provider_id` play no part there.
+    const identification = parseIdentificationLink(new URL(body.auth_link));
+    if (identification.kind === 'incomplete') return invalid(identification.detail);
+    if (identification.kind === 'link') {
+      const decided = decideIdentification(ctx.sim, identification.link, body.decision);
+      return decided.ok ? jsonResponse(200, { redirect_to: decided.redirectTo }) : invalid(decided.detail);
+    }
 
     // A hosted payment page link (payment_id or mandate_id, resource_token, return_uri) is approved
     // as its page would be: `user` is a mock payment user, deny is the user cancelling.

@@ -21,6 +21,12 @@ export interface SandboxClient {
   webhook_uri?: string;
   /** Whether TrueLayer has enabled `payment_authorized` for the client (off by default, as at TrueLayer). */
   webhook_payment_authorized?: boolean;
+  /**
+   * Signup+ in Finland: where the user comes back after identifying at their bank. TrueLayer takes no
+   * redirect URI on `POST /signup-plus/authuri`; Support allow-lists this one for the client. None:
+   * the client cannot use Signup+ in Finland (403).
+   */
+  signup_plus_fi_redirect_uri?: string;
 }
 
 /** A request-signing public key uploaded to Console. */
@@ -69,6 +75,7 @@ export const SandboxClientsSchema = z
         .optional(),
       webhook_uri: WebhookUriSchema.optional(),
       webhook_payment_authorized: z.boolean().optional(),
+      signup_plus_fi_redirect_uri: RedirectUriSchema.optional(),
     }),
   )
   .min(1)

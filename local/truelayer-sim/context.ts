@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ClientRegistry } from './clients.ts';
 import type { DialogStore } from './dialog-store.ts';
 import type { FaultController } from './faults.ts';
+import type { IdentificationStore } from './finland/store.ts';
 import type { GrantStore } from './grants.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import type { MandateStore } from './mandates/store.ts';
@@ -24,6 +25,8 @@ export interface SimulatorState {
   readonly payments: PaymentStore;
   /** Payments v3 mandates, sweeping VRP (mandates/). */
   readonly mandates: MandateStore;
+  /** Signup+ in Finland: the identification links handed out for euro payments (finland/). */
+  readonly identifications: IdentificationStore;
   /** The Idempotency-Keys of the signed Payments v3 POSTs (payments and mandates). */
   readonly idempotency: IdempotencyStore;
   readonly faults: FaultController;

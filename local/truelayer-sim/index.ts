@@ -7,6 +7,7 @@ import { dialogRoutes } from './dialog-routes.ts';
 import { DialogStore } from './dialog-store.ts';
 import { type FaultController, FaultEngine } from './faults.ts';
 import { faultRoutes } from './faults-routes.ts';
+import { IdentificationStore, identificationApiRoutes, identificationAuthRoutes } from './finland/index.ts';
 import { GrantStore } from './grants.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { MandateStore, mandateApiRoutes } from './mandates/index.ts';
@@ -92,6 +93,11 @@ export interface SimulatorOptions {
    * soon as the user approves.
    */
   paymentStepMs?: number;
+  /**
+   * Signup+ in Finland: how long an identification link (`auth_uri`) lives unused, on the
+   * simulator's clock; default 600 (TrueLayer does not say).
+   */
+  identificationTtlSeconds?: number;
   /** Fixed latency added to every faultable call (token, accounts, extra routes); default 0. */
   latencyMs?: number;
   /** Seed for rate-based faults; random when absent. */
@@ -158,6 +164,7 @@ const ScalarOptionsSchema = z.object({
   codeTtlSeconds: z.number().positive().optional(),
   accessTokenTtlSeconds: z.number().positive().optional(),
   paymentStepMs: z.number().min(0).optional(),
+  identificationTtlSeconds: z.number().positive().optional(),
   latencyMs: z.number().min(0).optional(),
   seed: z.int().optional(),
 });
@@ -186,11 +193,16 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   const urls = { auth: '', api: '', webhooks: '' };
   const payments = new PaymentStore(now, { stepMs: scalars.paymentStepMs ?? 0 });
   const mandates = new MandateStore(now);
+  const identifications = new IdentificationStore(now, {
+    ttlSeconds: scalars.identificationTtlSeconds ?? 600,
+  });
   const signer = new WebhookSigner();
   const log = options.quiet === true ? undefined : (line: string) => console.log(line);
   const webhooks = new WebhookDispatcher({
     payments,
     mandates,
+    identifications,
+    identificationExpiredType: () => switches.current.identification_expired_type,
     clients,
     signer,
     now,
@@ -209,6 +221,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     dialogs: new DialogStore(now),
     payments,
     mandates,
+    identifications,
     idempotency: new IdempotencyStore(),
     faults,
     webhooks,
@@ -232,6 +245,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
   const authRouter = new Router([
     ...dialogRoutes,
     ...paymentAuthRoutes,
+    ...identificationAuthRoutes,
     authorizeRoute,
     tokenRoute,
     ...faultRoutes,
@@ -243,6 +257,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     accountsRoute,
     ...paymentApiRoutes,
     ...mandateApiRoutes,
+    ...identificationApiRoutes,
     ...faultRoutes,
     ...switchRoutes,
     ...webhookSandboxRoutes,

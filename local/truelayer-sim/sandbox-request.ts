@@ -36,3 +36,34 @@ export async function readSandboxBody<S extends z.ZodType>(
   }
   return { body: parsed.data };
 }
+
+/** A JSON request body read through its schema, or why not (for the caller's own problem). */
+export type ParsedJson<T> =
+  | { ok: true; body: T }
+  | { ok: false; detail: string; errors: Record<string, string[]> };
+
+/**
+ * Parses `text` as JSON and checks it against `schema`: the value, or a detail and `errors` keyed by
+ * JSON path, which each API wraps in its own Invalid Parameters problem.
+ */
+export function parseJsonText<S extends z.ZodType>(text: string, schema: S): ParsedJson<z.infer<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {
+      ok: false,
+      detail: 'The request body is not valid JSON.',
+      errors: { '(body)': ['Must be JSON'] },
+    };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      detail: 'The request body was invalid.',
+      errors: issuesToErrors(parsed.error.issues),
+    };
+  }
+  return { ok: true, body: parsed.data };
+}

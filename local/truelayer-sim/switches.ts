@@ -25,6 +25,36 @@ export const SwitchesSchema = z.strictObject({
   absent_fields: z.enum(['omit', 'null', 'empty']).default('omit'),
   /** The address key of Signup+ answers: `country` (TrueLayer's SDK fixtures) or `country_code` (the Signup+ guide). */
   address_country_key: z.enum(['country', 'country_code']).default('country'),
+  /**
+   * Signup+ in Finland: the HTTP status of `POST /signup-plus/authuri`'s answer. TrueLayer does not
+   * say; its PHP SDK's mock answers 201, its Java SDK's 200.
+   */
+  authuri_status: z.union([z.literal(201), z.literal(200)]).default(201),
+  /**
+   * Signup+ in Finland: whether TrueLayer already holds identity data for every payer, so that
+   * `auth_uri` is the client's own redirect URI and the user data answers at once (documented as
+   * possible; when it happens is not).
+   */
+  identification_known_user: z.boolean().default(false),
+  /**
+   * Signup+ in Finland: whether the return after the bank identification carries
+   * `authorization_reference` (`query`, what older docs suggest) or only `state` (`absent`): the
+   * exact query is undocumented.
+   */
+  identification_return_reference: z.enum(['query', 'absent']).default('query'),
+  /**
+   * Signup+ in Finland: whether `GET /signup-plus/payments` refuses a call without
+   * `authorization_reference` (older docs take it, the current reference takes `payment_id` only).
+   */
+  identification_reference_required: z.boolean().default(false),
+  /**
+   * Signup+ in Finland: the `type` of the webhook sent when an auth URI expires unused. The OpenAPI
+   * key says `authuri_expired`; the guides also name `authorization_expired` and
+   * `webhook_authorisation_expired`.
+   */
+  identification_expired_type: z
+    .enum(['authuri_expired', 'authorization_expired', 'webhook_authorisation_expired'])
+    .default('authuri_expired'),
 });
 export type Switches = z.infer<typeof SwitchesSchema>;
 export type SwitchesInput = z.input<typeof SwitchesSchema>;

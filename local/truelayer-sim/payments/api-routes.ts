@@ -1,10 +1,17 @@
 import { authenticateBearer } from '../bearer.ts';
+import { finnishUserData, isFinnishPayment } from '../finland/api-routes.ts';
 import { jsonResponse } from '../http-io.ts';
 import { problemResponse } from '../problems.ts';
 import type { RouteDefinition } from '../router.ts';
 import { CreatePaymentSchema } from './request.ts';
 import { parseSignedBody, signedPost } from './signed-post.ts';
-import { oneQueryParam, payerAnswer, signupProblem } from './signup-plus.ts';
+import {
+  oneQueryParam,
+  payerAnswer,
+  signupPlusPayment,
+  signupPlusPaymentsToken,
+  signupProblem,
+} from './signup-plus.ts';
 import { createdBody, paymentBody } from './views.ts';
 
 /**
@@ -45,8 +52,9 @@ export const getPaymentRoute: RouteDefinition = {
 /**
  * `GET /signup-plus/payments?payment_id=`: the payer of a settled payment (the payments-only flow,
  * D:integrate-signup, D:signup-sandbox), in the body `/signup-plus/accounts` gives for one account.
- * Needs a client token with `payments` and `signupplus`. Unknown id → 404 Payment Not Found; not
- * settled (still going, or failed) → 422 Failed Payment; else the amount band decides (payers.ts).
+ * Needs a client token with `payments` and `signupplus`. Unknown id → 404 Payment Not Found; a euro
+ * payment is Signup+ in Finland's, answered once its payer identified (finland/api-routes.ts); else
+ * not settled (still going, or failed) → 422 Failed Payment; else the amount band decides (payers.ts).
  */
 export const signupPlusPaymentsRoute: RouteDefinition = {
   method: 'GET',
@@ -54,16 +62,14 @@ export const signupPlusPaymentsRoute: RouteDefinition = {
   name: 'signup_plus_payments',
   schemaViolation: { first_name: 7, address: 'unknown', account_details: [] },
   handle(ctx) {
-    const auth = authenticateBearer(ctx, { scope: 'payments', user: false, api: 'signup_plus' });
+    const auth = signupPlusPaymentsToken(ctx);
     if (!auth.ok) return auth.response;
-    const signupPlus = authenticateBearer(ctx, { scope: 'signupplus', user: false, api: 'signup_plus' });
-    if (!signupPlus.ok) return signupPlus.response;
     const id = oneQueryParam(ctx, 'payment_id');
     if (!id.ok) return id.response;
-    const payment = ctx.sim.payments.get(id.value);
-    if (payment === undefined || payment.clientId !== auth.token.clientId) {
-      return signupProblem(ctx, 404, 'Payment Not Found', 'No payment with this payment_id.');
-    }
+    const own = signupPlusPayment(ctx, auth.token.clientId, id.value);
+    if (!own.ok) return own.response;
+    const { payment } = own;
+    if (isFinnishPayment(payment)) return finnishUserData(ctx, payment);
     const state = ctx.sim.payments.stateOf(payment);
     if (state.status !== 'settled' || payment.decision === undefined) {
       return signupProblem(ctx, 422, 'Failed Payment', `The payment is ${state.status}, not settled.`);

@@ -4,8 +4,8 @@ import type { SandboxClient } from '../clients.ts';
 import type { RequestContext } from '../context.ts';
 import type { AccessTokenRecord } from '../grants.ts';
 import { readBodyText, type SimResponse } from '../http-io.ts';
-import { issuesToErrors, problemResponse } from '../problems.ts';
-import { invalidParameters } from '../sandbox-request.ts';
+import { problemResponse } from '../problems.ts';
+import { invalidParameters, parseJsonText } from '../sandbox-request.ts';
 import { checkSignature } from './signing.ts';
 
 /** TrueLayer's Idempotency-Key must be a non-empty value; a UUID v4 is advised (D:add-idempotency). */
@@ -79,21 +79,7 @@ export function parseSignedBody<S extends z.ZodType>(
   text: string,
   schema: S,
 ): { ok: true; body: z.infer<S> } | { ok: false; response: SimResponse } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return {
-      ok: false,
-      response: invalidParameters(ctx, 'The request body is not valid JSON.', { '(body)': ['Must be JSON'] }),
-    };
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      response: invalidParameters(ctx, 'The request body was invalid.', issuesToErrors(parsed.error.issues)),
-    };
-  }
-  return { ok: true, body: parsed.data };
+  const parsed = parseJsonText(text, schema);
+  if (!parsed.ok) return { ok: false, response: invalidParameters(ctx, parsed.detail, parsed.errors) };
+  return parsed;
 }

@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientRegistry } from '../clients.ts';
+import type { IdentificationStore } from '../finland/store.ts';
 import type { MandateStore } from '../mandates/store.ts';
 import type { PaymentStore } from '../payments/store.ts';
 import type { RandomSource } from '../rng.ts';
-import type { WebhookAbout, WebhookEvent, WebhookType } from './events.ts';
+import type { IdentificationExpiredType, WebhookAbout, WebhookEvent, WebhookType } from './events.ts';
 import { type WebhookFaults, WebhookFaultsSchema } from './faults.ts';
 import type { WebhookSigner } from './signer.ts';
-import { mandateSubject, paymentSubject, type WebhookSubject } from './subjects.ts';
+import { identificationSubject, mandateSubject, paymentSubject, type WebhookSubject } from './subjects.ts';
 
 /** One attempt to deliver a webhook, about a payment (`payment_id`) or a mandate (`mandate_id`). */
 export type WebhookDelivery = WebhookAbout & {
@@ -62,6 +63,10 @@ export const DEFAULT_WEBHOOK_TIMINGS: WebhookTimings = {
 export interface WebhookDispatcherOptions {
   payments: PaymentStore;
   mandates: MandateStore;
+  /** Signup+ in Finland's identification links: each one that expires unused sends a webhook. */
+  identifications: IdentificationStore;
+  /** The `type` of that webhook when it falls due (switch `identification_expired_type`). */
+  identificationExpiredType: () => IdentificationExpiredType;
   clients: ClientRegistry;
   signer: WebhookSigner;
   /** The simulator's clock (epoch ms): when transitions fall due, timestamps. */
@@ -105,9 +110,10 @@ interface Tracked {
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
- * Turns payment and mandate transitions (subjects.ts) into webhooks and delivers them. Transitions fall due on the
- * simulator's clock, which may jump (the local stack's controlled clock), so a short real-time
- * poll looks for due ones instead of timers set per webhook; delays and retries run on real time.
+ * Turns payment and mandate transitions, and identification links expiring unused (subjects.ts),
+ * into webhooks and delivers them. Transitions fall due on the simulator's clock, which may jump
+ * (the local stack's controlled clock), so a short real-time poll looks for due ones instead of
+ * timers set per webhook; delays and retries run on real time.
  */
 export class WebhookDispatcher implements WebhookController {
   readonly #options: WebhookDispatcherOptions;
@@ -130,6 +136,9 @@ export class WebhookDispatcher implements WebhookController {
       this.#track(paymentSubject(options.payments, payment, options.clients)),
     );
     options.mandates.onChanged((mandate) => this.#track(mandateSubject(options.mandates, mandate)));
+    options.identifications.onOpened((session) =>
+      this.#track(identificationSubject(session, options.identificationExpiredType)),
+    );
   }
 
   /** Starts the poll. */

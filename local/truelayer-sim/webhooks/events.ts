@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Identification } from '../finland/store.ts';
 import type { MandateRecord, MandateTransition } from '../mandates/store.ts';
 import type { PaymentRecord, PaymentTransition } from '../payments/store.ts';
 import { paymentSource } from '../payments/views.ts';
@@ -11,7 +12,17 @@ export type WebhookType =
   | 'payment_failed'
   | 'mandate_authorized'
   | 'mandate_failed'
-  | 'mandate_revoked';
+  | 'mandate_revoked'
+  | IdentificationExpiredType;
+
+/**
+ * The names TrueLayer gives the webhook of an auth URI that expired unused (Signup+ in Finland): the
+ * OpenAPI key, and the two the guides use (switch `identification_expired_type`).
+ */
+export type IdentificationExpiredType =
+  | 'authuri_expired'
+  | 'authorization_expired'
+  | 'webhook_authorisation_expired';
 
 /** What a webhook is about, as its body and `deliveries()` name it: a payment or a mandate. */
 export type WebhookAbout =
@@ -140,4 +151,19 @@ export function mandateWebhookFor(
       return undefined;
   }
   return eventOf(type, { mandate_id: mandate.id }, mandate.request.metadata, fields);
+}
+
+/**
+ * The webhook of an identification link that expired unused (OpenAPI WebhookAuthExpired: the
+ * authorization's id, the payment's id and when it expired; the field names are the simulator's, as
+ * TrueLayer's are undocumented). No metadata: the schema names none.
+ */
+export function identificationExpiredWebhook(
+  session: Identification,
+  type: IdentificationExpiredType,
+): WebhookEvent {
+  return eventOf(type, { payment_id: session.paymentId }, undefined, {
+    authorization_id: session.id,
+    expired_at: iso(session.expiresAt),
+  });
 }

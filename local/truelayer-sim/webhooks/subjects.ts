@@ -1,7 +1,14 @@
 import type { ClientRegistry } from '../clients.ts';
+import type { Identification } from '../finland/store.ts';
 import type { MandateRecord, MandateStore } from '../mandates/store.ts';
 import type { PaymentRecord, PaymentStore } from '../payments/store.ts';
-import { mandateWebhookFor, type WebhookEvent, webhookFor } from './events.ts';
+import {
+  type IdentificationExpiredType,
+  identificationExpiredWebhook,
+  mandateWebhookFor,
+  type WebhookEvent,
+  webhookFor,
+} from './events.ts';
 
 /** A status change that falls due on the simulator's clock, and its webhook (undefined: none is sent). */
 export interface WebhookStep {
@@ -56,4 +63,24 @@ export function mandateSubject(store: MandateStore, mandate: MandateRecord): Web
       event: () => mandateWebhookFor(mandate, transition),
     }));
   return { id: mandate.id, clientId: mandate.clientId, steps, sent: Math.max(0, steps().length - 1) };
+}
+
+/**
+ * An identification link (Signup+ in Finland): one step, its expiry, while nobody has used it. Once
+ * approved or cancelled it has no steps and is forgotten; moving `expiresAt` (the expire hook) moves
+ * the step. The webhook's type is the switch's value when it falls due.
+ */
+export function identificationSubject(
+  session: Identification,
+  typeOf: () => IdentificationExpiredType,
+): WebhookSubject {
+  return {
+    id: session.id,
+    clientId: session.clientId,
+    steps: () =>
+      session.outcome !== undefined
+        ? []
+        : [{ at: session.expiresAt, event: () => identificationExpiredWebhook(session, typeOf()) }],
+    sent: 0,
+  };
 }
