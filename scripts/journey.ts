@@ -1,6 +1,6 @@
 /**
  * `npm run journey -- --user <name> [--choose <n>] [--deny] [--api <url>] [--standalone]`
- * `npm run journey -- --flow payment|mandate [--user test_executed] [--amount <minor>] [--deny] ...`
+ * `npm run journey -- --flow payment|mandate [--user test_executed] [--amount <minor>] [--currency EUR] [--deny] ...`
  *
  * Drives one Signup+ journey against the local runtime, as an integrator's
  * backend and the user's browser would: POST /onboardings, the simulator's
@@ -8,7 +8,9 @@
  * /callback, and, when the user has several accounts, the account choice.
  * With `--flow payment` (or `mandate`): the payment (or the mandate) on the
  * simulated hosted page as one of the mock bank's payment users, and the
- * redirect to /payments/return.
+ * redirect to /payments/return; in euros (`--currency EUR`, Signup+ in Finland)
+ * then the identification at the bank, approved through the same hook, and
+ * the redirect to /identification/return.
  * Prints one line per step as it happens (from GET /_local/stream), then the
  * published event. Every API answer is parsed with the schemas of the
  * OpenAPI document, so a drift between them fails the journey.
@@ -42,7 +44,9 @@ const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
   --user <name>      data flow: sandbox user who logs in at the bank (john, jane, ivy, pat,
                      error.user_data_not_found, ...); payment and mandate flows: ${PAYMENT_USERS.join(', ')}
                      (default test_executed)
-  --amount <minor>   payment flow: the amount in pence; mandate flow: the most one payment may take
+  --currency <c>     payment flow: GBP (the default) or EUR, Signup+ in Finland: after paying, the user
+                     identifies at their bank (approved like the payment)
+  --amount <minor>   payment flow: the amount in pence (cents); mandate flow: the most one payment may take
                      (default 1500). The sandbox picks the payer by it: under 1800 Tommie Burke;
                      10000-24999 a joint account; 25000 and up no data (for a mandate, the simulator's guess)
   --choose <n>       which account to pick, 1-based, when the user has several (default 1)
@@ -65,6 +69,7 @@ class JourneyError extends Error {
 const OPTIONS = {
   flow: { type: 'string', default: 'data' },
   amount: { type: 'string', default: '1500' },
+  currency: { type: 'string', default: 'GBP' },
   user: { type: 'string' },
   choose: { type: 'string' },
   deny: { type: 'boolean', default: false },
@@ -96,6 +101,11 @@ function parseOptions() {
   }
   const user = values.user ?? (flow === 'data' ? undefined : 'test_executed');
   if (!user) throw new JourneyError(`--user is required.\n\n${USAGE}`, EXIT.usage);
+  const currency = values.currency;
+  if (currency !== 'GBP' && currency !== 'EUR')
+    throw new JourneyError(`--currency takes GBP or EUR.\n\n${USAGE}`, EXIT.usage);
+  if (currency === 'EUR' && flow !== 'payment')
+    throw new JourneyError('--currency EUR is for the payment flow (Signup+ in Finland).', EXIT.usage);
   const amountInMinor = Number(values.amount);
   if (!Number.isInteger(amountInMinor) || amountInMinor < 1)
     throw new JourneyError('--amount takes a whole number of pence from 1.', EXIT.usage);
@@ -108,6 +118,7 @@ function parseOptions() {
     throw new JourneyError('Use --api or --standalone, not both.', EXIT.usage);
   return {
     flow,
+    currency,
     amountInMinor,
     user,
     choose,
@@ -176,7 +187,7 @@ function flowFields(options: ReturnType<typeof parseOptions>) {
     case 'payment':
       return {
         flow: 'payment',
-        payment: { amount_in_minor: options.amountInMinor, currency: 'GBP', user: PAYER },
+        payment: { amount_in_minor: options.amountInMinor, currency: options.currency, user: PAYER },
       };
     case 'mandate':
       return {
@@ -224,6 +235,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
   let executionStarted = false;
   let executionEnded = false;
   let chosen = false;
+  let identified = options.currency !== 'EUR';
   let status = created.status;
 
   const redirectTo = (
@@ -268,6 +280,14 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
         chosen = true;
         await choose(api, id, options.choose);
       }
+      // Finland: once the payment is through, the user identifies at their bank.
+      if (!identified && step.kind === 'state') {
+        const view = await call(onboardingViewSchema, 'GET', `${api}/onboardings/${id}`);
+        if (view.identification) {
+          identified = true;
+          await identify(urls.truelayer_auth, view.identification.link, options);
+        }
+      }
       if (step.kind === 'event' && TERMINAL_EVENTS.includes(step.name)) {
         // Printed as the stream sent it, in EventBridge's field order.
         finalEvent = { 'detail-type': step.name, printable: printableEvent.parse(raw).event };
@@ -302,6 +322,27 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
     `Result: ${view.status}${view.failure ? `, ${view.failure.reason}: ${view.failure.detail}` : ''} (${seconds} s)`,
   );
   return EXIT.ended;
+}
+
+/** Approves the identification at the bank through the simulator's hook and follows the redirect back. */
+async function identify(
+  trueLayerAuth: string,
+  link: string,
+  options: ReturnType<typeof parseOptions>,
+): Promise<void> {
+  console.log('  → identifying at the bank');
+  const { redirect_to } = await call(authorizeSchema, 'POST', `${trueLayerAuth}/_sandbox/authorize`, {
+    auth_link: link,
+    user: options.user,
+    decision: 'approve',
+  });
+  const back = await fetch(redirect_to, { redirect: 'manual', headers: { accept: 'application/json' } });
+  if (back.status !== 302) {
+    const problem = problemSchema.safeParse(await back.json().catch(() => ({})));
+    throw new JourneyError(
+      `GET /identification/return answered ${back.status}: ${problem.success ? problem.data.detail : 'no detail'}`,
+    );
+  }
 }
 
 async function choose(api: string, id: string, position: number): Promise<void> {
