@@ -181,7 +181,7 @@ export const FUNCTIONS = {
       'truelayer:client',
       'truelayer:secret',
     ],
-    settings: ['IDENTIFICATION_RETURN_URL'],
+    settings: ['IDENTIFICATION_RETURN_URL', 'AUTH_LINK_TTL_SECONDS'],
   },
   EndOnboarding: {
     ...task,

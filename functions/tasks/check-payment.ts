@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { readEnv } from '../commons/env.ts';
+import { journeySettingsSchema } from '../commons/journey-settings.ts';
 import { taskHandler } from '../commons/task-handler.ts';
 import { checkPayment } from '../onboarding/workflow/check-payment.ts';
 import { stepInputSchema } from '../onboarding/workflow/inputs.ts';
@@ -7,7 +8,9 @@ import { publish } from '../wiring/onboarding-publisher.ts';
 import { payments } from '../wiring/payment-status.ts';
 import { now, repository } from '../wiring/repository.ts';
 
-const { IDENTIFICATION_RETURN_URL } = readEnv(z.object({ IDENTIFICATION_RETURN_URL: z.url() }));
+const { IDENTIFICATION_RETURN_URL, AUTH_LINK_TTL_SECONDS } = readEnv(
+  z.extend(journeySettingsSchema, { IDENTIFICATION_RETURN_URL: z.url() }),
+);
 
 /** Payment workflow step CheckPayment: tells the Choice whether the journey ended or when to look again. */
 export const handler = taskHandler(stepInputSchema, (input) =>
@@ -19,6 +22,7 @@ export const handler = taskHandler(stepInputSchema, (input) =>
       now,
       payments,
       identificationReturnUrl: IDENTIFICATION_RETURN_URL,
+      identificationSeconds: AUTH_LINK_TTL_SECONDS,
     },
   ),
 );

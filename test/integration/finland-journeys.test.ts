@@ -9,6 +9,7 @@ import {
   statesVisited,
   waitForStatus,
 } from '../helpers/journey.ts';
+import { clientCredentialsToken } from '../helpers/truelayer-token.ts';
 
 /*
  * Signup+ in Finland end to end: a euro payment on the simulator's hosted
@@ -112,6 +113,18 @@ describe('Signup+ in Finland', () => {
     const reference = returned.searchParams.get('authorization_reference');
     expect(reference).toBeTruthy();
     expect(JSON.stringify([done, events])).not.toContain(reference);
+    // Assess: the payment as TrueLayer keeps it: euros, the bank picker narrowed to Finland
+    const token = await clientCredentialsToken(stack, 'payments');
+    const atTrueLayer = await fetch(`${stack.urls.truelayer_api}/v3/payments/${created.payment_id}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await atTrueLayer.json()).toMatchObject({
+      currency: 'EUR',
+      payment_method: {
+        provider_selection: { type: 'user_selected', filter: { countries: ['FI'] } },
+        beneficiary: { type: 'merchant_account' },
+      },
+    });
     // Assess: the workflow waited for the user (the record only), then ended
     const states = await statesVisited(stack, created.onboarding_id);
     expect(states).toContain('WaitForPayment');

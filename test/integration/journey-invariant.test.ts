@@ -51,6 +51,9 @@ const KINDS = {
   unpaid: { flow: 'payment', user: undefined, expected: 'expired' },
   mandate: { flow: 'mandate', user: 'test_executed', expected: 'completed' },
   mandate_refused: { flow: 'mandate', user: 'test_authorisation_failed', expected: 'failed' },
+  // Signup+ in Finland: a euro payment, then the identification at the bank (approved or cancelled).
+  finland: { flow: 'finland', user: 'test_executed', expected: 'completed' },
+  finland_cancelled: { flow: 'finland', user: 'test_executed', expected: 'failed' },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -104,6 +107,8 @@ const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
     'unpaid',
     'mandate',
     'mandate_refused',
+    'finland',
+    'finland_cancelled',
   ),
   faults: fc.oneof(
     // One transient fault: the journey must end as it would have.
@@ -187,6 +192,7 @@ const BODIES = {
     flow: 'mandate',
     mandate: { currency: 'GBP', user: PAYER, constraints: { maximum_individual_amount_in_minor: 1500 } },
   },
+  finland: { flow: 'payment', payment: { amount_in_minor: 1500, currency: 'EUR', user: PAYER } },
 } as const;
 
 /**
@@ -207,6 +213,20 @@ async function create(kind: Kind) {
   return createdSchema.parse(answer.body);
 }
 
+/**
+ * The user's browser at a redirect back to the product, as a user would: an error page is reloaded, a
+ * second later, up to three times; then the tab is closed and the reconciler must cope. (On a loaded
+ * two-core machine a callback's writes can outlast the SDK's timeouts with no fault of their own, and a
+ * fault's retry adds to them.)
+ */
+async function visit(redirectTo: string) {
+  let back = await followRedirect(redirectTo);
+  for (let reload = 0; back.status >= 500 && reload < 3; reload++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    back = await followRedirect(redirectTo);
+  }
+}
+
 /** What the user's browser and the integrator's backend do for one journey; AWS does the rest. */
 async function drive(spec: JourneySpec): Promise<Outcome> {
   const started = Date.now();
@@ -221,13 +241,19 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
       user,
       spec.kind === 'denial' ? 'deny' : 'approve',
     );
-    // As a user would: an error page is reloaded, a second later, up to three times; then the tab is
-    // closed and the reconciler must cope. (On a loaded two-core machine a callback's writes can
-    // outlast the SDK's timeouts with no fault of their own, and a fault's retry adds to them.)
-    let back = await followRedirect(redirectTo);
-    for (let reload = 0; back.status >= 500 && reload < 3; reload++) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      back = await followRedirect(redirectTo);
+    await visit(redirectTo);
+  }
+  if (KINDS[spec.kind].flow === 'finland') {
+    // Polled as an integrator's return page would, until the link to the bank's identification shows.
+    const waiting = await eventually(
+      () =>
+        getOnboarding(stack, onboardingId).catch(() => ({ status: 'unreadable', identification: undefined })),
+      (view) => view.identification !== undefined || ['completed', 'failed', 'expired'].includes(view.status),
+      { timeoutMs: BOUND_MS, intervalMs: 100, what: `${onboardingId} to show the identification link` },
+    );
+    if (waiting.identification) {
+      const decision = spec.kind === 'finland_cancelled' ? 'deny' : 'approve';
+      await visit(await authorize(stack, waiting.identification.link, 'test_executed', decision));
     }
   }
   if (spec.kind === 'multi') {

@@ -96,6 +96,29 @@ async function paymentJourney(flow: 'payment' | 'mandate' = 'payment') {
   await api('GET', `/onboardings/${created.onboarding_id}`);
 }
 
+/** The Finnish journey's bank reference and identification link: credentials, kept server-side only. */
+const finland = { references: [] as string[], links: [] as string[], nationalIds: [] as string[] };
+
+/** Signup+ in Finland: a euro payment, then the identification at the bank and back through its return. */
+async function finnishJourney() {
+  const created = await createOnboarding(stack, {
+    flow: 'payment',
+    payment: { amount_in_minor: 1500, currency: 'EUR', user: PAYER },
+  });
+  resourceTokens.push(new URL(created.auth_link).searchParams.get('resource_token') ?? '');
+  await record(await followRedirect(await authorize(stack, created.auth_link, 'test_executed')), answers);
+  const waiting = await waitForStatus(stack, created.onboarding_id, ['awaiting_identification']);
+  await api('GET', `/onboardings/${created.onboarding_id}`);
+  const link = waiting.identification?.link ?? '';
+  const redirectTo = await authorize(stack, link, 'test_executed');
+  finland.links.push(link);
+  finland.references.push(new URL(redirectTo).searchParams.get('authorization_reference') ?? '');
+  await record(await followRedirect(redirectTo), answers);
+  const done = await waitForStatus(stack, created.onboarding_id, ['completed', 'failed', 'expired']);
+  finland.nationalIds.push(done.user?.national_identification_number ?? '');
+  await api('GET', `/onboardings/${created.onboarding_id}`);
+}
+
 /** The request-signing key's private half, read from Secrets Manager as an operator would. */
 async function signingKeyLines(): Promise<string[]> {
   const client = new SecretsManagerClient({
@@ -148,6 +171,7 @@ beforeAll(async () => {
   await connectionJourney();
   await paymentJourney();
   await paymentJourney('mandate');
+  await finnishJourney();
   await stack.simulator.webhooks.drain();
   await stack.bus.drain();
 }, 60_000);
@@ -199,7 +223,7 @@ describe('what an operator or consumer can observe', () => {
   it('never contains the request-signing key, and the payment’s resource token only in the answer with its link', async () => {
     const keyLines = await signingKeyLines();
     expect(keyLines.length).toBeGreaterThan(2);
-    expect(resourceTokens.filter(Boolean)).toHaveLength(2);
+    expect(resourceTokens.filter(Boolean)).toHaveLength(3);
     const seen = observable();
     for (const [where, text] of Object.entries(seen)) {
       for (const line of keyLines)
@@ -212,11 +236,28 @@ describe('what an operator or consumer can observe', () => {
     }
     expect(seen.readyEvents).toContain('payment_id');
     expect(seen.readyEvents).toContain('mandate_id');
-    // the payment's webhooks (executed, settled) and the mandate's (authorized) were delivered to the
-    // product and scanned with the rest
+    // the payments' webhooks (executed, settled; the euro one's too) and the mandate's (authorized) were
+    // delivered to the product and scanned with the rest
     expect(stack.simulator.webhooks.deliveries().filter((delivery) => delivery.status === 200).length).toBe(
-      3,
+      5,
     );
+  });
+
+  it('never contains the Finnish bank’s reference, and the identification link only in the status answer', () => {
+    const seen = observable();
+    expect(finland.references.filter(Boolean)).toHaveLength(1);
+    expect(finland.links.filter(Boolean)).toHaveLength(1);
+    for (const [where, text] of Object.entries(seen)) {
+      for (const reference of finland.references) {
+        expect(text.includes(reference), `${where} contains the bank's reference`).toBe(false);
+      }
+    }
+    for (const where of ['logs', 'history', 'readyEvents', 'otherEvents', 'answers'] as const) {
+      for (const link of finland.links) {
+        expect(seen[where].includes(link), `${where} contains the identification link`).toBe(false);
+      }
+    }
+    expect(seen.statusAnswers).toContain(finland.links[0]);
   });
 
   it("shows personal data only in the ready event and the integrator's reads (status, connected accounts)", () => {
@@ -234,6 +275,8 @@ describe('what an operator or consumer can observe', () => {
       user.identity?.last_name ?? '',
       user.identity?.date_of_birth ?? '',
       user.identity?.address.address_line1 ?? '',
+      // the Finnish payer's identity code
+      ...finland.nationalIds,
       ...user.accounts.flatMap((account) =>
         [account.account_number, account.iban].filter((value): value is string => !!value),
       ),

@@ -6,7 +6,6 @@ import type { JourneySecrets, Onboarding } from '../../functions/onboarding/mode
 import { reconcileOne } from '../../functions/onboarding/reconcile.ts';
 import { sha256 } from '../../functions/onboarding/state-token.ts';
 import { checkPayment } from '../../functions/onboarding/workflow/check-payment.ts';
-import { IDENTIFICATION_SECONDS } from '../../functions/onboarding/workflow/identification.ts';
 import { TrueLayerRejectedError } from '../../functions/truelayer/errors.ts';
 import type { PaymentProgress } from '../../functions/truelayer/payments-client.ts';
 import type { SignupPlusIdentity } from '../../functions/truelayer/schemas.ts';
@@ -114,9 +113,8 @@ describe('CheckPayment for a euro payment', () => {
     expect(record.status).toBe('awaiting_identification');
     expect(record.identification).toEqual({
       link: AUTH_URI,
-      expires_at: new Date(
-        Date.parse('2026-03-01T10:00:00.000Z') + IDENTIFICATION_SECONDS * 1000,
-      ).toISOString(),
+      // The fakes' link lifetime: 900 s from 10:00.
+      expires_at: '2026-03-01T10:15:00.000Z',
     });
     expect(steps(record)).toEqual([
       'onboarding_created',

@@ -28,14 +28,14 @@ export type IdentificationDependencies = OnboardingDependencies<
    * answers it as the link itself when it already knows the user.
    */
   identificationReturnUrl: string;
+  /**
+   * How long the product waits for the user to identify: as long as any link
+   * it hands out lives (AUTH_LINK_TTL_SECONDS). TrueLayer does not say how
+   * long its own link lives; its `authuri_expired` webhook ends the wait
+   * earlier when the link dies first.
+   */
+  identificationSeconds: number;
 };
-
-/**
- * How long the product waits for the user to identify. TrueLayer does not
- * say how long its link lives; its `authuri_expired` webhook ends the wait
- * earlier when the link dies first.
- */
-export const IDENTIFICATION_SECONDS = 900;
 
 /** How often the waiting workflow looks at the record for the user's return. */
 export const IDENTIFICATION_POLL_SECONDS = 3;
@@ -94,7 +94,7 @@ export async function requestIdentification(
   deps: IdentificationDependencies,
 ): Promise<CheckPaymentResult> {
   const now = deps.now();
-  const expiresAt = new Date(now.getTime() + IDENTIFICATION_SECONDS * 1000);
+  const expiresAt = new Date(now.getTime() + deps.identificationSeconds * 1000);
   const state = newStateToken();
   await deps.repository.createState(sha256(state), onboarding.onboarding_id, expiresAt);
   let link: string;

@@ -397,6 +397,7 @@ export function checkingJourney(
     publish: events.publish,
     now: clock.now,
     identificationReturnUrl: IDENTIFICATION_RETURN_URL,
+    identificationSeconds: 900,
     payments: {
       progress: async (resource) => {
         looks.push(resource);
