@@ -109,9 +109,9 @@ describe('Signup+ in Finland', () => {
       payment_id: created.payment_id,
       account: { iban: done.account?.iban },
     });
-    // Assess: the bank's reference went nowhere but the secrets
-    const reference = returned.searchParams.get('authorization_reference');
-    expect(reference).toBeTruthy();
+    // Assess: the bank's reference (none under a matrix profile that plays its absence) went nowhere but
+    // the secrets
+    const reference = returned.searchParams.get('authorization_reference') ?? 'no reference given';
     expect(JSON.stringify([done, events])).not.toContain(reference);
     // Assess: the payment as TrueLayer keeps it: euros, the bank picker narrowed to Finland
     const token = await clientCredentialsToken(stack, 'payments');
@@ -173,7 +173,10 @@ describe('Signup+ in Finland', () => {
         'Onboarding Expired',
       ]);
     }
-    await setSwitches({});
+    // Back to the switches the simulator started with (a matrix profile's, or the defaults).
+    expect((await fetch(`${stack.urls.truelayer_api}/_sandbox/switches`, { method: 'DELETE' })).status).toBe(
+      204,
+    );
   });
 
   it('refuses a return with a state it never issued, and changes nothing when the return is opened again', async () => {
@@ -210,8 +213,14 @@ describe('Signup+ in Finland', () => {
 
 describe('Signup+ in Finland, as TrueLayer may answer where its documents are silent', () => {
   it.each([
-    ['the return carries no authorization_reference', { identification_return_reference: 'absent' }],
-    ['Signup+ insists on the authorization_reference', { identification_reference_required: true }],
+    [
+      'the return carries no authorization_reference',
+      { identification_return_reference: 'absent', identification_reference_required: false },
+    ],
+    [
+      'Signup+ insists on the authorization_reference',
+      { identification_reference_required: true, identification_return_reference: 'query' },
+    ],
     ['POST /signup-plus/authuri answers 200, not 201', { authuri_status: 200 }],
   ])('completes when %s', async (_case, switches) => {
     // Prepare

@@ -245,10 +245,10 @@ describe('what an operator or consumer can observe', () => {
 
   it('never contains the Finnish bank’s reference, and the identification link only in the status answer', () => {
     const seen = observable();
-    expect(finland.references.filter(Boolean)).toHaveLength(1);
+    // (A matrix profile may send the user back without a reference: then there is none to leak.)
     expect(finland.links.filter(Boolean)).toHaveLength(1);
     for (const [where, text] of Object.entries(seen)) {
-      for (const reference of finland.references) {
+      for (const reference of finland.references.filter(Boolean)) {
         expect(text.includes(reference), `${where} contains the bank's reference`).toBe(false);
       }
     }

@@ -202,6 +202,14 @@ describe('the switch matrix', () => {
     expect(values('gzip')).toEqual(new Set([true, false]));
     expect(values('absent_fields')).toEqual(new Set(['omit', 'null', 'empty']));
     expect(values('address_country_key')).toEqual(new Set(['country', 'country_code']));
+    expect(values('authuri_status')).toEqual(new Set([201, 200]));
+    expect(values('identification_return_reference')).toEqual(new Set(['query', 'absent']));
+    expect(values('identification_reference_required')).toEqual(new Set([false, true]));
+    expect(values('identification_expired_type')).toEqual(
+      new Set(['authuri_expired', 'authorization_expired', 'webhook_authorisation_expired']),
+    );
+    // A journey of another shape (no identification step): finland-journeys.test.ts plays it on its own.
+    expect(values('identification_known_user')).toEqual(new Set([false]));
   });
 
   it('runs test files that exist', () => {
