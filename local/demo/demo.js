@@ -76,6 +76,7 @@ const API_LABELS = {
   'POST /connections': 'Data connection created at TrueLayer',
   'GET /connections/return': 'Back from the bank, outcome confirmed with TrueLayer',
   'GET /payments/return': 'Back from the payment page, payment workflow started',
+  'GET /identification/return': 'Back from identifying at the bank',
 };
 
 const STATE_LABELS = {
@@ -306,35 +307,115 @@ const MANDATE = {
   resultRows: (view) => mandateRows(view.mandate),
 };
 
-/** The journeys that come back to `/?onboarding_id=`, by the record's `flow`. */
-const SIGNUP_PLUS_FLOWS = { data: SIGNUP_PLUS, payment: PAYMENT, mandate: MANDATE };
+/**
+ * A payment journey in euros is Signup+ in Finland (docs/flows.md): once the payment is made, the
+ * payer identifies at their bank (`awaiting_identification`, with the link on the record) and comes
+ * back; only then does Signup+ say who they are. The payment flow's workflow, one trip more.
+ */
+const FINLAND = {
+  ...PAYMENT,
+  kind: 'Onboarding (payment flow, Finland)',
+  statusLabels: {
+    ...PAYMENT.statusLabels,
+    awaiting_identification: 'Waiting for you to identify',
+    identified: 'Identified, finishing…',
+  },
+  stateLabels: {
+    CheckPayment:
+      'Read the payment from TrueLayer (executed: ask for the identification link; identified: ask Signup+ who paid, store it, publish the event)',
+    WhatNext: 'Paid, identifying, or over?',
+    WaitForPayment: 'Wait a moment, then look again: at the payment, or for the payer back from their bank',
+  },
+  failureWords: {
+    ...PAYMENT.failureWords,
+    // Only the identification can be refused this way: cancelling the payment is payment_failed.
+    access_denied: {
+      title: 'You did not identify yourself',
+      text: 'You cancelled at your bank, so we do not know who paid and your sign-up is not finished. Your payment was made; nothing else was shared.',
+      next: 'Start again and identify yourself when asked. For your money back, contact us with the payment id shown here.',
+      action: 'Start again',
+    },
+    identification_expired: {
+      title: 'The time to identify yourself ran out',
+      text: 'Your payment was made, but you did not identify yourself with your bank in time, so your sign-up is not finished.',
+      next: 'Start again and identify yourself when asked. For your money back, contact us with the payment id shown here.',
+      action: 'Start again',
+    },
+  },
+  completedWords: {
+    title: 'You paid, identified yourself and are ready for payment',
+    text: 'Your payment arrived and your bank confirmed who you are. Payments can now be taken from this account.',
+    action: 'Sign up someone else',
+  },
+  /** The record's own steps (its `timeline`), in the person's words: two trips away, so they are shown. */
+  progressWords: {
+    onboarding_created: 'You started your sign-up',
+    user_authorized: 'You authorised the payment at your bank',
+    payment_executed: 'Your payment was made',
+    identification_required: 'Asked to identify yourself with your bank',
+    user_identified: 'You identified yourself with your bank',
+    identity_stored: 'Your details were kept for payments',
+    ready_for_payment: 'Ready for payment',
+    failed: 'Not signed up',
+    expired: 'Expired',
+  },
+};
 
-/** The simulator's mock payment banks (its /_local/providers lists the data flow's banks). */
+/** The journeys that come back to `/?onboarding_id=`, by the record's `flow` (and, paid, its currency). */
+const SIGNUP_PLUS_FLOWS = { data: SIGNUP_PLUS, payment: PAYMENT, mandate: MANDATE };
+const flowOf = (view) =>
+  view?.flow === 'payment' && view.payment?.currency === 'EUR' ? FINLAND : SIGNUP_PLUS_FLOWS[view?.flow];
+
+/**
+ * The simulator's mock payment banks, and the Finnish bank its payers identify with (its
+ * /_local/providers lists the data flow's banks).
+ */
 const PAYMENT_BANK_NAMES = {
   'mock-payments-gb-redirect': 'Mock UK Payments',
   'mock-payments-fi-redirect': 'Mock Finland Payments',
+  'fi-op': 'OP',
 };
 
 /**
- * The cards that send the person to TrueLayer's hosted page, one per flow: `prefix` of their ids
- * (`-form`, `-button`, `-error`, `-name`, `-email`), which input each field of the API's request
- * names (the refusals in `errors` are shown there), the inputs read as pounds (sent in pence; an
- * example for the message when one is not an amount), and the flow's own object of the request.
+ * How amounts are typed and counted in each currency a card takes. Finns write a decimal comma
+ * ("15,00 €"), so in euros a comma is the decimal point; in pounds it separates thousands.
  */
-const PAYMENT_CARD = {
-  flow: 'payment',
-  prefix: 'pay',
-  fields: {
-    'payment.amount_in_minor': 'pay-amount',
-    'payment.user.name': 'pay-name',
-    'payment.user.email': 'pay-email',
-  },
-  amounts: [{ id: 'pay-amount', example: '15.00' }],
-  request: (minor, user) => ({ amount_in_minor: minor['pay-amount'], currency: 'GBP', user }),
+const CURRENCIES = {
+  GBP: { units: 'pounds', minor: 'pence', symbol: '£', decimalComma: false },
+  EUR: { units: 'euros', minor: 'cents', symbol: '€', decimalComma: true },
 };
+
+/**
+ * The cards that send the person to TrueLayer's hosted page, one per flow (two for payments: in
+ * pounds, and in euros for Finland): `prefix` of their ids (`-form`, `-button`, `-error`, `-name`,
+ * `-email`), the currency, which input each field of the API's request names (the refusals in
+ * `errors` are shown there), the inputs read as amounts (sent in minor units; an example for the
+ * message when one is not an amount), and the rest of the flow's own object of the request.
+ */
+function paymentCard(prefix, currency, providerId) {
+  return {
+    flow: 'payment',
+    prefix,
+    currency,
+    fields: {
+      'payment.amount_in_minor': `${prefix}-amount`,
+      'payment.user.name': `${prefix}-name`,
+      'payment.user.email': `${prefix}-email`,
+    },
+    amounts: [{ id: `${prefix}-amount`, example: '15.00' }],
+    request: (minor) => ({
+      amount_in_minor: minor[`${prefix}-amount`],
+      ...(providerId ? { provider_id: providerId } : {}),
+    }),
+  };
+}
+const PAYMENT_CARD = paymentCard('pay', 'GBP');
+// Straight to the Finnish mock bank: Signup+ in Finland identifies payers of Finnish banks only.
+const FINLAND_CARD = paymentCard('finland', 'EUR', 'mock-payments-fi-redirect');
 const MANDATE_CARD = {
   flow: 'mandate',
   prefix: 'mandate',
+  currency: 'GBP',
   fields: {
     'mandate.constraints.maximum_individual_amount_in_minor': 'mandate-maximum',
     'mandate.constraints.periodic_limits.month.maximum_amount_in_minor': 'mandate-monthly',
@@ -345,9 +426,7 @@ const MANDATE_CARD = {
     { id: 'mandate-maximum', example: '50.00' },
     { id: 'mandate-monthly', example: '200.00', optional: true },
   ],
-  request: (minor, user) => ({
-    currency: 'GBP',
-    user,
+  request: (minor) => ({
     constraints: {
       maximum_individual_amount_in_minor: minor['mandate-maximum'],
       ...(minor['mandate-monthly'] === undefined
@@ -529,9 +608,14 @@ $('connect-form').addEventListener('submit', async (event) => {
   }
 });
 
-/** Pounds as typed ("15", "15.5", "£15.00") in minor units, or undefined when it is not an amount. */
-function minorUnits(pounds) {
-  const text = pounds.trim().replace(/^£/, '').replaceAll(',', '');
+/**
+ * An amount as typed ("15", "15.5", "£15.00"; in euros also "15,00 €") in minor units, or undefined
+ * when it is not an amount.
+ */
+function minorUnits(typed, currency) {
+  const { symbol, decimalComma } = CURRENCIES[currency];
+  const bare = typed.trim().replace(symbol, '').trim();
+  const text = decimalComma ? bare.replace(',', '.') : bare.replaceAll(',', '');
   if (!/^\d+(\.\d{1,2})?$/.test(text)) return undefined;
   return Math.round(Number(text) * 100);
 }
@@ -547,11 +631,12 @@ function markField(id, message) {
 
 /**
  * Marks the fields of the card the API refused, each with its message under it; clears the others.
- * The API counts amounts (`…_in_minor`) in pence, the fields in pounds: its message says so.
+ * The API counts amounts (`…_in_minor`) in pence or cents, the fields in pounds or euros: its
+ * message says so.
  */
 function showFieldErrors(card, errors) {
   for (const [field, id] of Object.entries(card.fields)) {
-    const unit = field.endsWith('_in_minor') ? ' (the API counts pence)' : '';
+    const unit = field.endsWith('_in_minor') ? ` (the API counts ${CURRENCIES[card.currency].minor})` : '';
     const refused = errors.filter((error) => error.field === field);
     markField(id, refused.map((error) => `${error.message}${unit}`).join('. '));
   }
@@ -599,9 +684,10 @@ function readAmounts(card) {
   for (const { id, example, optional } of card.amounts) {
     const typed = $(id).value;
     if (optional && typed.trim() === '') continue;
-    minor[id] = minorUnits(typed);
+    minor[id] = minorUnits(typed, card.currency);
     if (minor[id] !== undefined) continue;
-    markField(id, `Enter an amount in pounds, like ${example}${optional ? ', or leave it empty' : ''}.`);
+    const { units } = CURRENCIES[card.currency];
+    markField(id, `Enter an amount in ${units}, like ${example}${optional ? ', or leave it empty' : ''}.`);
     wrong.push(id);
   }
   if (!wrong.length) return minor;
@@ -632,7 +718,7 @@ function startOnTheHostedPage(card) {
       const created = await api('POST', '/onboardings', {
         flow: card.flow,
         ...(reference ? { reference } : {}),
-        [card.flow]: card.request(minor, user),
+        [card.flow]: { currency: card.currency, user, ...card.request(minor) },
       });
       window.location.assign(created.auth_link);
     } catch (error) {
@@ -644,6 +730,7 @@ function startOnTheHostedPage(card) {
 }
 
 startOnTheHostedPage(PAYMENT_CARD);
+startOnTheHostedPage(FINLAND_CARD);
 startOnTheHostedPage(MANDATE_CARD);
 
 // ---------------------------------------------------------------- journey page
@@ -661,6 +748,7 @@ const journey = {
   refreshTimer: undefined,
   pollTimer: undefined,
   renderedChoices: false,
+  askedToIdentify: false,
   done: false,
 };
 
@@ -768,18 +856,17 @@ function accountNumbers(account) {
   ]);
 }
 
-/** "Choose by 14:32 (14 minutes left)…", in the person's own time zone; nothing for a bad date. */
-function deadlineParts(iso) {
+/**
+ * "Choose by 14:32 (14 minutes left). After that, …", in the person's own time zone; nothing for a
+ * bad date.
+ */
+function deadlineParts(iso, lead, after) {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return [];
   const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   const minutes = Math.max(0, Math.round((at.getTime() - Date.now()) / 60000));
   const left = minutes < 1 ? 'less than a minute left' : `${minutes} minute${minutes === 1 ? '' : 's'} left`;
-  return [
-    'Choose by ',
-    element('time', { dateTime: iso, text: time }),
-    ` (${left}). After that, you will need to start again.`,
-  ];
+  return [`${lead} `, element('time', { dateTime: iso, text: time }), ` (${left}). ${after}`];
 }
 
 function renderChoices(view) {
@@ -789,7 +876,13 @@ function renderChoices(view) {
     return;
   }
   form.hidden = false;
-  $('choose-deadline').replaceChildren(...deadlineParts(view.account_choice_expires_at));
+  $('choose-deadline').replaceChildren(
+    ...deadlineParts(
+      view.account_choice_expires_at,
+      'Choose by',
+      'After that, you will need to start again.',
+    ),
+  );
   if (journey.renderedChoices) return;
   journey.renderedChoices = true;
   // Nothing is chosen for the person: the button asks them to pick.
@@ -818,6 +911,64 @@ function renderChoices(view) {
     }),
   );
   announce('Choose the account payments should come from.');
+}
+
+/** Only a web address is followed: the link comes from TrueLayer, through the record. */
+function webLink(text) {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signup+ in Finland, paid: the person is asked to identify at their bank, with the time the link
+ * stays open. A link they follow themselves, not a redirect: they have just come back from one bank
+ * page, and should see why they are off to another.
+ */
+function renderIdentification(view) {
+  const box = $('identify');
+  const link = view.status === 'awaiting_identification' ? webLink(view.identification?.link) : undefined;
+  box.hidden = !link;
+  if (!link) return;
+  $('identify-link').href = link;
+  $('identify-deadline').replaceChildren(
+    ...deadlineParts(
+      view.identification.expires_at,
+      'Identify yourself by',
+      'After that, your sign-up cannot be finished.',
+    ),
+  );
+  if (journey.askedToIdentify) return;
+  journey.askedToIdentify = true;
+  announce('Your payment was made. Identify yourself with your bank to finish signing up.');
+}
+
+/** The record's steps so far, for the journeys that show them; the latest is current until the end. */
+function renderProgress(view) {
+  const words = journey.mode.progressWords;
+  const steps = view.timeline ?? [];
+  $('progress').hidden = !words || steps.length === 0;
+  if (!words) return;
+  const over = journey.mode.terminal.includes(view.status);
+  $('progress-steps').replaceChildren(
+    ...steps.map((entry, index) =>
+      element(
+        'li',
+        {
+          'data-step': entry.step,
+          ...(!over && index === steps.length - 1 ? { 'aria-current': 'step' } : {}),
+        },
+        element('span', { text: words[entry.step] ?? entry.step.replaceAll('_', ' ') }),
+        element('time', {
+          dateTime: entry.at,
+          text: new Date(entry.at).toLocaleTimeString(undefined, { timeStyle: 'medium' }),
+        }),
+      ),
+    ),
+  );
 }
 
 function detailRow(term, value) {
@@ -911,6 +1062,11 @@ function renderOutcome(view) {
     $('outcome-details').replaceChildren(
       ...detailRow('Name', [user.title, user.first_name, user.last_name].filter(Boolean).join(' ')),
       ...detailRow('Date of birth', user.date_of_birth),
+      // A Finnish identity code is the date of birth above and four characters more: none of it is shown.
+      ...detailRow(
+        'Identity code',
+        user.national_identification_number ? 'Shared, not shown here' : undefined,
+      ),
       ...detailRow(
         'Address',
         [address?.address_line1, address?.address_line2, address?.city, address?.zip, address?.country]
@@ -920,7 +1076,8 @@ function renderOutcome(view) {
       ...detailRow('Bank', bankName(account.provider_id)),
       ...detailRow('Sort code', account.sort_code),
       ...detailRow('Account number', account.account_number),
-      ...detailRow('IBAN', account.iban),
+      // In groups of four, as IBANs are printed for people: on a phone it wraps between groups.
+      ...detailRow('IBAN', account.iban?.replace(/(.{4})(?=.)/g, '$1 ')),
       ...flowRows,
     );
   } else {
@@ -943,6 +1100,13 @@ async function renderEvent() {
       .at(-1);
   }
   if (!event) return false;
+  const code = event.detail?.user?.national_identification_number;
+  $('event-masked').hidden = typeof code !== 'string';
+  if (typeof code === 'string') {
+    // Character for character, so its shape stays; the record (the link under the timeline) has it whole.
+    const user = { ...event.detail.user, national_identification_number: code.replace(/[0-9A-Z]/gi, '•') };
+    event = { ...event, detail: { ...event.detail, user } };
+  }
   $('event-title').textContent = `Published event: ${event['detail-type']}`;
   $('event').textContent = JSON.stringify(event, null, 2);
   $('event-box').hidden = false;
@@ -964,12 +1128,14 @@ async function refresh() {
   }
   journey.view = view;
   // The record names its flow: should the first read have failed, the words follow it from now on.
-  if (journey.mode === SIGNUP_PLUS && SIGNUP_PLUS_FLOWS[view.flow]) {
-    journey.mode = SIGNUP_PLUS_FLOWS[view.flow];
+  if (journey.mode === SIGNUP_PLUS && flowOf(view)) {
+    journey.mode = flowOf(view);
     $('journey-kind').textContent = journey.mode.kind;
   }
   renderStatus(view);
   renderChoices(view);
+  renderIdentification(view);
+  renderProgress(view);
   if (journey.mode.terminal.includes(view.status) && (await renderEvent())) {
     journey.done = true;
     renderOutcome(view);
@@ -990,13 +1156,13 @@ function poll() {
 }
 
 async function follow(given, onboardingId, connectionId = '') {
-  for (const id of ['start', 'connect', 'pay', 'mandate', 'users']) $(id).hidden = true;
+  for (const id of ['start', 'connect', 'pay', 'finland', 'mandate', 'users']) $(id).hidden = true;
   $('journey').hidden = false;
   let mode = given;
   if (mode === SIGNUP_PLUS) {
     // Payment and mandate journeys come back to the same URL as a data one: the record says which it is.
     const first = await api('GET', mode.viewPath({ onboardingId })).catch(() => undefined);
-    mode = SIGNUP_PLUS_FLOWS[first?.flow] ?? mode;
+    mode = flowOf(first) ?? mode;
   }
   journey.mode = mode;
   journey.id = onboardingId;
