@@ -1,12 +1,12 @@
 import type { IdentificationReturnQuery } from '../contract/onboarding-requests.ts';
 import { denialFailure } from './denial.ts';
-import type { EndJourneyMethods, OnboardingDependencies } from './deps.ts';
+import type { EndJourneyMethods, OnboardingDependencies, RepositoryPort } from './deps.ts';
 import { InvalidStateError, OnboardingStatusConflictError } from './errors.ts';
 import { claimState, endDenied } from './handle-callback.ts';
 import { sha256 } from './state-token.ts';
 
 export type IdentificationReturnDependencies = OnboardingDependencies<
-  EndJourneyMethods | 'useState' | 'findState' | 'storeDenial' | 'storeAuthorizationReference'
+  EndJourneyMethods | 'useState' | 'findState' | 'storeDenial' | 'storeIdentification'
 >;
 
 /** `identified`: the workflow goes on to Signup+; `denied`: the user or their bank refused. */
@@ -36,19 +36,31 @@ export async function handleIdentificationReturn(
   const reference = query.authorization_reference;
   const state = await claimState(stateHash, sha256(`reference:${reference ?? ''}`), deps);
   const onboardingId = state.onboarding_id;
-  // The reference first, as a code is kept first: the record never says `identified` without it.
-  if (reference !== undefined) await deps.repository.storeAuthorizationReference(onboardingId, reference);
+  // Kept first, as a code is: the record never says `identified` without the reference, and a return
+  // whose record write fails is still picked up by the workflow's next look.
   const now = deps.now();
+  await deps.repository.storeIdentification(onboardingId, { at: now, reference });
+  await recordIdentified(onboardingId, now, deps);
+  return { onboardingId, outcome: 'identified' };
+}
+
+/**
+ * `awaiting_identification` → `identified`, once. A reload after the first
+ * return, or a journey that ended meanwhile, finds it moved already.
+ */
+export async function recordIdentified(
+  onboardingId: string,
+  at: Date,
+  deps: { repository: RepositoryPort<'transition'>; now: () => Date },
+): Promise<void> {
   try {
     await deps.repository.transition(onboardingId, {
       from: ['awaiting_identification'],
       to: 'identified',
-      now,
-      timeline: { at: now.toISOString(), step: 'user_identified' },
+      now: deps.now(),
+      timeline: { at: at.toISOString(), step: 'user_identified' },
     });
   } catch (error) {
-    // A reload after the first return moved it on, or the journey ended meanwhile.
     if (!(error instanceof OnboardingStatusConflictError)) throw error;
   }
-  return { onboardingId, outcome: 'identified' };
 }

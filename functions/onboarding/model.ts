@@ -185,6 +185,12 @@ export const journeySecretsSchema = z.object({
    * code, so it lives here and nowhere else.
    */
   authorization_reference: z.optional(z.string()),
+  /**
+   * When the user came back from the identification, kept before the record
+   * moves on: if that write fails and the user never reloads, the workflow's
+   * next look moves it on itself.
+   */
+  identified_at: z.optional(z.iso.datetime()),
 });
 export type JourneySecrets = z.infer<typeof journeySecretsSchema>;
 

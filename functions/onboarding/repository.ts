@@ -655,20 +655,33 @@ export class OnboardingRepository {
   }
 
   /**
-   * Keeps what the user's bank gave back after the identification (Finland),
-   * once: a second return of the same identification finds it kept.
+   * Keeps that the user came back from identifying at their bank (Finland),
+   * and what the bank gave back when it gave something, the first time only:
+   * a second return of the same identification finds them kept.
    */
-  async storeAuthorizationReference(onboardingId: string, reference: string): Promise<void> {
+  async storeIdentification(
+    onboardingId: string,
+    identification: { at: Date; reference?: string | undefined },
+  ): Promise<void> {
+    const reference = identification.reference;
     await this.#client
       .send(
         new UpdateCommand({
           TableName: this.#secretsTable,
           Key: secretsKey(onboardingId),
-          UpdateExpression: 'SET authorization_reference = :reference',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(authorization_reference)',
-          ExpressionAttributeValues: { ':reference': reference },
+          UpdateExpression:
+            reference === undefined
+              ? 'SET identified_at = if_not_exists(identified_at, :at)'
+              : 'SET identified_at = if_not_exists(identified_at, :at), ' +
+                'authorization_reference = if_not_exists(authorization_reference, :reference)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':at': identification.at.toISOString(),
+            ...(reference === undefined ? {} : { ':reference': reference }),
+          },
         }),
       )
+      // No secrets item: the journey ended (its secrets go with the end), and the return changes nothing.
       .catch((error: unknown) => {
         if (!isConditionFailure(error)) throw error;
       });

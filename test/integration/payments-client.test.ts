@@ -62,7 +62,7 @@ describe('the payments client reads', () => {
     ['authorization_required', { status: 'pending' }],
     ['authorizing', { status: 'pending' }],
     ['authorized', { status: 'authorized' }],
-    ['executed', { status: 'authorized' }],
+    ['executed', { status: 'executed' }],
     ['settled', { status: 'settled' }],
     ['a_status_added_later', { status: 'pending' }],
   ])('a payment %s as %j', async (status, progress) => {

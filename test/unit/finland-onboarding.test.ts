@@ -378,6 +378,26 @@ describe('GET /identification/return', () => {
     expect(next.repository.record(ONBOARDING_ID).failure?.reason).toBe('access_denied');
   });
 
+  it('keeps the return before moving the record, so a failed write still completes at the next look', async () => {
+    // Prepare
+    const { repository, deps } = returning();
+    repository.failNext('transition');
+
+    // Act: the return cannot move the record on, and the user never reloads
+    const back = handleIdentificationReturn({ state: STATE, authorization_reference: 'ref-9' }, deps);
+    await expect(back).rejects.toThrow();
+    const next = checking(repository.record(ONBOARDING_ID), [], {
+      secrets: repository.secrets.get(ONBOARDING_ID) ?? {},
+    });
+    await checkPayment(input, next.deps);
+
+    // Assess
+    expect(repository.record(ONBOARDING_ID).status).toBe('awaiting_identification');
+    expect(next.repository.record(ONBOARDING_ID).status).toBe('completed');
+    expect(steps(next.repository.record(ONBOARDING_ID))).toContain('user_identified');
+    expect(next.references).toEqual(['ref-9']);
+  });
+
   it('changes nothing for a journey that already ended', async () => {
     // Prepare
     const { repository, deps } = returning('expired');

@@ -5,6 +5,7 @@ import type { OnboardingDependencies, SettleMethods } from '../deps.ts';
 import { endJourney } from '../end-journey.ts';
 import { OnboardingStatusConflictError } from '../errors.ts';
 import { failureOf } from '../failure-reasons.ts';
+import { recordIdentified } from '../identification-return.ts';
 import type { Onboarding, OnboardingStatus, TimelineEntry } from '../model.ts';
 import { newStateToken, sha256 } from '../state-token.ts';
 import { trueLayerFailureOf } from './failures.ts';
@@ -135,8 +136,8 @@ export async function requestIdentification(
 
 /**
  * The record is in the identification: waiting for the user (until the
- * deadline, or a denial the return kept but could not record), or back from
- * their bank and ready for Signup+.
+ * deadline), back from their bank and ready for Signup+, or back with a
+ * return (or a denial) the return route kept but could not record.
  */
 export async function followIdentification(
   onboarding: Onboarding,
@@ -148,6 +149,12 @@ export async function followIdentification(
   if (secrets?.denial) {
     await end(onboarding, secrets.denial, deps);
     return END;
+  }
+  // The user came back, and the return could not move the record on: this look does.
+  if (secrets?.identified_at !== undefined) {
+    await recordIdentified(onboarding.onboarding_id, new Date(secrets.identified_at), deps);
+    const moved = await deps.repository.get(onboarding.onboarding_id);
+    return moved.status === 'identified' ? completeIdentified(moved, resource, deps) : WAIT;
   }
   const deadline = onboarding.identification?.expires_at;
   if (deadline === undefined || deps.now().getTime() >= new Date(deadline).getTime()) {

@@ -38,7 +38,7 @@ type AllMethods =
   | 'storeAuthorizationCode'
   | 'storeDenial'
   | 'createState'
-  | 'storeAuthorizationReference'
+  | 'storeIdentification'
   | 'getJourney'
   | 'beginCodeExchange'
   | 'abandonCodeExchange'
@@ -242,11 +242,21 @@ export class InMemoryOnboardings implements RepositoryPort<AllMethods> {
     this.states.set(stateHash, { onboarding_id: onboardingId, expires_at_epoch: epochSeconds(expiresAt) });
   }
 
-  async storeAuthorizationReference(onboardingId: string, reference: string): Promise<void> {
-    this.#maybeFail('storeAuthorizationReference');
+  async storeIdentification(
+    onboardingId: string,
+    identification: { at: Date; reference?: string | undefined },
+  ): Promise<void> {
+    this.#maybeFail('storeIdentification');
     const secrets = this.secrets.get(onboardingId);
-    if (!secrets || secrets.authorization_reference !== undefined) return;
-    this.secrets.set(onboardingId, { ...secrets, authorization_reference: reference });
+    if (!secrets) return;
+    const { reference } = identification;
+    this.secrets.set(onboardingId, {
+      ...secrets,
+      identified_at: secrets.identified_at ?? identification.at.toISOString(),
+      ...(secrets.authorization_reference === undefined && reference !== undefined
+        ? { authorization_reference: reference }
+        : {}),
+    });
   }
 
   async getJourney(onboardingId: string): Promise<Journey> {
