@@ -75,6 +75,15 @@ function parseItem<S extends z.ZodMiniType>(
   return parsed.data;
 }
 
+/**
+ * What a state points to, until when. Kept a day past expiry so that a late
+ * return is told "expired", not "unknown".
+ */
+function stateItem(stateHash: string, onboardingId: string, expiresAt: Date): Record<string, unknown> {
+  const state: StateRecord = { onboarding_id: onboardingId, expires_at_epoch: epochSeconds(expiresAt) };
+  return { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 };
+}
+
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 export interface RepositorySettings {
@@ -184,10 +193,6 @@ export class OnboardingRepository {
     retentionUntil: Date,
   ): Promise<void> {
     const expiresAt = new Date(onboarding.auth_link_expires_at);
-    const state: StateRecord = {
-      onboarding_id: onboarding.onboarding_id,
-      expires_at_epoch: epochSeconds(expiresAt),
-    };
     const due = dueAt(
       { ...onboarding, pendingEvents: false },
       new Date(onboarding.created_at),
@@ -203,11 +208,7 @@ export class OnboardingRepository {
           [tableKeys.timeToLive]: epochSeconds(retentionUntil),
         },
       },
-      // Kept a day past expiry so that a late callback is told "expired", not "unknown".
-      {
-        table: this.#tableName,
-        item: { ...stateKey(stateHash), ...state, [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400 },
-      },
+      { table: this.#tableName, item: stateItem(stateHash, onboarding.onboarding_id, expiresAt) },
       {
         table: this.#secretsTable,
         item: {
@@ -636,16 +637,11 @@ export class OnboardingRepository {
    * a new random value, so a condition failure is this call's own resent write.
    */
   async createState(stateHash: string, onboardingId: string, expiresAt: Date): Promise<void> {
-    const state: StateRecord = { onboarding_id: onboardingId, expires_at_epoch: epochSeconds(expiresAt) };
     await this.#client
       .send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: {
-            ...stateKey(stateHash),
-            ...state,
-            [tableKeys.timeToLive]: epochSeconds(expiresAt) + 86_400,
-          },
+          Item: stateItem(stateHash, onboardingId, expiresAt),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       )

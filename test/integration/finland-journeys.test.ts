@@ -197,6 +197,28 @@ describe('Signup+ in Finland', () => {
     expect(stack.events(created.onboarding_id)).toHaveLength(1);
   });
 
+  it('rides out TrueLayer failing the identification link and the Finnish user data a few times', async () => {
+    // Prepare
+    stack.simulator.faults.set([
+      { endpoint: 'signup_plus_authuri', fault: { kind: 'status', status: 503 }, times: 3 },
+      { endpoint: 'signup_plus_payments', fault: { kind: 'status', status: 503 }, times: 3 },
+    ]);
+    try {
+      // Act
+      const { created, waiting } = await payInEuros();
+      await identify(waiting);
+      const done = await waitForStatus(stack, created.onboarding_id, ENDED);
+
+      // Assess: retried through, one end
+      expect(done.status).toBe('completed');
+      expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
+        'Onboarding Ready For Payment',
+      ]);
+    } finally {
+      stack.simulator.faults.clear();
+    }
+  });
+
   it('ends failed, naming Signup+’s refusal, when the Finnish payer’s account is joint', async () => {
     // Prepare: TrueLayer's sandbox answers a joint account for amounts of 100.00 to 249.99
     const { created, waiting } = await payInEuros(10_000);
