@@ -267,8 +267,10 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
       (view) => !['authorized', 'awaiting_authorization', 'unreadable'].includes(view.status),
       { timeoutMs: BOUND_MS, intervalMs: 50, what: `${onboardingId} to wait for a choice` },
     );
-    // The integrator's backend retries a 5xx ("safe to retry"), a few times.
+    // The integrator's backend retries a 5xx ("safe to retry"), a few times, a second apart (three
+    // immediate retries on a loaded machine met the same overload three times).
     for (let attempt = 0; waiting.status === 'awaiting_account_choice' && attempt < 3; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
       const answer = await requestJson(
         'POST',
         `${stack.urls.api}/onboardings/${onboardingId}/account-choice`,
