@@ -19,9 +19,10 @@ import {
 let stack: LocalStack;
 
 beforeAll(async () => {
-  // Each step of an approved payment (authorized → executed → settled) takes 300 ms, so the
+  // Each step of an approved payment (authorized → executed → settled) takes 1.5 s, so the
   // workflow meets a payment that is authorised but not settled yet, as it would on TrueLayer.
-  stack = await startLocalStack({ logLevel: 'SILENT', retryIntervalMs: 1, trueLayerPaymentStepMs: 300 });
+  // (300 ms was too short on a loaded 2-core machine: the first look came after settlement.)
+  stack = await startLocalStack({ logLevel: 'SILENT', retryIntervalMs: 1, trueLayerPaymentStepMs: 1500 });
 });
 
 afterAll(async () => {

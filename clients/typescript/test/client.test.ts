@@ -14,6 +14,7 @@ import {
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../local/stack.ts';
+import { eventually } from '../../../test/helpers/http.ts';
 import { authorize } from '../../../test/helpers/journey.ts';
 import { makeHandler, type ReadyCustomer } from '../examples/consumer.ts';
 import { followSignUp, startSignUp } from '../examples/onboard.ts';
@@ -192,6 +193,12 @@ describe('@signupplus/client', () => {
     const { onboardingId, redirectUserTo } = await startSignUp(signupplus, 'customer-9');
     await fetch(await authorize(stack, redirectUserTo, 'ivy'), { redirect: 'manual' });
     await signupplus.waitForOnboarding(onboardingId, { intervalMs: 100, timeoutMs: 10_000 });
+    // The record is the commit point; its event leaves the outbox a moment later.
+    await eventually(
+      async () => stack.events(onboardingId),
+      (events) => events.length > 0,
+      { what: `the event of ${onboardingId}` },
+    );
     const ready: ReadyCustomer[] = [];
     const handler = makeHandler(new Set(), async (customer) => {
       ready.push(customer);
