@@ -184,6 +184,10 @@ describe('parseSwitches', () => {
       identification_return_reference: 'query',
       identification_reference_required: false,
       identification_expired_type: 'authuri_expired',
+      signup_plus_request_pending_polls: 1,
+      signup_plus_request_outcome: 'completed',
+      signup_plus_request_shape: 'nested',
+      signup_plus_request_status_words: 'plain',
     });
   });
 

@@ -55,6 +55,29 @@ export const SwitchesSchema = z.strictObject({
   identification_expired_type: z
     .enum(['authuri_expired', 'authorization_expired', 'webhook_authorisation_expired'])
     .default('authuri_expired'),
+  /**
+   * Signup+ on a Data v3 account, asynchronously: how many reads of
+   * `GET /v3/connections/{connection_id}/accounts/{account_id}/signup-plus/requests/{request_id}`
+   * answer `pending` before the request is done. TrueLayer lists the endpoint in one line, with no
+   * timing. 1 by default; 0: done at the first read.
+   */
+  signup_plus_request_pending_polls: z.int().min(0).max(20).default(1),
+  /**
+   * Signup+ on a Data v3 account, asynchronously: how a request ends, undocumented. `completed` (the
+   * identity); `failed` (200 `status: "failed"` with `failure_reason: "user_data_not_found"`);
+   * `problem` (404 Problem Details "User data not found" instead of a body); `never` (pending for ever).
+   */
+  signup_plus_request_outcome: z.enum(['completed', 'failed', 'problem', 'never']).default('completed'),
+  /**
+   * Signup+ on a Data v3 account, asynchronously: where a completed request's identity is, undocumented.
+   * `nested` under `user_data`, or `flat`: its fields at the top level beside `id` and `status`.
+   */
+  signup_plus_request_shape: z.enum(['nested', 'flat']).default('nested'),
+  /**
+   * Signup+ on a Data v3 account, asynchronously: the request's status words, undocumented.
+   * `plain`: pending, completed, failed; `alternate`: in_progress, succeeded, failed.
+   */
+  signup_plus_request_status_words: z.enum(['plain', 'alternate']).default('plain'),
 });
 export type Switches = z.infer<typeof SwitchesSchema>;
 export type SwitchesInput = z.input<typeof SwitchesSchema>;

@@ -6,7 +6,7 @@
  *   await startTrueLayerSimulator({ clients, extraApiRoutes: dataV3.apiRoutes, extraAuthRoutes: dataV3.authRoutes });
  */
 export { type DataV3Options, type DataV3Simulator, dataConnectionRoutes } from './routes.ts';
-export type { SimConnection, SimConnectionStatus } from './store.ts';
+export type { SimConnection, SimConnectionStatus, SimSignupPlusRequest } from './store.ts';
 export {
   type AcceptedRequest,
   type RuleOptions,

@@ -18,6 +18,7 @@ import type { RouteDefinition } from '../router.ts';
 import { invalidParameters, readSandboxBody } from '../sandbox-request.ts';
 import type { Switches } from '../switches.ts';
 import type { SandboxAccount, SandboxUser } from '../users.ts';
+import { accountType, authorisedConnection, isConnection, listedAccounts } from './access.ts';
 import {
   bankLogin,
   consentStep,
@@ -28,6 +29,7 @@ import {
   providerStep,
   resultPage,
 } from './pages.ts';
+import { inspectedSignupPlusRequests, signupPlusRequestRoutes } from './signup-plus-requests.ts';
 import {
   DataConnectionStore,
   fingerprint,
@@ -61,7 +63,7 @@ function connectedAccount(account: SandboxAccount, holder: string | undefined) {
   ];
   return {
     id: account.account_id,
-    account_type: /savings/i.test(account.account_type) ? 'savings' : 'current',
+    account_type: accountType(account),
     customer_segment: 'retail',
     currency: account.currency,
     account_identifiers: identifiers,
@@ -75,7 +77,11 @@ export interface DataV3Options {
 }
 
 export interface DataV3Simulator {
-  /** `POST /v3/data-connections`, `GET /v3/data-connections/:id`, `GET /_sandbox/data-connections/:id`. */
+  /**
+   * `POST /v3/data-connections`, `GET /v3/data-connections/:id`, the documented data endpoints,
+   * Signup+ requests (`POST`/`GET /v3/connections/:connection_id/accounts/:account_id/signup-plus/requests[/:request_id]`)
+   * and `GET /_sandbox/data-connections/:id`.
+   */
   apiRoutes: RouteDefinition[];
   /** The hosted page, the simulated bank and `POST /_sandbox/connections/authorize`. */
   authRoutes: RouteDefinition[];
@@ -282,41 +288,8 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     },
   };
 
-  /**
-   * The connection a documented data call names (`Connection-Id` header or
-   * path), or the refusal: 404 for one this client does not have, 400
-   * `Invalid State` while it is not authorised, 403 once it failed
-   * (D:data-v3-errors: the user must reconnect).
-   */
-  function authorisedConnection(ctx: RequestContext, connectionId: string): SimConnection | SimResponse {
-    const auth = authenticateBearer(ctx, { scope: 'data', user: false });
-    if (!auth.ok) return auth.response;
-    const connection = store.get(connectionId);
-    if (connection === undefined || connection.clientId !== auth.token.clientId) {
-      return problemResponse(ctx.traceId, {
-        status: 404,
-        title: 'Not Found',
-        detail: 'Check the Connection-Id.',
-      });
-    }
-    if (connection.status === 'failed') {
-      return problemResponse(ctx.traceId, {
-        status: 403,
-        title: 'Forbidden',
-        detail: 'The connection is not authorised; the user must reconnect.',
-      });
-    }
-    if (connection.status !== 'authorized') {
-      return problemResponse(ctx.traceId, {
-        status: 400,
-        title: 'Invalid State',
-        detail: 'The connection is not authorised.',
-      });
-    }
-    return connection;
-  }
-
-  const isConnection = (value: SimConnection | SimResponse): value is SimConnection => 'clientId' in value;
+  const authorised = (ctx: RequestContext, connectionId: string) =>
+    authorisedConnection(ctx, store, connectionId);
 
   /** `GET /v3/connected-accounts` with `Connection-Id` (documented): the accounts of an authorised connection. */
   const connectedAccounts: RouteDefinition = {
@@ -325,16 +298,13 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     name: 'connected_accounts',
     schemaViolation: { items: 'none' },
     handle(ctx) {
-      const found = authorisedConnection(ctx, headerOf(ctx, 'connection-id') ?? '');
+      const found = authorised(ctx, headerOf(ctx, 'connection-id') ?? '');
       if (!isConnection(found)) return found;
       const user = ctx.sim.findUser(found.username ?? '');
       const holder = user?.identity ? `${user.identity.first_name} ${user.identity.last_name}` : undefined;
       return jsonResponse(200, {
         // D:get-all-user-accounts: at most 50 items, ordered by type then id; pagination announced for later.
-        items: (user?.accounts ?? [])
-          .map((account) => connectedAccount(account, holder))
-          .sort((a, b) => a.account_type.localeCompare(b.account_type) || a.id.localeCompare(b.id))
-          .slice(0, 50),
+        items: listedAccounts(user).map((account) => connectedAccount(account, holder)),
         pagination: { next_cursor: null },
       });
     },
@@ -346,7 +316,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     path: '/v3/data-connections/:id/user-info',
     name: 'user_info',
     handle(ctx) {
-      const found = authorisedConnection(ctx, ctx.params.id ?? '');
+      const found = authorised(ctx, ctx.params.id ?? '');
       if (!isConnection(found)) return found;
       // D:get-user-info: only within the 5-minute SCA window after the user authenticated, else 403.
       if (ctx.sim.now() - (found.authorizedAt ?? 0) > SCA_WINDOW_MS) {
@@ -392,6 +362,7 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
         tl_user_ip: connection.userIp ?? null,
         idempotency_key: connection.idempotencyKey ?? null,
         body: connection.body,
+        signup_plus_requests: inspectedSignupPlusRequests(store, connection.id),
       });
     },
   };
@@ -626,7 +597,14 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
 
   return {
     store,
-    apiRoutes: [createConnection, readConnection, connectedAccounts, userInfo, inspectConnection],
+    apiRoutes: [
+      createConnection,
+      readConnection,
+      connectedAccounts,
+      userInfo,
+      ...signupPlusRequestRoutes(store),
+      inspectConnection,
+    ],
     authRoutes: [
       hostedPage,
       chooseProvider,

@@ -32,6 +32,24 @@ export interface SimConnection {
   createdAt: number;
 }
 
+/**
+ * One `POST /v3/connections/{connection_id}/accounts/{account_id}/signup-plus/requests` as the
+ * simulator keeps it: what it was asked for, and how often its result has been read.
+ */
+export interface SimSignupPlusRequest {
+  id: string;
+  clientId: string;
+  connectionId: string;
+  accountId: string;
+  /** Reads of `GET …/signup-plus/requests/{id}` so far (faulted reads never reach it). */
+  polls: number;
+  idempotencyKey?: string;
+  /** The body exactly as received; `undefined` when there was none. */
+  body: unknown;
+  /** The simulator's clock when it was made. */
+  createdAt: number;
+}
+
 /** A stored answer to an idempotent create. */
 interface IdempotentAnswer {
   fingerprint: string;
@@ -68,9 +86,10 @@ export function offeredProviders(filter: SimFilter): Provider[] {
   return [...offered.values()].filter((provider) => !excluded.has(provider.id));
 }
 
-/** Connections and idempotency answers of one simulator. */
+/** Connections, their Signup+ requests and idempotency answers of one simulator. */
 export class DataConnectionStore {
   readonly #connections = new Map<string, SimConnection>();
+  readonly #signupPlusRequests = new Map<string, SimSignupPlusRequest>();
   readonly #answers = new Map<string, IdempotentAnswer>();
 
   add(connection: SimConnection): void {
@@ -79,6 +98,21 @@ export class DataConnectionStore {
 
   get(id: string): SimConnection | undefined {
     return this.#connections.get(id);
+  }
+
+  addSignupPlusRequest(request: SimSignupPlusRequest): void {
+    this.#signupPlusRequests.set(request.id, request);
+  }
+
+  signupPlusRequest(id: string): SimSignupPlusRequest | undefined {
+    return this.#signupPlusRequests.get(id);
+  }
+
+  /** Every Signup+ request so far, oldest first; of one connection when `connectionId` is given. */
+  signupPlusRequests(connectionId?: string): SimSignupPlusRequest[] {
+    return [...this.#signupPlusRequests.values()]
+      .filter((request) => connectionId === undefined || request.connectionId === connectionId)
+      .map((request) => ({ ...request }));
   }
 
   /** The stored answer for a client's key, if any. */
