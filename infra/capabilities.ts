@@ -195,8 +195,10 @@ export function applyCapability(
       const workflow = requireWorkflow(resources, capability);
       // The task token names the execution, so no ARN is needed at run time. The choice endpoint and the
       // reconciler only ever answer with SendTaskSuccess; failure and heartbeats are not their business.
-      // Only the data flow waits for a task token (the account choice): the payment flow has none to answer.
+      // Only the data and connection flows wait for a task token (the account choice): the payment flow has
+      // none to answer.
       workflow.stateMachines.data.grant(fn, 'states:SendTaskSuccess');
+      workflow.stateMachines.connection.grant(fn, 'states:SendTaskSuccess');
       return;
     }
     case 'workflow:describe': {

@@ -84,6 +84,7 @@ export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Partial<Record<FunctionId, n
   CompleteWithChosenAccount: 20,
   RequestAccountChoice: 10,
   CheckPayment: 20,
+  FollowConnection: 10,
   EndOnboarding: 10,
   Reconcile: 2,
 };
@@ -480,6 +481,8 @@ export class SignupPlusOnboarding extends Construct {
   readonly stateMachine: sfn.StateMachine;
   /** The payment flow's state machine (`stateMachines.payment`). */
   readonly paymentStateMachine: sfn.StateMachine;
+  /** The connection flow's state machine (`stateMachines.connection`). */
+  readonly connectionStateMachine: sfn.StateMachine;
   /** Every function of the manifest, by id. */
   readonly functions: Readonly<Record<FunctionId, NodejsFunction>>;
   /** The same functions with their role and log group. */
@@ -657,11 +660,14 @@ export class SignupPlusOnboarding extends Construct {
     for (const workflowId of workflowIds) {
       stateMachines[workflowId] = this.createStateMachine(workflowId, projectFunctions, settings);
     }
-    const { data, payment } = stateMachines;
-    if (!data || !payment) throw new Error('Every workflow of the manifest must have its state machine');
-    this.stateMachines = { data, payment };
+    const { data, payment, connection } = stateMachines;
+    if (!data || !payment || !connection) {
+      throw new Error('Every workflow of the manifest must have its state machine');
+    }
+    this.stateMachines = { data, payment, connection };
     this.stateMachine = data;
     this.paymentStateMachine = payment;
+    this.connectionStateMachine = connection;
     const withWorkflow: CapabilityResources = {
       ...resources,
       workflow: {

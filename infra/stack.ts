@@ -166,6 +166,10 @@ export class SignupPlusOnboardingStack extends Stack {
       value: this.onboarding.paymentStateMachine.stateMachineArn,
       description: 'State machine of the payment flow',
     });
+    new CfnOutput(this, 'ConnectionStateMachineArn', {
+      value: this.onboarding.connectionStateMachine.stateMachineArn,
+      description: 'State machine of the connection flow (Signup+ on a Data v3 connection)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.onboarding.alarmTopic.topicArn,
       description: 'Every alarm notifies this topic: subscribe your on-call rota to it',

@@ -44,6 +44,7 @@ export const LOCAL_ACCOUNT = '000000000000';
 const STATE_MACHINE_NAMES: Record<WorkflowId, string> = {
   data: 'signupplus-onboarding',
   payment: 'signupplus-payment-onboarding',
+  connection: 'signupplus-connection-onboarding',
 };
 const EVENT_BUS_NAME = 'signupplus-onboarding';
 const CLIENT_SECRET_ID = 'signupplus/truelayer-client-secret';

@@ -451,6 +451,8 @@ async function dataV3Part(context: {
             return record;
           },
         },
+        // The conformance run's connections ask for no Signup+: nothing writes an onboarding.
+        onboardings: { create: async () => undefined },
         publish: async () => undefined,
         settings: { returnUrl, retentionDays: 1, linkTtlSeconds: 600 },
         now: () => new Date(),

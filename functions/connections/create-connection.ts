@@ -5,6 +5,9 @@ import type { CreatedConnection } from '../contract/responses.ts';
 import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';
+import { resourceKey } from '../onboarding/create-onboarding.ts';
+import type { Onboarding } from '../onboarding/model.ts';
+import type { OnboardingRepository } from '../onboarding/repository.ts';
 import { TrueLayerContractError } from '../truelayer/errors.ts';
 import { CONFIGURATIONS, type ConnectionConfiguration } from './configurations.ts';
 import { NextActionUnsupportedError, UnsupportedConfigurationError } from './errors.ts';
@@ -24,6 +27,8 @@ export interface CreateConnectionSettings {
 export interface CreateConnectionDependencies {
   trueLayer: Pick<DataConnectionsClient, 'create'>;
   repository: Pick<ConnectionRepository, 'create'>;
+  /** The connection flow's onboarding record, written before the connection's own. */
+  onboardings: Pick<OnboardingRepository, 'create'>;
   publish: PublishEvent;
   settings: CreateConnectionSettings;
   now: () => Date;
@@ -86,7 +91,10 @@ export const connectionOnboardingId = (trueLayerIdempotencyKey: string) =>
  * replaced by the product's own, so that the user's return passes through the
  * product (which records it) before going on to the caller's page.
  */
-export function trueLayerBody(request: ConnectionRequest, returnUrl: string): ConnectionRequest {
+export function trueLayerBody(
+  { signup_plus: _signupPlus, ...request }: ConnectionRequest,
+  returnUrl: string,
+): Omit<ConnectionRequest, 'signup_plus'> {
   if (request.hosted_page) {
     // The table's form: the return URI directly under hosted_page, never under a `redirect`.
     const { redirect: _redirect, ...hostedPage } = request.hosted_page;
@@ -183,10 +191,15 @@ export async function createConnection(
     data_access_type: request.data_access_type,
     ...(providerId === undefined ? {} : { provider_id: providerId }),
     ...(returnUri === undefined ? {} : { return_uri: returnUri }),
+    ...(request.signup_plus ? { signup_plus: true as const } : {}),
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
     timeline: [{ at: now.toISOString(), step: 'connection_created', detail: configuration }],
   };
+  if (request.signup_plus) {
+    // First, so that a stored connection always has its onboarding: the return finds both.
+    await createSignupPlusOnboarding(fresh, deps);
+  }
   const record = await deps.repository.create(
     fresh,
     addDays(now, deps.settings.retentionDays),
@@ -209,8 +222,38 @@ export async function createConnection(
     status,
     configuration: record.configuration,
     data_access_type: record.data_access_type,
+    ...(record.signup_plus ? { signup_plus: true } : {}),
     redirect_to: next.redirectTo,
     ...(next.hostedPage ? { hosted_page: next.hostedPage } : {}),
     ...(next.authorizationFlow ? { authorization_flow: next.authorizationFlow } : {}),
   };
+}
+
+/**
+ * The connection flow's onboarding: the same id as the connection's journey,
+ * waiting for the user to authorise the connection, due (for the reconciler)
+ * when the link runs out. A retried create writes the same record again,
+ * which counts as written.
+ */
+async function createSignupPlusOnboarding(
+  connection: ConnectionRecord,
+  deps: CreateConnectionDependencies,
+): Promise<void> {
+  const now = new Date(connection.created_at);
+  const onboarding: Onboarding = {
+    onboarding_id: connection.onboarding_id,
+    flow: 'connection',
+    status: 'awaiting_authorization',
+    created_at: connection.created_at,
+    updated_at: connection.created_at,
+    auth_link_expires_at: addSeconds(now, deps.settings.linkTtlSeconds).toISOString(),
+    timeline: [{ at: connection.created_at, step: 'onboarding_created' }],
+    connection: { connection_id: connection.connection_id },
+  };
+  await deps.onboardings.create(
+    onboarding,
+    resourceKey('connection', connection.connection_id),
+    {},
+    addDays(now, deps.settings.retentionDays),
+  );
 }

@@ -1,5 +1,6 @@
 import { RequestValidationError } from '../commons/errors.ts';
 import type { Failure } from '../commons/failure.ts';
+import { logger } from '../commons/logger.ts';
 import type { ConnectionReturnQuery } from '../contract/connection-requests.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { ConnectionNotFoundError } from './errors.ts';
@@ -12,6 +13,8 @@ export interface HandleReturnDependencies {
   trueLayer: Pick<DataConnectionsClient, 'outcome'>;
   repository: Pick<ConnectionRepository, 'find' | 'findByOnboardingId' | 'settle' | 'clearDue'>;
   publish: PublishEvent;
+  /** Starts the connection flow's Signup+ workflow, named after the onboarding (idempotent). */
+  startSignupPlus: (onboardingId: string) => Promise<void>;
   now: () => Date;
 }
 
@@ -80,6 +83,31 @@ export function settledOutcome(
  * return.
  */
 export async function handleConnectionReturn(
+  query: ConnectionReturnQuery,
+  deps: HandleReturnDependencies,
+): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {
+  const returned = await recordReturn(query, deps);
+  if (returned.record.signup_plus) await startSignupPlus(returned.record, deps);
+  return returned;
+}
+
+/**
+ * The connection flow goes on in its workflow, which asks TrueLayer itself
+ * and ends the onboarding whatever the outcome. Started on every return (a
+ * second start finds the first); when it cannot be, the reconciler starts it
+ * once the link has run out, so the user is sent on regardless.
+ */
+async function startSignupPlus(record: ConnectionRecord, deps: HandleReturnDependencies): Promise<void> {
+  try {
+    await deps.startSignupPlus(record.onboarding_id);
+  } catch (error) {
+    logger.error('The Signup+ workflow of a connection could not be started; the reconciler will start it', {
+      error_name: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+}
+
+async function recordReturn(
   query: ConnectionReturnQuery,
   deps: HandleReturnDependencies,
 ): Promise<{ record: ConnectionRecord; outcome: ReturnOutcome }> {

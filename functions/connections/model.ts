@@ -59,6 +59,8 @@ export const connectionRecordSchema = z.object({
   data_access_type: z.enum(dataAccessTypes),
   provider_id: z.optional(z.string()),
   return_uri: z.optional(z.string()),
+  /** The connection flow's connection: its onboarding (same id) follows it through Signup+. */
+  signup_plus: z.optional(z.literal(true)),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   failure: z.optional(failureSchema),

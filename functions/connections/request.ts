@@ -196,6 +196,12 @@ export const connectionRequestSchema = z.strictObject({
     }),
   ),
   data_access_type: z._default(z.enum(dataAccessTypes), 'recurring'),
+  /**
+   * The product's own field, never sent to TrueLayer: once the user authorises
+   * the connection, Signup+ reads the chosen connected account and the journey
+   * ends with the ready event (the connection flow, docs/flows.md).
+   */
+  signup_plus: z.optional(z.boolean()),
 });
 export type ConnectionRequest = z.infer<typeof connectionRequestSchema>;
 
@@ -243,6 +249,12 @@ function relationalProblems(body: unknown, settings: ValidationSettings): FieldP
   const root = asRecord(body);
   if (!root) return [];
   const problems: FieldProblem[] = [...duplicateProblems(root.scopes, 'scopes')];
+  if (root.signup_plus === true && Array.isArray(root.scopes) && !root.scopes.includes('accounts')) {
+    problems.push({
+      field: 'scopes',
+      message: 'must include accounts when signup_plus is true (Signup+ reads one connected account)',
+    });
+  }
 
   const selection = asRecord(root.provider_selection);
   if (selection?.type === 'preselected' && selection.provider_id === undefined) {

@@ -183,6 +183,20 @@ export const FUNCTIONS = {
     ],
     settings: ['IDENTIFICATION_RETURN_URL', 'AUTH_LINK_TTL_SECONDS'],
   },
+  FollowConnection: {
+    ...task,
+    entry: 'functions/tasks/follow-connection.ts',
+    description:
+      'Connection workflow: waits for the Data v3 connection, lists its accounts, asks Signup+ about the chosen one',
+    capabilities: [
+      'onboardings:write',
+      'secrets:write',
+      'events:publish',
+      'truelayer:call',
+      'truelayer:client',
+      'truelayer:secret',
+    ],
+  },
   EndOnboarding: {
     ...task,
     entry: 'functions/tasks/end-onboarding.ts',
@@ -209,9 +223,10 @@ export const FUNCTIONS = {
   CreateConnection: {
     ...http,
     entry: 'functions/http/create-connection.ts',
-    description: 'POST /connections: validates and creates a Data v3 connection',
+    description: 'POST /connections: validates and creates a Data v3 connection (and its Signup+ onboarding)',
     capabilities: [
       'onboardings:write',
+      'secrets:write',
       'idempotency',
       'events:publish',
       'truelayer:call',
@@ -228,10 +243,12 @@ export const FUNCTIONS = {
   ConnectionReturn: {
     ...http,
     entry: 'functions/http/connection-return.ts',
-    description: 'GET /connections/return: confirms and records the outcome, sends the user on',
+    description:
+      'GET /connections/return: confirms and records the outcome, starts the Signup+ workflow, sends the user on',
     capabilities: [
       'onboardings:write',
       'events:publish',
+      'workflow:start',
       'truelayer:call',
       'truelayer:client',
       'truelayer:secret',
@@ -358,6 +375,16 @@ export const WORKFLOWS = {
       EndOnboardingFunctionArn: 'EndOnboarding',
     },
   },
+  connection: {
+    definition: 'statemachines/connection-onboarding.asl.json',
+    comment: 'Signup+ onboarding journey (connection flow: Signup+ on a Data v3 connected account)',
+    arnSetting: 'CONNECTION_STATE_MACHINE_ARN',
+    tasks: {
+      FollowConnectionFunctionArn: 'FollowConnection',
+      RequestAccountChoiceFunctionArn: 'RequestAccountChoice',
+      EndOnboardingFunctionArn: 'EndOnboarding',
+    },
+  },
 } as const satisfies Record<
   string,
   { definition: string; comment: string; arnSetting: string; tasks: Record<string, FunctionId> }
@@ -374,6 +401,7 @@ export const WORKFLOW_OF_FLOW = {
   data: 'data',
   payment: 'payment',
   mandate: 'payment',
+  connection: 'connection',
 } as const satisfies Record<OnboardingFlow, WorkflowId>;
 
 /** The data flow's placeholders and definition (the first machine, and the one most tools draw). */

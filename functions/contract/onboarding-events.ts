@@ -49,6 +49,8 @@ export const readyForPaymentDetailSchema = z.extend(detailEnvelopeSchema, {
   payment_id: z.optional(z.string()),
   /** The mandate flow's authorised mandate, whose giver `user` and `account` are. */
   mandate_id: z.optional(z.string()),
+  /** The connection flow's Data v3 connection, whose connected account `account` is. */
+  connection_id: z.optional(z.string()),
 });
 
 /** No personal data: the choices themselves are read from GET /onboardings/{id}. */

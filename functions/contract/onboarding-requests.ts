@@ -5,7 +5,7 @@
  * gathers these with the connections' for the tools.
  */
 import * as z from 'zod/mini';
-import { type OnboardingFlow, onboardingFlows } from './flows.ts';
+import { type OnboardingFlow, requestableFlows } from './flows.ts';
 
 export { type OnboardingFlow, onboardingFlows } from './flows.ts';
 
@@ -105,7 +105,7 @@ const onlyWith = (flow: OnboardingFlow) => ({ message: `is only taken with flow 
  */
 export const createOnboardingRequestSchema = z
   .strictObject({
-    flow: z.optional(z.enum(onboardingFlows)),
+    flow: z.optional(z.enum(requestableFlows)),
     reference: z.optional(
       z
         .string()

@@ -10,14 +10,15 @@ import * as zm from 'zod/mini';
 import { connectionConfigurationSchema } from '../connections/configurations.ts';
 import { connectionIdSchema, connectionRecordSchema, dataAccessTypes } from '../connections/model.ts';
 import { accountChoiceSchema, onboardingSchema, onboardingStatusSchema } from '../onboarding/model.ts';
+import { requestableFlows } from './flows.ts';
 import { described } from './meta.ts';
-import { onboardingFlows, onboardingIdSchema } from './onboarding-requests.ts';
+import { onboardingIdSchema } from './onboarding-requests.ts';
 
 /** `201` of `POST /onboardings` (the use case's `CreatedOnboarding`). */
 export const createdOnboardingSchema = z
   .object({
     onboarding_id: onboardingIdSchema,
-    flow: z.enum(onboardingFlows),
+    flow: z.enum(requestableFlows),
     status: onboardingStatusSchema,
     auth_link: z.url().meta({
       description:
@@ -154,6 +155,15 @@ export const createdConnectionSchema = z
     status: z.enum(['authorization_required', 'authorizing']),
     configuration: connectionConfigurationSchema,
     data_access_type: z.enum(dataAccessTypes),
+    signup_plus: z
+      .literal(true)
+      .optional()
+      .meta({
+        description:
+          'Present when the request asked for Signup+: once the user authorises the connection, Signup+ reads ' +
+          'the chosen account and the journey ends with Onboarding Ready For Payment. Follow it at ' +
+          '`GET /onboardings/{onboarding_id}`.',
+      }),
     redirect_to: z.string().meta({
       description:
         'Where to send the user now: the hosted page or the next authorization step, whichever applies.',

@@ -8,6 +8,7 @@ import { connectionReturnQuerySchema } from '../contract/connection-requests.ts'
 import { connectionRepository } from '../wiring/connection-repository.ts';
 import { dataConnections } from '../wiring/data-connections.ts';
 import { publish } from '../wiring/publisher.ts';
+import { startWorkflow } from '../wiring/start-workflow.ts';
 
 /** Where users go when the connection request named no return page of its own. */
 const { RETURN_URL } = readEnv(z.object({ RETURN_URL: z.url() }));
@@ -25,6 +26,7 @@ export const handler = httpHandler(
       trueLayer: dataConnections,
       repository: connectionRepository,
       publish,
+      startSignupPlus: (onboardingId) => startWorkflow(onboardingId, 'connection'),
       now: () => new Date(),
     });
     const target = new URL(record.return_uri ?? RETURN_URL);

@@ -1,6 +1,8 @@
+import type { OnboardingFlow } from '../contract/flows.ts';
 import type { AccountChoiceAccepted } from '../contract/responses.ts';
 import type { RepositoryPort } from './deps.ts';
 import { InvalidAccountChoiceError, OnboardingStatusConflictError } from './errors.ts';
+import { flowOf } from './model.ts';
 
 /**
  * How answering the waiting task went: it took the choice, its task was already
@@ -17,7 +19,7 @@ export interface ChooseAccountDependencies {
   /** Answers the workflow's waiting task (SendTaskSuccess). */
   resumeWorkflow: (taskToken: string, output: { account_id: string }) => Promise<ResumeOutcome>;
   /** DescribeExecution of the journey's execution (named after the onboarding). */
-  workflowState: (onboardingId: string) => Promise<WorkflowState>;
+  workflowState: (onboardingId: string, flow: OnboardingFlow) => Promise<WorkflowState>;
 }
 
 /** A re-minted token is looked for this many times before the answer is judged by the execution's state. */
@@ -115,7 +117,7 @@ async function judgeClosedTask(
   if (
     ours &&
     onboarding.status === 'account_chosen' &&
-    (await deps.workflowState(onboardingId)) !== 'ended'
+    (await deps.workflowState(onboardingId, flowOf(onboarding))) !== 'ended'
   ) {
     return accepted;
   }

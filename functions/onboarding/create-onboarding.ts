@@ -51,7 +51,8 @@ export interface CreateOnboardingDependencies {
  * holds a colon), so no callback can ever spend it as a state, and a payment
  * id apart from a mandate id.
  */
-export const resourceKey = (kind: 'payment' | 'mandate', id: string) => `${kind}:${sha256(id)}`;
+export const resourceKey = (kind: 'payment' | 'mandate' | 'connection', id: string) =>
+  `${kind}:${sha256(id)}`;
 
 /**
  * Starts a journey. The data flow: a fresh onboarding record, a single-use,

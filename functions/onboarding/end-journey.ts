@@ -72,6 +72,7 @@ export async function endJourney(
                 account: end.account,
                 ...(onboarding.payment ? { payment_id: onboarding.payment.payment_id } : {}),
                 ...(onboarding.mandate ? { mandate_id: onboarding.mandate.mandate_id } : {}),
+                ...(onboarding.connection ? { connection_id: onboarding.connection.connection_id } : {}),
               },
               now,
             ),

@@ -48,6 +48,20 @@ export const FAILURE_REASONS = {
       'The user paid but did not identify at their bank before the identification link expired. ' +
       'The payment stands; send the user through again or onboard them another way.',
   },
+  no_connected_account: {
+    side: 'user',
+    detail: 'The user authorised the connection but connected no account Signup+ could read.',
+  },
+  signup_plus_request_failed: {
+    side: 'truelayer',
+    detail:
+      "Signup+ could not read the account holder's data from the connected account. " +
+      'Send the user through again or onboard them another way.',
+  },
+  signup_plus_request_timeout: {
+    side: 'truelayer',
+    detail: 'Signup+ did not answer about the connected account in time. Send the user through again.',
+  },
   account_choice_timeout: {
     side: 'user',
     detail: 'The user did not choose an account in time.',

@@ -44,6 +44,7 @@ export const timelineSteps = [
   'accounts_fetched',
   'account_choice_required',
   'account_chosen',
+  'signup_plus_requested',
   'identity_stored',
   'ready_for_payment',
   'failed',
@@ -108,6 +109,20 @@ export const onboardingMandateSchema = z.object({
 });
 export type OnboardingMandate = z.infer<typeof onboardingMandateSchema>;
 
+/**
+ * The Data v3 connection of the connection flow, and what Signup+ was asked
+ * about it: the account (the only one, or the user's choice) and TrueLayer's
+ * id for the asynchronous Signup+ request, with when it was made. Names
+ * nobody, so it outlives an erasure.
+ */
+export const onboardingConnectionSchema = z.object({
+  connection_id: z.string(),
+  account_id: z.optional(z.string()),
+  signup_plus_request_id: z.optional(z.string()),
+  signup_plus_requested_at: z.optional(z.iso.datetime()),
+});
+export type OnboardingConnection = z.infer<typeof onboardingConnectionSchema>;
+
 /** The onboarding record as stored, validated on every read. */
 export const onboardingSchema = z.object({
   onboarding_id: z.string(),
@@ -124,6 +139,7 @@ export const onboardingSchema = z.object({
   chosen_account_id: z.optional(z.string()),
   payment: z.optional(onboardingPaymentSchema),
   mandate: z.optional(onboardingMandateSchema),
+  connection: z.optional(onboardingConnectionSchema),
   /**
    * Finland: where the user identifies at their bank once they have paid
    * (TrueLayer's `auth_uri`), and until when the product waits for them. Shown

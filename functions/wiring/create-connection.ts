@@ -10,11 +10,13 @@ import { connectionRepository } from './connection-repository.ts';
 import { dataConnections } from './data-connections.ts';
 import { IDEMPOTENCY_TABLE_NAME } from './idempotency-table.ts';
 import { publish } from './publisher.ts';
+import { repository as onboardings } from './repository.ts';
 
 export const connectionSettings = readConnectionSettings();
 const dependencies = {
   trueLayer: dataConnections,
   repository: connectionRepository,
+  onboardings,
   publish,
   settings: connectionSettings,
   now: () => new Date(),

@@ -20,7 +20,7 @@ const config = readEnv(
  */
 export async function startWorkflow(onboardingId: string, flow: OnboardingFlow = 'data'): Promise<void> {
   const input = JSON.stringify(
-    flow === 'data'
+    flow === 'data' || flow === 'connection'
       ? { onboarding_id: onboardingId, account_choice_timeout_seconds: config.ACCOUNT_CHOICE_TIMEOUT_SECONDS }
       : { onboarding_id: onboardingId },
   );

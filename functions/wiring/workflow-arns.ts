@@ -15,10 +15,13 @@ const ARN_SETTINGS: {
   data: 'STATE_MACHINE_ARN',
   payment: 'PAYMENT_STATE_MACHINE_ARN',
   mandate: 'PAYMENT_STATE_MACHINE_ARN',
+  connection: 'CONNECTION_STATE_MACHINE_ARN',
 };
 
 const arn = z.string().check(z.minLength(1));
-const config = readEnv(z.object({ STATE_MACHINE_ARN: arn, PAYMENT_STATE_MACHINE_ARN: arn }));
+const config = readEnv(
+  z.object({ STATE_MACHINE_ARN: arn, PAYMENT_STATE_MACHINE_ARN: arn, CONNECTION_STATE_MACHINE_ARN: arn }),
+);
 
 /** The state machine that runs a flow's journeys (each function that starts or describes one gets every ARN). */
 export const stateMachineArnOf = (flow: OnboardingFlow): string => config[ARN_SETTINGS[flow]];

@@ -15,6 +15,10 @@ export const STATE_MACHINE_DOC = 'docs/state-machine.md';
 const MACHINE_DOCS: Record<WorkflowId, { path: string; title: string }> = {
   data: { path: STATE_MACHINE_DOC, title: 'The onboarding state machine' },
   payment: { path: 'docs/payment-state-machine.md', title: 'The payment onboarding state machine' },
+  connection: {
+    path: 'docs/connection-state-machine.md',
+    title: 'The connection onboarding state machine (Signup+ on a Data v3 connection)',
+  },
 };
 
 const retrySchema = z

@@ -39,9 +39,14 @@ const CALLS_SIGNUP_PLUS: readonly FunctionId[] = [
   'LinkAccounts',
   'CompleteWithChosenAccount',
   'CheckPayment',
+  'FollowConnection',
 ];
+/**
+ * The functions of the connection flow, which joins the two halves: each
+ * writes or follows both an onboarding and a Data v3 connection.
+ */
+const JOINING: readonly FunctionId[] = ['FollowConnection', 'CreateConnection'];
 const CONNECTIONS: readonly FunctionId[] = [
-  'CreateConnection',
   'ConnectionReturn',
   'ExpireConnections',
   'GetConnection',
@@ -77,7 +82,9 @@ function bundled(id: FunctionId, path: string): boolean {
 describe('function bundles', () => {
   it('are all built, one per function in the manifest', () => {
     expect([...inputs.keys()].sort()).toEqual([...functionIds].sort());
-    expect([...ONBOARDING, ...CONNECTIONS, 'ReadyForPaymentExample'].sort()).toEqual([...functionIds].sort());
+    expect([...ONBOARDING, ...JOINING, ...CONNECTIONS, 'ReadyForPaymentExample'].sort()).toEqual(
+      [...functionIds].sort(),
+    );
   });
 
   it.each(functionIds)('%s uses zod/mini only: classic zod never reaches a function', (id) => {

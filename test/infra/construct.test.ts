@@ -76,10 +76,11 @@ describe('with only the required props', () => {
     expect(stack.resolve(construct.apiUrl)).toBeDefined();
     expect(construct.eventArchive).toBeUndefined();
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     expect(construct.stateMachines.data).toBe(construct.stateMachine);
     expect(construct.stateMachines.payment).toBe(construct.paymentStateMachine);
     expect(construct.paymentStateMachine).not.toBe(construct.stateMachine);
+    expect(construct.stateMachines.connection).toBe(construct.connectionStateMachine);
   });
 
   it('protects the data by default: deletion protection and RETAIN', () => {

@@ -47,9 +47,14 @@ const ENV_BY_CAPABILITY: Record<Capability, readonly string[]> = {
   'onboardings:write': ['TABLE_NAME'],
   'onboardings:sweep': [],
   'events:publish': ['EVENT_BUS_NAME'],
-  'workflow:start': ['STATE_MACHINE_ARN', 'PAYMENT_STATE_MACHINE_ARN', 'ACCOUNT_CHOICE_TIMEOUT_SECONDS'],
+  'workflow:start': [
+    'STATE_MACHINE_ARN',
+    'PAYMENT_STATE_MACHINE_ARN',
+    'CONNECTION_STATE_MACHINE_ARN',
+    'ACCOUNT_CHOICE_TIMEOUT_SECONDS',
+  ],
   'workflow:respond': [],
-  'workflow:describe': ['STATE_MACHINE_ARN', 'PAYMENT_STATE_MACHINE_ARN'],
+  'workflow:describe': ['STATE_MACHINE_ARN', 'PAYMENT_STATE_MACHINE_ARN', 'CONNECTION_STATE_MACHINE_ARN'],
   'truelayer:call': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_HTTP_TIMEOUT_MS'],
   'truelayer:client': ['TRUELAYER_ENVIRONMENT', 'TRUELAYER_CLIENT_ID', 'TRUELAYER_REDIRECT_URI'],
   'truelayer:secret': ['TRUELAYER_CLIENT_SECRET_ID'],
@@ -510,16 +515,17 @@ describe('DynamoDB', () => {
 describe('Step Functions', () => {
   it('runs one state machine per workflow; the data flow keeps its logical id (no replacement)', () => {
     const machines = resources(synth.template, 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(2);
+    expect(machines).toHaveLength(3);
     expect(machines.map((machine) => machine.logicalId).sort()).toEqual(
       workflowIds.map((id) => stateMachineId(id)).sort(),
     );
     // The logical id existing deployments hold (docs/deploy.md names it in the cdk-nag table).
     expect(stateMachineId('data')).toBe('OnboardingStateMachineFC9EE32A');
     expect(stateMachineId('payment')).not.toBe(stateMachineId('data'));
+    expect(stateMachineId('connection')).not.toBe(stateMachineId('data'));
   });
 
-  it.each(['data', 'payment'] as const)(
+  it.each(['data', 'payment', 'connection'] as const)(
     'runs the %s state machine Standard, traced, logging errors without execution data, to its own log group',
     (workflowId) => {
       const machine = resource(synth.template, stateMachineId(workflowId));
@@ -765,6 +771,7 @@ describe('IAM', () => {
     const expected: Partial<Record<FunctionId, string[]>> = {
       Callback: ['states:StartExecution'],
       PaymentReturn: ['states:StartExecution'],
+      ConnectionReturn: ['states:StartExecution'],
       TrueLayerWebhook: ['states:StartExecution'],
       ChooseAccount: ['states:DescribeExecution', 'states:SendTaskSuccess'],
       Reconcile: ['states:DescribeExecution', 'states:SendTaskSuccess', 'states:StartExecution'],
@@ -780,9 +787,15 @@ describe('IAM', () => {
       .map((arn) => JSON.stringify(arn))
       .sort();
 
-  it('lets each function that starts journeys start both flows’ machines, and hands it both ARNs', () => {
+  it('lets each function that starts journeys start every flow’s machine, and hands it every ARN', () => {
     const starters = functionIds.filter((id) => hasCapability(id, 'workflow:start'));
-    expect(starters.sort()).toEqual(['Callback', 'PaymentReturn', 'Reconcile', 'TrueLayerWebhook']);
+    expect(starters.sort()).toEqual([
+      'Callback',
+      'ConnectionReturn',
+      'PaymentReturn',
+      'Reconcile',
+      'TrueLayerWebhook',
+    ]);
     for (const id of starters) {
       expect(resourcesAllowing(id, 'states:StartExecution'), id).toEqual(
         workflowIds.map((workflowId) => JSON.stringify({ Ref: stateMachineId(workflowId) })).sort(),
@@ -796,7 +809,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets each function that describes executions describe both flows’, and answer task tokens of the data flow only', () => {
+  it('lets each function that describes executions describe every flow’s, and answer task tokens of the flows that wait for a choice only', () => {
     const describers = functionIds.filter((id) => hasCapability(id, 'workflow:describe'));
     expect(describers.sort()).toEqual(['ChooseAccount', 'Reconcile']);
     for (const id of describers) {
@@ -813,9 +826,12 @@ describe('IAM', () => {
       }
     }
     for (const id of functionIds.filter((fnId) => hasCapability(fnId, 'workflow:respond'))) {
-      expect(resourcesAllowing(id, 'states:SendTaskSuccess'), id).toEqual([
-        JSON.stringify({ Ref: stateMachineId('data') }),
-      ]);
+      expect(resourcesAllowing(id, 'states:SendTaskSuccess'), id).toEqual(
+        [
+          JSON.stringify({ Ref: stateMachineId('data') }),
+          JSON.stringify({ Ref: stateMachineId('connection') }),
+        ].sort(),
+      );
     }
   });
 

@@ -22,6 +22,7 @@ import type {
   CreatedDataConnection,
 } from '../../functions/connections/truelayer-client.ts';
 import type { DetailType } from '../../functions/contract/events.ts';
+import type { Onboarding } from '../../functions/onboarding/model.ts';
 import { TrueLayerContractError } from '../../functions/truelayer/errors.ts';
 import { cachedClientToken, REFRESH_MARGIN_SECONDS } from '../../functions/truelayer/token-cache.ts';
 import { CALLER_RETURN_URI, EXAMPLES } from '../helpers/connections.ts';
@@ -210,9 +211,19 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
       return state;
     },
   };
+  const onboardings: Onboarding[] = [];
+  const started: string[] = [];
   const deps: CreateConnectionDependencies & HandleReturnDependencies = {
     trueLayer,
     repository,
+    onboardings: {
+      create: async (onboarding: Onboarding) => {
+        onboardings.push(onboarding);
+      },
+    },
+    startSignupPlus: async (onboardingId: string) => {
+      started.push(onboardingId);
+    },
     publish,
     settings: { returnUrl: PRODUCT_RETURN, retentionDays: 30, linkTtlSeconds: 600 },
     now: () => new Date('2025-06-01T10:00:00Z'),
@@ -224,6 +235,8 @@ function fakes(options: { created?: CreatedDataConnection; state?: ConnectionOut
     sent,
     asked,
     cleared,
+    onboardings,
+    started,
     setState: (next: ConnectionOutcome) => {
       state = next;
     },

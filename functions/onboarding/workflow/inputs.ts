@@ -53,3 +53,15 @@ export const checkPaymentResultSchema = z.object({
   wait_seconds: z.number().check(z.int(), z.positive()),
 });
 export type CheckPaymentResult = z.infer<typeof checkPaymentResultSchema>;
+
+/**
+ * What FollowConnection tells the connection workflow's Choice: the journey
+ * has ended, look again in `wait_seconds` (the connection is not authorised
+ * yet, or Signup+ is still reading the account), or wait up to
+ * `wait_seconds` for the user's choice of account.
+ */
+export const followConnectionResultSchema = z.object({
+  next: z.enum(['end', 'wait', 'choose']),
+  wait_seconds: z.number().check(z.int(), z.positive()),
+});
+export type FollowConnectionResult = z.infer<typeof followConnectionResultSchema>;
