@@ -4,6 +4,8 @@ import type { AwsFaultRule } from '@signupplus/local';
 import { type LocalStack, startLocalStack } from '@signupplus/local';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { authorizeConnection } from '../helpers/connections.ts';
 import { eventually, requestJson } from '../helpers/http.ts';
 import {
   authorize,
@@ -56,6 +58,10 @@ const KINDS = {
   // Signup+ in Finland: a euro payment, then the identification at the bank (approved or cancelled).
   finland: { flow: 'finland', user: 'test_executed', expected: 'completed' },
   finland_cancelled: { flow: 'finland', user: 'test_executed', expected: 'failed' },
+  // Signup+ on a Data v3 connection: one account, three to choose from, or declined at the bank.
+  connection: { flow: 'connection', user: 'john', expected: 'completed' },
+  connection_multi: { flow: 'connection', user: 'jane', expected: 'completed' },
+  connection_declined: { flow: 'connection', user: 'john', expected: 'failed' },
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -73,6 +79,7 @@ const OPERATIONS = {
     'RequestAccountChoice',
     'CompleteWithChosenAccount',
     'CheckPayment',
+    'FollowConnection',
     'EndOnboarding',
   ],
 } as const;
@@ -111,6 +118,9 @@ const journeyArbitrary: fc.Arbitrary<JourneySpec> = fc.record({
     'mandate_refused',
     'finland',
     'finland_cancelled',
+    'connection',
+    'connection_multi',
+    'connection_declined',
   ),
   faults: fc.oneof(
     // One transient fault: the journey must end as it would have.
@@ -197,22 +207,37 @@ const BODIES = {
   finland: { flow: 'payment', payment: { amount_in_minor: 1500, currency: 'EUR', user: PAYER } },
 } as const;
 
+/** The connection flow's journeys start at POST /connections, with Signup+ asked for. */
+const CONNECTION_BODY = {
+  scopes: ['accounts'],
+  provider_selection: { type: 'user_selected' },
+  user: { name: 'Jane Smith', email: 'jane@example.com' },
+  user_consent: { type: 'authorization_flow_captured' },
+  hosted_page: { type: 'authorization_flow', return_uri: 'https://app.example.com/back' },
+  signup_plus: true,
+};
+const createdConnectionSchema = z.object({ onboarding_id: z.string(), redirect_to: z.string() });
+
 /**
  * The integrator's backend retries a 5xx on create, as the answer invites ("safe to retry"), backing
  * off: on a loaded two-core machine a write of the create's own (or, for a payment, a TrueLayer call)
  * can outlast its timeout, and the journey's faults are only added once it has an id. A create that
  * never succeeds started no journey, so the invariant has nothing to check for it; the test still fails.
  */
-async function create(kind: Kind) {
-  const body = BODIES[KINDS[kind].flow];
+async function create(kind: Kind): Promise<{ onboarding_id: string; auth_link: string }> {
+  const { flow } = KINDS[kind];
+  const [path, body] =
+    flow === 'connection' ? ['connections', CONNECTION_BODY] : ['onboardings', BODIES[flow]];
   const answer = await eventually(
-    () => requestJson('POST', `${stack.urls.api}/onboardings`, body),
+    () => requestJson('POST', `${stack.urls.api}/${path}`, body),
     (candidate) => candidate.status < 500,
     { timeoutMs: 30_000, intervalMs: 250, what: 'POST /onboardings to answer without a 5xx' },
   );
   if (answer.status !== 201)
-    throw new Error(`POST /onboardings answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-  return createdSchema.parse(answer.body);
+    throw new Error(`POST /${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  if (flow !== 'connection') return createdSchema.parse(answer.body);
+  const created = createdConnectionSchema.parse(answer.body);
+  return { onboarding_id: created.onboarding_id, auth_link: created.redirect_to };
 }
 
 /**
@@ -237,12 +262,11 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
   const onboardingId = created.onboarding_id;
   for (const rule of spec.faults) stack.faults.add({ ...rule, match: { onboarding_id: onboardingId } });
   if (user !== undefined) {
-    const redirectTo = await authorize(
-      stack,
-      created.auth_link,
-      user,
-      spec.kind === 'denial' ? 'deny' : 'approve',
-    );
+    const decision = spec.kind === 'denial' || spec.kind === 'connection_declined' ? 'deny' : 'approve';
+    const redirectTo =
+      KINDS[spec.kind].flow === 'connection'
+        ? await authorizeConnection(stack, created.auth_link, decision, user)
+        : await authorize(stack, created.auth_link, user, decision);
     await visit(redirectTo);
   }
   if (KINDS[spec.kind].flow === 'finland') {
@@ -260,7 +284,7 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
       await visit(await authorize(stack, waiting.identification.link, 'test_executed', decision));
     }
   }
-  if (spec.kind === 'multi') {
+  if (spec.kind === 'multi' || spec.kind === 'connection_multi') {
     // Polled as an integrator would, a 5xx being "try again" (the journey's own faults may hit the read).
     const waiting = await eventually(
       () => getOnboarding(stack, onboardingId).catch(() => ({ status: 'unreadable' })),
@@ -275,6 +299,7 @@ async function drive(spec: JourneySpec): Promise<Outcome> {
         'POST',
         `${stack.urls.api}/onboardings/${onboardingId}/account-choice`,
         {
+          // Jane's second account, by the id both Signup+ and the connected accounts know it by.
           account_id: 'acc-8232b085624e6babf',
         },
       );

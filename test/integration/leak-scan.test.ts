@@ -6,7 +6,7 @@ import { authorizeConnection, EXAMPLES, USER } from '../helpers/connections.ts';
 import { authorize, createOnboarding, followRedirect, waitForStatus } from '../helpers/journey.ts';
 
 /**
- * Runs single-account, multi-account, failed, payment, mandate and Data v3 journeys with every log line
+ * Runs single-account, multi-account, failed, payment, mandate, Data v3 and connection-flow journeys with every log line
  * on, then searches everything an operator or a consumer could observe for
  * secrets and personal data. Secrets must appear nowhere; personal data only
  * in the record, the ready event and the integrator's status answer.
@@ -157,6 +157,18 @@ async function connectionJourney() {
   await api('GET', `/connections/${connectionId}/accounts`);
 }
 
+/** The connection flow: a connection with Signup+, john's one account read by TrueLayer's asynchronous request. */
+async function signupPlusConnectionJourney() {
+  const created = await api('POST', '/connections', { ...EXAMPLES.hosted_flow, signup_plus: true });
+  const { redirect_to, onboarding_id } = z
+    .object({ redirect_to: z.string(), onboarding_id: z.string() })
+    .parse(await created.json());
+  const bankRedirect = await authorizeConnection(stack, redirect_to, 'approve', 'john');
+  await record(await fetch(bankRedirect, { redirect: 'manual' }), answers);
+  await waitForStatus(stack, onboarding_id, ['completed', 'failed', 'expired']);
+  await api('GET', `/onboardings/${onboarding_id}`);
+}
+
 beforeAll(async () => {
   capture(process.stdout);
   capture(process.stderr);
@@ -169,6 +181,7 @@ beforeAll(async () => {
   await journey('john');
   stack.simulator.faults.clear();
   await connectionJourney();
+  await signupPlusConnectionJourney();
   await paymentJourney();
   await paymentJourney('mandate');
   await finnishJourney();
@@ -206,6 +219,8 @@ describe('what an operator or consumer can observe', () => {
     expect(seen.readyEvents).toContain('Onboarding Ready For Payment');
     expect(seen.otherEvents).toContain('Onboarding Failed');
     expect(seen.otherEvents).toContain('Data Connection Authorized');
+    // the connection flow's ready event, naming its connection
+    expect(seen.readyEvents).toContain('"connection_id"');
     expect(seen.logs.length).toBeGreaterThan(0);
   });
 

@@ -208,8 +208,13 @@ describe('the switch matrix', () => {
     expect(values('identification_expired_type')).toEqual(
       new Set(['authuri_expired', 'authorization_expired', 'webhook_authorisation_expired']),
     );
+    expect(values('signup_plus_request_shape')).toEqual(new Set(['nested', 'flat']));
+    expect(values('signup_plus_request_status_words')).toEqual(new Set(['plain', 'alternate']));
+    expect(values('signup_plus_request_pending_polls')).toEqual(new Set([1, 0, 3]));
     // A journey of another shape (no identification step): finland-journeys.test.ts plays it on its own.
     expect(values('identification_known_user')).toEqual(new Set([false]));
+    // Another end: connection-signup-journeys.test.ts plays failed and problem on their own.
+    expect(values('signup_plus_request_outcome')).toEqual(new Set(['completed']));
   });
 
   it('runs test files that exist', () => {
