@@ -1,6 +1,7 @@
 /**
  * `npm run journey -- --user <name> [--choose <n>] [--deny] [--api <url>] [--standalone]`
  * `npm run journey -- --flow payment|mandate [--user test_executed] [--amount <minor>] [--currency EUR] [--deny] ...`
+ * `npm run journey -- --flow connection --user <name> [--choose <n>] [--deny] ...`
  *
  * Drives one Signup+ journey against the local runtime, as an integrator's
  * backend and the user's browser would: POST /onboardings, the simulator's
@@ -23,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import {
   accountChoiceAcceptedSchema,
+  createdConnectionSchema,
   createdOnboardingSchema,
   onboardingViewSchema,
   problemSchema,
@@ -38,6 +40,7 @@ const TERMINAL_EVENTS = ['Onboarding Ready For Payment', 'Onboarding Failed', 'O
 const PAYMENT_USERS = ['test_executed', 'test_authorisation_failed', 'test_execution_rejected'];
 const USAGE = `Usage: npm run journey -- --user <sandbox user> [options]
        npm run journey -- --flow payment|mandate [--user <payment user>] [--amount <minor units>] [options]
+       npm run journey -- --flow connection --user <sandbox user> [options]
 
   --flow <flow>      data (the default: the user shares their bank data), payment (the user pays first)
                      or mandate (the user gives a sweeping VRP mandate)
@@ -65,6 +68,8 @@ class JourneyError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+const FLOWS = ['data', 'payment', 'mandate', 'connection'] as const;
 
 const OPTIONS = {
   flow: { type: 'string', default: 'data' },
@@ -95,11 +100,11 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  const flow = values.flow;
-  if (flow !== 'data' && flow !== 'payment' && flow !== 'mandate') {
-    throw new JourneyError(`--flow takes data, payment or mandate.\n\n${USAGE}`, EXIT.usage);
+  const flow = FLOWS.find((candidate) => candidate === values.flow);
+  if (flow === undefined) {
+    throw new JourneyError(`--flow takes data, payment, mandate or connection.\n\n${USAGE}`, EXIT.usage);
   }
-  const user = values.user ?? (flow === 'data' ? undefined : 'test_executed');
+  const user = values.user ?? (flow === 'data' || flow === 'connection' ? undefined : 'test_executed');
   if (!user) throw new JourneyError(`--user is required.\n\n${USAGE}`, EXIT.usage);
   const currency = values.currency;
   if (currency !== 'GBP' && currency !== 'EUR')
@@ -179,10 +184,21 @@ const printableEvent = z.object({ event: z.unknown() });
 
 const PAYER = { name: 'Jane Doe', email: 'jane.doe@example.com' };
 
+/** The connection flow's request: a hosted-flow Data v3 connection with Signup+ (POST /connections). */
+const CONNECTION_REQUEST = {
+  scopes: ['info', 'accounts'],
+  provider_selection: { type: 'user_selected' },
+  user: PAYER,
+  user_consent: { type: 'authorization_flow_captured' },
+  hosted_page: { type: 'authorization_flow', return_uri: 'https://example.com/signed-up' },
+  signup_plus: true,
+};
+
 /** What POST /onboardings takes for the flow besides the reference. */
 function flowFields(options: ReturnType<typeof parseOptions>) {
   switch (options.flow) {
     case 'data':
+    case 'connection':
       return {};
     case 'payment':
       return {
@@ -201,6 +217,33 @@ function flowFields(options: ReturnType<typeof parseOptions>) {
   }
 }
 
+const RETURN_ROUTES = {
+  data: 'GET /callback',
+  payment: 'GET /payments/return',
+  mandate: 'GET /payments/return',
+  connection: 'GET /connections/return',
+} as const;
+
+/**
+ * Starts the journey: POST /onboardings, or for the connection flow POST /connections with Signup+
+ * (its onboarding has the same id). Answers the id, where to send the user and the first status.
+ */
+async function start(options: ReturnType<typeof parseOptions>, api: string) {
+  if (options.flow === 'connection') {
+    const connection = await call(createdConnectionSchema, 'POST', `${api}/connections`, CONNECTION_REQUEST);
+    const view = await call(onboardingViewSchema, 'GET', `${api}/onboardings/${connection.onboarding_id}`);
+    return {
+      onboarding_id: connection.onboarding_id,
+      auth_link: connection.redirect_to,
+      status: view.status,
+    };
+  }
+  return call(createdOnboardingSchema, 'POST', `${api}/onboardings`, {
+    ...(options.reference ? { reference: options.reference } : {}),
+    ...flowFields(options),
+  });
+}
+
 async function runJourney(options: ReturnType<typeof parseOptions>, api: string): Promise<number> {
   const startedAt = Date.now();
   const deadline = startedAt + options.timeoutMs;
@@ -211,7 +254,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
     );
   });
   const users =
-    options.flow !== 'data'
+    options.flow === 'payment' || options.flow === 'mandate'
       ? PAYMENT_USERS
       : (await call(sandboxUsersSchema, 'GET', `${api}/_local/users`)).map((user) => user.username);
   if (!users.includes(options.user)) {
@@ -220,10 +263,7 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
       EXIT.usage,
     );
   }
-  const created = await call(createdOnboardingSchema, 'POST', `${api}/onboardings`, {
-    ...(options.reference ? { reference: options.reference } : {}),
-    ...flowFields(options),
-  });
+  const created = await start(options, api);
   const id = created.onboarding_id;
   console.log(`Onboarding ${id}: sandbox user ${options.user}, API ${api}`);
 
@@ -239,14 +279,21 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
   let status = created.status;
 
   const redirectTo = (
-    await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/authorize`, {
-      auth_link: created.auth_link,
-      user: options.user,
-      decision: options.decision,
-    })
+    options.flow === 'connection'
+      ? await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/connections/authorize`, {
+          uri: created.auth_link,
+          user: options.user,
+          decision: options.decision,
+        })
+      : await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/authorize`, {
+          auth_link: created.auth_link,
+          user: options.user,
+          decision: options.decision,
+        })
   ).redirect_to;
-  // The data flow comes back to /callback, the payment and mandate flows to /payments/return.
-  const returnRoute = options.flow === 'data' ? 'GET /callback' : 'GET /payments/return';
+  // The data flow comes back to /callback, the payment and mandate flows to /payments/return, the
+  // connection flow to /connections/return.
+  const returnRoute = RETURN_ROUTES[options.flow];
   const callback = await fetch(redirectTo, { redirect: 'manual', headers: { accept: 'application/json' } });
   if (callback.status !== 302) {
     const problem = problemSchema.safeParse(await callback.json().catch(() => ({})));

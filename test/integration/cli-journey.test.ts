@@ -178,6 +178,29 @@ describe('npm run journey', () => {
     expect(view).toMatchObject({ status: 'completed', chosen_account_id: 'acc-8232b085624e6babf' });
   });
 
+  it('drives a Data v3 connection with Signup+ with --flow connection, jane choosing her second account', async () => {
+    const run = await journey(
+      '--api',
+      stack.urls.api,
+      '--flow',
+      'connection',
+      '--user',
+      'jane',
+      '--choose',
+      '2',
+    );
+
+    expect(run.code).toBe(0);
+    const lines = timeline(run);
+    expect(lines.some((line) => /POST \/connections +201$/.test(line))).toBe(true);
+    expect(lines.some((line) => /GET \/connections\/return +302$/.test(line))).toBe(true);
+    expect(run.stdout).toContain('choosing account 2 of 3');
+    expect(printedEvent(run).detail).toMatchObject({
+      connection_id: expect.any(String),
+      account: { account_number: '30000000' },
+    });
+  });
+
   it('exits 1 when Signup+ has no data for the user, naming the reason', async () => {
     const run = await journey('--api', stack.urls.api, '--user', 'error.user_data_not_found');
 

@@ -174,6 +174,28 @@ describe('followConnection', () => {
     expect(run.record().status).toBe('completed');
   });
 
+  it('numbers the accounts whose names would read the same', async () => {
+    const run = following(connectionJourney(), {
+      accounts: [
+        {
+          accounts: [
+            account('acc-1', '10000000'),
+            account('acc-2', '30000000'),
+            account('acc-3', '12345678'),
+          ],
+        },
+      ],
+    });
+
+    await run.step();
+
+    expect(run.record().account_choices?.map((choice) => choice.display_name)).toEqual([
+      'Current account 0000 (1)',
+      'Current account 0000 (2)',
+      'Current account 5678',
+    ]);
+  });
+
   it('waits while the connection is not authorised, then ends expired once the link has run out', async () => {
     const run = following(connectionJourney(), { accounts: ['not_authorized', 'not_authorized'] });
 

@@ -183,11 +183,26 @@ async function awaitAuthorization(
   const chooseBefore = addSeconds(now, timeout - choiceDeadlineMarginSeconds(timeout));
   const moved = await move(step, deps, {
     to: 'authorized',
-    set: { account_choices: accounts.map(choiceOf), account_choice_expires_at: chooseBefore.toISOString() },
+    set: { account_choices: choicesOf(accounts), account_choice_expires_at: chooseBefore.toISOString() },
     timeline: [...authorized, { at, step: 'accounts_fetched', detail: `${accounts.length} accounts linked` }],
   });
   if (moved === undefined) return wait(1);
   return { next: 'choose', wait_seconds: timeout };
+}
+
+/**
+ * The accounts as the user picks from them. TrueLayer gives connected
+ * accounts no display name, so each is named by its type and the last digits
+ * of its number; names two accounts would share are numbered in list order.
+ */
+function choicesOf(items: readonly ConnectedAccountItem[]): AccountChoice[] {
+  const choices = items.map(choiceOf);
+  const shared = (name: string) => choices.filter((choice) => choice.display_name === name).length > 1;
+  return choices.map((choice, index) =>
+    shared(choice.display_name)
+      ? { ...choice, display_name: `${choice.display_name} (${index + 1})` }
+      : choice,
+  );
 }
 
 /** One connected account as the user picks from it, the number masked as in the data flow. */
