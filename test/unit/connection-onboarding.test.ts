@@ -3,6 +3,7 @@ import type { ConnectionRecord } from '../../functions/connections/model.ts';
 import type { SignupPlusRequestState } from '../../functions/connections/signup-plus-requests.ts';
 import type { ConnectedAccountItem } from '../../functions/connections/truelayer-client.ts';
 import type { Onboarding } from '../../functions/onboarding/model.ts';
+import { reconcileOne } from '../../functions/onboarding/reconcile.ts';
 import {
   type FollowConnectionDependencies,
   followConnection,
@@ -323,5 +324,35 @@ describe('followConnection', () => {
 
     expect(result.next).toBe('choose');
     expect(result.wait_seconds).toBe(600 + 5);
+  });
+});
+
+describe('the reconciler and the connection flow', () => {
+  async function reconcileAt(at: string, record: Onboarding) {
+    const repository = new InMemoryOnboardings();
+    repository.seed(record, {});
+    const started: string[] = [];
+    const outcome = await reconcileOne(ONBOARDING_ID, {
+      repository,
+      publish: fakePublisher().publish,
+      now: fakeClock(at).now,
+      workflowState: async () => 'not_found',
+      startWorkflow: async (id, flow) => {
+        started.push(`${flow}:${id}`);
+      },
+      resumeWorkflow: async () => 'resumed',
+      batchSize: 10,
+    });
+    return { outcome, started, record: repository.record(ONBOARDING_ID) };
+  }
+
+  it('leaves a connection the user may still authorise, then starts its workflow once the link ran out', async () => {
+    // A user who authorised and closed the tab before the return: only TrueLayer's accounts can tell.
+    const early = await reconcileAt('2026-03-01T10:05:00.000Z', connectionJourney());
+    const late = await reconcileAt('2026-03-01T10:16:00.000Z', connectionJourney());
+
+    expect(early).toMatchObject({ outcome: 'waiting', started: [] });
+    expect(late).toMatchObject({ outcome: 'started', started: [`connection:${ONBOARDING_ID}`] });
+    expect(late.record.status).toBe('awaiting_authorization');
   });
 });
