@@ -361,8 +361,88 @@ const FINLAND = {
   },
 };
 
+/**
+ * A Data v3 connection made with `signup_plus: true` (the connection flow, docs/flows.md): once the
+ * user authorises it, Signup+ reads the connected account (the chosen one, when there are several)
+ * and the journey ends as every Signup+ journey does, on the same record and ready event. It comes
+ * back to the demo as a data connection does (`/?connection_id=…&onboarding_id=…`); the connection's
+ * record says it goes on as a sign-up.
+ */
+const CONNECTION = {
+  ...SIGNUP_PLUS,
+  kind: 'Onboarding (connection flow)',
+  statusLabels: {
+    ...SIGNUP_PLUS.statusLabels,
+    awaiting_authorization: 'Waiting for you to connect your bank',
+    authorized: 'Connected, confirming who you are…',
+  },
+  apiLabels: {
+    'POST /connections': 'Data connection created at TrueLayer, with its onboarding',
+    'GET /connections/return':
+      'Back from the bank, outcome confirmed with TrueLayer, sign-up workflow started',
+  },
+  stateLabels: {
+    FollowConnection:
+      'Ask TrueLayer for the connected accounts (one: ask Signup+ who holds it, read its answer, store it, publish the event)',
+    WhatNext: 'Connected yet? One account or several? Has Signup+ answered?',
+    WaitForConnection: 'Wait a moment, then look again: at the connection, or at Signup+’s answer',
+  },
+  failureWords: {
+    ...FAILURE_WORDS,
+    access_denied: {
+      title: 'You chose not to connect your account',
+      text: 'Nothing was shared and no account was set up.',
+      next: 'You can start again whenever you like, or sign up another way.',
+      action: 'Start again',
+    },
+    link_expired: {
+      title: 'Your connection link expired',
+      text: 'For your security, a link to your bank works only for a short while. Nothing was shared.',
+      next: 'Start again to get a new link.',
+      action: 'Start again',
+    },
+    no_connected_account: {
+      title: 'No account was connected',
+      text: 'Your bank said yes, but shared no account we could sign you up with.',
+      next: 'Start again and connect an account in your name, or sign up another way.',
+      action: 'Start again',
+    },
+    signup_plus_request_failed: {
+      title: 'Your bank could not confirm your details',
+      text: 'Your account is connected, but who holds it could not be read from it. Nothing was set up.',
+      next: 'Try again, or sign up another way.',
+      action: 'Try again',
+    },
+    signup_plus_request_timeout: {
+      title: 'Confirming your details took too long',
+      text: 'Your account is connected, but who holds it was not confirmed in time. Nothing was set up.',
+      next: 'Please try again in a few minutes.',
+      action: 'Try again',
+    },
+  },
+  completedWords: {
+    title: 'You connected your bank and are ready for payment',
+    text: 'Your bank confirmed who holds the account you connected. Payments can now be taken from it.',
+    action: 'Sign up someone else',
+  },
+  /** The record's own steps: the answer about the account comes a moment after the return, so they are shown. */
+  progressWords: {
+    onboarding_created: 'You started your sign-up',
+    user_authorized: 'You connected your account at your bank',
+    accounts_fetched: 'Your bank listed the accounts you connected',
+    account_choice_required: 'Asked which account payments should come from',
+    account_chosen: 'You chose the account',
+    signup_plus_requested: 'Asked Signup+ who holds the account',
+    identity_stored: 'Your details were kept for payments',
+    ready_for_payment: 'Ready for payment',
+    failed: 'Not signed up',
+    expired: 'Expired',
+  },
+  resultRows: (view) => detailRow('Connection', view.connection?.connection_id),
+};
+
 /** The journeys that come back to `/?onboarding_id=`, by the record's `flow` (and, paid, its currency). */
-const SIGNUP_PLUS_FLOWS = { data: SIGNUP_PLUS, payment: PAYMENT, mandate: MANDATE };
+const SIGNUP_PLUS_FLOWS = { data: SIGNUP_PLUS, payment: PAYMENT, mandate: MANDATE, connection: CONNECTION };
 const flowOf = (view) =>
   view?.flow === 'payment' && view.payment?.currency === 'EUR' ? FINLAND : SIGNUP_PLUS_FLOWS[view?.flow];
 
@@ -609,6 +689,31 @@ $('connect-form').addEventListener('submit', async (event) => {
 });
 
 /**
+ * The bank connection with Signup+: the data card's connection with TrueLayer hosting every screen,
+ * asking for Signup+ too (`signup_plus: true`; its scopes include `accounts`, which Signup+ reads).
+ * The user comes back as from any connection, and the page follows the onboarding it names.
+ */
+$('connect-signup-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('connect-signup-error').hidden = true;
+  $('connect-signup-button').disabled = true;
+  try {
+    const user = {
+      name: $('connect-signup-name').value.trim(),
+      email: $('connect-signup-email').value.trim(),
+    };
+    const created = await api('POST', '/connections', {
+      ...connectionRequest('hosted_flow', user),
+      signup_plus: true,
+    });
+    window.location.assign(created.redirect_to);
+  } catch (error) {
+    showError($('connect-signup-error'), error.message);
+    $('connect-signup-button').disabled = false;
+  }
+});
+
+/**
  * An amount as typed ("15", "15.5", "£15.00"; in euros also "15,00 €") in minor units, or undefined
  * when it is not an amount.
  */
@@ -838,8 +943,9 @@ function renderStatus(view) {
 }
 
 function accountKind(account) {
-  const type =
-    ACCOUNT_TYPES[account.account_type] ?? (account.account_type === 'UNKNOWN' ? '' : account.account_type);
+  // Data v3's connected accounts name the kind in lower case (`current`, `savings`).
+  const named = String(account.account_type ?? '').toUpperCase();
+  const type = ACCOUNT_TYPES[named] ?? (named === 'UNKNOWN' ? '' : account.account_type);
   const currency = account.currency === 'UNKNOWN' ? '' : account.currency;
   return [type, currency].filter(Boolean).join(' · ');
 }
@@ -1126,12 +1232,15 @@ async function refresh() {
     $('status').textContent = error.message;
     return;
   }
-  journey.view = view;
   // The record names its flow: should the first read have failed, the words follow it from now on.
-  if (journey.mode === SIGNUP_PLUS && flowOf(view)) {
-    journey.mode = flowOf(view);
-    $('journey-kind').textContent = journey.mode.kind;
+  if (journey.mode === SIGNUP_PLUS && flowOf(view)) showMode(flowOf(view));
+  // A connection that asked for Signup+ goes on as a sign-up: its onboarding is the record to read.
+  if (journey.mode === DATA_CONNECTION && view.signup_plus === true) {
+    showMode(CONNECTION);
+    scheduleRefresh();
+    return;
   }
+  journey.view = view;
   renderStatus(view);
   renderChoices(view);
   renderIdentification(view);
@@ -1155,23 +1264,37 @@ function poll() {
   journey.pollTimer ??= setInterval(scheduleRefresh, POLL_MS);
 }
 
-async function follow(given, onboardingId, connectionId = '') {
-  for (const id of ['start', 'connect', 'pay', 'finland', 'mandate', 'users']) $(id).hidden = true;
-  $('journey').hidden = false;
-  let mode = given;
-  if (mode === SIGNUP_PLUS) {
-    // Payment and mandate journeys come back to the same URL as a data one: the record says which it is.
-    const first = await api('GET', mode.viewPath({ onboardingId })).catch(() => undefined);
-    mode = flowOf(first) ?? mode;
-  }
+/**
+ * Which journey came back, once the query has said what kind: payment and mandate journeys come back
+ * to the same URL as a data one, and a connection with Signup+ to the same URL as any connection;
+ * their records say which it is.
+ */
+async function journeyMode(given, ids) {
+  const first = await api('GET', given.viewPath(ids)).catch(() => undefined);
+  if (given === DATA_CONNECTION) return first?.signup_plus === true ? CONNECTION : DATA_CONNECTION;
+  return flowOf(first) ?? given;
+}
+
+/** The journey's kind, title and record, as the page names them. */
+function showMode(mode) {
   journey.mode = mode;
-  journey.id = onboardingId;
-  journey.connectionId = connectionId;
+  const ids = { onboardingId: journey.id, connectionId: journey.connectionId };
   $('journey-kind').textContent = mode.kind;
   $('journey-title').textContent = mode === DATA_CONNECTION ? 'Connecting your account' : 'Your sign-up';
-  $('onboarding-id').textContent = connectionId || onboardingId;
-  $('raw').href = mode.viewPath({ onboardingId, connectionId });
+  // The record the page reads: the connection's for a data connection, else the onboarding's.
+  $('onboarding-id').textContent = mode === DATA_CONNECTION ? ids.connectionId : ids.onboardingId;
+  $('raw').href = mode.viewPath(ids);
   document.title = `${$('journey-title').textContent} · Signup+ onboarding (local demo)`;
+}
+
+async function follow(given, onboardingId, connectionId = '') {
+  for (const id of ['start', 'connect', 'connect-signup', 'pay', 'finland', 'mandate', 'users']) {
+    $(id).hidden = true;
+  }
+  $('journey').hidden = false;
+  journey.id = onboardingId;
+  journey.connectionId = connectionId;
+  showMode(await journeyMode(given, { onboardingId, connectionId }));
   loadBankNames().finally(scheduleRefresh);
   if (!('EventSource' in window)) return poll();
   const stream = new EventSource(`/_local/stream?onboarding_id=${encodeURIComponent(onboardingId)}`);
