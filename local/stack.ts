@@ -337,6 +337,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ],
       extraApiRoutes: dataV3.apiRoutes,
       extraAuthRoutes: dataV3.authRoutes,
+      extraLinkDeciders: dataV3.linkDeciders,
       ...(options.users ? { users: options.users } : {}),
       latencyMs: options.trueLayerLatencyMs ?? 0,
       ...(options.trueLayerCodeTtlSeconds === undefined

@@ -278,18 +278,13 @@ async function runJourney(options: ReturnType<typeof parseOptions>, api: string)
   let identified = options.currency !== 'EUR';
   let status = created.status;
 
+  // The simulator's one approval hook takes every flow's link: an auth link, a payment page, a connection.
   const redirectTo = (
-    options.flow === 'connection'
-      ? await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/connections/authorize`, {
-          uri: created.auth_link,
-          user: options.user,
-          decision: options.decision,
-        })
-      : await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/authorize`, {
-          auth_link: created.auth_link,
-          user: options.user,
-          decision: options.decision,
-        })
+    await call(authorizeSchema, 'POST', `${urls.truelayer_auth}/_sandbox/authorize`, {
+      auth_link: created.auth_link,
+      user: options.user,
+      decision: options.decision,
+    })
   ).redirect_to;
   // The data flow comes back to /callback, the payment and mandate flows to /payments/return, the
   // connection flow to /connections/return.

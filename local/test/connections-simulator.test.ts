@@ -7,6 +7,7 @@ import type { ClientToken } from '../../functions/truelayer/token-cache.ts';
 import { EXAMPLES } from '../../test/helpers/connections.ts';
 import { dataConnectionRoutes } from '../truelayer-sim/data-v3/index.ts';
 import { startTrueLayerSimulator, type TrueLayerSimulator } from '../truelayer-sim/index.ts';
+import { authLink, sandboxAuthorize } from './fixtures/truelayer-sim/helpers.ts';
 
 const RETURN_URI = 'https://app.example.com/callback';
 const APP = { client_id: 'data-app', client_secret: 'data-secret', redirect_uris: [RETURN_URI] };
@@ -91,6 +92,7 @@ beforeAll(async () => {
     switches: {},
     extraApiRoutes: dataV3.apiRoutes,
     extraAuthRoutes: dataV3.authRoutes,
+    extraLinkDeciders: dataV3.linkDeciders,
   });
   token = await clientToken(APP);
 });
@@ -322,6 +324,165 @@ describe('simulator: POST /_sandbox/connections/authorize', () => {
     expect([wrongKind.status, unknownUser.status, otherBank.status, noUser.status]).toEqual([
       400, 400, 400, 400,
     ]);
+  });
+});
+
+describe('simulator: POST /_sandbox/authorize with a connection link', () => {
+  const oneHook = (link: string, decision: 'approve' | 'deny', user?: string, providerId?: string) =>
+    sandboxAuthorize(sim, {
+      auth_link: link,
+      decision,
+      ...(user ? { user } : {}),
+      ...(providerId ? { provider_id: providerId } : {}),
+    });
+  const inspect = async (id: string) => {
+    const response = await fetch(`${sim.apiUrl}/_sandbox/data-connections/${id}`);
+    return z
+      .object({
+        status: z.string(),
+        step: z.string(),
+        provider_id: z.string().nullable(),
+        username: z.string().nullable(),
+        failure_reason: z.string().nullable(),
+      })
+      .parse(await response.json());
+  };
+  /** The redirect with the connection's own id blanked, so two twin connections compare equal. */
+  const withoutId = (url: URL, id: string) => url.toString().replace(id, '<id>');
+  const linkOf = (connection: z.infer<typeof createdSchema>) =>
+    connection.hosted_page?.uri ?? connection.authorization_flow?.actions.next.uri ?? '';
+
+  const links = [
+    ['a hosted-page link', EXAMPLES.hosted_flow, 'ob-barclays'],
+    ['a bank link', EXAMPLES.fully_custom, undefined],
+  ] as const;
+  const cases = links.flatMap(([label, body, providerId]) =>
+    (['approve', 'deny'] as const).map((decision) => ({ label, body, providerId, decision })),
+  );
+
+  it.each(cases)(
+    'decides $label ($decision) as the dedicated route does',
+    async ({ body, providerId, decision }) => {
+      const viaOneHook = await created(body);
+      const viaDedicated = await created(body);
+      expect(linkOf(viaOneHook)).toMatch(/\/data\/[^/]+(\/bank)?$/);
+
+      const one = await redirectTo(await oneHook(linkOf(viaOneHook), decision, 'john', providerId));
+      const dedicated = await redirectTo(await hook(linkOf(viaDedicated), decision, 'john', providerId));
+
+      expect(withoutId(one, viaOneHook.id)).toBe(withoutId(dedicated, viaDedicated.id));
+      expect(one.searchParams.get('status')).toBe(decision === 'approve' ? 'authorized' : 'failed');
+      expect(await inspect(viaOneHook.id)).toEqual(await inspect(viaDedicated.id));
+      expect(await inspect(viaOneHook.id)).toMatchObject(
+        decision === 'approve'
+          ? { status: 'authorized', step: 'done', username: 'john', provider_id: providerId ?? 'ob-monzo' }
+          : { status: 'failed', step: 'done', failure_reason: 'access_denied' },
+      );
+    },
+  );
+
+  it('refuses an unknown connection link and the wrong kind of link as the dedicated route does', async () => {
+    const hosted = await created(EXAMPLES.own_provider_selection);
+    const refused = [
+      `${sim.authUrl}/data/no-such-connection`,
+      `${sim.authUrl}/data/${hosted.id}/login`,
+      `${hosted.hosted_page?.uri ?? ''}/bank`,
+    ];
+
+    for (const link of refused) {
+      const one = await oneHook(link, 'approve', 'john');
+      const dedicated = await hook(link, 'approve', 'john');
+      expect([one.status, dedicated.status]).toEqual([400, 400]);
+      const oneProblem = problemSchema.parse(await one.json());
+      const dedicatedProblem = problemSchema.parse(await dedicated.json());
+      // The same refusal, naming the field the link came in.
+      expect(oneProblem.title).toBe(dedicatedProblem.title);
+      expect(oneProblem.detail).toBe(dedicatedProblem.detail.replace(/^uri /, 'auth_link '));
+      expect(oneProblem.errors).toEqual({ auth_link: dedicatedProblem.errors?.uri });
+    }
+    expect((await inspect(hosted.id)).status).toBe('authorization_required');
+  });
+
+  it('refuses a link that was already used, whichever hook used it', async () => {
+    const first = await created(EXAMPLES.hosted_flow);
+    const second = await created(EXAMPLES.fully_custom);
+    await redirectTo(await oneHook(linkOf(first), 'approve', 'john'));
+    await redirectTo(await hook(linkOf(second), 'deny'));
+
+    const answers = [
+      await oneHook(linkOf(first), 'deny'),
+      await hook(linkOf(first), 'deny'),
+      await oneHook(linkOf(second), 'approve', 'john'),
+    ];
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(problemSchema.parse(await answer.json()).detail).toBe(
+        'This connection has already been completed.',
+      );
+    }
+    expect((await inspect(first.id)).status).toBe('authorized');
+    expect((await inspect(second.id)).status).toBe('failed');
+  });
+
+  it('refuses what the dedicated route refuses before approving: no user, an unknown user, a bank not offered', async () => {
+    const preselected = await created(EXAMPLES.own_provider_selection);
+    const link = linkOf(preselected);
+
+    const answers = [
+      await oneHook(link, 'approve'),
+      await oneHook(link, 'approve', 'nobody'),
+      await oneHook(link, 'approve', 'john', 'ob-barclays'),
+    ];
+
+    const errors = await Promise.all(answers.map(async (a) => problemSchema.parse(await a.json()).errors));
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400]);
+    expect(errors).toEqual([
+      { user: ['Required'] },
+      { user: ['Unknown user'] },
+      { provider_id: ['Not offered'] },
+    ]);
+    expect((await inspect(preselected.id)).status).toBe('authorization_required');
+  });
+
+  it('still takes a Signup+ auth link as a Signup+ auth link', async () => {
+    const link = authLink(sim, { client_id: APP.client_id, redirect_uri: RETURN_URI, state: 'one-hook' });
+
+    const approved = await redirectTo(await oneHook(link, 'approve', 'john'));
+    const reused = await oneHook(link, 'approve', 'john');
+
+    expect(`${approved.origin}${approved.pathname}`).toBe(RETURN_URI);
+    expect(approved.searchParams.get('code')).toBeTruthy();
+    expect(approved.searchParams.get('state')).toBe('one-hook');
+    expect(problemSchema.parse(await reused.json()).detail).toBe('This auth link has already been used.');
+  });
+
+  it('leaves a connection link to the Signup+ handling when the simulator has no link deciders', async () => {
+    const dataV3 = dataConnectionRoutes();
+    const bare = await startTrueLayerSimulator({
+      clients: [APP],
+      quiet: true,
+      switches: {},
+      extraApiRoutes: dataV3.apiRoutes,
+      extraAuthRoutes: dataV3.authRoutes,
+    });
+    try {
+      const answer = await sandboxAuthorize(bare, {
+        auth_link: `${bare.authUrl}/data/some-connection`,
+        decision: 'deny',
+      });
+      const signupPlus = await sandboxAuthorize(bare, {
+        auth_link: authLink(bare, { client_id: APP.client_id, redirect_uri: RETURN_URI }),
+        decision: 'deny',
+      });
+
+      expect(answer.status).toBe(400);
+      const problem = problemSchema.parse(await answer.json());
+      expect([problem.detail, problem.errors]).toEqual(['The link has no client_id.', undefined]);
+      expect((await redirectTo(signupPlus)).searchParams.get('error')).toBe('access_denied');
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { checkAuthLink, errorRedirect } from './auth-request.ts';
 import { completeAuthorization } from './authorization.ts';
+import type { RequestContext } from './context.ts';
 import { decideIdentification, parseIdentificationLink } from './finland/index.ts';
-import { jsonResponse } from './http-io.ts';
+import { jsonResponse, type SimResponse } from './http-io.ts';
 import { authorizeCheckoutLink, parseCheckoutLink } from './payments/index.ts';
 import type { RouteDefinition } from './router.ts';
 import { invalidParameters, readSandboxBody } from './sandbox-request.ts';
@@ -16,11 +17,33 @@ const AuthorizeBodySchema = z.strictObject({
   provider_id: z.string().min(1).optional(),
 });
 
+/** What `POST /_sandbox/authorize` was asked besides the link, as a {@link AuthLinkDecider} gets it. */
+export interface AuthLinkRequest {
+  decision: 'approve' | 'deny';
+  /** Sandbox username; the decider says whether it needs one. */
+  user?: string | undefined;
+  provider_id?: string | undefined;
+}
+
+/**
+ * Decides, for `POST /_sandbox/authorize`, the links a module plugged in beside its extra routes
+ * hands out (the Data API v3 connection links, `data-v3/`): for a link it recognises, the whole
+ * answer, a refusal included (`200 { redirect_to }` or a 400 problem naming `auth_link`); for any
+ * other link `undefined`, which leaves it to the next decider and then to the Signup+ dialog.
+ */
+export type AuthLinkDecider = (
+  ctx: RequestContext,
+  link: URL,
+  request: AuthLinkRequest,
+) => SimResponse | undefined;
+
 /**
  * `POST /_sandbox/authorize`: walks the dialog without a browser and returns where the browser
- * would be sent. Same checks as the dialog; the link is spent the same way.
+ * would be sent. Same checks as the dialog; the link is spent the same way. A link neither the
+ * identification page nor the hosted payment page takes is offered to `deciders` in order (the
+ * simulator's `extraLinkDeciders`); one none of them recognises is a Signup+ auth link.
  */
-export const authorizeRoute: RouteDefinition = {
+export const authorizeRoute = (deciders: readonly AuthLinkDecider[] = []): RouteDefinition => ({
   method: 'POST',
   path: '/_sandbox/authorize',
   name: 'authorize',
@@ -51,6 +74,11 @@ export const authorizeRoute: RouteDefinition = {
       return decided.ok
         ? jsonResponse(200, { redirect_to: decided.redirectTo })
         : invalid(decided.detail, decided.errors);
+    }
+
+    for (const decide of deciders) {
+      const decided = decide(ctx, new URL(body.auth_link), body);
+      if (decided !== undefined) return decided;
     }
 
     const check = checkAuthLink(new URL(body.auth_link).searchParams, ctx.sim.clients);
@@ -88,4 +116,4 @@ export const authorizeRoute: RouteDefinition = {
       redirect_to: completeAuthorization(ctx.sim, request, { kind: 'approve', user, providerId }),
     });
   },
-};
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountsRoute } from './accounts-route.ts';
-import { authorizeRoute } from './authorize-route.ts';
+import { type AuthLinkDecider, authorizeRoute } from './authorize-route.ts';
 import { ClientRegistry, type SandboxClient, SandboxClientsSchema } from './clients.ts';
 import type { SignupPlusRequest, SimulatorState } from './context.ts';
 import { dialogRoutes } from './dialog-routes.ts';
@@ -28,6 +28,7 @@ import {
   webhookSandboxRoutes,
 } from './webhooks/index.ts';
 
+export type { AuthLinkDecider, AuthLinkRequest } from './authorize-route.ts';
 export { authenticateBearer, type BearerCheck, type BearerRequirement } from './bearer.ts';
 export type { SandboxClient, SigningKey } from './clients.ts';
 export type { RequestContext, SignupPlusRequest, SimulatorState } from './context.ts';
@@ -110,6 +111,12 @@ export interface SimulatorOptions {
   extraAuthRoutes?: RouteDefinition[];
   /** More routes for the API host (e.g. `POST /v3/data-connections`). */
   extraApiRoutes?: RouteDefinition[];
+  /**
+   * Deciders for the links the extra routes hand out, so `POST /_sandbox/authorize` approves or
+   * denies them too (e.g. the Data v3 connection links); asked in order after the built-in payment
+   * and identification links, before a link is taken as a Signup+ auth link.
+   */
+  extraLinkDeciders?: AuthLinkDecider[];
   /**
    * How to answer where TrueLayer is undocumented (switches.ts). When absent,
    * read from the `TRUELAYER_SIM_SWITCHES` environment variable (JSON, or
@@ -246,7 +253,7 @@ export async function startTrueLayerSimulator(options: SimulatorOptions): Promis
     ...dialogRoutes,
     ...paymentAuthRoutes,
     ...identificationAuthRoutes,
-    authorizeRoute,
+    authorizeRoute(options.extraLinkDeciders ?? []),
     tokenRoute,
     ...faultRoutes,
     ...switchRoutes,

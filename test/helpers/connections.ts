@@ -196,15 +196,18 @@ export async function postConnection(stack: LocalStack, body: unknown, headers: 
   return requestJson('POST', `${stack.urls.api}/connections`, body, headers);
 }
 
-/** The simulator's non-interactive hook: where the browser would be sent after the user's decision. */
+/**
+ * The simulator's one non-interactive approval hook, which takes a connection's link like every other:
+ * where the browser would be sent after the user's decision.
+ */
 export async function authorizeConnection(
   stack: LocalStack,
   uri: string,
   decision: 'approve' | 'deny' = 'approve',
   user = 'john',
 ) {
-  const response = await requestJson('POST', `${stack.urls.truelayer_auth}/_sandbox/connections/authorize`, {
-    uri,
+  const response = await requestJson('POST', `${stack.urls.truelayer_auth}/_sandbox/authorize`, {
+    auth_link: uri,
     user,
     decision,
   });

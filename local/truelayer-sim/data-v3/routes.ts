@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { AuthLinkDecider, AuthLinkRequest } from '../authorize-route.ts';
 import { authenticateBearer } from '../bearer.ts';
 import type { RequestContext } from '../context.ts';
 import { loggedInUser } from '../dialog-pages.ts';
@@ -85,6 +86,11 @@ export interface DataV3Simulator {
   apiRoutes: RouteDefinition[];
   /** The hosted page, the simulated bank and `POST /_sandbox/connections/authorize`. */
   authRoutes: RouteDefinition[];
+  /**
+   * For the simulator's `extraLinkDeciders`: lets `POST /_sandbox/authorize` decide a hosted page
+   * or bank link (any `/data/…` path) exactly as `POST /_sandbox/connections/authorize` does.
+   */
+  linkDeciders: AuthLinkDecider[];
   store: DataConnectionStore;
 }
 
@@ -546,57 +552,83 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
     },
   };
 
-  /** `POST /_sandbox/connections/authorize`: the whole journey without a browser, for tests. */
+  /**
+   * The whole journey without a browser, for tests: the decision on a hosted page or bank link
+   * (`uri`), answered as `200 { redirect_to }` or a 400 problem whose detail and `errors` name
+   * `field`, the body field the link came in. Both approval hooks decide through this.
+   */
+  function decideConnectionLink(
+    ctx: RequestContext,
+    uri: string,
+    request: AuthLinkRequest,
+    field: 'uri' | 'auth_link',
+  ): SimResponse {
+    const invalid = (detail: string, errors?: Record<string, string[]>) =>
+      invalidParameters(ctx, detail, errors);
+    const path = URL.parse(uri)?.pathname ?? '';
+    const match = /^\/data\/([^/]+)(\/bank)?$/.exec(path);
+    const connection = match ? store.get(decodeURIComponent(match[1] ?? '')) : undefined;
+    if (match === null || connection === undefined) {
+      return invalid(`${field} is not a hosted page or bank link of a known connection.`, {
+        [field]: ['Unknown'],
+      });
+    }
+    const isBankLink = match[2] !== undefined;
+    if (isBankLink === isHosted(connection.request)) {
+      return invalid(`${field} is not the link this connection answered with.`, { [field]: ['Wrong link'] });
+    }
+    if (!pending(connection)) return invalid('This connection has already been completed.');
+    const auth = ctx.sim.urls.auth;
+    let outcome: Outcome = { kind: 'deny' };
+    if (request.decision === 'approve') {
+      if (request.user === undefined) return invalid('user is required to approve.', { user: ['Required'] });
+      const user = ctx.sim.findUser(request.user);
+      if (user === undefined)
+        return invalid(`Unknown sandbox user "${request.user}".`, { user: ['Unknown user'] });
+      const fixed = connection.request.selection.type === 'preselected' ? connection.providerId : undefined;
+      const providerId = request.provider_id ?? fixed ?? connection.providers[0]?.id;
+      if (
+        providerId === undefined ||
+        !connection.providers.some((provider) => provider.id === providerId) ||
+        (fixed !== undefined && fixed !== providerId)
+      ) {
+        return invalid('provider_id is not offered for this connection.', { provider_id: ['Not offered'] });
+      }
+      outcome = { kind: 'approve', user, providerId };
+    }
+    const switches = ctx.sim.switches.current;
+    finish(connection, outcome, auth, switches, ctx.sim.now());
+    // Straight to the end: a test does not look at TrueLayer's result screen.
+    connection.step = 'done';
+    return jsonResponse(200, { redirect_to: finalDestination(connection, auth, switches) });
+  }
+
+  /** `POST /_sandbox/connections/authorize`: {@link decideConnectionLink} on the body's `uri`. */
   const authorize: RouteDefinition = {
     method: 'POST',
     path: '/_sandbox/connections/authorize',
     name: 'data_authorize',
     faultable: false,
     async handle(ctx) {
-      const invalid = (detail: string, errors?: Record<string, string[]>) =>
-        invalidParameters(ctx, detail, errors);
       const read = await readSandboxBody(ctx, AuthorizeBodySchema);
       if ('problem' in read) return read.problem;
-      const { body } = read;
-      const path = URL.parse(body.uri)?.pathname ?? '';
-      const match = /^\/data\/([^/]+)(\/bank)?$/.exec(path);
-      const connection = match ? store.get(decodeURIComponent(match[1] ?? '')) : undefined;
-      if (match === null || connection === undefined) {
-        return invalid('uri is not a hosted page or bank link of a known connection.', { uri: ['Unknown'] });
-      }
-      const isBankLink = match[2] !== undefined;
-      if (isBankLink === isHosted(connection.request)) {
-        return invalid('uri is not the link this connection answered with.', { uri: ['Wrong link'] });
-      }
-      if (!pending(connection)) return invalid('This connection has already been completed.');
-      const auth = ctx.sim.urls.auth;
-      let outcome: Outcome = { kind: 'deny' };
-      if (body.decision === 'approve') {
-        if (body.user === undefined) return invalid('user is required to approve.', { user: ['Required'] });
-        const user = ctx.sim.findUser(body.user);
-        if (user === undefined)
-          return invalid(`Unknown sandbox user "${body.user}".`, { user: ['Unknown user'] });
-        const fixed = connection.request.selection.type === 'preselected' ? connection.providerId : undefined;
-        const providerId = body.provider_id ?? fixed ?? connection.providers[0]?.id;
-        if (
-          providerId === undefined ||
-          !connection.providers.some((provider) => provider.id === providerId) ||
-          (fixed !== undefined && fixed !== providerId)
-        ) {
-          return invalid('provider_id is not offered for this connection.', { provider_id: ['Not offered'] });
-        }
-        outcome = { kind: 'approve', user, providerId };
-      }
-      const switches = ctx.sim.switches.current;
-      finish(connection, outcome, auth, switches, ctx.sim.now());
-      // Straight to the end: a test does not look at TrueLayer's result screen.
-      connection.step = 'done';
-      return jsonResponse(200, { redirect_to: finalDestination(connection, auth, switches) });
+      return decideConnectionLink(ctx, read.body.uri, read.body, 'uri');
     },
   };
 
+  /**
+   * `POST /_sandbox/authorize` on a link under `/data/` (where every page of a connection lives):
+   * decided as the dedicated route decides it, an unknown or wrong one refused there too; any
+   * other link is not a connection link.
+   */
+  const decideLink: AuthLinkDecider = (ctx, link, request) =>
+    link.pathname.startsWith('/data/')
+      ? decideConnectionLink(ctx, link.href, request, 'auth_link')
+      : undefined;
+
   return {
     store,
+    linkDeciders: [decideLink],
     apiRoutes: [
       createConnection,
       readConnection,
