@@ -6,6 +6,7 @@ import { envelopeFor } from '../events/envelope.ts';
 import { stableEventId } from '../events/event-id.ts';
 import type { PublishEvent } from '../events/publisher.ts';
 import { resourceKey } from '../onboarding/create-onboarding.ts';
+import { recordJourneyStarted } from '../onboarding/journey-metrics.ts';
 import type { Onboarding } from '../onboarding/model.ts';
 import type { OnboardingRepository } from '../onboarding/repository.ts';
 import { TrueLayerContractError } from '../truelayer/errors.ts';
@@ -256,4 +257,5 @@ async function createSignupPlusOnboarding(
     {},
     addDays(now, deps.settings.retentionDays),
   );
+  recordJourneyStarted(onboarding);
 }

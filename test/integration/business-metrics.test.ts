@@ -2,6 +2,7 @@ import { type LocalStack, startLocalStack } from '@signupplus/local';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { JourneyMetrics, METRICS_NAMESPACE } from '../../functions/commons/metric-names.ts';
+import { authorizeConnection, EXAMPLES, postConnection } from '../helpers/connections.ts';
 import { eventually } from '../helpers/http.ts';
 import {
   authorize,
@@ -168,6 +169,23 @@ describe('business metrics (Powertools Metrics, EMF)', () => {
     );
     expect(completed).toHaveLength(1);
     expect(named(JourneyMetrics.started, { service, flow: 'mandate' })).toHaveLength(1);
+  });
+
+  it('counts a connection journey under its own flow, from POST /connections to its end', async () => {
+    const created = await postConnection(stack, { ...EXAMPLES.hosted_flow, signup_plus: true });
+    const { onboarding_id, redirect_to } = z
+      .object({ onboarding_id: z.string(), redirect_to: z.string() })
+      .parse(created.body);
+    await followRedirect(await authorizeConnection(stack, redirect_to, 'approve', 'john'));
+    await waitForStatus(stack, onboarding_id, ['completed']);
+
+    const completed = await eventually(
+      async () => named(JourneyMetrics.completed, { service, flow: 'connection' }),
+      (found) => found.length > 0,
+      { what: 'OnboardingsCompleted for the connection flow' },
+    );
+    expect(completed).toHaveLength(1);
+    expect(named(JourneyMetrics.started, { service, flow: 'connection' })).toHaveLength(1);
   });
 
   it('counts an unused link as expired by reason, and the reconciler reports each run', async () => {
