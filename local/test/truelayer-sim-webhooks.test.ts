@@ -40,13 +40,16 @@ const UNREACHABLE_CLIENT = {
   redirect_uris: ['http://localhost:6000/callback'],
 };
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * A loopback port whose every connection is cut before a byte of answer: a network error each time.
+ * Kept listening for the whole file (a port closed instead could be bound again by another test file
+ * running alongside, which then answers).
+ */
+const refusing = createServer();
+refusing.on('connection', (socket) => socket.destroy());
+async function refusingPort(): Promise<number> {
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  return (refusing.address() as AddressInfo).port;
 }
 
 type Client = { client_id: string; client_secret: string; redirect_uris: string[] };
@@ -74,7 +77,7 @@ beforeAll(async () => {
       {
         ...UNREACHABLE_CLIENT,
         signing_keys,
-        webhook_uri: `http://127.0.0.1:${await closedPort()}/hooks`,
+        webhook_uri: `http://127.0.0.1:${await refusingPort()}/hooks`,
       },
     ],
   });
@@ -83,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
   await receiver.close();
+  await new Promise<void>((resolve) => refusing.close(() => resolve()));
 });
 
 beforeEach(() => {

@@ -88,6 +88,8 @@ describe(`${options.journeys} journeys under ${options.faultRate * 100}% TrueLay
       // No end was announced for an onboarding nobody started.
       expect([...endEvents.keys()].filter((id) => !started.includes(id))).toEqual([]);
 
+      // Every journey asked for was started (a create that never succeeded says why).
+      expect(run.results.filter((result) => !result.onboardingId).map((result) => result.error)).toEqual([]);
       const ends = [];
       for (const result of run.results) {
         const id = result.onboardingId ?? '';
