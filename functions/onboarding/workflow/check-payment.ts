@@ -14,7 +14,7 @@ import {
   PAYMENT_JOURNEY_STATUSES,
   requestIdentification,
 } from './identification.ts';
-import type { CheckPaymentResult } from './inputs.ts';
+import { type CheckPaymentResult, END_STEP as END, waitStep as wait } from './inputs.ts';
 
 export type CheckPaymentDependencies = EndJourneyDependencies &
   IdentificationDependencies & {
@@ -58,12 +58,6 @@ const ENDS = {
 
 /** An authorised payment not settled this long after the link's expiry ends the journey `failed`. */
 export const SETTLEMENT_DEADLINE_SECONDS = 3600;
-
-const END: CheckPaymentResult = { next: 'end', wait_seconds: 1 };
-const wait = (seconds: number): CheckPaymentResult => ({
-  next: 'wait',
-  wait_seconds: Math.max(1, Math.ceil(seconds)),
-});
 
 const isTerminal = (onboarding: Onboarding) => terminalStatuses.includes(onboarding.status);
 

@@ -18,8 +18,8 @@ import {
   terminalStatuses,
 } from '../model.ts';
 import { trueLayerFailureOf } from './failures.ts';
-import type { FollowConnectionResult } from './inputs.ts';
-import { choiceDeadlineMarginSeconds } from './link-accounts.ts';
+import { END_STEP as END, type FollowConnectionResult, waitStep as wait } from './inputs.ts';
+import { choiceDeadlineMarginSeconds, choiceWaitSeconds } from './link-accounts.ts';
 
 export interface FollowConnectionDependencies extends EndJourneyDependencies {
   connections: {
@@ -47,11 +47,6 @@ export const CONNECTION_POLL_SECONDS = {
 /** A Signup+ request still pending this long after it was made ends the journey `failed`. */
 export const SIGNUP_PLUS_REQUEST_DEADLINE_SECONDS = 300;
 
-const END: FollowConnectionResult = { next: 'end', wait_seconds: 1 };
-const wait = (seconds: number): FollowConnectionResult => ({
-  next: 'wait',
-  wait_seconds: Math.max(1, Math.ceil(seconds)),
-});
 const ageSeconds = (since: string, now: Date) => (now.getTime() - new Date(since).getTime()) / 1000;
 /** A tenth of the age, within the bounds: a user (or TrueLayer) that has not answered soon may never. */
 const backoff = (age: number, least: number, most: number) => Math.min(most, Math.max(least, age / 10));
@@ -112,17 +107,10 @@ export async function followConnection(
 }
 
 /** Choices are on the record: wait (again, after a restart) until a little after the deadline shown. */
-function awaitChoice(
-  chooseBefore: string,
-  step: Step,
-  deps: FollowConnectionDependencies,
-): FollowConnectionResult {
-  const left = Math.ceil((new Date(chooseBefore).getTime() - deps.now().getTime()) / 1000);
-  return {
-    next: 'choose',
-    wait_seconds: Math.max(1, left + choiceDeadlineMarginSeconds(step.accountChoiceTimeoutSeconds)),
-  };
-}
+const awaitChoice = (chooseBefore: string, step: Step, deps: FollowConnectionDependencies) => ({
+  next: 'choose' as const,
+  wait_seconds: choiceWaitSeconds(chooseBefore, step.accountChoiceTimeoutSeconds, deps.now()),
+});
 
 /** The failure of a connection its return recorded as refused at the bank, in the journey's words. */
 const declined = (record: ConnectionRecord): Failure =>

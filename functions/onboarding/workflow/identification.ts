@@ -9,7 +9,7 @@ import { recordIdentified } from '../identification-return.ts';
 import type { Onboarding, OnboardingStatus, TimelineEntry } from '../model.ts';
 import { newStateToken, sha256 } from '../state-token.ts';
 import { trueLayerFailureOf } from './failures.ts';
-import type { CheckPaymentResult } from './inputs.ts';
+import { type CheckPaymentResult, END_STEP as END } from './inputs.ts';
 
 /*
  * Signup+ in Finland (docs/flows.md, "Finland"): once the user's euro payment
@@ -49,7 +49,6 @@ export const PAYMENT_JOURNEY_STATUSES: readonly OnboardingStatus[] = [
   'identified',
 ];
 
-const END: CheckPaymentResult = { next: 'end', wait_seconds: 1 };
 const WAIT: CheckPaymentResult = { next: 'wait', wait_seconds: IDENTIFICATION_POLL_SECONDS };
 
 /** A euro payment: the Finnish journey, whose payer identifies at their bank after paying. */

@@ -65,3 +65,12 @@ export const followConnectionResultSchema = z.object({
   wait_seconds: z.number().check(z.int(), z.positive()),
 });
 export type FollowConnectionResult = z.infer<typeof followConnectionResultSchema>;
+
+/** A looping step's answer that the journey has ended (the Choice ignores `wait_seconds` then). */
+export const END_STEP = { next: 'end', wait_seconds: 1 } as const;
+
+/** A looping step's answer to look again in `seconds`: a whole number, at least one (a Wait's unit). */
+export const waitStep = (seconds: number) => ({
+  next: 'wait' as const,
+  wait_seconds: Math.max(1, Math.ceil(seconds)),
+});

@@ -13,7 +13,7 @@ import { failureOf } from '../failure-reasons.ts';
 import { maskAccountNumber, type Onboarding, type TimelineEntry, terminalStatuses } from '../model.ts';
 import { CodeExchangeRefusedError, type Journey } from '../repository.ts';
 import { trueLayerFailureOf } from './failures.ts';
-import type { LinkAccountsResult } from './inputs.ts';
+import { END_STEP as END, type LinkAccountsResult } from './inputs.ts';
 
 export interface LinkAccountsDependencies
   extends OnboardingDependencies<
@@ -35,7 +35,6 @@ export const choiceDeadlineMarginSeconds = (timeoutSeconds: number) =>
   Math.min(5, Math.floor(timeoutSeconds / 5));
 
 /** The Choice ignores `wait_seconds` unless it waits; it must still be present. */
-const END: LinkAccountsResult = { next: 'end', wait_seconds: 1 };
 
 interface JourneyToken {
   accessToken: string;
@@ -122,6 +121,13 @@ function exchangeFailure(error: unknown): Failure | undefined {
 const secondsUntil = (at: string, now: Date) => Math.ceil((new Date(at).getTime() - now.getTime()) / 1000);
 
 /**
+ * How long a step that finds the choices already on the record (a retry, or a run the reconciler
+ * started again) waits for the user: until a little after the deadline they were shown, at least 1 s.
+ */
+export const choiceWaitSeconds = (chooseBefore: string, timeoutSeconds: number, now: Date) =>
+  Math.max(1, secondsUntil(chooseBefore, now) + choiceDeadlineMarginSeconds(timeoutSeconds));
+
+/**
  * The workflow's first step: swaps the stored code for an access token and
  * reads the user's Signup+ data with it. One account: the journey completes
  * here. Several: the masked choices and the deadline are stored and the state
@@ -145,9 +151,11 @@ export async function linkAccounts(
   }
   if (onboarding.status === 'account_chosen') return { next: 'chosen', wait_seconds: 1 };
   if (onboarding.account_choice_expires_at) {
-    const left = secondsUntil(onboarding.account_choice_expires_at, deps.now());
-    const margin = choiceDeadlineMarginSeconds(input.accountChoiceTimeoutSeconds);
-    return { next: 'choose', wait_seconds: Math.max(1, left + margin) };
+    const { account_choice_expires_at: chooseBefore } = onboarding;
+    return {
+      next: 'choose',
+      wait_seconds: choiceWaitSeconds(chooseBefore, input.accountChoiceTimeoutSeconds, deps.now()),
+    };
   }
   if (onboarding.status !== 'authorized') {
     throw new Error(`The workflow started on an onboarding that is ${onboarding.status}`);
