@@ -37,7 +37,7 @@ function runProfile(name: string, switches: string): Promise<ProfileRun> {
     ['node_modules/vitest/vitest.mjs', 'run', '--reporter=dot', '--maxWorkers=2', ...MATRIX_FILES],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, [SWITCHES_ENV]: switches, FORCE_COLOR: '0' },
+      env: { ...process.env, [SWITCHES_ENV]: switches, NO_COLOR: '1' },
     },
   );
   const chunks: Buffer[] = [];
