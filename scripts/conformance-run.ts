@@ -34,6 +34,7 @@ import type { ConformanceSettings } from './conformance-args.ts';
 import { type ConformanceBrowser, launchConformanceBrowser } from './conformance-browser.ts';
 import { type Exchange, type RecordingProxy, startRecordingProxy } from './conformance-proxy.ts';
 import { keptHeaders, Redactor } from './conformance-redact.ts';
+import { signupPlusRequestPart } from './conformance-signup-plus-requests.ts';
 
 export interface Step {
   name: string;
@@ -110,7 +111,8 @@ async function targetFor(settings: ConformanceSettings): Promise<Target> {
 /** A file name for an exchange: `03-get-signup-plus-accounts.json`. */
 function fixtureName(index: number, exchange: Exchange): string {
   const path = new URL(exchange.target, 'http://x').pathname
-    .replace(/\/v3\/data-connections\/[^/]+/, '/v3/data-connections/id')
+    // Ids in the path (a connection, an account, a Signup+ request) name nothing in a file name.
+    .replace(/\/(data-connections|connections|accounts|requests)\/[^/]+/g, '/$1/id')
     .replace(/[^a-z0-9]+/gi, '-')
     .replace(/^-|-$/g, '')
     .toLowerCase();
@@ -553,6 +555,18 @@ async function dataV3Part(context: {
   });
   if (!present) switches.push('data_connection_endpoint=absent');
   findings.push({ point: 'documented data calls after the return', found: statuses.join('; ') });
+  if (outcome?.outcome === 'authorized') {
+    await signupPlusRequestPart({
+      endpoints,
+      token,
+      connections: client,
+      connectionId: created.connection_id,
+      redactor,
+      steps,
+      findings,
+      switches,
+    });
+  }
 }
 
 /** Writes one redacted fixture per recorded exchange; refuses any that still holds a secret or personal data. */

@@ -28,7 +28,8 @@ const summarySchema = z.object({
 describe('npm run conformance, against the simulator', () => {
   it('walks the dialogs, makes every call, finds each undocumented behaviour and writes redacted fixtures', async () => {
     const switches =
-      'multiple_accounts_status=409,gzip=true,absent_fields=null,return_connection_id=false,data_connection_endpoint=absent';
+      'multiple_accounts_status=409,gzip=true,absent_fields=null,return_connection_id=false,data_connection_endpoint=absent,' +
+      'signup_plus_request_shape=flat,signup_plus_request_status_words=alternate,signup_plus_request_pending_polls=2';
 
     const run = await promisify(execFile)(
       process.execPath,
@@ -58,6 +59,7 @@ describe('npm run conformance, against the simulator', () => {
         'POST /v3/data-connections',
         'hosted page and return',
         'learn the outcome',
+        'Signup+ request on a connected account',
       ]),
     );
     expect(summary.steps.find((step) => step.name === 'learn the outcome')?.detail).toBe(
@@ -68,6 +70,13 @@ describe('npm run conformance, against the simulator', () => {
 
     const files = readdirSync(out).filter((name) => name.endsWith('.json'));
     expect(files.length).toBeGreaterThan(8);
+    // Nor any id in the fixtures' names (a path's connection, account or request id).
+    expect(files.join(' ')).not.toMatch(/acc-[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(
+      files.filter((name) =>
+        name.endsWith('-get-v3-connections-id-accounts-id-signup-plus-requests-id.json'),
+      ),
+    ).not.toEqual([]);
     const text = files.map((name) => readFileSync(join(out, name), 'utf8')).join('\n');
     // No person, token, code or account id of the simulator's jane left in the fixtures.
     expect(text).not.toMatch(/Jane|Roe|Angels Court|SK3 9LQ|30000000|acc-[0-9a-f]{8,}|Bearer /);
