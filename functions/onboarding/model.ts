@@ -112,8 +112,9 @@ export type OnboardingMandate = z.infer<typeof onboardingMandateSchema>;
 /**
  * The Data v3 connection of the connection flow, and what Signup+ was asked
  * about it: the account (the only one, or the user's choice) and TrueLayer's
- * id for the asynchronous Signup+ request, with when it was made. Names
- * nobody, so it outlives an erasure.
+ * id for the asynchronous Signup+ request, with when it was made. An erasure
+ * removes the account, as it removes the chosen account; the rest names
+ * nobody and stays.
  */
 export const onboardingConnectionSchema = z.object({
   connection_id: z.string(),
@@ -161,7 +162,7 @@ export const onboardingSchema = z.object({
    * then keeps only what names nobody (its id, status and times, the
    * timeline's step names and times without their details, a failure's reason
    * and fixed sentence) until its retention ends; the user, the account, the
-   * choices, the chosen account, the reference and what TrueLayer or the
+   * choices, the chosen account (the connection's account too), the reference and what TrueLayer or the
    * redirect said about a failure are gone (repository.ts, `erase`).
    */
   erased_at: z.optional(z.iso.datetime()),

@@ -486,6 +486,12 @@ export class OnboardingRepository {
       names[`#${field}`] = field;
       removes.push(`#${field}`);
     }
+    // The connection flow's account is the chosen account by another name; the connection itself stays.
+    if (onboarding.connection?.account_id !== undefined) {
+      names['#connection'] = 'connection';
+      names['#connection_account'] = 'account_id';
+      removes.push('#connection.#connection_account');
+    }
     if (onboarding.failure) {
       names['#failure'] = 'failure';
       values[':failure'] = { reason: onboarding.failure.reason, detail: onboarding.failure.detail };

@@ -192,6 +192,21 @@ describe('connection flow (Signup+ on a Data v3 connected account)', () => {
     expect(done.user).toMatchObject({ first_name: 'John' });
   });
 
+  it('erases the person behind a completed journey, the connected account with them, and keeps the connection', async () => {
+    const { created } = await connectAs('john');
+    await waitForStatus(stack, created.onboarding_id, END);
+
+    const erased = await requestJson('DELETE', `${stack.urls.api}/onboardings/${created.onboarding_id}`);
+    const after = await getOnboarding(stack, created.onboarding_id);
+
+    expect(erased.status).toBe(202);
+    expect(after.erased_at).toEqual(expect.any(String));
+    expect(after.user).toBeUndefined();
+    expect(after.connection?.connection_id).toBe(created.connection_id);
+    expect(after.connection?.account_id).toBeUndefined();
+    expect(after.connection?.signup_plus_request_id).toEqual(expect.any(String));
+  });
+
   it('refuses Signup+ on a connection without the accounts scope, naming the field', async () => {
     const response = await postConnection(stack, {
       ...EXAMPLES.hosted_flow,
