@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { getOnboarding } from '../helpers/journey.ts';
 import { type ChromiumSession, launchChromium, PHONE, screenshot } from './chromium.ts';
-import { shownEvent, stepNames } from './journey-page.ts';
+import { shownEvent, stepNames, stepShown } from './journey-page.ts';
 
 let stack: LocalStack;
 let chromium: ChromiumSession;
@@ -96,16 +96,6 @@ const finished = (page: Page) => shownEvent(page, shownEventSchema);
 
 /** The record's steps as the page lists them for the person: their words, in order. */
 const progressWords = (page: Page) => page.locator('#progress-steps li span').allTextContents();
-
-/**
- * Waits until the live timeline shows the step (with that outcome): the page may end on the record
- * and the bus's events a moment before the stream has delivered the workflow's last steps.
- */
-const stepShown = (page: Page, name: string, outcome?: string) =>
-  page
-    .locator(`#timeline .step[data-name="${name}"]${outcome ? `[data-outcome="${outcome}"]` : ''}`)
-    .last()
-    .waitFor();
 
 // Each journey waits on the connection workflow, which reads Signup+'s answer a second or more apart.
 describe('demo page, a bank connection with Signup+ in Chromium', { timeout: 60_000 }, () => {

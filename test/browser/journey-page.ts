@@ -26,3 +26,13 @@ export const stepNames = (page: Page) =>
 /** What the page says of a step (its latest row). */
 export const stepLabel = (page: Page, name: string) =>
   page.locator(`#timeline .step[data-name="${name}"] .label`).last().textContent();
+
+/**
+ * Waits until the live timeline shows the step (with that outcome): the page may show the record
+ * (a choice to make, an end) a moment before the stream has delivered the workflow's steps.
+ */
+export const stepShown = (page: Page, name: string, outcome?: string) =>
+  page
+    .locator(`#timeline .step[data-name="${name}"]${outcome ? `[data-outcome="${outcome}"]` : ''}`)
+    .last()
+    .waitFor();
