@@ -26,8 +26,8 @@ export const sharedTestOptions = {
   // Four files at a time on a 2-core machine: an integration file spends most of its time waiting on
   // loopback (the stack's timers, polling with deadlines), so four keep both cores busy. Measured on
   // the whole suite: 320 s with vitest's default against 141 s with four. The DynamoDB Local pass
-  // (npm run test:dynamodb-local) runs two at a time: each file starts its own JVM (150 s for its
-  // seventeen files, against 293 s one at a time).
+  // (npm run test:dynamodb-local) runs one file at a time: each file starts its own JVM, and two at a
+  // time (150 s against 293 s) once left the invariant's stack more than a minute to close.
   maxWorkers: 4,
   testTimeout: 30_000,
   hookTimeout: 60_000,
