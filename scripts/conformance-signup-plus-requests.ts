@@ -9,7 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signupPlusRequestsClient } from '../functions/connections/signup-plus-requests.ts';
+import {
+  looksLikeIdentity,
+  PENDING,
+  signupPlusRequestsClient,
+} from '../functions/connections/signup-plus-requests.ts';
 import type { DataConnectionsClient } from '../functions/connections/truelayer-client.ts';
 import type { TrueLayerEndpoints } from '../functions/truelayer/config.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../functions/truelayer/http.ts';
@@ -31,16 +35,11 @@ export interface SignupPlusRequestContext {
 const READS = 30;
 const READ_INTERVAL_MS = 2_000;
 
-const PENDING_WORDS = new Set(['pending', 'in_progress', 'processing', 'requested', 'accepted', 'queued']);
-const IDENTITY_FIELDS = ['first_name', 'last_name', 'date_of_birth', 'address', 'account_details'];
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const keysOf = (body: unknown) => (isRecord(body) ? `{${Object.keys(body).join(', ')}}` : typeof body);
 const statusOf = (body: unknown) =>
   isRecord(body) && typeof body.status === 'string' ? body.status.toLowerCase() : undefined;
-const looksLikeIdentity = (value: unknown) =>
-  isRecord(value) && IDENTITY_FIELDS.some((field) => value[field] !== undefined && value[field] !== null);
 
 /** Where a ready answer carries the identity: under which key, beside the status, or nowhere. */
 function identityPlace(body: unknown): 'nested' | 'flat' | 'none' {
@@ -111,7 +110,7 @@ export async function signupPlusRequestPart(context: SignupPlusRequestContext): 
     }
     const status = statusOf(last.body);
     seen.push(`${last.status} ${status ?? '(no status)'}`);
-    const pending = last.status === 200 && status !== undefined && PENDING_WORDS.has(status);
+    const pending = last.status === 200 && status !== undefined && PENDING.has(status);
     if (!pending) break;
     pendingReads += 1;
     await sleep(READ_INTERVAL_MS);

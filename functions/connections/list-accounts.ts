@@ -1,7 +1,7 @@
 import type { ConnectedAccounts } from '../contract/responses.ts';
 import { ConnectionDataUnavailableError } from './errors.ts';
 import type { ConnectionRepository } from './repository.ts';
-import type { ConnectedAccountItem, DataConnectionsClient } from './truelayer-client.ts';
+import { type ConnectedAccountItem, type DataConnectionsClient, identifierOf } from './truelayer-client.ts';
 
 export interface ListAccountsDependencies {
   repository: Pick<ConnectionRepository, 'get'>;
@@ -10,9 +10,7 @@ export interface ListAccountsDependencies {
 
 /** One account as the API answers it: TrueLayer's typed identifier sets flattened, absent fields left out. */
 function toAccount(item: ConnectedAccountItem): ConnectedAccounts['accounts'][number] {
-  const identifiers = [item.account_identifiers ?? []].flat();
-  const pick = (field: 'sort_code' | 'account_number' | 'iban') =>
-    identifiers.map((set) => set[field]).find((value) => value !== undefined);
+  const pick = (field: 'sort_code' | 'account_number' | 'iban') => identifierOf(item, field);
   // Absent fields stay undefined: the answer is JSON, which leaves them out.
   return {
     account_id: item.id,

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { TrueLayerEndpoints } from '../truelayer/config.ts';
 import { SignupPlusNotEligibleError, TrueLayerContractError } from '../truelayer/errors.ts';
 import { sendToTrueLayer, type TrueLayerResponse } from '../truelayer/http.ts';
-import { problemKey, refusalError } from '../truelayer/refusals.ts';
+import { ineligibilityOf, problemKey, refusalError } from '../truelayer/refusals.ts';
 import type { SignupPlusIdentity } from '../truelayer/schemas.ts';
 import { identityOf } from '../truelayer/signup-plus-client.ts';
 import { type ClientToken, withClientToken } from '../truelayer/token-cache.ts';
@@ -46,7 +46,8 @@ const requestStateSchema = z.object({
   error: tolerantText,
 });
 
-const PENDING = new Set([
+/** The words read as "still going" (the conformance run reads TrueLayer's answers with them too). */
+export const PENDING = new Set([
   'pending',
   'requested',
   'accepted',
@@ -63,7 +64,8 @@ const IDENTITY_KEYS = ['user_data', 'data', 'result', 'signup_plus_data'] as con
 /** Fields only an identity has: a body with none of them is not one (a status, an id). */
 const IDENTITY_FIELDS = ['first_name', 'last_name', 'date_of_birth', 'address', 'account_details'] as const;
 
-const looksLikeIdentity = (value: unknown): value is Record<string, unknown> =>
+/** Whether a body is an identity: it carries one of the fields only an identity has. */
+export const looksLikeIdentity = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' &&
   value !== null &&
   !Array.isArray(value) &&
@@ -94,13 +96,10 @@ function completed(response: TrueLayerResponse, operation: string): SignupPlusRe
 /** A request TrueLayer failed: a documented Signup+ reason is an ineligibility, as in every other flow. */
 function failed(reason: string | undefined, response: TrueLayerResponse, operation: string) {
   const key = reason === undefined ? undefined : problemKey(reason);
-  if (
-    key === 'user_data_not_found' ||
-    key === 'joint_accounts_not_supported' ||
-    key === 'provider_not_supported'
-  ) {
+  const ineligibility = key === undefined ? undefined : ineligibilityOf(key);
+  if (ineligibility !== undefined) {
     throw new SignupPlusNotEligibleError(`${operation}: ${key}`, {
-      ineligibility: key === 'joint_accounts_not_supported' ? 'joint_account' : key,
+      ineligibility,
       truelayer: { status: response.status, ...response.support },
     });
   }

@@ -92,6 +92,17 @@ export const connectedAccountsAnswerSchema = z.object({
 });
 export type ConnectedAccountItem = z.infer<typeof connectedAccountsAnswerSchema>['items'][number];
 
+/** An account's first sort code, account number or IBAN across its identifier sets (one set or a list). */
+export function identifierOf(
+  item: ConnectedAccountItem,
+  field: 'sort_code' | 'account_number' | 'iban',
+): string | undefined {
+  return [item.account_identifiers ?? []]
+    .flat()
+    .map((set) => set[field])
+    .find((value) => value !== undefined);
+}
+
 /** `GET /v3/data-connections/{id}/user-info`: the name the bank holds, when it shares one. */
 const userInfoAnswerSchema = z.object({ name: tolerantText });
 

@@ -49,6 +49,9 @@ const INELIGIBLE: Readonly<Record<string, IneligibilityCause>> = {
   feature_not_supported: 'provider_not_supported',
 };
 
+/** The Signup+ ineligibility a problem key (or a failure reason in the same words) names, if any. */
+export const ineligibilityOf = (key: string): IneligibilityCause | undefined => INELIGIBLE[key];
+
 const MAX_TITLE = 120;
 const MAX_REASON = 64;
 
@@ -84,7 +87,7 @@ export function refusalError(
   };
   const message = `${context.operation}: TrueLayer answered ${response.status}`;
 
-  const ineligibility = keys.map((key) => INELIGIBLE[key]).find((cause) => cause !== undefined);
+  const ineligibility = keys.map(ineligibilityOf).find((cause) => cause !== undefined);
   if (ineligibility) return new SignupPlusNotEligibleError(message, { ineligibility, truelayer });
 
   const reconnect =

@@ -2,7 +2,11 @@ import type { Failure } from '../../commons/failure.ts';
 import { addSeconds } from '../../commons/time.ts';
 import type { ConnectionRecord } from '../../connections/model.ts';
 import type { SignupPlusRequestsClient } from '../../connections/signup-plus-requests.ts';
-import type { ConnectedAccountItem, DataConnectionsClient } from '../../connections/truelayer-client.ts';
+import {
+  type ConnectedAccountItem,
+  type DataConnectionsClient,
+  identifierOf,
+} from '../../connections/truelayer-client.ts';
 import { stableEventId } from '../../events/event-id.ts';
 import type { EndJourneyDependencies } from '../deps.ts';
 import { endJourney, settleSoon } from '../end-journey.ts';
@@ -195,11 +199,8 @@ function choicesOf(items: readonly ConnectedAccountItem[]): AccountChoice[] {
 
 /** One connected account as the user picks from it, the number masked as in the data flow. */
 function choiceOf(item: ConnectedAccountItem): AccountChoice {
-  const identifiers = [item.account_identifiers ?? []].flat();
-  const pick = (field: 'sort_code' | 'account_number' | 'iban') =>
-    identifiers.map((set) => set[field]).find((value) => value !== undefined);
-  const masked = maskAccountNumber(pick('account_number') ?? pick('iban'));
-  const sortCode = pick('sort_code');
+  const masked = maskAccountNumber(identifierOf(item, 'account_number') ?? identifierOf(item, 'iban'));
+  const sortCode = identifierOf(item, 'sort_code');
   const type = item.account_type ?? 'account';
   return {
     account_id: item.id,

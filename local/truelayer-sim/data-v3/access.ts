@@ -1,6 +1,6 @@
 import { authenticateBearer } from '../bearer.ts';
 import type { RequestContext } from '../context.ts';
-import type { SimResponse } from '../http-io.ts';
+import { jsonResponse, type SimResponse } from '../http-io.ts';
 import { problemResponse } from '../problems.ts';
 import type { SandboxAccount, SandboxUser } from '../users.ts';
 import type { DataConnectionStore, SimConnection } from './store.ts';
@@ -61,3 +61,24 @@ export function authorisedConnection(
 
 export const isConnection = (value: SimConnection | SimResponse): value is SimConnection =>
   'clientId' in value;
+
+/**
+ * The earlier answer under a client's Idempotency-Key: the same request (by fingerprint) gets it
+ * again, another request under the key is refused with 422 Idempotency-Key Reuse, as TrueLayer's
+ * Payments-family APIs answer. `undefined`: no key, or a key not used yet.
+ */
+export function idempotentReplay(
+  ctx: RequestContext,
+  store: DataConnectionStore,
+  request: { clientId: string; key: string | undefined; fingerprint: string },
+): SimResponse | undefined {
+  if (request.key === undefined) return undefined;
+  const previous = store.answerFor(request.clientId, request.key);
+  if (previous === undefined) return undefined;
+  if (previous.fingerprint === request.fingerprint) return jsonResponse(previous.status, previous.body);
+  return problemResponse(ctx.traceId, {
+    status: 422,
+    title: 'Idempotency-Key Reuse',
+    detail: 'This Idempotency-Key was already used with a different request.',
+  });
+}

@@ -19,7 +19,13 @@ import type { RouteDefinition } from '../router.ts';
 import { invalidParameters, readSandboxBody } from '../sandbox-request.ts';
 import type { Switches } from '../switches.ts';
 import type { SandboxAccount, SandboxUser } from '../users.ts';
-import { accountType, authorisedConnection, isConnection, listedAccounts } from './access.ts';
+import {
+  accountType,
+  authorisedConnection,
+  idempotentReplay,
+  isConnection,
+  listedAccounts,
+} from './access.ts';
 import {
   bankLogin,
   consentStep,
@@ -201,18 +207,8 @@ export function dataConnectionRoutes(options: DataV3Options = {}): DataV3Simulat
       const body = await readJsonBody(ctx.req);
       const key = headerOf(ctx, 'idempotency-key');
       const bodyFingerprint = fingerprint(body);
-      if (key !== undefined) {
-        const previous = store.answerFor(clientId, key);
-        if (previous && previous.fingerprint === bodyFingerprint)
-          return jsonResponse(previous.status, previous.body);
-        if (previous) {
-          return problemResponse(ctx.traceId, {
-            status: 422,
-            title: 'Idempotency-Key Reuse',
-            detail: 'This Idempotency-Key was already used with a different request body.',
-          });
-        }
-      }
+      const replayed = idempotentReplay(ctx, store, { clientId, key, fingerprint: bodyFingerprint });
+      if (replayed) return replayed;
       const userIp = headerOf(ctx, 'tl-user-ip');
       const verdict = validateDataConnectionRequest(body, { aispLicensed: licensed.has(clientId) });
       const errors: Record<string, string[]> = verdict.ok ? {} : { ...verdict.errors };

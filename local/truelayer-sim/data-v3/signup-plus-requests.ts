@@ -6,7 +6,7 @@ import type { RouteDefinition } from '../router.ts';
 import { invalidParameters } from '../sandbox-request.ts';
 import { identityBody } from '../signup-plus-body.ts';
 import type { Switches } from '../switches.ts';
-import { authorisedConnection, isConnection, listedAccounts } from './access.ts';
+import { authorisedConnection, idempotentReplay, isConnection, listedAccounts } from './access.ts';
 import {
   type DataConnectionStore,
   fingerprint,
@@ -134,18 +134,12 @@ export function signupPlusRequestRoutes(store: DataConnectionStore): RouteDefini
       // The same key from the same client answers the same request (connection, account, body) again;
       // with another request it conflicts, as on POST /v3/data-connections. Keys are per client.
       const requestFingerprint = fingerprint(['signup_plus_request', connection.id, accountId, body ?? {}]);
-      if (key !== undefined) {
-        const previous = store.answerFor(connection.clientId, key);
-        if (previous && previous.fingerprint === requestFingerprint)
-          return jsonResponse(previous.status, previous.body);
-        if (previous) {
-          return problemResponse(ctx.traceId, {
-            status: 422,
-            title: 'Idempotency-Key Reuse',
-            detail: 'This Idempotency-Key was already used with a different request.',
-          });
-        }
-      }
+      const replayed = idempotentReplay(ctx, store, {
+        clientId: connection.clientId,
+        key,
+        fingerprint: requestFingerprint,
+      });
+      if (replayed) return replayed;
       const request: SimSignupPlusRequest = {
         id: randomUUID(),
         clientId: connection.clientId,
