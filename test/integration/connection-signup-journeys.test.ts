@@ -207,6 +207,36 @@ describe('connection flow (Signup+ on a Data v3 connected account)', () => {
     expect(after.connection?.signup_plus_request_id).toEqual(expect.any(String));
   });
 
+  it('rides out TrueLayer failing the connected accounts, the request and its reads a few times', async () => {
+    // Prepare: 503s and a dropped connection, each a few times, at every call the workflow makes
+    stack.simulator.faults.set([
+      { endpoint: 'connected_accounts', fault: { kind: 'status', status: 503 }, times: 2 },
+      { endpoint: 'signup_plus_request_create', fault: { kind: 'status', status: 503 }, times: 2 },
+      { endpoint: 'signup_plus_request_read', fault: { kind: 'drop' }, times: 2 },
+    ]);
+    try {
+      // Act
+      const { created } = await connectAs('john');
+      const done = await waitForStatus(stack, created.onboarding_id, END, 20_000);
+
+      // Assess: retried through to one end, and one request made despite the create's 503s
+      expect(done.status).toBe('completed');
+      expect(stack.events(created.onboarding_id).map((event) => event['detail-type'])).toEqual([
+        'Data Connection Created',
+        'Data Connection Authorized',
+        'Onboarding Ready For Payment',
+      ]);
+      const inspected = await requestJson(
+        'GET',
+        `${stack.urls.truelayer_api}/_sandbox/data-connections/${created.connection_id}`,
+      );
+      const asked = z.object({ signup_plus_requests: z.array(z.unknown()) }).parse(inspected.body);
+      expect(asked.signup_plus_requests).toHaveLength(1);
+    } finally {
+      stack.simulator.faults.clear();
+    }
+  });
+
   it('refuses Signup+ on a connection without the accounts scope, naming the field', async () => {
     const response = await postConnection(stack, {
       ...EXAMPLES.hosted_flow,
