@@ -208,11 +208,12 @@ describe('connection flow (Signup+ on a Data v3 connected account)', () => {
   });
 
   it('rides out TrueLayer failing the connected accounts, the request and its reads a few times', async () => {
-    // Prepare: 503s and a dropped connection, each a few times, at every call the workflow makes
+    // Prepare: 503s and a dropped connection at every call the workflow makes, each more often than
+    // one invocation retries (so the state machine's Retry runs the step again)
     stack.simulator.faults.set([
-      { endpoint: 'connected_accounts', fault: { kind: 'status', status: 503 }, times: 2 },
-      { endpoint: 'signup_plus_request_create', fault: { kind: 'status', status: 503 }, times: 2 },
-      { endpoint: 'signup_plus_request_read', fault: { kind: 'drop' }, times: 2 },
+      { endpoint: 'connected_accounts', fault: { kind: 'status', status: 503 }, times: 4 },
+      { endpoint: 'signup_plus_request_create', fault: { kind: 'status', status: 503 }, times: 4 },
+      { endpoint: 'signup_plus_request_read', fault: { kind: 'drop' }, times: 4 },
     ]);
     try {
       // Act
