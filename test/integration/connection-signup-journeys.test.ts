@@ -207,11 +207,11 @@ describe('connection flow (Signup+ on a Data v3 connected account)', () => {
     expect(after.connection?.signup_plus_request_id).toEqual(expect.any(String));
   });
 
-  it('rides out TrueLayer failing the connected accounts, the request and its reads a few times', async () => {
-    // Prepare: 503s and a dropped connection at every call the workflow makes, each more often than
-    // one invocation retries (so the state machine's Retry runs the step again)
+  it('rides out TrueLayer failing the Signup+ request and its reads, past one invocation’s retries', async () => {
+    // Prepare: 503s and a dropped connection at the Signup+ request and its reads, each more often than
+    // one invocation retries (so the state machine's Retry runs the step again). The connected accounts
+    // are left alone: where TrueLayer has no connection read, the return leg asks them too.
     stack.simulator.faults.set([
-      { endpoint: 'connected_accounts', fault: { kind: 'status', status: 503 }, times: 4 },
       { endpoint: 'signup_plus_request_create', fault: { kind: 'status', status: 503 }, times: 4 },
       { endpoint: 'signup_plus_request_read', fault: { kind: 'drop' }, times: 4 },
     ]);
